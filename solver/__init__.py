@@ -1,0 +1,1 @@
+"""Field-service route optimisation: pure, typed, no database, web or Redis."""
