@@ -72,7 +72,10 @@ class TravelMatrix:
 class TravelTimeProvider(Protocol):
     """Anything that can give travel durations and distances between points."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """Short name shown in results (``"haversine"``, ``"osrm"``...)."""
+        ...
 
     def matrix(self, locations: Sequence[Location]) -> TravelMatrix:
         """Return the full travel matrix between ``locations`` (in that order)."""
@@ -96,7 +99,10 @@ def haversine_metres(lat: npt.ArrayLike, lon: npt.ArrayLike) -> npt.NDArray[np.f
     lam = np.radians(np.asarray(lon, dtype=np.float64))
     dphi = phi[:, None] - phi[None, :]
     dlam = lam[:, None] - lam[None, :]
-    a = np.sin(dphi / 2.0) ** 2 + np.cos(phi)[:, None] * np.cos(phi)[None, :] * np.sin(dlam / 2.0) ** 2
+    a = (
+        np.sin(dphi / 2.0) ** 2
+        + np.cos(phi)[:, None] * np.cos(phi)[None, :] * np.sin(dlam / 2.0) ** 2
+    )
     return 2.0 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
@@ -156,4 +162,6 @@ def _great_circle(locations: Sequence[Location]) -> npt.NDArray[np.float64]:
 
 def _from_metres(metres: npt.NDArray[np.float64], speed_kmh: float, name: str) -> TravelMatrix:
     seconds = np.rint(metres / (speed_kmh / 3.6)).astype(np.int64)
-    return TravelMatrix(durations=seconds, distances=np.rint(metres).astype(np.int64), provider=name)
+    return TravelMatrix(
+        durations=seconds, distances=np.rint(metres).astype(np.int64), provider=name
+    )
