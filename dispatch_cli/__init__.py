@@ -1,0 +1,1 @@
+"""The ``dispatch`` console script: the composition root above api, dispatch, scenarios, solver."""
