@@ -1,0 +1,1 @@
+"""Readers and writers of benchmark instance and solution files."""
