@@ -1,0 +1,310 @@
+"""Caching of road travel times between points: the protocol and an in-memory store.
+
+Road providers (:mod:`solver.osrm`) ask a :class:`MatrixCache` for the pairs they
+already know before asking the routing engine. Points are keyed by their coordinates
+rounded to four decimal places (about 10 m, see :func:`point_key`) and every entry
+belongs to a *data set version*: a new road network never reuses old figures.
+
+A Redis implementation for the service lives in ``dispatch.travel_cache``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+import numpy.typing as npt
+
+from solver.travel import IntMatrix, Location
+
+KEY_DECIMALS = 4
+"""Decimal places of the degrees in a point key (1e-4 deg is about 11 m of latitude)."""
+
+NO_ROUTE = -1
+"""Duration and distance stored for a pair the road network cannot connect."""
+
+BoolMatrix = npt.NDArray[np.bool_]
+
+
+def point_key(location: Location) -> str:
+    """The cache key of a point: ``"lat,lon"`` rounded to :data:`KEY_DECIMALS` places.
+
+    Parameters
+    ----------
+    location
+        The point.
+
+    Returns
+    -------
+    str
+        For example ``"43.7396,7.4276"``. Points less than about 10 m apart share a key.
+    """
+    lat = round(location.lat, KEY_DECIMALS) + 0.0  # + 0.0 turns -0.0 into 0.0
+    lon = round(location.lon, KEY_DECIMALS) + 0.0
+    return f"{lat:.{KEY_DECIMALS}f},{lon:.{KEY_DECIMALS}f}"
+
+
+def key_location(key: str) -> Location:
+    """The (rounded) point a key stands for; the inverse of :func:`point_key`.
+
+    Parameters
+    ----------
+    key
+        A key made by :func:`point_key`.
+
+    Returns
+    -------
+    Location
+        The rounded coordinates.
+    """
+    lat, lon = key.split(",")
+    return Location(float(lat), float(lon))
+
+
+@dataclass(frozen=True)
+class CachedPairs:
+    """What a cache knows about ``origins x destinations``.
+
+    Attributes
+    ----------
+    durations, distances
+        ``int64`` arrays of shape ``(len(origins), len(destinations))`` in seconds and
+        metres; :data:`NO_ROUTE` for pairs without a road route; meaningless where
+        ``known`` is false.
+    known
+        Boolean array of the same shape: whether the pair was found.
+    """
+
+    durations: IntMatrix
+    distances: IntMatrix
+    known: BoolMatrix
+
+    @classmethod
+    def empty(cls, rows: int, cols: int) -> CachedPairs:
+        """A block in which nothing is known.
+
+        Parameters
+        ----------
+        rows, cols
+            Shape of the block.
+
+        Returns
+        -------
+        CachedPairs
+            Zero figures, all unknown.
+        """
+        return cls(
+            durations=np.zeros((rows, cols), dtype=np.int64),
+            distances=np.zeros((rows, cols), dtype=np.int64),
+            known=np.zeros((rows, cols), dtype=np.bool_),
+        )
+
+
+@runtime_checkable
+class MatrixCache(Protocol):
+    """Pairwise travel durations/distances and snapping distances, per data set version."""
+
+    def get_pairs(
+        self, version: str, origins: Sequence[str], destinations: Sequence[str]
+    ) -> CachedPairs:
+        """Look up every pair of ``origins x destinations`` (point keys)."""
+        ...
+
+    def set_pairs(
+        self,
+        version: str,
+        origins: Sequence[str],
+        destinations: Sequence[str],
+        durations: IntMatrix,
+        distances: IntMatrix,
+    ) -> None:
+        """Store the block ``origins x destinations`` (arrays of that shape)."""
+        ...
+
+    def get_snaps(self, version: str, points: Sequence[str]) -> list[float | None]:
+        """Metres from each point to the road it snaps to (``None``: not known)."""
+        ...
+
+    def set_snaps(self, version: str, snaps: Mapping[str, float]) -> None:
+        """Store snapping distances (metres) by point key."""
+        ...
+
+
+class _VersionStore:
+    """Dense int32 arrays indexed by point, grown by doubling."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+        self.durations = np.zeros((0, 0), dtype=np.int32)
+        self.distances = np.zeros((0, 0), dtype=np.int32)
+        self.known = np.zeros((0, 0), dtype=np.bool_)
+        self.snaps: dict[str, float] = {}
+
+    def indices(self, keys: Sequence[str], *, add: bool) -> npt.NDArray[np.int64]:
+        out = np.empty(len(keys), dtype=np.int64)
+        for i, key in enumerate(keys):
+            idx = self.index.get(key)
+            if idx is None:
+                if not add:
+                    out[i] = -1
+                    continue
+                idx = self.index[key] = len(self.index)
+            out[i] = idx
+        if add:
+            self._grow(len(self.index))
+        return out
+
+    def _grow(self, size: int) -> None:
+        capacity = self.known.shape[0]
+        if size <= capacity:
+            return
+        new = max(size, 2 * capacity, 64)
+        for name in ("durations", "distances", "known"):
+            old = getattr(self, name)
+            grown = np.zeros((new, new), dtype=old.dtype)
+            grown[:capacity, :capacity] = old
+            setattr(self, name, grown)
+
+
+class InMemoryMatrixCache:
+    """A :class:`MatrixCache` in this process's memory.
+
+    Figures are kept in dense ``int32`` arrays per data set version, so lookups of a
+    whole matrix are vectorised. When a version holds more than ``max_points`` points
+    it is cleared and starts again (memory grows with the square of the points).
+
+    Parameters
+    ----------
+    max_points
+        Most distinct points kept per version.
+    """
+
+    def __init__(self, max_points: int = 5_000) -> None:
+        if max_points < 1:
+            raise ValueError("max_points must be >= 1")
+        self.max_points = max_points
+        self._stores: dict[str, _VersionStore] = {}
+
+    def get_pairs(
+        self, version: str, origins: Sequence[str], destinations: Sequence[str]
+    ) -> CachedPairs:
+        """Look up every pair of ``origins x destinations`` (point keys).
+
+        Parameters
+        ----------
+        version
+            Data set version.
+        origins, destinations
+            Point keys (:func:`point_key`).
+
+        Returns
+        -------
+        CachedPairs
+            Figures and the mask of known pairs.
+        """
+        out = CachedPairs.empty(len(origins), len(destinations))
+        store = self._stores.get(version)
+        if store is None:
+            return out
+        rows = store.indices(origins, add=False)
+        cols = store.indices(destinations, add=False)
+        r_ok, c_ok = np.flatnonzero(rows >= 0), np.flatnonzero(cols >= 0)
+        if r_ok.size == 0 or c_ok.size == 0:
+            return out
+        grid = np.ix_(rows[r_ok], cols[c_ok])
+        target = np.ix_(r_ok, c_ok)
+        out.durations[target] = store.durations[grid]
+        out.distances[target] = store.distances[grid]
+        out.known[target] = store.known[grid]
+        return out
+
+    def set_pairs(
+        self,
+        version: str,
+        origins: Sequence[str],
+        destinations: Sequence[str],
+        durations: IntMatrix,
+        distances: IntMatrix,
+    ) -> None:
+        """Store the block ``origins x destinations``.
+
+        Parameters
+        ----------
+        version
+            Data set version.
+        origins, destinations
+            Point keys.
+        durations, distances
+            Seconds and metres, shape ``(len(origins), len(destinations))``.
+        """
+        _check_block(origins, destinations, durations, distances)
+        store = self._store_for(version, {*origins, *destinations})
+        rows = store.indices(origins, add=True)
+        cols = store.indices(destinations, add=True)
+        grid = np.ix_(rows, cols)
+        store.durations[grid] = durations
+        store.distances[grid] = distances
+        store.known[grid] = True
+
+    def get_snaps(self, version: str, points: Sequence[str]) -> list[float | None]:
+        """Snapping distances (m) of ``points``, ``None`` where not known.
+
+        Parameters
+        ----------
+        version
+            Data set version.
+        points
+            Point keys.
+
+        Returns
+        -------
+        list of float or None
+            One entry per point.
+        """
+        store = self._stores.get(version)
+        if store is None:
+            return [None] * len(points)
+        return [store.snaps.get(p) for p in points]
+
+    def set_snaps(self, version: str, snaps: Mapping[str, float]) -> None:
+        """Store snapping distances (m) by point key.
+
+        Parameters
+        ----------
+        version
+            Data set version.
+        snaps
+            Point key -> metres.
+        """
+        store = self._stores.get(version)
+        if store is None:
+            store = self._stores[version] = _VersionStore()
+        if len(store.snaps) + len(snaps) > self.max_points:
+            store.snaps.clear()
+        store.snaps.update(snaps)
+
+    def clear(self) -> None:
+        """Forget everything."""
+        self._stores.clear()
+
+    def _store_for(self, version: str, keys: set[str]) -> _VersionStore:
+        store = self._stores.get(version)
+        if store is None:
+            store = self._stores[version] = _VersionStore()
+        new = sum(1 for k in keys if k not in store.index)
+        if len(store.index) + new > self.max_points:
+            store = self._stores[version] = _VersionStore()
+        return store
+
+
+def _check_block(
+    origins: Sequence[str],
+    destinations: Sequence[str],
+    durations: IntMatrix,
+    distances: IntMatrix,
+) -> None:
+    shape = (len(origins), len(destinations))
+    if durations.shape != shape or distances.shape != shape:
+        raise ValueError(f"block figures must have shape {shape}")
