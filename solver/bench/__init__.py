@@ -1,0 +1,1 @@
+"""Benchmark harness and peer solvers (VROOM, PyVRP, greedy) for comparing plans."""
