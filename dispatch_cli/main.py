@@ -15,8 +15,9 @@ app = typer.Typer(
 def _register() -> None:
     # Each command module adds its commands to ``app``; imports are cheap (no engines,
     # no clients are created at import time).
-    from dispatch_cli import solving
+    from dispatch_cli import service, solving
 
+    service.register(app)
     solving.register(app)
 
 

@@ -1,0 +1,133 @@
+"""Errors as RFC 9457 ``application/problem+json``; the one place statuses are chosen.
+
+Every domain error class maps to one HTTP status here. Anything unknown is logged with
+its traceback and answered with a bare 500 (no internals leak).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from dispatch import errors
+
+logger = logging.getLogger("api.errors")
+
+PROBLEM_JSON = "application/problem+json"
+
+STATUS_BY_ERROR: dict[type[errors.DispatchError], int] = {
+    errors.NotFound: 404,
+    errors.InvalidInput: 422,
+    errors.TransitionNotAllowed: 409,
+    errors.StalePlan: 409,
+    errors.Conflict: 409,
+    errors.AuthenticationFailed: 401,
+    errors.PermissionDenied: 403,
+    errors.ServiceUnavailable: 503,
+}
+
+_TITLES = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    412: "Precondition Failed",
+    422: "Unprocessable Content",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
+
+
+def status_for(error: errors.DispatchError) -> int:
+    """The HTTP status of a domain error (most specific class wins)."""
+    for cls in type(error).__mro__:
+        if cls in STATUS_BY_ERROR:
+            return STATUS_BY_ERROR[cls]
+    return 500
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    type_: str = "about:blank",
+    instance: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    """A problem+json response."""
+    body: dict[str, Any] = {"type": type_, "title": _TITLES.get(status, "Error"), "status": status}
+    body["detail"] = detail
+    if instance:
+        body["instance"] = instance
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in {"body", "query", "path", "header", "cookie", "form"}:
+        parts = parts[1:]
+    return ".".join(parts)
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Register the exception handlers on ``app``."""
+
+    @app.exception_handler(errors.DispatchError)
+    async def _domain(request: Request, exc: errors.DispatchError) -> JSONResponse:
+        status = status_for(exc)
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return problem(
+            status,
+            exc.message,
+            type_=f"/problems/{exc.code}",
+            instance=request.url.path,
+            headers=headers,
+            field=exc.field,
+            code=exc.code,
+            **{k: v for k, v in exc.details.items() if k not in {"type", "title", "status"}},
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        issues = [
+            {
+                "field": _field_path(e.get("loc", ())),
+                "message": e.get("msg", ""),
+                "type": e.get("type"),
+            }
+            for e in exc.errors()
+        ]
+        first = issues[0] if issues else {"field": None, "message": "invalid request"}
+        return problem(
+            422,
+            f"{first['field']}: {first['message']}" if first["field"] else str(first["message"]),
+            type_="/problems/validation",
+            instance=request.url.path,
+            field=first["field"],
+            code="validation_error",
+            errors=issues,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return problem(
+            exc.status_code,
+            str(exc.detail),
+            instance=request.url.path,
+            headers=dict(exc.headers) if exc.headers else None,
+        )
+
+    @app.exception_handler(Exception)
+    async def _unknown(request: Request, exc: Exception) -> JSONResponse:
+        logger.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem(500, "internal error; it has been logged", instance=request.url.path)

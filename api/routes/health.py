@@ -1,0 +1,57 @@
+"""Liveness, readiness and Prometheus metrics (no token needed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+
+from api.deps import DatabaseDep, SettingsDep
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/healthz", summary="Liveness: the process answers")
+def healthz() -> dict[str, str]:
+    """Always ``{"status": "ok"}`` while the process serves requests."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz", summary="Readiness: database (and Redis when configured) reachable")
+def readyz(request: Request, database: DatabaseDep, settings: SettingsDep) -> JSONResponse:
+    """200 when every backing service answers, else 503 with which one failed."""
+    checks: dict[str, Any] = {}
+    ok = True
+    try:
+        with database.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:
+        ok = False
+        checks["database"] = f"error: {type(exc).__name__}"
+    if settings.redis_url:
+        try:
+            request.app.state.redis().ping()
+            checks["redis"] = "ok"
+        except Exception as exc:
+            ok = False
+            checks["redis"] = f"error: {type(exc).__name__}"
+    else:
+        checks["redis"] = "not configured (embedded mode)"
+    return JSONResponse(
+        {"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503
+    )
+
+
+@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+def metrics(request: Request) -> Response:
+    """Metrics in the Prometheus text format."""
+    refresh = getattr(request.app.state, "refresh_metrics", None)
+    if refresh is not None:
+        refresh()
+    return Response(
+        generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST
+    )

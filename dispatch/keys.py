@@ -1,0 +1,35 @@
+"""Every Redis key name the service uses, in one place."""
+
+from __future__ import annotations
+
+PREFIX = "dispatch"
+
+
+def queue_name() -> str:
+    """The RQ queue optimisation runs go on."""
+    return f"{PREFIX}:optimise"
+
+
+def events_stream() -> str:
+    """The Redis Stream of live events (SSE)."""
+    return f"{PREFIX}:events"
+
+
+def engineer_positions() -> str:
+    """The GEO set of engineers' last positions."""
+    return f"{PREFIX}:positions"
+
+
+def engineer_position_meta(engineer_id: int) -> str:
+    """A hash with the time and accuracy of an engineer's last ping (expires with a TTL)."""
+    return f"{PREFIX}:position:{engineer_id}"
+
+
+def idempotency(scope: str, key: str) -> str:
+    """A stored answer for an ``Idempotency-Key`` within ``scope`` (e.g. the user)."""
+    return f"{PREFIX}:idem:{scope}:{key}"
+
+
+def travel_matrix_prefix() -> str:
+    """Prefix of cached travel-matrix pairs."""
+    return f"{PREFIX}:travel"

@@ -1,0 +1,54 @@
+"""ORM models. Import from here so every table is registered on ``Base.metadata``."""
+
+from dispatch.models.base import Base, utcnow
+from dispatch.models.enums import (
+    Channel,
+    CustomerTier,
+    Employment,
+    EngineerLevel,
+    EngineerRuleKind,
+    PlanStatus,
+    RegionKind,
+    Role,
+    SlaState,
+    TicketKind,
+    TicketStatus,
+    VisitOutcome,
+)
+from dispatch.models.org import Asset, Customer, Region, Site
+from dispatch.models.people import Engineer, EngineerShift, EngineerSkill, User
+from dispatch.models.plans import Plan, PlanUnassigned, SiteVisit, Visit
+from dispatch.models.tickets import Ticket, TicketEngineerRule, TicketEvent, TicketWindow
+
+__all__ = [
+    "Asset",
+    "Base",
+    "Channel",
+    "Customer",
+    "CustomerTier",
+    "Employment",
+    "Engineer",
+    "EngineerLevel",
+    "EngineerRuleKind",
+    "EngineerShift",
+    "EngineerSkill",
+    "Plan",
+    "PlanStatus",
+    "PlanUnassigned",
+    "Region",
+    "RegionKind",
+    "Role",
+    "Site",
+    "SiteVisit",
+    "SlaState",
+    "Ticket",
+    "TicketEngineerRule",
+    "TicketEvent",
+    "TicketKind",
+    "TicketStatus",
+    "TicketWindow",
+    "User",
+    "Visit",
+    "VisitOutcome",
+    "utcnow",
+]

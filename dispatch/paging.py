@@ -1,0 +1,42 @@
+"""Paged query results."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from dispatch.errors import InvalidInput
+
+T = TypeVar("T")
+MAX_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of results and the total count across pages."""
+
+    items: Sequence[T]
+    total: int
+    limit: int
+    offset: int
+
+
+def paginate(session: Session, query: Select[Any], *, limit: int, offset: int) -> Page[Any]:
+    """Run ``query`` for one page (``limit`` rows from ``offset``) and count all rows.
+
+    Raises
+    ------
+    InvalidInput
+        ``limit`` outside 1..500 or a negative ``offset``.
+    """
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}", field="limit")
+    if offset < 0:
+        raise InvalidInput("offset must be >= 0", field="offset")
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    items = session.scalars(query.limit(limit).offset(offset)).unique().all()
+    return Page(items=items, total=int(total), limit=limit, offset=offset)

@@ -1,0 +1,103 @@
+"""Users and log-in: creating accounts and checking passwords."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dispatch.errors import AuthenticationFailed, Conflict, InvalidInput, NotFound
+from dispatch.models import Engineer, Role, User
+from dispatch.security import hash_password, verify_password
+
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+MIN_PASSWORD_LENGTH = 4
+
+
+def create_user(
+    *,
+    session: Session,
+    username: str,
+    password: str,
+    role: Role | str,
+    engineer_code: str | None = None,
+    full_name: str | None = None,
+    region_id: int | None = None,
+) -> User:
+    """Create a user; an engineer user is bound to the engineer with ``engineer_code``.
+
+    Raises
+    ------
+    InvalidInput
+        Bad username, short password, unknown role, or a binding that does not fit the role.
+    Conflict
+        The username is taken, or the engineer already has a user.
+    NotFound
+        No engineer has ``engineer_code``.
+    """
+    try:
+        role = Role(role)
+    except ValueError as exc:
+        raise InvalidInput(f"unknown role {role!r}", field="role") from exc
+    if not _USERNAME.match(username):
+        raise InvalidInput(
+            "username must be 2-64 lower-case letters, digits, '.', '_' or '-'", field="username"
+        )
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"password must have at least {MIN_PASSWORD_LENGTH} characters", field="password"
+        )
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict(f"username {username!r} is taken", field="username")
+    engineer_id: int | None = None
+    if role is Role.ENGINEER:
+        if not engineer_code:
+            raise InvalidInput("an engineer user needs an engineer code", field="engineer_code")
+        engineer = session.scalar(select(Engineer).where(Engineer.code == engineer_code))
+        if engineer is None:
+            raise NotFound(f"no engineer with code {engineer_code!r}", field="engineer_code")
+        if session.scalar(select(User.id).where(User.engineer_id == engineer.id)) is not None:
+            raise Conflict(f"engineer {engineer_code} already has a user", field="engineer_code")
+        engineer_id = engineer.id
+    elif engineer_code:
+        raise InvalidInput("only engineer users are bound to an engineer", field="engineer_code")
+    user = User(
+        username=username,
+        password_hash=hash_password(password),
+        role=role.value,
+        engineer_id=engineer_id,
+        full_name=full_name,
+        region_id=region_id,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(*, session: Session, username: str, password: str) -> User:
+    """The active user with these credentials.
+
+    Raises
+    ------
+    AuthenticationFailed
+        Unknown user, wrong password or inactive account (one message for all three).
+    """
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active or not verify_password(user.password_hash, password):
+        raise AuthenticationFailed("incorrect username or password")
+    return user
+
+
+def get_user(*, session: Session, user_id: int) -> User:
+    """The user with ``user_id``.
+
+    Raises
+    ------
+    NotFound
+        No such user.
+    """
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"no user {user_id}")
+    return user

@@ -1,0 +1,177 @@
+"""``dispatch serve``, ``dispatch db ...``, ``dispatch seed`` and ``dispatch users create``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import typer
+
+from dispatch.settings import load_settings
+
+db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the service commands to ``app``."""
+    app.command("serve")(serve)
+    app.command("seed")(seed)
+    app.add_typer(db_app, name="db")
+    app.add_typer(users_app, name="users")
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    migrate: Annotated[bool, typer.Option(help="Apply migrations before starting")] = True,
+    workers: Annotated[int, typer.Option(help="Uvicorn worker processes")] = 1,
+) -> None:
+    """Start the API (migrations first, as a start-up step)."""
+    import uvicorn
+
+    from api.app import create_app
+    from api.observability import configure_logging
+    from dispatch import migrate as migrations
+
+    settings = load_settings()
+    configure_logging(settings.log_level, json_logs=settings.log_json)
+    if migrate:
+        migrations.upgrade(settings.database_url)
+    base = f"http://{host}:{port}"
+    typer.echo(f"Field Dispatch API on {base}")
+    typer.echo(f"  API docs:  {base}/docs")
+    typer.echo(f"  console:   {base}/console")
+    typer.echo(f"  health:    {base}/healthz")
+    typer.echo(f"  database:  {_redact(settings.database_url)}")
+    typer.echo(
+        f"  jobs:      {'Redis ' + _redact(settings.redis_url) if settings.redis_url else 'in-process (no Redis configured)'}"
+    )
+    typer.echo("  demo log-ins (demo data only): admin / demo, dispatcher / demo, engineer / demo")
+    if workers > 1:
+        uvicorn.run(
+            "api.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_config=None,
+        )
+    else:
+        uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
+
+
+def _redact(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        user = creds.split(":", 1)[0]
+        return f"{scheme}://{user}:***@{host}" if ":" in creds else f"{scheme}://{user}@{host}"
+    return url
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Migrate the database up to REVISION (default: the newest)."""
+    from dispatch import migrate as migrations
+
+    settings = load_settings()
+    migrations.upgrade(settings.database_url, revision)
+    typer.echo(f"database at revision {migrations.current_revision(settings.database_url)}")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: Annotated[str, typer.Argument()]) -> None:
+    """Migrate the database down to REVISION (``base`` removes every table)."""
+    from dispatch import migrate as migrations
+
+    settings = load_settings()
+    migrations.downgrade(settings.database_url, revision)
+    typer.echo(f"database at revision {migrations.current_revision(settings.database_url)}")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the database's revision and the newest shipped one."""
+    from dispatch import migrate as migrations
+
+    settings = load_settings()
+    typer.echo(f"current: {migrations.current_revision(settings.database_url)}")
+    typer.echo(f"head:    {migrations.head_revision()}")
+
+
+def seed(
+    scenario: Annotated[str, typer.Option(help="Data set to load")] = "demo",
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Do nothing when data exists")
+    ] = False,
+    random_seed: Annotated[int, typer.Option("--seed", help="Random seed")] = 7,
+    day: Annotated[str | None, typer.Option(help="Service day YYYY-MM-DD (default today)")] = None,
+    engineers: Annotated[int, typer.Option(min=1, max=500)] = 25,
+    tickets: Annotated[int, typer.Option(min=0, max=5000)] = 150,
+) -> None:
+    """Load a data set (the demo metro area) into the database."""
+    from dispatch import demo
+    from dispatch.db import Database
+
+    if scenario != "demo":
+        raise typer.BadParameter(
+            f"unknown scenario {scenario!r}; available: demo", param_hint="--scenario"
+        )
+    service_day = dt.date.fromisoformat(day) if day else None
+    database = Database(load_settings())
+    try:
+        with database.session() as session:
+            if not demo.database_is_empty(session=session):
+                if if_empty:
+                    typer.echo("database already has data; demo not loaded")
+                    return
+                raise typer.BadParameter(
+                    "database is not empty; use --if-empty to skip", param_hint="--scenario"
+                )
+            summary = demo.load_demo(
+                session=session,
+                seed=random_seed,
+                day=service_day,
+                engineers=engineers,
+                tickets=tickets,
+            )
+        typer.echo(
+            f"demo loaded for {summary.day}: {summary.engineers} engineers, {summary.customers} customers, "
+            f"{summary.sites} sites, {summary.assets} assets, {summary.tickets} tickets; "
+            "log-ins admin/demo, dispatcher/demo, engineer/demo"
+        )
+    finally:
+        database.dispose()
+
+
+@users_app.command("create")
+def users_create(
+    username: Annotated[str, typer.Argument()],
+    role: Annotated[str, typer.Option(help="admin, dispatcher or engineer")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    engineer: Annotated[str | None, typer.Option(help="Engineer code (engineer users)")] = None,
+    full_name: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Create a user account."""
+    from dispatch.db import Database
+    from dispatch.errors import DispatchError
+    from dispatch.users import create_user
+
+    database = Database(load_settings())
+    try:
+        with database.session() as session:
+            user = create_user(
+                session=session,
+                username=username,
+                password=password,
+                role=role,
+                engineer_code=engineer,
+                full_name=full_name,
+            )
+            typer.echo(f"created user {user.username} ({user.role})")
+    except DispatchError as exc:
+        typer.echo(f"error: {exc.field + ': ' if exc.field else ''}{exc.message}", err=True)
+        raise typer.Exit(code=2) from exc
+    finally:
+        database.dispose()
