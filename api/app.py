@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from functools import cache
 
-import redis
 from fastapi import FastAPI
 
 from api.observability import Metrics, install_request_middleware
 from api.problems import install_problem_handlers
 from api.routes import auth, engineers, health
-from dispatch.db import Database
-from dispatch.redis_conn import connect
+from dispatch.runtime import Runtime
 from dispatch.settings import Settings, load_settings
 
 API_DESCRIPTION = """
@@ -28,11 +25,11 @@ documents whose `field` names the input at fault.
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the API for ``settings`` (default: from the environment).
 
-    Nothing connects here: the database engine is lazy, the Redis client is made on first
-    use, and background services start in the lifespan.
+    Nothing connects here: the database engine and the Redis client connect on first use,
+    and background services start in the lifespan.
     """
     settings = settings or load_settings()
-    database = Database(settings)
+    runtime = Runtime(settings)
     metrics = Metrics()
 
     @asynccontextmanager
@@ -40,7 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            database.dispose()
+            runtime.close()
 
     app = FastAPI(
         title="Field Dispatch API",
@@ -51,9 +48,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/openapi.json",
     )
     app.state.settings = settings
-    app.state.database = database
+    app.state.runtime = runtime
     app.state.metrics = metrics
-    app.state.redis = _redis_factory(settings)
 
     install_problem_handlers(app)
     install_request_middleware(app, metrics)
@@ -61,15 +57,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth.router)
     app.include_router(engineers.router)
     return app
-
-
-def _redis_factory(settings: Settings) -> Callable[[], redis.Redis]:
-    url = settings.redis_url
-
-    @cache
-    def client() -> redis.Redis:
-        if url is None:
-            raise RuntimeError("Redis is not configured (embedded mode)")
-        return connect(url)
-
-    return client

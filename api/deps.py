@@ -9,9 +9,9 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
-from dispatch.db import Database
 from dispatch.errors import AuthenticationFailed, PermissionDenied
 from dispatch.models import Role, User
+from dispatch.runtime import Runtime
 from dispatch.security import decode_access_token
 from dispatch.settings import Settings
 
@@ -24,19 +24,19 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
-def get_database(request: Request) -> Database:
-    """The app's database (engine and session factory)."""
-    database: Database = request.app.state.database
-    return database
+def get_runtime(request: Request) -> Runtime:
+    """The app's connections (database, Redis, event bus)."""
+    runtime: Runtime = request.app.state.runtime
+    return runtime
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-DatabaseDep = Annotated[Database, Depends(get_database)]
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-def get_session(database: DatabaseDep) -> Iterator[Session]:
+def get_session(runtime: RuntimeDep) -> Iterator[Session]:
     """A session for one request: committed when the endpoint returns, rolled back on error."""
-    with database.session() as session:
+    with runtime.session() as session:
         yield session
 
 

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
-from api.deps import DatabaseDep, SettingsDep
+from api.deps import RuntimeDep
 
 router = APIRouter(tags=["operations"])
 
@@ -21,20 +21,20 @@ def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz", summary="Readiness: database (and Redis when configured) reachable")
-def readyz(request: Request, database: DatabaseDep, settings: SettingsDep) -> JSONResponse:
+def readyz(runtime: RuntimeDep) -> JSONResponse:
     """200 when every backing service answers, else 503 with which one failed."""
     checks: dict[str, Any] = {}
     ok = True
     try:
-        with database.engine.connect() as conn:
+        with runtime.database.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
         checks["database"] = "ok"
     except Exception as exc:
         ok = False
         checks["database"] = f"error: {type(exc).__name__}"
-    if settings.redis_url:
+    if runtime.redis is not None:
         try:
-            request.app.state.redis().ping()
+            runtime.redis.ping()
             checks["redis"] = "ok"
         except Exception as exc:
             ok = False

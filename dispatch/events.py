@@ -1,0 +1,174 @@
+"""Live events (plan published, ticket status changed, SLA at risk...), delivered after commit.
+
+Services call :func:`emit` inside their unit of work; the events are published to the
+bus only when the session commits (a rolled-back change announces nothing). The bus is
+a Redis Stream when Redis is configured, else an in-memory stream in this process.
+Event ids are increasing strings (``"<ms>-<seq>"``, the Redis Stream id form), so a client
+that reconnects with ``Last-Event-ID`` gets exactly what it missed.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import redis
+from sqlalchemy import event
+from sqlalchemy.orm import Session, sessionmaker
+
+from dispatch import keys
+
+_PENDING = "dispatch.pending_events"
+
+
+class EventKind:
+    """The kinds of live events."""
+
+    PLAN_PUBLISHED = "plan.published"
+    PLAN_UPDATED = "plan.updated"
+    TICKET_STATUS = "ticket.status_changed"
+    TICKET_CREATED = "ticket.created"
+    SLA_AT_RISK = "sla.at_risk"
+    SLA_BREACHED = "sla.breached"
+    SLA_ESCALATED = "sla.escalated"
+    CHECKIN_FLAGGED = "checkin.flagged"
+    ENGINEER_CHECKED_IN = "engineer.checked_in"
+    ENGINEER_CHECKED_OUT = "engineer.checked_out"
+    ENGINEER_LOCATION = "engineer.location"
+    OPTIMIZATION_PROGRESS = "optimization.progress"
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One delivered event."""
+
+    id: str
+    kind: str
+    data: Mapping[str, Any]
+
+
+class EventBus(Protocol):
+    """Where events go and whence subscribers read them."""
+
+    def publish(self, kind: str, data: Mapping[str, Any]) -> str:
+        """Append an event; returns its id."""
+        ...
+
+    def read(self, after: str | None, *, block_ms: int = 0, count: int = 100) -> list[Event]:
+        """Events after id ``after`` (``None``: only new ones), waiting up to ``block_ms``."""
+        ...
+
+    def last_id(self) -> str:
+        """The id of the newest event (``"0-0"`` when none)."""
+        ...
+
+
+def _id_key(event_id: str) -> tuple[int, int]:
+    ms, _, seq = event_id.partition("-")
+    return int(ms), int(seq or 0)
+
+
+class MemoryEventBus:
+    """An in-process stream (embedded mode), bounded to the newest ``maxlen`` events."""
+
+    def __init__(self, maxlen: int = 10_000) -> None:
+        self._events: deque[Event] = deque(maxlen=maxlen)
+        self._cond = threading.Condition()
+        self._last = (0, 0)
+
+    def publish(self, kind: str, data: Mapping[str, Any]) -> str:
+        """Append an event; returns its id."""
+        with self._cond:
+            now_ms = int(time.time() * 1000)
+            ms, seq = self._last
+            self._last = (now_ms, 0) if now_ms > ms else (ms, seq + 1)
+            event_id = f"{self._last[0]}-{self._last[1]}"
+            self._events.append(Event(event_id, kind, dict(data)))
+            self._cond.notify_all()
+            return event_id
+
+    def read(self, after: str | None, *, block_ms: int = 0, count: int = 100) -> list[Event]:
+        """Events after ``after``, waiting up to ``block_ms`` for one to arrive."""
+        start = _id_key(after) if after else self._last
+        deadline = time.monotonic() + block_ms / 1000
+        with self._cond:
+            while True:
+                found = [e for e in self._events if _id_key(e.id) > start][:count]
+                remaining = deadline - time.monotonic()
+                if found or remaining <= 0:
+                    return found
+                self._cond.wait(remaining)
+
+    def last_id(self) -> str:
+        """The newest id."""
+        return f"{self._last[0]}-{self._last[1]}"
+
+
+class RedisEventBus:
+    """A Redis Stream (``XADD`` / ``XREAD``), capped at about ``maxlen`` entries."""
+
+    def __init__(self, client: redis.Redis, maxlen: int = 100_000) -> None:
+        self._client = client
+        self._maxlen = maxlen
+        self._stream = keys.events_stream()
+
+    def publish(self, kind: str, data: Mapping[str, Any]) -> str:
+        """Append an event; returns its stream id."""
+        event_id: Any = self._client.xadd(
+            self._stream,
+            {"kind": kind, "data": json.dumps(data, default=str)},
+            maxlen=self._maxlen,
+            approximate=True,
+        )
+        return event_id.decode() if isinstance(event_id, bytes) else str(event_id)
+
+    def read(self, after: str | None, *, block_ms: int = 0, count: int = 100) -> list[Event]:
+        """Events after ``after`` (``None``: only new ones), waiting up to ``block_ms``."""
+        start = after or self.last_id()
+        reply: Any = self._client.xread({self._stream: start}, count=count, block=block_ms or None)
+        events: list[Event] = []
+        for _stream, entries in reply or []:
+            for raw_id, fields in entries:
+                event_id = raw_id.decode() if isinstance(raw_id, bytes) else str(raw_id)
+                kind = fields.get(b"kind", fields.get("kind", b""))
+                data = fields.get(b"data", fields.get("data", b"{}"))
+                events.append(
+                    Event(
+                        event_id,
+                        kind.decode() if isinstance(kind, bytes) else str(kind),
+                        json.loads(data),
+                    )
+                )
+        return events
+
+    def last_id(self) -> str:
+        """The newest id in the stream (``"0-0"`` when empty)."""
+        newest: Any = self._client.xrevrange(self._stream, count=1)
+        if not newest:
+            return "0-0"
+        raw_id = newest[0][0]
+        return raw_id.decode() if isinstance(raw_id, bytes) else str(raw_id)
+
+
+def emit(session: Session, kind: str, data: Mapping[str, Any]) -> None:
+    """Queue an event to be published when ``session`` commits (dropped on rollback)."""
+    session.info.setdefault(_PENDING, []).append((kind, dict(data)))
+
+
+def attach_bus(sessions: sessionmaker[Session], bus: EventBus) -> None:
+    """Publish the events queued by :func:`emit` on sessions of ``sessions`` after commit."""
+
+    @event.listens_for(sessions, "after_commit")
+    def _publish(session: Session) -> None:
+        pending = session.info.pop(_PENDING, [])
+        for kind, data in pending:
+            bus.publish(kind, data)
+
+    @event.listens_for(sessions, "after_soft_rollback")
+    def _drop(session: Session, _previous: Any) -> None:
+        session.info.pop(_PENDING, None)
