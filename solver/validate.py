@@ -62,7 +62,7 @@ def validate(
     list of Violation
         Empty when the plan is feasible. Checked: unknown and repeated ids; skills
         and levels; required/excluded engineers; unroutable sites; ``max_jobs``;
-        ``max_work_seconds`` (travel + service; shift length when unset); parts
+        ``max_work_seconds`` (travel + service; when unset the shift end rules); parts
         capacity; pins (engineer, position, fixed start); and, re-timed from the
         shift start, time windows, hard SLA deadlines, breaks and the shift end.
         For a ``Solution`` also: every ticket routed or unassigned exactly once, and
@@ -189,21 +189,15 @@ def _route_rules(ctx: RouteContext, eid: str, timing: RouteTiming) -> list[Viola
         out.append(
             Violation(Code.CAPACITY, f"{parts} parts, capacity is {eng.parts_capacity}", eid)
         )
-    if tids:
-        route = timing.route
-        limit = (
-            eng.max_work_seconds
-            if eng.max_work_seconds is not None
-            else eng.shift.end - eng.shift.start
-        )
-        if route.working_seconds > limit:
-            out.append(
-                Violation(
-                    Code.MAX_WORK,
-                    f"{route.working_seconds} s of travel and service, limit {limit}",
-                    eid,
-                )
+    limit = eng.max_work_seconds
+    if tids and limit is not None and timing.route.working_seconds > limit:
+        out.append(
+            Violation(
+                Code.MAX_WORK,
+                f"{timing.route.working_seconds} s of travel and service, limit {limit}",
+                eid,
             )
+        )
     return out
 
 
