@@ -67,12 +67,15 @@ class OsrmStats:
 def missing_blocks(missing: BoolMatrix, block_size: int) -> list[tuple[IndexArray, IndexArray]]:
     """Cover the missing pairs of a square matrix with small rectangular requests.
 
-    A greedy vertex cover picks the points with the most missing pairs (typically the
-    points new to the cache). Their rows are asked against every column that needs
-    them, and their columns from the remaining rows; each rectangle is cut into tiles
-    of at most ``block_size x block_size``, and each tile shrunk to the rows and
-    columns that miss something in it. When points ``N`` are new to a cache holding the
-    others, exactly the ``N x all`` and ``all x N`` pairs are asked.
+    Two plans are compared: one rectangle of every row and column missing something,
+    and a greedy vertex cover of the missing pairs (the points with the most missing
+    pairs, typically those new to the cache), whose rows are asked against every
+    column that needs them and whose columns from the remaining rows. Rectangles are
+    cut into tiles of at most ``block_size x block_size``, each shrunk to the rows and
+    columns that miss something in it. The plan asking for fewer pairs that are not
+    missing wins, then the one with fewer requests. When points ``N`` are new to a
+    cache holding the others, exactly the ``N x all`` and ``all x N`` pairs are asked;
+    when nothing is cached, one rectangle is.
 
     Parameters
     ----------
@@ -107,15 +110,18 @@ def missing_blocks(missing: BoolMatrix, block_size: int) -> list[tuple[IndexArra
     second_cols = cover[rest_missing.any(axis=0)]
     split = [(cover, first_cols), (second_rows, second_cols)]
 
-    # A request costs about as much as a quarter of a full block of pairs.
-    overhead = max(1, block_size * block_size // 4)
-
-    def cost(tiles: list[tuple[IndexArray, IndexArray]]) -> int:
-        return sum(r.size * c.size + overhead for r, c in tiles)
-
     by_cover = _tiles(missing, split, block_size)
     whole = _tiles(missing, single, block_size)
-    return by_cover if cost(by_cover) < cost(whole) else whole
+    return min(by_cover, whole, key=lambda tiles: (_known_asked(missing, tiles), len(tiles)))
+
+
+def _known_asked(missing: BoolMatrix, tiles: list[tuple[IndexArray, IndexArray]]) -> int:
+    """Pairs of distinct points in ``tiles`` that are not missing (asked for nothing)."""
+    waste = 0
+    for rows, cols in tiles:
+        diagonal = np.intersect1d(rows, cols, assume_unique=True).size
+        waste += rows.size * cols.size - int(missing[np.ix_(rows, cols)].sum()) - diagonal
+    return waste
 
 
 def _tiles(
