@@ -230,8 +230,10 @@ class HttpOsrm:
         Seconds to wait for each request.
     version
         Data version to key the cache with. When ``None`` the server is asked with a
-        ``nearest`` request and its ``data_version`` (set by ``osrm-extract
-        --data_version``; ``dispatch osrm prepare`` sets it) is used with the URL.
+        ``nearest`` request for its ``data_version`` (set by ``osrm-extract
+        --data_version``; ``dispatch osrm prepare`` sets it from the map and profile),
+        so servers on the same prepared data share cached figures; a server reporting
+        none is keyed by its URL.
     """
 
     def __init__(
@@ -260,7 +262,7 @@ class HttpOsrm:
         return self.url
 
     def version(self, probe: Location) -> str:
-        """The data version: the given one, or the server's ``data_version`` with the URL.
+        """The data version: the given one, the server's ``data_version``, or the URL.
 
         Parameters
         ----------
@@ -275,8 +277,10 @@ class HttpOsrm:
         if self.fixed_version is not None:
             return "http-" + _short_hash(self.url, self.fixed_version)
         answer = self._get(f"nearest/v1/{self.profile}/{_coords([probe])}", {"number": "1"})
-        data_version = answer.get("data_version", "")
-        return "http-" + _short_hash(self.url, str(data_version))
+        data_version = str(answer.get("data_version") or "")
+        if data_version:
+            return "http-" + _short_hash("data_version", data_version)
+        return "http-" + _short_hash(self.url, "")
 
     def table(
         self, points: Sequence[Location], sources: Sequence[int], destinations: Sequence[int]
