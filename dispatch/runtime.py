@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 import redis
 from sqlalchemy.orm import Session
@@ -16,6 +18,11 @@ from dispatch.db import Database
 from dispatch.events import EventBus, MemoryEventBus, RedisEventBus, attach_bus
 from dispatch.redis_conn import connect
 from dispatch.settings import Settings
+
+if TYPE_CHECKING:
+    from dispatch.jobs import JobQueue
+    from dispatch.positions import PositionStore
+    from solver.travel import TravelTimeProvider
 
 
 class Runtime:
@@ -36,8 +43,36 @@ class Runtime:
         with self.database.session() as session:
             yield session
 
+    @cached_property
+    def positions(self) -> PositionStore:
+        """Engineers' last positions: Redis GEO when configured, else in this process."""
+        from dispatch.positions import MemoryPositionStore, RedisPositionStore
+
+        ttl = self.settings.location_ttl_seconds
+        if self.redis is not None:
+            return RedisPositionStore(self.redis, ttl)
+        return MemoryPositionStore(ttl)
+
+    @cached_property
+    def jobs(self) -> JobQueue:
+        """The job queue: RQ on Redis when configured, else an in-process pool."""
+        from dispatch.jobs import InProcessJobQueue, RedisJobQueue
+
+        if self.redis is not None:
+            return RedisJobQueue(self.redis)
+        return InProcessJobQueue(self)
+
+    @cached_property
+    def travel(self) -> TravelTimeProvider:
+        """The travel-time provider the settings choose (road matrices cached in Redis)."""
+        from dispatch.travel_provider import travel_provider
+
+        return travel_provider(self.settings, self.redis)
+
     def close(self) -> None:
-        """Release connections."""
+        """Stop the in-process jobs and release connections."""
+        if "jobs" in self.__dict__:
+            self.jobs.close()
         self.database.dispose()
         if self.redis is not None:
             self.redis.close()

@@ -1,0 +1,530 @@
+"""The seam between the database and the solver.
+
+:func:`build_problem` turns the rows of one region and day (open tickets, engineers on
+shift, their last known positions, pins from the published plan) into a
+:class:`solver.problem.Problem` on a time axis of seconds from the region's local
+midnight. :func:`apply_solution` turns a :class:`solver.solution.Solution` back into a
+plan's visits and unassigned tickets. Nothing of the solver's internals crosses this
+seam: solver ids are engineer codes and ticket numbers; database ids stay here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from dispatch.models import (
+    Customer,
+    CustomerTier,
+    Engineer,
+    EngineerRuleKind,
+    Plan,
+    PlanStatus,
+    PlanUnassigned,
+    Region,
+    SiteVisit,
+    Ticket,
+    TicketStatus,
+    Visit,
+)
+from dispatch.snapshot import digest, engineer_digest, ticket_digest
+from solver.problem import Break, Pin, Problem, Tier, TimeWindow, Weights
+from solver.problem import Engineer as SolverEngineer
+from solver.problem import Ticket as SolverTicket
+from solver.solution import Solution
+from solver.travel import HaversineProvider, Location, TravelTimeProvider
+
+DAY_SECONDS = 24 * 3600
+
+PLANNABLE = frozenset(
+    {
+        TicketStatus.TRIAGED.value,
+        TicketStatus.SCHEDULED.value,
+        TicketStatus.REOPENED.value,
+        TicketStatus.NEEDS_FOLLOW_UP.value,
+    }
+)
+"""Statuses of tickets the optimiser may place (and move)."""
+
+PINNED = frozenset({TicketStatus.DISPATCHED.value, TicketStatus.EN_ROUTE.value})
+"""Statuses of tickets fixed to their engineer in a re-plan."""
+
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class Position:
+    """An engineer's last known position."""
+
+    lat: float
+    lon: float
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class PlanningOptions:
+    """How to turn rows into a problem.
+
+    Attributes
+    ----------
+    sla_hard
+        Treat SLA response deadlines as hard rules (default: soft, lateness costs).
+    contractor_cost_seconds
+        Cost of one currency unit of a contractor's per-job price, in seconds of travel.
+    position_max_age
+        Positions older than this are ignored (the engineer starts from home).
+    weights
+        Objective weights below the tier ordering.
+    """
+
+    sla_hard: bool = False
+    contractor_cost_seconds: int = 60
+    position_max_age: dt.timedelta = dt.timedelta(minutes=30)
+    weights: Weights = field(default_factory=Weights)
+
+
+@dataclass(frozen=True)
+class PlanningInput:
+    """A solver problem and what it takes to map its answer back to rows."""
+
+    problem: Problem
+    region_id: int
+    day: dt.date
+    origin: dt.datetime
+    """The instant of second 0 (local midnight of ``day``, as UTC)."""
+    engineer_ids: Mapping[str, int]
+    ticket_ids: Mapping[str, int]
+    snapshot: Mapping[str, str]
+    """Digest per ticket and engineer of what the solver saw (for staleness checks)."""
+    inputs_hash: str
+    skipped: Mapping[int, str]
+    """Tickets of the region not in the problem, with why (e.g. site closed that day)."""
+    on_site: tuple[int, ...] = ()
+    """Ids of site visits in progress; kept in the plan as they are."""
+
+    def instant(self, seconds: int) -> dt.datetime:
+        """The UTC instant of a solver time."""
+        return self.origin + dt.timedelta(seconds=seconds)
+
+    def seconds(self, instant: dt.datetime) -> int:
+        """The solver time of an instant."""
+        return int((instant - self.origin).total_seconds())
+
+
+def region_ids(*, session: Session, region_id: int) -> list[int]:
+    """``region_id`` and every region below it (HQ plans cover all regions)."""
+    ids = [region_id]
+    frontier = [region_id]
+    while frontier:
+        children = session.scalars(select(Region.id).where(Region.parent_id.in_(frontier))).all()
+        frontier = [c for c in children if c not in ids]
+        ids.extend(frontier)
+    return ids
+
+
+def current_plan(*, session: Session, region_id: int, day: dt.date) -> Plan | None:
+    """The published plan of a region and day, if any."""
+    return session.scalar(
+        select(Plan)
+        .where(
+            Plan.region_id == region_id,
+            Plan.plan_date == day,
+            Plan.status == PlanStatus.PUBLISHED.value,
+        )
+        .order_by(Plan.published_at.desc())
+        .limit(1)
+    )
+
+
+def _local(day: dt.date, minute: int, zone: ZoneInfo) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0), zone) + dt.timedelta(minutes=minute)
+
+
+def _clock_minutes(text: str) -> int:
+    hours, _, minutes = text.partition(":")
+    return int(hours) * 60 + int(minutes or 0)
+
+
+def build_problem(
+    *,
+    session: Session,
+    region_id: int,
+    day: dt.date,
+    now: dt.datetime | None = None,
+    positions: Mapping[int, Position] | None = None,
+    travel: TravelTimeProvider | None = None,
+    options: PlanningOptions | None = None,
+) -> PlanningInput:
+    """Build the solver problem for a region and day.
+
+    Parameters
+    ----------
+    session
+        Open session (read only).
+    region_id
+        The region to plan (sub-regions included).
+    day
+        The service day, in the region's time zone.
+    now
+        For an in-day re-plan: engineers become available from ``now`` (and from their
+        last known position); ``None`` plans the whole day.
+    positions
+        Engineer id -> last known position (from the mobile app's pings).
+    travel
+        Travel-time provider (default: straight lines at 30 km/h x 1.3).
+    options
+        How to map rows to the problem.
+    """
+    options = options or PlanningOptions()
+    region = session.get(Region, region_id)
+    if region is None:
+        from dispatch.errors import NotFound
+
+        raise NotFound(f"no region {region_id}", field="region")
+    zone = ZoneInfo(region.timezone)
+    origin = dt.datetime.combine(day, dt.time(0), zone).astimezone(dt.UTC)
+    regions = region_ids(session=session, region_id=region_id)
+    now_s = int((now - origin).total_seconds()) if now is not None else None
+
+    published = current_plan(session=session, region_id=region_id, day=day)
+    published_visits = {v.ticket_id: v for v in published.visits} if published else {}
+
+    tickets = session.scalars(
+        select(Ticket)
+        .where(
+            Ticket.region_id.in_(regions),
+            Ticket.status.in_(PLANNABLE | PINNED | {TicketStatus.ON_SITE.value}),
+        )
+        .options(
+            selectinload(Ticket.windows),
+            selectinload(Ticket.engineer_rules),
+            selectinload(Ticket.site),
+        )
+        .order_by(Ticket.id)
+    ).all()
+    engineers_rows = session.scalars(
+        select(Engineer)
+        .where(Engineer.region_id.in_(regions), Engineer.active.is_(True))
+        .options(selectinload(Engineer.skills), selectinload(Engineer.shifts))
+        .order_by(Engineer.code)
+    ).all()
+    codes = {e.id: e.code for e in engineers_rows}
+
+    # Visits in progress: the engineer is on site; they become free at the site when the job ends.
+    on_site_rows = session.scalars(
+        select(SiteVisit).where(
+            SiteVisit.checked_out_at.is_(None), SiteVisit.engineer_id.in_(list(codes) or [-1])
+        )
+    ).all()
+    busy_until: dict[int, tuple[int, Location]] = {}
+    ticket_by_id = {t.id: t for t in tickets}
+    for sv in on_site_rows:
+        t = ticket_by_id.get(sv.ticket_id)
+        if t is None:
+            continue
+        done = int((sv.checked_in_at - origin).total_seconds()) + t.estimated_minutes * 60
+        busy_until[sv.engineer_id] = (max(done, now_s or 0), Location(t.site.lat, t.site.lon))
+
+    solver_engineers: list[SolverEngineer] = []
+    engineer_ids: dict[str, int] = {}
+    snapshot: dict[str, str] = {}
+    for e in engineers_rows:
+        shift = e.shift_on(day)
+        if shift is None or not e.certified_on(day):
+            continue
+        snapshot[f"engineer:{e.code}"] = engineer_digest(e, day)
+        start_s = int((_local(day, shift.start_minute, zone) - origin).total_seconds())
+        end_s = int((_local(day, shift.end_minute, zone) - origin).total_seconds())
+        home = Location(e.home_lat, e.home_lon)
+        start_loc = home
+        if now_s is not None:
+            start_s = max(start_s, now_s)
+            pos = (positions or {}).get(e.id)
+            if pos is not None and now is not None and now - pos.at <= options.position_max_age:
+                start_loc = Location(pos.lat, pos.lon)
+        if e.id in busy_until:
+            free_at, site = busy_until[e.id]
+            start_s, start_loc = max(start_s, free_at), site
+        if start_s >= end_s:
+            continue
+        breaks: list[Break] = []
+        if (
+            shift.break_minutes
+            and shift.break_earliest_minute is not None
+            and shift.break_latest_minute is not None
+        ):
+            b_start = int((_local(day, shift.break_earliest_minute, zone) - origin).total_seconds())
+            b_end = int((_local(day, shift.break_latest_minute, zone) - origin).total_seconds())
+            if b_end >= start_s:
+                breaks.append(
+                    Break(shift.break_minutes * 60, TimeWindow(max(b_start, start_s), b_end))
+                )
+        cost = (
+            e.cost_per_job if isinstance(e.cost_per_job, Decimal) else Decimal(e.cost_per_job or 0)
+        )
+        solver_engineers.append(
+            SolverEngineer(
+                id=e.code,
+                start=start_loc,
+                end=home,
+                shift=TimeWindow(start_s, end_s),
+                skills={s.skill: s.level for s in e.skills},
+                breaks=tuple(breaks),
+                max_jobs=e.max_jobs_per_day,
+                max_work_seconds=e.max_work_minutes_per_day * 60,
+                cost_per_job=int(cost * options.contractor_cost_seconds),
+                parts_capacity=e.parts_capacity,
+            )
+        )
+        engineer_ids[e.code] = e.id
+
+    customers = {
+        c.id: c
+        for c in session.scalars(
+            select(Customer).where(Customer.id.in_({t.customer_id for t in tickets} or {-1}))
+        )
+    }
+    solver_tickets: list[SolverTicket] = []
+    ticket_ids: dict[str, int] = {}
+    pins: list[Pin] = []
+    skipped: dict[int, str] = {}
+    en_route_positions: dict[str, int] = {}
+    for t in tickets:
+        if t.status == TicketStatus.ON_SITE.value:
+            continue
+        windows, why = _windows_for(t, day, zone, origin)
+        if why is not None:
+            skipped[t.id] = why
+            continue
+        snapshot[f"ticket:{t.number}"] = ticket_digest(t)
+        rules = {
+            k: {
+                codes[r.engineer_id]
+                for r in t.engineer_rules
+                if r.kind == k.value and r.engineer_id in codes
+            }
+            for k in EngineerRuleKind
+        }
+        required_rows = [r for r in t.engineer_rules if r.kind == EngineerRuleKind.REQUIRED.value]
+        required = rules[EngineerRuleKind.REQUIRED] | {
+            f"#{r.engineer_id}" for r in required_rows if r.engineer_id not in codes
+        }
+        preferred = set(rules[EngineerRuleKind.PREFERRED])
+        customer = customers.get(t.customer_id)
+        if (
+            customer
+            and customer.tier == CustomerTier.VIP.value
+            and customer.dedicated_engineer_id in codes
+        ):
+            preferred.add(codes[customer.dedicated_engineer_id])
+        deadline = None
+        if t.response_due is not None and t.responded_at is None:
+            deadline = int((t.response_due - origin).total_seconds())
+        solver_tickets.append(
+            SolverTicket(
+                id=t.number,
+                location=Location(t.site.lat, t.site.lon),
+                duration=t.estimated_minutes * 60,
+                skill=t.required_skill,
+                min_level=t.min_level,
+                tier=Tier(t.priority),
+                windows=tuple(windows),
+                sla_deadline=deadline,
+                sla_hard=options.sla_hard,
+                preferred_engineers=frozenset(preferred),
+                required_engineers=frozenset(required),
+                excluded_engineers=frozenset(rules[EngineerRuleKind.EXCLUDED]),
+                parts_demand=t.parts_demand,
+            )
+        )
+        ticket_ids[t.number] = t.id
+        if t.status in PINNED:
+            visit = published_visits.get(t.id)
+            engineer_code = codes.get(visit.engineer_id) if visit else None
+            if engineer_code in engineer_ids:
+                position = None
+                if t.status == TicketStatus.EN_ROUTE.value:
+                    position = en_route_positions.setdefault(engineer_code, 0)
+                pins.append(Pin(ticket_id=t.number, engineer_id=engineer_code, position=position))
+
+    previous = {
+        t.number: codes[published_visits[t.id].engineer_id]
+        for t in tickets
+        if t.id in published_visits
+        and published_visits[t.id].engineer_id in codes
+        and t.number in ticket_ids
+    }
+    problem = Problem(
+        engineers=tuple(solver_engineers),
+        tickets=tuple(solver_tickets),
+        pins=tuple(pins),
+        travel=travel or HaversineProvider(),
+        previous_assignment=previous,
+        weights=options.weights,
+    )
+    return PlanningInput(
+        problem=problem,
+        region_id=region_id,
+        day=day,
+        origin=origin,
+        engineer_ids=engineer_ids,
+        ticket_ids=ticket_ids,
+        snapshot=snapshot,
+        inputs_hash=digest(snapshot),
+        skipped=skipped,
+        on_site=tuple(sv.id for sv in on_site_rows if sv.ticket_id in ticket_by_id),
+    )
+
+
+def _windows_for(
+    ticket: Ticket, day: dt.date, zone: ZoneInfo, origin: dt.datetime
+) -> tuple[list[TimeWindow], str | None]:
+    """Service-start windows of ``ticket`` on ``day`` (seconds), or why it is not for today."""
+    day_end = DAY_SECONDS
+    access = ticket.site.access_hours
+    if access is not None:
+        hours = access.get(_WEEKDAYS[day.weekday()])
+        if not hours:
+            return [], "site closed that day"
+        open_s = _clock_minutes(hours[0]) * 60
+        close_s = _clock_minutes(hours[1]) * 60
+    else:
+        open_s, close_s = 0, day_end
+    spans: list[tuple[int, int]] = []
+    if ticket.windows:
+        seconds = [
+            (int((w.start - origin).total_seconds()), int((w.end - origin).total_seconds()))
+            for w in ticket.windows
+        ]
+        if all(s >= day_end for s, _ in seconds):
+            return [], "appointment on a later day"
+        if all(e < 0 for _, e in seconds):
+            spans = [(0, day_end)]  # overdue: serve as soon as possible, lateness shows in the SLA
+        else:
+            spans = [(max(s, 0), min(e, day_end)) for s, e in seconds if e >= 0 and s < day_end]
+    else:
+        spans = [(0, day_end)]
+    clipped = [(max(s, open_s), min(e, close_s - ticket.estimated_minutes * 60)) for s, e in spans]
+    windows = [TimeWindow(s, e) for s, e in clipped if e >= s]
+    if not windows:
+        return [], "no appointment window inside the site's access hours"
+    return windows, None
+
+
+def apply_solution(
+    *, session: Session, plan: Plan, planning: PlanningInput, solution: Solution
+) -> None:
+    """Store ``solution`` as ``plan``'s visits, unassigned tickets and figures.
+
+    Site visits in progress are copied into the plan as pinned visits with their actual
+    check-in time, so the plan shows each engineer's whole day.
+    """
+    plan.visits.clear()
+    plan.unassigned.clear()
+    session.flush()
+    on_site_by_engineer: dict[int, SiteVisit] = {}
+    for sv_id in planning.on_site:
+        sv = session.get(SiteVisit, sv_id)
+        if sv is not None:
+            on_site_by_engineer[sv.engineer_id] = sv
+    for engineer_id, sv in on_site_by_engineer.items():
+        ticket = session.get(Ticket, sv.ticket_id)
+        minutes = ticket.estimated_minutes if ticket else 0
+        plan.visits.append(
+            Visit(
+                ticket_id=sv.ticket_id,
+                engineer_id=engineer_id,
+                sequence=0,
+                planned_arrival=sv.checked_in_at,
+                planned_start=sv.checked_in_at,
+                planned_end=sv.checked_in_at + dt.timedelta(minutes=minutes),
+                pinned=True,
+            )
+        )
+    for route in solution.routes:
+        engineer_id = planning.engineer_ids[route.engineer_id]
+        offset = 1 if engineer_id in on_site_by_engineer else 0
+        for sequence, v in enumerate(route.visits):
+            plan.visits.append(
+                Visit(
+                    ticket_id=planning.ticket_ids[v.ticket_id],
+                    engineer_id=engineer_id,
+                    sequence=sequence + offset,
+                    planned_arrival=planning.instant(v.arrival),
+                    planned_start=planning.instant(v.start),
+                    planned_end=planning.instant(v.end),
+                    travel_seconds=v.travel_seconds,
+                    travel_metres=v.travel_metres,
+                    lateness_seconds=v.lateness,
+                    pinned=v.pinned,
+                )
+            )
+    for u in solution.unassigned:
+        suggestion: dict[str, Any] | None = None
+        if u.suggestion is not None:
+            suggestion = {
+                "kind": u.suggestion.kind,
+                "engineer": u.suggestion.engineer_id,
+                "amount": u.suggestion.amount,
+                "message": u.suggestion.message,
+            }
+        plan.unassigned.append(
+            PlanUnassigned(
+                ticket_id=planning.ticket_ids[u.ticket_id],
+                reasons=[str(r) for r in u.reasons],
+                suggestion=suggestion,
+            )
+        )
+    plan.kpis = kpis_dict(solution)
+    plan.solver_status = str(solution.status)
+    plan.solver_seconds = solution.seconds
+    plan.notes = list(solution.notes) + [
+        f"{n}: {why}" for n, why in _skipped_notes(session, planning)
+    ]
+    plan.inputs_hash = planning.inputs_hash
+    plan.inputs_snapshot = dict(planning.snapshot)
+
+
+def _skipped_notes(session: Session, planning: PlanningInput) -> list[tuple[str, str]]:
+    if not planning.skipped:
+        return []
+    numbers = dict(
+        session.execute(
+            select(Ticket.id, Ticket.number).where(Ticket.id.in_(list(planning.skipped)))
+        )
+        .tuples()
+        .all()
+    )
+    return [(numbers.get(tid, str(tid)), why) for tid, why in sorted(planning.skipped.items())]
+
+
+def kpis_dict(solution: Solution) -> dict[str, Any]:
+    """The solution's KPIs as JSON-ready data (tiers as ``"P1".."P4"``)."""
+    k = solution.kpis
+
+    def tiers(values: Mapping[int, int]) -> dict[str, int]:
+        return {f"P{t}": int(values.get(t, 0)) for t in (1, 2, 3, 4)}
+
+    return {
+        "served_by_tier": tiers(k.served_by_tier),
+        "total_by_tier": tiers(k.total_by_tier),
+        "late_by_tier": tiers(k.late_by_tier),
+        "lateness_seconds_by_tier": tiers(k.lateness_seconds_by_tier),
+        "served": k.served,
+        "unassigned": len(solution.unassigned),
+        "travel_seconds": k.travel_seconds,
+        "travel_metres": k.travel_metres,
+        "service_seconds": k.service_seconds,
+        "utilisation": round(k.utilisation, 4),
+        "engineers_used": k.engineers_used,
+        "preferred_served": k.preferred_served,
+        "decomposed": solution.decomposed,
+        "provider": solution.provider,
+    }
