@@ -16,6 +16,7 @@ from solver.osrm_cache import InMemoryMatrixCache, point_key
 from solver.osrm_prepare import dataset_base, dataset_files, detect_algorithm
 from solver.problem import Engineer, Problem, Ticket, TimeWindow
 from solver.travel import Location, TravelTimeProvider, haversine_metres
+from solver.travel_spec import provider_from_spec
 from tests.solver.osrm_fixtures import (
     AT_SEA,
     CASINO,
@@ -188,3 +189,17 @@ def test_two_thousand_points_ask_only_for_the_new_rows_and_columns(ch_dir: Path)
     sample = sorted(new)[:3] + old_idx[:3]
     direct = OsrmProvider.local(ch_dir).matrix([points[i] for i in sample])
     assert (full.durations[np.ix_(sample, sample)] == direct.durations).all()
+
+
+def test_travel_spec_names_the_in_process_provider(mld_dir: Path, tmp_path: Path) -> None:
+    provider = provider_from_spec(f" osrm:{mld_dir} ", speed_kmh=25.0, circuity=1.4)
+    assert isinstance(provider, OsrmProvider)
+    assert provider.matrix([GRIMALDI_NORTH, GRIMALDI_SOUTH]).provider == "osrm"
+    odd_case = tmp_path / "Maps" / "Monaco"
+    missing = provider_from_spec(f"OSRM:{odd_case}", speed_kmh=25.0, circuity=1.4)
+    m = missing.matrix([CASINO, STADE])
+    assert m.provider == "haversine" and str(odd_case) in m.notes[0]
+    slow = provider_from_spec("haversine", speed_kmh=25.0, circuity=1.4).matrix([CASINO, STADE])
+    assert (m.durations == slow.durations).all()
+    with pytest.raises(ValueError, match="osrm:"):
+        provider_from_spec("osrm:", speed_kmh=25.0, circuity=1.4)

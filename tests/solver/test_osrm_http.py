@@ -18,6 +18,7 @@ from solver.osrm import OsrmProvider
 from solver.osrm_backends import HttpOsrm
 from solver.osrm_cache import InMemoryMatrixCache
 from solver.travel import Location
+from solver.travel_spec import provider_from_spec
 from tests.solver.osrm_fixtures import (
     AT_SEA,
     CASINO,
@@ -115,6 +116,13 @@ def test_large_matrix_is_chunked_within_the_server_limit(server: str) -> None:
     assert provider.last_stats.table_requests == 9
     assert backend.requests == 9 + 1  # and one version probe
     assert m.durations.shape == (230, 230) and (m.durations[~np.eye(230, dtype=bool)] > 0).any()
+
+
+def test_travel_spec_names_the_http_provider(server: str) -> None:
+    provider = provider_from_spec(server, speed_kmh=30.0, circuity=1.3)
+    assert isinstance(provider, OsrmProvider)
+    m = provider.matrix([GRIMALDI_NORTH, GRIMALDI_SOUTH])
+    assert m.provider == "osrm" and m.durations[1, 0] >= 3 * m.durations[0, 1]
 
 
 def test_server_down_falls_back_to_haversine() -> None:
