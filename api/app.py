@@ -9,7 +9,8 @@ from fastapi import FastAPI
 
 from api.observability import Metrics, install_request_middleware
 from api.problems import install_problem_handlers
-from api.routes import auth, engineers, health
+from api.routes import auth, engineers, events, health, plans
+from dispatch.housekeeping import Housekeeper
 from dispatch.runtime import Runtime
 from dispatch.settings import Settings, load_settings
 
@@ -34,9 +35,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        keeper = Housekeeper(runtime)
+        keeper.start()
         try:
             yield
         finally:
+            keeper.stop()
             runtime.close()
 
     app = FastAPI(
@@ -56,4 +60,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(engineers.router)
+    app.include_router(plans.router)
+    app.include_router(events.router)
     return app

@@ -33,3 +33,8 @@ def idempotency(scope: str, key: str) -> str:
 def travel_matrix_prefix() -> str:
     """Prefix of cached travel-matrix pairs."""
     return f"{PREFIX}:travel"
+
+
+def housekeeping_lock() -> str:
+    """Held by the one process running the periodic housekeeping (reaper, SLA sweep)."""
+    return f"{PREFIX}:lock:housekeeping"

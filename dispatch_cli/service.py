@@ -16,6 +16,7 @@ users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 def register(app: typer.Typer) -> None:
     """Add the service commands to ``app``."""
     app.command("serve")(serve)
+    app.command("worker")(worker)
     app.command("seed")(seed)
     app.add_typer(db_app, name="db")
     app.add_typer(users_app, name="users")
@@ -59,6 +60,41 @@ def serve(
         )
     else:
         uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
+
+
+def worker(
+    burst: Annotated[bool, typer.Option(help="Exit when the queue is empty")] = False,
+    housekeeping: Annotated[bool, typer.Option(help="Also run the reaper and SLA sweep")] = True,
+) -> None:
+    """Run optimisation jobs from the Redis queue (plus the periodic housekeeping)."""
+    from rq import Worker
+
+    from api.observability import configure_logging
+    from dispatch import keys
+    from dispatch.housekeeping import Housekeeper
+    from dispatch.runtime import Runtime
+
+    settings = load_settings()
+    configure_logging(settings.log_level, json_logs=settings.log_json)
+    if settings.redis_url is None:
+        typer.echo(
+            "no Redis configured (DISPATCH_REDIS_URL): jobs run in-process inside 'dispatch serve'",
+            err=True,
+        )
+        raise typer.Exit(code=2)
+    runtime = Runtime(settings)
+    keeper = Housekeeper(runtime) if housekeeping else None
+    if keeper:
+        keeper.start()
+    try:
+        assert runtime.redis is not None
+        Worker([keys.queue_name()], connection=runtime.redis).work(
+            burst=burst, logging_level=settings.log_level
+        )
+    finally:
+        if keeper:
+            keeper.stop()
+        runtime.close()
 
 
 def _redact(url: str) -> str:

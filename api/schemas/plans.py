@@ -99,8 +99,12 @@ class UnassignedOut(BaseModel):
     suggestion: dict[str, Any] | None = Field(
         default=None,
         examples=[
-            {"kind": "WINDOW_LATER", "engineer": "E012", "amount": 1500,
-             "message": "fits with E012 if the window opens 25 min later"}
+            {
+                "kind": "WINDOW_LATER",
+                "engineer": "E012",
+                "amount": 1500,
+                "message": "fits with E012 if the window opens 25 min later",
+            }
         ],
     )
 
