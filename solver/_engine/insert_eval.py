@@ -1,0 +1,184 @@
+"""Vectorised insertion checks: many tickets x many gaps at once (private).
+
+A gap is a place between two consecutive stops of a route. The check keeps the rest of
+the route's schedule as it is (visits may only be pushed later within their latest
+ready times) and keeps each break in its gap, trying the new visit on both sides of
+it. It is exact for that family of schedules, so every insertion it accepts is
+feasible; :func:`solver._engine.route.evaluate` re-times the route afterwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from solver._engine.model import I64, INF, Bool, Model
+from solver._engine.route import RouteEval
+
+
+@dataclass
+class Gaps:
+    """Flat arrays over the gaps of several routes."""
+
+    a: I64
+    c: I64
+    dep: I64
+    r: I64
+    bs: I64
+    be: I64
+    bd: I64
+    ok: Bool
+    k: I64  # engineer of each gap
+    pos: I64  # gap index inside its route
+    offsets: I64  # first gap of each route, in route order
+
+
+def gaps_of(routes: list[RouteEval], engineers: list[int]) -> Gaps:
+    """Concatenate the gap arrays of ``routes`` (engineer indices ``engineers``)."""
+    sizes = [len(r.g_a) for r in routes]
+    offsets = np.zeros(len(routes), dtype=np.int64)
+    if routes:
+        offsets[1:] = np.cumsum(sizes)[:-1]
+    return Gaps(
+        a=np.concatenate([r.g_a for r in routes]),
+        c=np.concatenate([r.g_c for r in routes]),
+        dep=np.concatenate([r.g_dep for r in routes]),
+        r=np.concatenate([r.g_r for r in routes]),
+        bs=np.concatenate([r.g_bs for r in routes]),
+        be=np.concatenate([r.g_be for r in routes]),
+        bd=np.concatenate([r.g_bd for r in routes]),
+        ok=np.concatenate([r.g_ok for r in routes]),
+        k=np.repeat(np.asarray(engineers, dtype=np.int64), sizes),
+        pos=np.concatenate([np.arange(s, dtype=np.int64) for s in sizes]),
+        offsets=offsets,
+    )
+
+
+def _wstart(m: Model, tix: I64, ready: I64) -> I64:
+    ws, we = m.win_s[tix], m.win_e[tix]
+    s = np.full(ready.shape, INF, dtype=np.int64)
+    for w in range(ws.shape[1]):
+        wsw, wew = ws[:, w : w + 1], we[:, w : w + 1]
+        cand = np.where(ready <= wew, np.maximum(ready, wsw), INF)
+        np.minimum(s, cand, out=s)
+    hard = m.hard_dl[tix][:, None]
+    return np.where(s <= hard, s, INF)
+
+
+def insertion_costs(
+    m: Model,
+    tix: I64,
+    gaps: Gaps,
+    n_jobs: I64,
+    load: I64,
+    work: I64,
+) -> tuple[I64, I64]:
+    """Cost (cost units) of putting each ticket in each gap, ``INF`` where infeasible.
+
+    Parameters
+    ----------
+    m
+        The compiled model.
+    tix
+        Ticket indices, shape ``(J,)``.
+    gaps
+        The gaps to try, shape ``(G,)``.
+    n_jobs, load, work
+        Per engineer: visits, parts load and working seconds of the current routes.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(J, G)`` costs and ``(J, G)`` service starts.
+    """
+    tn = (2 * m.n_eng + tix)[:, None]
+    a, c = gaps.a[None, :], gaps.c[None, :]
+    d = m.dur_m
+    t1 = d[a, tn]
+    t2 = d[tn, c]
+    t0 = d[gaps.a, gaps.c][None, :]
+    dur = m.duration[tix][:, None]
+    dep = gaps.dep[None, :]
+    r = gaps.r[None, :]
+    ready = dep + t1
+    s = _wstart(m, tix, ready)
+    dep_u = s + dur
+    has_b = (gaps.bs >= 0)[None, :]
+    ok_plain = dep_u + t2 <= r
+    bs, be, bd = gaps.bs[None, :], gaps.be[None, :], gaps.bd[None, :]
+    ok_after = (dep_u <= be) & (np.maximum(dep_u + t2, bs) + bd <= r)
+    s_a = _wstart(m, tix, np.maximum(ready, bs) + bd)
+    ok_before = s_a + dur + t2 <= r
+    start = np.where(has_b & ~ok_after, s_a, s)
+    ok = np.where(has_b, ok_after | ok_before, ok_plain) & (s < INF)
+    gk = gaps.k
+    detour = t1 + t2 - t0
+    ok &= gaps.ok[None, :]
+    ok &= m.eligible[tix][:, gk]
+    ok &= (n_jobs[gk] + 1 <= m.max_jobs[gk])[None, :]
+    ok &= load[gk][None, :] + m.demand[tix][:, None] <= m.capacity[gk][None, :]
+    ok &= work[gk][None, :] + detour + dur <= m.max_work[gk][None, :]
+    late = np.maximum(start - m.soft_dl[tix][:, None], 0) * m.late_w[tix][:, None]
+    cost = m.travel_w * detour + late + m.assign_cost[tix][:, gk]
+    return np.where(ok, cost, INF), start
+
+
+def alone_costs(m: Model, focus: I64 | None = None) -> I64:
+    """Cost of each ticket as the only visit of each engineer (``INF``: it does not fit).
+
+    Exact for engineers with at most one break; others are timed one by one. With
+    ``focus``, only those tickets' rows are computed (the others stay ``INF``).
+    """
+    k_n, n = m.n_eng, m.n_tix
+    out = np.full((n, k_n), INF, dtype=np.int64)
+    if n == 0 or k_n == 0:
+        return out
+    tix = np.arange(n, dtype=np.int64) if focus is None else np.asarray(focus, np.int64)
+    if tix.size == 0:
+        return out
+    tn = 2 * k_n + tix
+    simple = [k for k in range(k_n) if len(m.breaks[k]) <= 1]
+    if simple:
+        ks = np.asarray(simple, dtype=np.int64)
+        t1 = m.dur_m[np.ix_(ks, tn)].T  # (J, S)
+        t2 = m.dur_m[np.ix_(tn, k_n + ks)]
+        s0 = m.shift_s[ks][None, :]
+        s1 = m.shift_e[ks][None, :]
+        bs = np.array([m.breaks[k][0][0] if m.breaks[k] else INF for k in simple])[None, :]
+        be = np.array([m.breaks[k][0][1] if m.breaks[k] else INF for k in simple])[None, :]
+        bd = np.array([m.breaks[k][0][2] if m.breaks[k] else 0 for k in simple])[None, :]
+        dur = m.duration[tix][:, None]
+        s = _wstart(m, tix, s0 + t1)
+        fixed = m.fixed_start[tix][:, None] >= 0
+        s = np.where(fixed & (t1 == 0), m.fixed_start[tix][:, None], s)
+        home = s + dur + t2
+        ok_none = (home <= s1) & (home <= bs)
+        s_g0 = _wstart(m, tix, np.maximum(s0 + t1, bs) + bd)
+        ok_g0 = (np.maximum(s0, bs) <= be) & (s_g0 + dur + t2 <= s1) & (s_g0 < INF)
+        dep = s + dur
+        ok_g1 = (dep <= be) & (np.maximum(dep + t2, bs) + bd <= s1)
+        ok = (s < INF) & (ok_none | ok_g1) | ok_g0
+        start = np.where((s < INF) & (ok_none | ok_g1), s, s_g0)
+        ok &= m.eligible[np.ix_(tix, ks)]
+        ok &= (m.max_jobs[ks] >= 1)[None, :]
+        ok &= m.demand[tix][:, None] <= m.capacity[ks][None, :]
+        ok &= t1 + t2 + dur <= m.max_work[ks][None, :]
+        late = np.maximum(start - m.soft_dl[tix][:, None], 0) * m.late_w[tix][:, None]
+        cost = m.travel_w * (t1 + t2) + late + m.assign_cost[np.ix_(tix, ks)]
+        out[np.ix_(tix, ks)] = np.where(ok, cost, INF)
+    from solver._engine.route import evaluate
+
+    chosen = np.zeros(n, dtype=np.bool_)
+    chosen[tix] = True
+    for k in range(k_n):
+        if len(m.breaks[k]) > 1:
+            for j in np.flatnonzero(m.eligible[:, k] & chosen):
+                ev = evaluate(m, k, [int(j)], with_arrays=False)
+                if ev is not None:
+                    out[j, k] = ev.cost
+    for j in np.flatnonzero((m.pin_eng >= 0) & chosen):
+        k = int(m.pin_eng[j])
+        ev = evaluate(m, k, [int(j)], with_arrays=False)
+        out[j, k] = INF if ev is None else ev.cost
+    return out

@@ -1,0 +1,78 @@
+"""One engine run: compile, construct or start from given routes, improve (private)."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from solver._engine.model import Model, compile_problem
+from solver._engine.plan import Plan
+from solver._engine.search import Budget, construct, improve, recreate
+from solver.params import SolveParams
+from solver.problem import Problem
+
+
+def model_of(problem: Problem) -> Model:
+    """Compile ``problem`` (asks its travel provider once)."""
+    tm = problem.travel_matrix()
+    return compile_problem(problem, tm.durations, tm.distances)
+
+
+def run_engine(
+    problem: Problem,
+    seconds: float,
+    iterations: int | None,
+    seed: int,
+    params: SolveParams | None = None,
+    model: Model | None = None,
+    start: list[list[int]] | None = None,
+) -> tuple[Plan, list[int], int]:
+    """Plan ``problem`` within ``seconds`` (and ``iterations``, when given).
+
+    Parameters
+    ----------
+    problem
+        The problem.
+    seconds, iterations
+        Budget of the improvement phase (construction always completes).
+    seed
+        Random seed.
+    params
+        Search choices (defaults when ``None``).
+    model
+        The compiled problem, when already at hand.
+    start
+        Ticket sequences per engineer to start from instead of constructing.
+
+    Returns
+    -------
+    tuple
+        The plan, the pinned tickets that could not be placed, iterations run.
+    """
+    params = params or SolveParams(seed=seed)
+    t0 = time.perf_counter()
+    m = model if model is not None else model_of(problem)
+    plan = Plan(m)
+    rng = np.random.default_rng(seed)
+    conflicts: list[int] = []
+    if start is None:
+        conflicts = construct(plan, rng, params.first_solution)
+    else:
+        for k, seq in enumerate(start):
+            if seq and not plan.set_route(k, seq):
+                kept: list[int] = []
+                for j in seq:
+                    if plan.set_route(k, [*kept, j]):
+                        kept.append(j)
+        pinned = np.flatnonzero(m.pin_eng >= 0)
+        conflicts = [int(j) for j in pinned if plan.assigned[j] < 0]
+        plan.in_pool[pinned] = False
+        plan.pool = np.flatnonzero(plan.in_pool)
+        plan.refresh_rows(plan.unassigned_pool())
+        recreate(plan, rng, "regret")
+    its = 0
+    if params.local_search == "alns" and (iterations is None or iterations > 0):
+        budget = Budget(iterations, t0 + seconds)
+        its = improve(plan, rng, budget, params.min_ruin, params.max_ruin, params.temperature)
+    return plan, conflicts, its

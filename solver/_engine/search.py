@@ -1,0 +1,329 @@
+"""Construction by tier and ruin-and-recreate improvement (private).
+
+The plan is compared lexicographically: served P1, P2, P3, P4 (more is better), then
+cost. Recreate inserts tier by tier, so a removed or waiting higher-tier ticket always
+gets the first chance at the room a ruin made. Annealing applies to the cost only:
+a move that serves fewer tickets of a tier without serving more of a higher tier is
+never accepted.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from solver._engine.model import I64, INF, Model
+from solver._engine.plan import Plan
+
+Recreate = str  # "regret" | "greedy" | "order"
+
+
+def _second_min(rows: I64) -> I64:
+    if rows.shape[1] < 2:
+        return np.full(rows.shape[0], INF, dtype=np.int64)
+    return np.partition(rows, 1, axis=1)[:, 1]
+
+
+def recreate(
+    plan: Plan,
+    rng: np.random.Generator,
+    how: Recreate,
+    blink: float = 0.0,
+    dirty: set[int] | None = None,
+) -> None:
+    """Insert unassigned pool tickets, tier by tier, until nothing more fits.
+
+    Parameters
+    ----------
+    plan
+        The plan to fill (its cache rows must be valid except for ``dirty`` routes).
+    rng
+        Random source (ties, orders and blinks).
+    how
+        ``"regret"`` (regret-2 within a tier), ``"greedy"`` (cheapest first) or
+        ``"order"`` (a random order, each at its cheapest place).
+    blink
+        Probability of skipping an engineer when choosing where an ``"order"``
+        ticket goes.
+    dirty
+        Engineers whose cache columns are stale on entry.
+    """
+    m = plan.m
+    dirty = set() if dirty is None else set(dirty)
+    for tier in (1, 2, 3, 4):
+        cand = plan.unassigned_pool()
+        cand = cand[m.tier[cand] == tier]
+        if cand.size == 0:
+            continue
+        if dirty:
+            plan.refresh_columns(sorted(dirty), cand)
+        if how == "order":
+            cand = cand[rng.permutation(cand.size)]
+        while cand.size:
+            rows = plan.cache[cand]
+            best = rows.min(axis=1)
+            live = best < INF
+            if not live.all():
+                cand, rows, best = cand[live], rows[live], best[live]
+                if cand.size == 0:
+                    break
+            if how == "regret":
+                second = _second_min(rows)
+                regret = np.where(second >= INF, INF, second - best)
+                noise = rng.random(cand.size)
+                i = int(np.lexsort((noise, best, -regret))[0])
+            elif how == "greedy":
+                noise = rng.random(cand.size)
+                i = int(np.lexsort((noise, best))[0])
+            else:
+                i = 0
+            j = int(cand[i])
+            row = rows[i]
+            if blink > 0.0 and how == "order":
+                mask = rng.random(row.size) < blink
+                masked = np.where(mask, INF, row)
+                if masked.min() < INF:
+                    row = masked
+            k = int(np.argmin(row))
+            if not plan.insert(j, k):
+                plan.cache[j, k] = INF
+                continue
+            cand = np.delete(cand, i)
+            dirty.add(k)
+            if cand.size:
+                plan.refresh_columns([k], cand)
+    if dirty:
+        plan.refresh_columns(sorted(dirty))
+
+
+def construct(plan: Plan, rng: np.random.Generator, how: str) -> list[int]:
+    """Place pinned tickets, then fill the plan tier by tier.
+
+    Returns
+    -------
+    list of int
+        Pinned tickets that could not be placed as pinned.
+    """
+    m = plan.m
+    conflicts: list[int] = []
+    for k in range(m.n_eng):
+        seq: list[int] = []
+        for j in m.frozen[k]:
+            if plan.set_route(k, [*seq, j]):
+                seq.append(j)
+            else:
+                conflicts.append(j)
+        for j in m.pinned_free[k]:
+            placed = False
+            for g in sorted(range(len(seq) + 1), key=lambda g: -g):
+                if g < len([x for x in seq if x in m.frozen[k]]):
+                    continue
+                if plan.set_route(k, [*seq[:g], j, *seq[g:]]):
+                    seq = [*seq[:g], j, *seq[g:]]
+                    placed = True
+                    break
+            if not placed:
+                conflicts.append(j)
+    pinned = np.flatnonzero(m.pin_eng >= 0)
+    plan.in_pool[pinned] = False
+    plan.pool = np.flatnonzero(plan.in_pool)
+    plan.refresh_columns(list(range(m.n_eng)))
+    recreate(plan, rng, "regret" if how == "regret" else "greedy")
+    return conflicts
+
+
+@dataclass
+class Neighbours:
+    """For each ticket, the other tickets by increasing travel time."""
+
+    order: I64
+
+
+def neighbours(m: Model, keep: int = 40) -> Neighbours:
+    """Nearest tickets of every ticket (symmetrised travel time)."""
+    n = m.n_tix
+    if n <= 1:
+        return Neighbours(np.zeros((n, 0), dtype=np.int64))
+    t0 = 2 * m.n_eng
+    d = m.dur_m[t0:, t0:]
+    d = d + d.T
+    np.fill_diagonal(d, np.iinfo(np.int64).max)
+    keep = min(keep, n - 1)
+    part = np.argpartition(d, keep - 1, axis=1)[:, :keep]
+    rows = np.take_along_axis(d, part, axis=1)
+    order = np.take_along_axis(part, np.argsort(rows, axis=1, kind="stable"), axis=1)
+    return Neighbours(order.astype(np.int64))
+
+
+def _movable(plan: Plan) -> I64:
+    return np.flatnonzero((plan.assigned >= 0) & (plan.m.pin_eng < 0))
+
+
+def ruin_random(plan: Plan, rng: np.random.Generator, q: int, nb: Neighbours) -> list[int]:
+    """Remove ``q`` random tickets."""
+    mov = _movable(plan)
+    if mov.size == 0:
+        return []
+    return [int(x) for x in rng.choice(mov, size=min(q, mov.size), replace=False)]
+
+
+def ruin_related(plan: Plan, rng: np.random.Generator, q: int, nb: Neighbours) -> list[int]:
+    """Remove a random served ticket and its nearest served neighbours."""
+    mov = _movable(plan)
+    if mov.size == 0:
+        return []
+    seed = int(rng.choice(mov))
+    out = [seed]
+    for j in nb.order[seed]:
+        if len(out) >= q:
+            break
+        if plan.assigned[j] >= 0 and plan.m.pin_eng[j] < 0:
+            out.append(int(j))
+    return out
+
+
+def ruin_strings(plan: Plan, rng: np.random.Generator, q: int, nb: Neighbours) -> list[int]:
+    """Remove strings of consecutive visits from routes near a seed (SISR-like)."""
+    m = plan.m
+    mov = _movable(plan)
+    if mov.size == 0:
+        return []
+    seed = int(rng.choice(mov))
+    out: list[int] = []
+    seen: set[int] = set()
+    max_len = max(1, q // 3)
+    for j in [seed, *nb.order[seed].tolist()]:
+        k = int(plan.assigned[j])
+        if k < 0 or k in seen:
+            continue
+        seen.add(k)
+        seq = plan.routes[k].seq
+        pos = seq.index(j)
+        length = int(rng.integers(1, max_len + 1))
+        lo = max(0, min(pos - int(rng.integers(0, length)), len(seq) - length))
+        out.extend(x for x in seq[lo : lo + length] if m.pin_eng[x] < 0)
+        if len(out) >= q:
+            break
+    return out
+
+
+def ruin_targeted(plan: Plan, rng: np.random.Generator, q: int, nb: Neighbours) -> list[int]:
+    """Make room for an unassigned ticket of the highest waiting tier.
+
+    Removes, from the routes of engineers with whom the ticket fits alone, the visits
+    of the same or a lower tier that are nearest to it.
+    """
+    m = plan.m
+    waiting = plan.unassigned_pool()
+    if waiting.size == 0:
+        return ruin_related(plan, rng, q, nb)
+    top = int(np.min(m.tier[waiting]))
+    waiting = waiting[m.tier[waiting] == top]
+    u = int(rng.choice(waiting))
+    engs = np.flatnonzero(plan.alone[u] < INF)
+    cands: list[int] = []
+    for k in engs.tolist():
+        cands.extend(j for j in plan.routes[k].seq if m.tier[j] >= top and m.pin_eng[j] < 0)
+    if not cands:
+        return ruin_related(plan, rng, q, nb)
+    arr = np.asarray(cands, dtype=np.int64)
+    tu = 2 * m.n_eng + u
+    dist = m.dur_m[tu, 2 * m.n_eng + arr] + m.dur_m[2 * m.n_eng + arr, tu]
+    dist = dist * (1.0 + 0.3 * rng.random(arr.size))
+    take = arr[np.argsort(dist, kind="stable")[: max(1, q // 2)]]
+    out = [int(x) for x in take]
+    return out
+
+
+RUINS: tuple[Callable[[Plan, np.random.Generator, int, Neighbours], list[int]], ...] = (
+    ruin_random,
+    ruin_related,
+    ruin_strings,
+    ruin_targeted,
+)
+
+
+@dataclass
+class Budget:
+    """When to stop: iterations and/or a deadline (``time.perf_counter`` seconds)."""
+
+    iterations: int | None
+    deadline: float
+
+    def fraction(self, it: int, started: float) -> float:
+        """How much of the budget is spent, 0..1."""
+        if self.iterations is not None:
+            return min(1.0, it / max(1, self.iterations))
+        return min(1.0, (time.perf_counter() - started) / max(1e-9, self.deadline - started))
+
+    def done(self, it: int) -> bool:
+        """Whether to stop before iteration ``it``."""
+        if self.iterations is not None and it >= self.iterations:
+            return True
+        return time.perf_counter() >= self.deadline
+
+
+def improve(
+    plan: Plan,
+    rng: np.random.Generator,
+    budget: Budget,
+    min_ruin: int,
+    max_ruin: int,
+    temperature: float,
+) -> int:
+    """Ruin-and-recreate with annealing on the cost; leaves the best plan found.
+
+    Returns
+    -------
+    int
+        Iterations run.
+    """
+    m = plan.m
+    nb = neighbours(m)
+    cur = plan.objective()
+    best = cur
+    best_snap = plan.snapshot()
+    served = max(1, int((plan.assigned >= 0).sum()))
+    avg_visit = plan.cost() / served
+    t0 = temperature * avg_visit
+    started = time.perf_counter()
+    weights = np.array([1.0, 2.0, 2.0, 2.0])
+    it = 0
+    while not budget.done(it):
+        frac = budget.fraction(it, started)
+        temp = t0 * (0.01**frac) if t0 > 0 else 0.0
+        snap = plan.snapshot()
+        q = int(rng.integers(min_ruin, max_ruin + 1))
+        op = int(rng.choice(len(RUINS), p=weights / weights.sum()))
+        removed = RUINS[op](plan, rng, q, nb)
+        it += 1
+        if not removed:
+            continue
+        changed = plan.remove(removed)
+        if not changed:
+            continue
+        gone = np.asarray([j for j in removed if plan.assigned[j] < 0], dtype=np.int64)
+        plan.refresh_rows(gone)
+        how = ("regret", "greedy", "order")[int(rng.integers(0, 3))]
+        recreate(plan, rng, how, blink=0.01, dirty=set(changed))
+        new = plan.objective()
+        accept = new[:4] < cur[:4] or (
+            new[:4] == cur[:4]
+            and (
+                new[4] <= cur[4]
+                or (temp > 0 and rng.random() < math.exp(-(new[4] - cur[4]) / temp))
+            )
+        )
+        if accept:
+            cur = new
+            if new < best:
+                best = new
+                best_snap = plan.snapshot()
+        else:
+            plan.restore(snap)
+    plan.restore(best_snap)
+    return it

@@ -1,0 +1,140 @@
+"""Split a large problem into regions solved separately, then repaired as a whole.
+
+Engineers are clustered by home location (k-means, seeded); each ticket goes to the
+region of the nearest engineer who could serve it alone (pinned tickets go with their
+engineer). Each region is a smaller :class:`~solver.problem.Problem` over a slice of
+the travel matrix, solved by the same engine; the plans are merged and a repair pass
+on the whole problem offers every left-over ticket to every engineer.
+"""
+
+from __future__ import annotations
+
+import math
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+from solver._engine.model import I64, INF, Model
+from solver.problem import Problem
+from solver.travel import TravelMatrix
+
+
+@dataclass(frozen=True)
+class Region:
+    """Engineers and tickets (indices into the whole problem) solved together."""
+
+    engineers: I64
+    tickets: I64
+
+
+def _kmeans(points: np.ndarray, k: int, rng: np.random.Generator, rounds: int = 25) -> I64:
+    """Cluster labels of ``points`` (farthest-point seeding, Lloyd iterations)."""
+    n = points.shape[0]
+    centres = [points[int(rng.integers(0, n))]]
+    for _ in range(1, k):
+        d = np.min([((points - c) ** 2).sum(axis=1) for c in centres], axis=0)
+        centres.append(points[int(np.argmax(d))])
+    c = np.array(centres)
+    labels = np.zeros(n, dtype=np.int64)
+    for _ in range(rounds):
+        d = ((points[:, None, :] - c[None, :, :]) ** 2).sum(axis=2)
+        labels = np.argmin(d, axis=1)
+        for i in range(k):
+            if (labels == i).any():
+                c[i] = points[labels == i].mean(axis=0)
+    return labels
+
+
+def split(m: Model, alone: I64, target_tickets: int, seed: int) -> list[Region]:
+    """Regions of about ``target_tickets`` tickets each.
+
+    Parameters
+    ----------
+    m
+        The compiled whole problem.
+    alone
+        ``(N, K)`` cost of each ticket alone with each engineer (``INF``: does not fit).
+    target_tickets
+        Aimed tickets per region.
+    seed
+        Seed of the clustering.
+
+    Returns
+    -------
+    list of Region
+        Regions with at least one engineer; tickets nobody can serve are left out.
+    """
+    k_n, n = m.n_eng, m.n_tix
+    parts = max(1, min(k_n, math.ceil(n / max(1, target_tickets))))
+    rng = np.random.default_rng(seed)
+    pts = np.array([[e.start.lat, e.start.lon] for e in m.problem.engineers], dtype=np.float64)
+    labels = _kmeans(pts, parts, rng) if parts > 1 else np.zeros(k_n, dtype=np.int64)
+    tn = 2 * k_n + np.arange(n)
+    reach = m.dur_m[np.arange(k_n)[:, None], tn[None, :]].T  # (N, K)
+    reach = np.where(alone < INF, reach, INF)
+    nearest = np.argmin(reach, axis=1)
+    t_label = np.where(reach.min(axis=1) < INF, labels[nearest], -1)
+    pinned = m.pin_eng >= 0
+    t_label[pinned] = labels[m.pin_eng[pinned]]
+    out = []
+    for r in range(parts):
+        engs = np.flatnonzero(labels == r)
+        if engs.size:
+            out.append(Region(engs, np.flatnonzero(t_label == r)))
+    return out
+
+
+def subproblem(problem: Problem, matrix: TravelMatrix, region: Region) -> Problem:
+    """The problem restricted to a region, over a slice of ``matrix``."""
+    k_n = len(problem.engineers)
+    engs = [problem.engineers[int(k)] for k in region.engineers]
+    tix = [problem.tickets[int(j)] for j in region.tickets]
+    pts = np.concatenate([region.engineers, k_n + region.engineers, 2 * k_n + region.tickets])
+    sub = TravelMatrix(
+        durations=matrix.durations[np.ix_(pts, pts)],
+        distances=matrix.distances[np.ix_(pts, pts)],
+        provider=matrix.provider,
+    )
+    ids = {t.id for t in tix}
+    eids = {e.id for e in engs}
+    return Problem(
+        engineers=tuple(engs),
+        tickets=tuple(tix),
+        pins=tuple(p for p in problem.pins if p.ticket_id in ids and p.engineer_id in eids),
+        travel=sub,
+        previous_assignment={t: e for t, e in problem.previous_assignment.items() if t in ids},
+        weights=problem.weights,
+        unroutable_tickets=frozenset(problem.unroutable_tickets & ids),
+    )
+
+
+def solve_regions(
+    subproblems: list[Problem], budgets: list[tuple[float, int | None]], seed: int, workers: int
+) -> list[list[list[int]]]:
+    """Solve each region; returns per region the ticket sequences of its engineers.
+
+    Parameters
+    ----------
+    subproblems
+        One problem per region.
+    budgets
+        Per region: seconds and iterations (``None``: until the seconds run out).
+    seed
+        Seed of every region's search.
+    workers
+        Processes to use (1: in this process).
+    """
+    args = [(p, t, it, seed) for p, (t, it) in zip(subproblems, budgets, strict=True)]
+    if workers > 1 and len(args) > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(_solve_one, args))
+    return [_solve_one(a) for a in args]
+
+
+def _solve_one(arg: tuple[Problem, float, int | None, int]) -> list[list[int]]:
+    from solver._engine.run import run_engine
+
+    problem, seconds, iterations, seed = arg
+    plan, _, _ = run_engine(problem, seconds, iterations, seed)
+    return plan.seqs()

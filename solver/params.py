@@ -1,0 +1,81 @@
+"""Parameters of a solve: budgets, seed and search choices (frozen and validated)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+FIRST_SOLUTIONS = ("regret", "greedy")
+"""Construction heuristics: regret-2 insertion by tier, or cheapest insertion by tier."""
+
+LOCAL_SEARCHES = ("alns", "none")
+"""Improvement phases: ruin-and-recreate (ALNS with annealing) or none."""
+
+
+@dataclass(frozen=True, slots=True)
+class SolveParams:
+    """How hard and how to search.
+
+    Attributes
+    ----------
+    seed
+        Seed of every random choice; the same problem, seed and ``iterations`` give
+        the same plan.
+    time_limit
+        Wall-clock cap of the whole solve, in seconds.
+    iterations
+        Improvement iterations (ruin-and-recreate moves). ``None``: run until
+        ``time_limit``. Set it for reproducible plans (the time limit is then only a
+        safety cap; keep it generous).
+    first_solution
+        One of :data:`FIRST_SOLUTIONS`.
+    local_search
+        One of :data:`LOCAL_SEARCHES`.
+    decompose_above
+        Split the problem into regions solved separately when it has more than this
+        many tickets (``0``: never split).
+    region_tickets
+        Aimed number of tickets per region when decomposing.
+    min_ruin, max_ruin
+        Bounds of the number of tickets removed by one ruin move.
+    temperature
+        Initial annealing temperature as a fraction of the average travel time of
+        a visit (0 disables annealing: only improving moves are kept).
+    suggestions
+        Whether to search the smallest change that would let each unassigned ticket
+        in (costs a little time per unassigned ticket).
+    workers
+        Parallel workers (regions are solved in parallel processes when > 1).
+    """
+
+    seed: int = 0
+    time_limit: float = 10.0
+    iterations: int | None = None
+    first_solution: str = "regret"
+    local_search: str = "alns"
+    decompose_above: int = 1200
+    region_tickets: int = 500
+    min_ruin: int = 4
+    max_ruin: int = 24
+    temperature: float = 0.05
+    suggestions: bool = True
+    workers: int = 1
+
+    def __post_init__(self) -> None:
+        if self.time_limit <= 0:
+            raise ValueError("time_limit must be positive")
+        if self.iterations is not None and self.iterations < 0:
+            raise ValueError("iterations must be >= 0")
+        if self.first_solution not in FIRST_SOLUTIONS:
+            raise ValueError(f"first_solution must be one of {FIRST_SOLUTIONS}")
+        if self.local_search not in LOCAL_SEARCHES:
+            raise ValueError(f"local_search must be one of {LOCAL_SEARCHES}")
+        if self.decompose_above < 0:
+            raise ValueError("decompose_above must be >= 0")
+        if self.region_tickets < 10:
+            raise ValueError("region_tickets must be >= 10")
+        if not 1 <= self.min_ruin <= self.max_ruin:
+            raise ValueError("need 1 <= min_ruin <= max_ruin")
+        if self.temperature < 0:
+            raise ValueError("temperature must be >= 0")
+        if self.workers < 1:
+            raise ValueError("workers must be >= 1")

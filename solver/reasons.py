@@ -1,0 +1,317 @@
+"""Why a ticket is unassigned, and the smallest change found that would let it in.
+
+The analysis is real: a ticket that does not fit alone with any qualified engineer is
+told apart by cause (skills, shifts, reachability, working time, capacity); a ticket
+that would fit alone is checked against the routes of those engineers, keeping only
+their higher-tier visits, to tell *displaced by higher priority* from *no room*.
+Suggestions are found by search over the engineers: relaxing one thing at a time
+(window later or earlier, a longer shift, a lower level, one more job, dropping one
+lower-tier visit) and keeping the smallest amount that makes the ticket fit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from solver._engine.model import INF, Model
+from solver._engine.plan import Plan
+from solver._engine.route import evaluate
+from solver.solution import Reason, Suggestion, Unassigned
+
+CANDIDATES = 6
+"""Engineers examined per ticket for suggestions (nearest first)."""
+
+
+def _fits_somewhere(m: Model, k: int, base: list[int], j: int) -> int | None:
+    """Cheapest position where ``j`` fits in route ``base`` of ``k`` (None: nowhere)."""
+    best: tuple[int, int] | None = None
+    for g in range(len(base) + 1):
+        ev = evaluate(m, k, [*base[:g], j, *base[g:]], with_arrays=False)
+        if ev is not None and (best is None or ev.cost < best[0]):
+            best = (ev.cost, g)
+    return None if best is None else best[1]
+
+
+def _explicit_max_work(m: Model, k: int) -> bool:
+    return m.problem.engineers[k].max_work_seconds is not None
+
+
+def _qualified(m: Model, j: int) -> np.ndarray:
+    return np.flatnonzero(m.eligible[j])
+
+
+def _alone_causes(m: Model, j: int, engineers: Iterable[int]) -> list[Reason]:
+    """Causes for a ticket that fits alone with none of ``engineers`` (all qualified)."""
+    py = m.py
+    assert py is not None
+    causes: set[Reason] = set()
+    wins = py.wins[j]
+    tn = m.tnode(j)
+    for k in engineers:
+        s0, s1 = int(m.shift_s[k]), int(m.shift_e[k])
+        if m.demand[j] > m.capacity[k]:
+            causes.add(Reason.CAPACITY)
+            continue
+        if m.max_jobs[k] < 1:
+            causes.add(Reason.MAX_JOBS)
+            continue
+        overlap = any(a <= s1 and b >= s0 for a, b in wins) or py.fixed[j] >= 0
+        if not overlap:
+            causes.add(Reason.OUTSIDE_ALL_SHIFTS)
+            continue
+        t_in, t_out = int(m.dur_m[k, tn]), int(m.dur_m[tn, m.n_eng + k])
+        if _explicit_max_work(m, k) and t_in + t_out + py.dur[j] > m.max_work[k]:
+            causes.add(Reason.MAX_WORKING_TIME)
+            continue
+        causes.add(Reason.UNREACHABLE_IN_WINDOW)
+    if causes == {Reason.OUTSIDE_ALL_SHIFTS} or not causes:
+        return [Reason.OUTSIDE_ALL_SHIFTS]
+    causes.discard(Reason.OUTSIDE_ALL_SHIFTS)
+    return sorted(causes)
+
+
+def _route_causes(m: Model, plan: Plan, j: int, engineers: list[int]) -> list[Reason]:
+    """Causes for a ticket that fits alone with ``engineers`` but is not in the plan."""
+    causes: set[Reason] = set()
+    displaced = True
+    tier = int(m.tier[j])
+    for k in engineers:
+        r = plan.routes[k]
+        if len(r.seq) + 1 > m.max_jobs[k]:
+            causes.add(Reason.MAX_JOBS)
+        if r.load + int(m.demand[j]) > m.capacity[k]:
+            causes.add(Reason.CAPACITY)
+        if _explicit_max_work(m, k) and r.work + int(m.duration[j]) > m.max_work[k]:
+            causes.add(Reason.MAX_WORKING_TIME)
+        higher = [x for x in r.seq if m.tier[x] < tier or m.pin_eng[x] >= 0]
+        if displaced and _fits_somewhere(m, k, higher, j) is not None:
+            displaced = False
+    if displaced:
+        causes.add(Reason.DISPLACED_BY_HIGHER_PRIORITY)
+    elif not causes:
+        causes.add(Reason.NO_ROOM)
+    return sorted(causes)
+
+
+def _nearest(m: Model, j: int, engineers: np.ndarray) -> list[int]:
+    tn = m.tnode(j)
+    d = m.dur_m[engineers, tn]
+    return [int(engineers[i]) for i in np.argsort(d, kind="stable")[:CANDIDATES]]
+
+
+def _with_window(m: Model, j: int, wins: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    py = m.py
+    assert py is not None
+    old = py.wins[j]
+    py.wins[j] = wins
+    return old
+
+
+def _suggest(m: Model, plan: Plan, j: int, eng_ids: list[str]) -> Suggestion | None:
+    """Smallest single change found that lets ``j`` in (None: none found)."""
+    py = m.py
+    assert py is not None
+    found: list[tuple[int, int, Suggestion]] = []  # (rank, amount, suggestion)
+    qualified = _qualified(m, j)
+    wins = list(py.wins[j])
+    hard = py.hard[j]
+    for k in _nearest(m, j, qualified) if qualified.size else []:
+        base = plan.routes[k].seq
+        name = eng_ids[k]
+        # a later or earlier window: relax the window and read the start it would get
+        if wins and py.fixed[j] < 0:
+            old = _with_window(m, j, [(wins[0][0], INF)])
+            py.hard[j] = INF
+            g = _fits_somewhere(m, k, base, j)
+            if g is not None:
+                ev = evaluate(m, k, [*base[:g], j, *base[g:]], with_arrays=False)
+                assert ev is not None
+                late = ev.start[g] - max(b for _, b in wins)
+                if late > 0:
+                    found.append(
+                        (
+                            0,
+                            late,
+                            Suggestion(
+                                "WINDOW_LATER",
+                                name,
+                                late,
+                                f"fits with {name} if the window closes {_minutes(late)} min later",
+                            ),
+                        )
+                    )
+            _with_window(m, j, [(-INF, wins[-1][1])])
+            g = _fits_somewhere(m, k, base, j)
+            if g is not None:
+                ev = evaluate(m, k, [*base[:g], j, *base[g:]], with_arrays=False)
+                assert ev is not None
+                early = min(a for a, _ in wins) - ev.start[g]
+                if early > 0:
+                    found.append(
+                        (
+                            0,
+                            early,
+                            Suggestion(
+                                "WINDOW_EARLIER",
+                                name,
+                                early,
+                                f"fits with {name} if the window opens "
+                                f"{_minutes(early)} min earlier",
+                            ),
+                        )
+                    )
+            py.wins[j] = old
+            py.hard[j] = hard
+        # a longer shift
+        shift_e, max_work = int(m.shift_e[k]), int(m.max_work[k])
+        m.shift_e[k] = INF // 2
+        if not _explicit_max_work(m, k):
+            m.max_work[k] = INF // 2
+        g = _fits_somewhere(m, k, base, j)
+        if g is not None:
+            ev = evaluate(m, k, [*base[:g], j, *base[g:]], with_arrays=False)
+            assert ev is not None
+            extra = ev.home - shift_e
+            if extra > 0:
+                found.append(
+                    (
+                        0,
+                        extra,
+                        Suggestion(
+                            "EXTEND_SHIFT",
+                            name,
+                            extra,
+                            f"fits with {name} if the shift ends {_minutes(extra)} min later",
+                        ),
+                    )
+                )
+        m.shift_e[k], m.max_work[k] = shift_e, max_work
+        # one more job
+        if len(base) >= m.max_jobs[k]:
+            mj = int(m.max_jobs[k])
+            m.max_jobs[k] = mj + 1
+            if _fits_somewhere(m, k, base, j) is not None:
+                found.append(
+                    (
+                        1,
+                        1,
+                        Suggestion(
+                            "RAISE_MAX_JOBS",
+                            name,
+                            1,
+                            f"fits with {name} if they may take {mj + 1} jobs",
+                        ),
+                    )
+                )
+            m.max_jobs[k] = mj
+        # drop one visit of a lower tier
+        for x in sorted(base, key=lambda x: -int(m.tier[x])):
+            if m.tier[x] <= m.tier[j] or m.pin_eng[x] >= 0:
+                continue
+            if _fits_somewhere(m, k, [y for y in base if y != x], j) is not None:
+                tid = m.problem.tickets[x].id
+                found.append(
+                    (
+                        2,
+                        int(m.tier[x]),
+                        Suggestion(
+                            "DROP_TICKET",
+                            name,
+                            1,
+                            f"fits with {name} if {tid} (P{int(m.tier[x])}) is dropped",
+                        ),
+                    )
+                )
+                break
+    if not found:
+        found.extend(_lower_level(m, plan, j, eng_ids))
+    if not found:
+        return None
+    found.sort(key=lambda f: (f[0], f[1]))
+    return found[0][2]
+
+
+def _lower_level(
+    m: Model, plan: Plan, j: int, eng_ids: list[str]
+) -> list[tuple[int, int, Suggestion]]:
+    """Engineers one or two levels short who could take ``j`` if their level were enough."""
+    t = m.problem.tickets[j]
+    if t.skill is None or t.min_level <= 1:
+        return []
+    out: list[tuple[int, int, Suggestion]] = []
+    for k, e in enumerate(m.problem.engineers):
+        lv = e.level_in(t.skill)
+        if not 1 <= lv < t.min_level or e.id in t.excluded_engineers:
+            continue
+        if t.required_engineers and e.id not in t.required_engineers:
+            continue
+        m.eligible[j, k] = True
+        try:
+            fits = _fits_somewhere(m, k, plan.routes[k].seq, j) is not None
+        finally:
+            m.eligible[j, k] = False
+        if fits:
+            diff = t.min_level - lv
+            out.append(
+                (
+                    3,
+                    diff,
+                    Suggestion(
+                        "LOWER_MIN_LEVEL",
+                        eng_ids[k],
+                        diff,
+                        f"{eng_ids[k]} could take it if level {lv} were enough",
+                    ),
+                )
+            )
+    return out
+
+
+def _minutes(seconds: int) -> int:
+    return (seconds + 59) // 60
+
+
+def explain(
+    m: Model, plan: Plan, conflicts: Iterable[int], *, suggestions: bool = True
+) -> list[Unassigned]:
+    """Reasons (and suggestions) for every ticket the plan leaves out.
+
+    Parameters
+    ----------
+    m
+        The compiled model.
+    plan
+        The final plan.
+    conflicts
+        Pinned tickets whose pin could not be honoured.
+    suggestions
+        Whether to search for suggestions.
+
+    Returns
+    -------
+    list of Unassigned
+        In problem ticket order.
+    """
+    eng_ids = [e.id for e in m.problem.engineers]
+    conflict = set(conflicts)
+    out: list[Unassigned] = []
+    for j in np.flatnonzero(plan.assigned < 0).tolist():
+        t = m.problem.tickets[j]
+        reasons: list[Reason]
+        if t.id in m.problem.unroutable_tickets:
+            out.append(Unassigned(t.id, (Reason.NOT_ROUTABLE,)))
+            continue
+        if j in conflict:
+            out.append(Unassigned(t.id, (Reason.PINNED_CONFLICT,)))
+            continue
+        qualified = _qualified(m, j)
+        if qualified.size == 0:
+            reasons = [Reason.NO_QUALIFIED_ENGINEER]
+        else:
+            fits = [int(k) for k in qualified if plan.alone[j, k] < INF]
+            reasons = _route_causes(m, plan, j, fits) if fits else _alone_causes(m, j, qualified)
+        sug = _suggest(m, plan, j, eng_ids) if suggestions else None
+        out.append(Unassigned(t.id, tuple(reasons), sug))
+    return out

@@ -1,0 +1,115 @@
+"""The solve entry point: a plan for a :class:`~solver.problem.Problem`.
+
+:func:`solve` is pure: the same problem, parameters and seed (with an iteration
+budget) give the same plan. It constructs tier by tier with regret insertion,
+improves by ruin-and-recreate under a lexicographic objective (served P1, P2, P3,
+P4, then lateness, travel and the other weights) and explains every ticket it leaves
+out. Problems above :attr:`SolveParams.decompose_above` tickets are split into
+regions (see :mod:`solver.decompose`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import numpy as np
+
+from solver._engine.insert_eval import alone_costs
+from solver._engine.model import Model
+from solver._engine.plan import Plan
+from solver._engine.run import model_of, run_engine
+from solver.assemble import solution_from_plan
+from solver.decompose import solve_regions, split, subproblem
+from solver.params import SolveParams
+from solver.problem import Problem
+from solver.reasons import explain
+from solver.solution import Solution, SolveStatus
+
+REPAIR_SHARE = 0.25
+"""Share of the budget left to the whole-problem repair after a decomposed solve."""
+
+
+def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
+    """Plan ``problem``.
+
+    Parameters
+    ----------
+    problem
+        Engineers, tickets, pins and travel.
+    params
+        Budgets, seed and search choices (defaults: :class:`SolveParams`).
+
+    Returns
+    -------
+    Solution
+        Timed routes for every engineer, unassigned tickets with reasons and
+        suggestions, KPIs, status and notes.
+    """
+    params = params or SolveParams()
+    t0 = time.perf_counter()
+    if not problem.tickets or not problem.engineers:
+        sol = solution_from_plan(problem, {}, seconds=time.perf_counter() - t0)
+        return dataclasses.replace(sol, status=SolveStatus.EMPTY)
+    matrix = problem.travel_matrix()
+    fixed = problem if matrix is problem.travel else dataclasses.replace(problem, travel=matrix)
+    model = model_of(fixed)
+    budget = params.time_limit * (0.9 if params.suggestions else 1.0)
+    notes: list[str] = []
+    decomposed = 0 < params.decompose_above < len(problem.tickets)
+    if decomposed:
+        plan, conflicts, its = _decomposed(fixed, model, params, budget, notes)
+    else:
+        plan, conflicts, its = run_engine(
+            fixed, budget, params.iterations, params.seed, params, model=model
+        )
+    notes.append(f"{its} improvement iterations")
+    unassigned = explain(model, plan, conflicts, suggestions=params.suggestions)
+    ids = [t.id for t in problem.tickets]
+    routes = {problem.engineers[k].id: [ids[j] for j in seq] for k, seq in enumerate(plan.seqs())}
+    sol = solution_from_plan(fixed, routes, seconds=0.0, matrix=matrix, notes=notes)
+    status = SolveStatus.FEASIBLE
+    if not any(r.visits for r in sol.routes) and len(unassigned) == len(problem.tickets):
+        status = SolveStatus.FAILED if plan.pool.size else SolveStatus.FEASIBLE
+    return dataclasses.replace(
+        sol,
+        unassigned=tuple(unassigned),
+        status=status,
+        decomposed=decomposed,
+        seconds=time.perf_counter() - t0,
+        provider=matrix.provider,
+    )
+
+
+def _decomposed(
+    problem: Problem, model: Model, params: SolveParams, budget: float, notes: list[str]
+) -> tuple[Plan, list[int], int]:
+    t0 = time.perf_counter()
+    alone = alone_costs(model)
+    regions = split(model, alone, params.region_tickets, params.seed)
+    matrix = problem.travel_matrix()
+    subs = [subproblem(problem, matrix, r) for r in regions]
+    total = max(1, sum(r.tickets.size for r in regions))
+    share = budget * (1.0 - REPAIR_SHARE) * min(params.workers, len(regions))
+    budgets: list[tuple[float, int | None]] = []
+    for r in regions:
+        frac = r.tickets.size / total
+        its = None if params.iterations is None else int(params.iterations * frac)
+        budgets.append((max(0.1, share * frac), its))
+    results = solve_regions(subs, budgets, params.seed, params.workers)
+    start: list[list[int]] = [[] for _ in problem.engineers]
+    for r, seqs in zip(regions, results, strict=True):
+        for local_k, seq in enumerate(seqs):
+            start[int(r.engineers[local_k])] = [int(r.tickets[j]) for j in seq]
+    notes.append(
+        f"decomposed into {len(regions)} regions of "
+        f"{', '.join(str(r.tickets.size) for r in regions)} tickets"
+    )
+    left = budget - (time.perf_counter() - t0)
+    its = None if params.iterations is None else max(0, params.iterations // 4)
+    plan, conflicts, n = run_engine(
+        problem, max(0.0, left), its, params.seed, params, model=model, start=start
+    )
+    if np.any(plan.assigned >= 0):
+        notes.append("repaired and improved as a whole after the regions")
+    return plan, conflicts, n
