@@ -2,9 +2,206 @@
 
 from __future__ import annotations
 
+import json
+import time
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
 import typer
+
+if TYPE_CHECKING:
+    from solver.formats.solomon import SolomonInstance
+    from solver.problem import Problem
+    from solver.solution import Solution
+
+SOLVERS = ("ours", "greedy", "vroom")
+
+
+def _load(path: Path, travel: str) -> tuple[str, Problem, SolomonInstance | None]:
+    from solver.formats import fieldservice, solomon
+    from solver.travel_spec import provider_from_spec
+
+    if path.suffix.lower() == ".txt":
+        if travel != "haversine":
+            raise typer.BadParameter(
+                "Solomon instances use Euclidean travel", param_hint="--travel"
+            )
+        inst = solomon.read_instance(path)
+        return inst.name, inst.problem, inst
+    speed, circuity = fieldservice.read_travel(path)
+    try:
+        provider = provider_from_spec(travel, speed_kmh=speed, circuity=circuity)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--travel") from exc
+    fs = fieldservice.read_instance(path, travel=provider)
+    return fs.name or path.stem, fs.problem, None
+
+
+def _solve(problem: Problem, which: str, seconds: float, seed: int) -> tuple[Solution, float]:
+    """The plan and the wall time of the solve (imports and travel matrix excluded)."""
+    from solver.assemble import solution_from_plan
+    from solver.bench.ours import engine_available, run_ours
+    from solver.bench.vroom_peer import run_vroom
+    from solver.greedy import greedy
+
+    m = problem.travel_matrix()
+    t0 = time.perf_counter()
+    if which == "greedy":
+        return greedy(problem, matrix=m), time.perf_counter() - t0
+    if which == "vroom":
+        res = run_vroom(problem, matrix=m)
+        return solution_from_plan(problem, res.plan, seconds=res.seconds, matrix=m), res.seconds
+    if not engine_available():
+        raise typer.BadParameter(
+            "the engine (solver.solve) is not installed", param_hint="--solver"
+        )
+    res, sol = run_ours(problem, matrix=m, seconds=seconds, seed=seed)
+    assert sol is not None
+    return sol, res.seconds
+
+
+def _summary(name: str, sol: Solution, stats: dict[str, Any]) -> str:
+    k = sol.kpis
+    lines = [f"{name}: {sol.status}, {stats['seconds']:.1f} s, {stats['violations']} violations"]
+    lines.append("tier  served  total")
+    for t in (1, 2, 3, 4):
+        lines.append(f"P{t}    {k.served_by_tier.get(t, 0):>6}  {k.total_by_tier.get(t, 0):>5}")
+    lines.append(
+        f"travel {k.travel_seconds} s, {k.travel_metres} m; engineers used {k.engineers_used}"
+    )
+    if "distance" in stats:
+        lines.append(f"vehicles {stats['vehicles']}, distance {stats['distance']:.2f}")
+    reasons = Counter(str(r) for u in sol.unassigned for r in u.reasons)
+    for reason, n in sorted(reasons.items()):
+        lines.append(f"unassigned {reason}: {n}")
+    return "\n".join(lines)
+
+
+def solve_command(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="Instance .json or .txt")
+    ],
+    seconds: Annotated[float, typer.Option(help="Time budget of the engine.")] = 10.0,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    out: Annotated[Path | None, typer.Option(help="Write the solution JSON here.")] = None,
+    travel: Annotated[
+        str, typer.Option(help="haversine, geodesic (field-service only).")
+    ] = "haversine",
+    solver: Annotated[str, typer.Option(help="ours, greedy or vroom.")] = "ours",
+) -> None:
+    """Solve a field-service (.json) or Solomon (.txt) instance and write the plan."""
+    from solver.formats import fieldservice, solomon
+    from solver.validate import plan_of, validate
+
+    if solver not in SOLVERS:
+        raise typer.BadParameter(f"expected one of {', '.join(SOLVERS)}", param_hint="--solver")
+    name, problem, sol_inst = _load(file, travel)
+    sol, wall = _solve(problem, solver, seconds, seed)
+    violations = validate(problem, sol)
+    stats: dict[str, Any] = {
+        "instance": name,
+        "solver": solver,
+        "seconds": round(wall, 3),
+        "violations": len(violations),
+    }
+    if sol_inst is not None:
+        plan = plan_of(sol)
+        stats["vehicles"] = solomon.vehicles_used(plan)
+        stats["distance"] = round(solomon.plan_distance(sol_inst, plan), 4)
+    doc = fieldservice.solution_to_json(sol, [e.id for e in problem.engineers], stats)
+    if out is not None:
+        out.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+        typer.echo(f"wrote {out}")
+    else:
+        typer.echo(_summary(name, sol, {**doc["stats"], **stats}))
+    for v in violations[:5]:
+        typer.echo(f"violation {v.code}: {v.message} ({v.engineer_id} {v.ticket_id})", err=True)
+
+
+def _instances(directory: Path, pattern: str, only: list[str] | None) -> list[Path]:
+    wanted = {n.strip() for item in (only or []) for n in item.split(",") if n.strip()}
+    paths = sorted(p for p in directory.glob(pattern) if not wanted or p.stem in wanted)
+    if wanted - {p.stem for p in paths}:
+        missing = ", ".join(sorted(wanted - {p.stem for p in paths}))
+        raise typer.BadParameter(f"no instance named {missing} in {directory}", param_hint="--only")
+    if not paths:
+        raise typer.BadParameter(f"no {pattern} instances in {directory}")
+    return paths
+
+
+Only = Annotated[list[str] | None, typer.Option(help="Instance names (repeat or comma-separate).")]
+Markdown = Annotated[Path | None, typer.Option(help="Also write the table as Markdown.")]
+JsonOut = Annotated[Path | None, typer.Option("--json", help="Also write the rows as JSON.")]
+Dir = Annotated[Path, typer.Argument(exists=True, file_okay=False)]
+Threads = Annotated[int | None, typer.Option(help="VROOM threads (default: all CPUs).")]
+NoOurs = Annotated[bool, typer.Option("--no-ours", help="Peers only.")]
+
+
+def _emit(rows: list[Any], markdown: Path | None, json_out: Path | None, is_solomon: bool) -> None:
+    from solver.bench import report
+
+    typer.echo(report.text(rows, solomon=is_solomon))
+    if markdown is not None:
+        markdown.write_text(report.markdown(rows, solomon=is_solomon), encoding="utf-8")
+    if json_out is not None:
+        report.write_json(rows, json_out)
+
+
+def bench_fieldservice(
+    directory: Dir,
+    seconds: Annotated[
+        float | None, typer.Option(help="Budget of ours (default: max(10, VROOM) capped).")
+    ] = None,
+    cap: Annotated[float, typer.Option(help="Cap of ours' budget under the rule.")] = 60.0,
+    only: Only = None,
+    markdown: Markdown = None,
+    json_out: JsonOut = None,
+    threads: Threads = None,
+    no_ours: NoOurs = False,
+) -> None:
+    """Run ours, VROOM, PyVRP and greedy on field-service instances; validate; tabulate."""
+    from solver.bench.harness import run_fieldservice
+
+    rows = run_fieldservice(
+        _instances(directory, "*.json", only),
+        seconds=seconds,
+        cap=cap,
+        threads=threads,
+        include_ours=not no_ours,
+        progress=lambda line: typer.echo(line, err=True),
+    )
+    _emit(rows, markdown, json_out, False)
+
+
+def bench_solomon(
+    directory: Dir,
+    seconds: Annotated[float, typer.Option(help="Budget of ours and PyVRP.")] = 10.0,
+    only: Only = None,
+    markdown: Markdown = None,
+    json_out: JsonOut = None,
+    threads: Threads = None,
+    no_ours: NoOurs = False,
+) -> None:
+    """Run ours, VROOM, PyVRP and greedy on Solomon instances; compare with bks.csv."""
+    from solver.bench.harness import run_solomon
+
+    rows = run_solomon(
+        _instances(directory, "*.txt", only),
+        seconds=seconds,
+        threads=threads,
+        include_ours=not no_ours,
+        progress=lambda line: typer.echo(line, err=True),
+    )
+    _emit(rows, markdown, json_out, True)
 
 
 def register(app: typer.Typer) -> None:
     """Add the solver commands to ``app``."""
-    return None
+    app.command("solve")(solve_command)
+    bench = typer.Typer(
+        help="Benchmarks: ours against VROOM, PyVRP and greedy.", no_args_is_help=True
+    )
+    bench.command("fieldservice")(bench_fieldservice)
+    bench.command("solomon")(bench_solomon)
+    app.add_typer(bench, name="bench")
