@@ -25,7 +25,14 @@ import numpy as np
 import numpy.typing as npt
 
 from solver.osrm_backends import HttpOsrm, LocalOsrm, OsrmBackend, OsrmError, TableResult
-from solver.osrm_cache import NO_ROUTE, BoolMatrix, MatrixCache, key_location, point_key
+from solver.osrm_blocks import IndexArray, missing_blocks
+from solver.osrm_cache import (
+    NO_ROUTE,
+    CachedPairs,
+    MatrixCache,
+    key_location,
+    point_key,
+)
 from solver.travel import HaversineProvider, IntMatrix, Location, TravelMatrix, TravelTimeProvider
 
 __all__ = [
@@ -34,8 +41,6 @@ __all__ = [
     "OsrmStats",
     "missing_blocks",
 ]
-
-IndexArray = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True)
@@ -49,12 +54,13 @@ class OsrmStats:
     pairs_from_cache
         Ordered pairs of distinct points found in the cache.
     pairs_requested
-        Ordered pairs asked of OSRM (including a few already known when a block's
-        rectangle covers them).
+        Entries asked of OSRM (a block may include a point's pair with itself).
     table_requests
         Table requests sent to OSRM.
     fell_back
         Whether the straight-line fallback produced the matrix.
+    cache_error
+        Why the cache was left out part-way (empty when it worked or there is none).
     """
 
     points: int = 0
@@ -62,98 +68,7 @@ class OsrmStats:
     pairs_requested: int = 0
     table_requests: int = 0
     fell_back: bool = False
-
-
-def missing_blocks(missing: BoolMatrix, block_size: int) -> list[tuple[IndexArray, IndexArray]]:
-    """Cover the missing pairs of a square matrix with small rectangular requests.
-
-    Two plans are compared: one rectangle of every row and column missing something,
-    and a greedy vertex cover of the missing pairs (the points with the most missing
-    pairs, typically those new to the cache), whose rows are asked against every
-    column that needs them and whose columns from the remaining rows. Rectangles are
-    cut into tiles of at most ``block_size x block_size``, each shrunk to the rows and
-    columns that miss something in it. The plan asking for fewer pairs that are not
-    missing wins, then the one with fewer requests. When points ``N`` are new to a
-    cache holding the others, exactly the ``N x all`` and ``all x N`` pairs are asked;
-    when nothing is cached, one rectangle is.
-
-    Parameters
-    ----------
-    missing
-        ``(n, n)`` boolean mask of the pairs to compute.
-    block_size
-        Most sources and most destinations per request.
-
-    Returns
-    -------
-    list of (numpy.ndarray, numpy.ndarray)
-        ``(rows, cols)`` index arrays; every missing pair lies in at least one
-        ``rows x cols`` tile, and the tiles are disjoint.
-    """
-    if block_size < 1:
-        raise ValueError("block_size must be >= 1")
-    n = missing.shape[0]
-    if missing.shape != (n, n):
-        raise ValueError("missing must be a square matrix")
-    if not missing.any():
-        return []
-    rows_any = np.flatnonzero(missing.any(axis=1))
-    cols_any = np.flatnonzero(missing.any(axis=0))
-    single = [(rows_any, cols_any)]
-    cover = _greedy_cover(missing)
-    in_cover = np.zeros(n, dtype=np.bool_)
-    in_cover[cover] = True
-    first_cols = np.flatnonzero(missing[cover].any(axis=0))
-    rest = np.flatnonzero(~in_cover)
-    rest_missing = missing[np.ix_(rest, cover)]
-    second_rows = rest[rest_missing.any(axis=1)]
-    second_cols = cover[rest_missing.any(axis=0)]
-    split = [(cover, first_cols), (second_rows, second_cols)]
-
-    by_cover = _tiles(missing, split, block_size)
-    whole = _tiles(missing, single, block_size)
-    return min(by_cover, whole, key=lambda tiles: (_known_asked(missing, tiles), len(tiles)))
-
-
-def _known_asked(missing: BoolMatrix, tiles: list[tuple[IndexArray, IndexArray]]) -> int:
-    """Pairs of distinct points in ``tiles`` that are not missing (asked for nothing)."""
-    waste = 0
-    for rows, cols in tiles:
-        diagonal = np.intersect1d(rows, cols, assume_unique=True).size
-        waste += rows.size * cols.size - int(missing[np.ix_(rows, cols)].sum()) - diagonal
-    return waste
-
-
-def _tiles(
-    missing: BoolMatrix, rects: list[tuple[IndexArray, IndexArray]], block_size: int
-) -> list[tuple[IndexArray, IndexArray]]:
-    tiles: list[tuple[IndexArray, IndexArray]] = []
-    for rows, cols in rects:
-        for r0 in range(0, rows.size, block_size):
-            for c0 in range(0, cols.size, block_size):
-                r, c = rows[r0 : r0 + block_size], cols[c0 : c0 + block_size]
-                sub = missing[np.ix_(r, c)]
-                if sub.any():
-                    tiles.append((r[sub.any(axis=1)], c[sub.any(axis=0)]))
-    return tiles
-
-
-def _greedy_cover(missing: BoolMatrix) -> IndexArray:
-    """Points such that every missing pair has one of them as origin or destination."""
-    m = missing.copy()
-    degree = m.sum(axis=0, dtype=np.int64) + m.sum(axis=1, dtype=np.int64)
-    chosen: list[int] = []
-    while True:
-        v = int(np.argmax(degree))
-        if degree[v] == 0:
-            break
-        chosen.append(v)
-        out_edges, in_edges = m[v].copy(), m[:, v].copy()
-        m[v, :] = False
-        m[:, v] = False
-        degree -= out_edges.astype(np.int64) + in_edges.astype(np.int64)
-        degree[v] = 0
-    return np.asarray(sorted(chosen), dtype=np.int64)
+    cache_error: str = ""
 
 
 class OsrmProvider:
@@ -322,11 +237,14 @@ class OsrmProvider:
                 notes=(*fallback.notes, note),
             )
         self.last_stats = stats
+        notes = []
+        if stats.cache_error:
+            notes.append(f"travel cache unavailable ({stats.cache_error}); went on without it")
         full_d = durations[np.ix_(idx, idx)]
         full_m = distances[np.ix_(idx, idx)]
         np.fill_diagonal(full_d, 0)
         np.fill_diagonal(full_m, 0)
-        return self._finish(locations, full_d, full_m, snaps[idx])
+        return self._finish(locations, full_d, full_m, snaps[idx], notes)
 
     def _finish(
         self,
@@ -334,12 +252,12 @@ class OsrmProvider:
         durations: IntMatrix,
         distances: IntMatrix,
         snaps: npt.NDArray[np.float64],
+        notes: list[str],
     ) -> TravelMatrix:
         unsnapped = np.flatnonzero(snaps > self.snap_radius_m)
         no_route = durations == NO_ROUTE
         no_route[unsnapped, :] = False
         no_route[:, unsnapped] = False
-        notes: list[str] = []
         patch = no_route.copy()
         patch[unsnapped, :] = True
         patch[:, unsnapped] = True
@@ -376,15 +294,9 @@ class OsrmProvider:
         n = len(keys)
         points = [key_location(k) for k in keys]
         version = self.backend.version(points[0])
-        if self.cache is not None:
-            cached = self.cache.get_pairs(version, keys, keys)
-            durations, distances, known = cached.durations, cached.distances, cached.known
-            snap_list = self.cache.get_snaps(version, keys)
-        else:
-            durations = np.zeros((n, n), dtype=np.int64)
-            distances = np.zeros((n, n), dtype=np.int64)
-            known = np.zeros((n, n), dtype=np.bool_)
-            snap_list = [None] * n
+        cache = _GuardedCache(self.cache, version)
+        cached, snap_list = cache.get(keys)
+        durations, distances, known = cached.durations, cached.distances, cached.known
         snaps = np.asarray([np.nan if s is None else s for s in snap_list], dtype=np.float64)
         np.fill_diagonal(known, True)
         np.fill_diagonal(durations, 0)
@@ -403,12 +315,9 @@ class OsrmProvider:
             known[grid] = True
             snaps[rows] = result.source_snaps
             snaps[cols] = result.destination_snaps
-            if self.cache is not None:
-                row_keys, col_keys = [keys[i] for i in rows], [keys[j] for j in cols]
-                self.cache.set_pairs(version, row_keys, col_keys, block_d, block_m)
-                snapped = _snap_map(keys, cols, result.destination_snaps)
-                snapped.update(_snap_map(keys, rows, result.source_snaps))
-                self.cache.set_snaps(version, snapped)
+            snapped = _snap_map(keys, cols, result.destination_snaps)
+            snapped.update(_snap_map(keys, rows, result.source_snaps))
+            cache.put([keys[i] for i in rows], [keys[j] for j in cols], block_d, block_m, snapped)
         unknown = np.flatnonzero(np.isnan(snaps))
         for start in range(0, unknown.size, self.block_size):
             part = unknown[start : start + self.block_size]
@@ -416,13 +325,13 @@ class OsrmProvider:
             requests += 1
             requested += part.size
             snaps[part] = result.source_snaps
-            if self.cache is not None:
-                self.cache.set_snaps(version, _snap_map(keys, part, result.source_snaps))
+            cache.put([], [], None, None, _snap_map(keys, part, result.source_snaps))
         stats = OsrmStats(
             points=n,
             pairs_from_cache=from_cache,
             pairs_requested=requested,
             table_requests=requests,
+            cache_error=cache.error,
         )
         return durations, distances, snaps, stats
 
@@ -435,6 +344,50 @@ class OsrmProvider:
             [local[int(r)] for r in rows],
             [local[int(c)] for c in cols],
         )
+
+
+class _GuardedCache:
+    """The provider's cache for one call; a failing cache is dropped, never fatal.
+
+    A cache only saves requests, so when it fails (e.g. Redis goes away) the call goes
+    on without it and says so.
+    """
+
+    def __init__(self, cache: MatrixCache | None, version: str) -> None:
+        self.cache = cache
+        self.version = version
+        self.error = ""
+
+    def _failed(self, exc: Exception) -> None:
+        self.error = f"{type(exc).__name__}: {exc}"
+        self.cache = None
+
+    def get(self, keys: list[str]) -> tuple[CachedPairs, list[float | None]]:
+        n = len(keys)
+        if self.cache is not None:
+            try:
+                pairs = self.cache.get_pairs(self.version, keys, keys)
+                return pairs, self.cache.get_snaps(self.version, keys)
+            except Exception as exc:  # any backend's failure: go on without the cache
+                self._failed(exc)
+        return CachedPairs.empty(n, n), [None] * n
+
+    def put(
+        self,
+        origins: list[str],
+        destinations: list[str],
+        durations: IntMatrix | None,
+        distances: IntMatrix | None,
+        snaps: dict[str, float],
+    ) -> None:
+        if self.cache is None:
+            return
+        try:
+            if durations is not None and distances is not None:
+                self.cache.set_pairs(self.version, origins, destinations, durations, distances)
+            self.cache.set_snaps(self.version, snaps)
+        except Exception as exc:  # any backend's failure: go on without the cache
+            self._failed(exc)
 
 
 def _whole(values: npt.NDArray[np.float64]) -> IntMatrix:

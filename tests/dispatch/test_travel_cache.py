@@ -193,3 +193,21 @@ def test_osrm_provider_asks_only_for_pairs_missing_from_the_cache(
     assert provider.last_stats.pairs_requested <= 300 * 300 - 260 * 260
     assert backend.requests - calls == provider.last_stats.table_requests
     assert (full.durations[:260, :260] == first.durations).all()
+
+
+def test_unreachable_redis_does_not_stop_the_matrix(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    pytest.importorskip("osrm", reason="osrm-bindings needs Python >= 3.12")
+    from solver.osrm import OsrmProvider
+    from tests.solver.osrm_fixtures import CASINO, STADE, free_port, prepared_monaco
+
+    gone = redis.Redis(host="127.0.0.1", port=free_port(), socket_connect_timeout=1)
+    provider = OsrmProvider.local(
+        prepared_monaco(tmp_path_factory, "mld"), cache=RedisMatrixCache(gone)
+    )
+    m = provider.matrix([CASINO, STADE])
+    assert m.provider == "osrm" and m.durations[0, 1] > 0
+    assert any("travel cache unavailable" in n for n in m.notes)
+    assert "ConnectionError" in provider.last_stats.cache_error
+    gone.close()
