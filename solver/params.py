@@ -40,6 +40,10 @@ class SolveParams:
     temperature
         Initial annealing temperature as a fraction of the average travel time of
         a visit (0 disables annealing: only improving moves are kept).
+    sacrifice
+        When > 0, the annealing may give up a low-tier visit for a better structure
+        (an unserved P4 weighs this many average visit costs, each tier above four
+        times more); the plan returned is still the best by the tier ordering.
     suggestions
         Whether to search the smallest change that would let each unassigned ticket
         in (costs a little time per unassigned ticket).
@@ -57,6 +61,7 @@ class SolveParams:
     min_ruin: int = 4
     max_ruin: int = 24
     temperature: float = 0.05
+    sacrifice: float = 0.0
     suggestions: bool = True
     workers: int = 1
 
@@ -75,6 +80,8 @@ class SolveParams:
             raise ValueError("region_tickets must be >= 10")
         if not 1 <= self.min_ruin <= self.max_ruin:
             raise ValueError("need 1 <= min_ruin <= max_ruin")
+        if self.sacrifice < 0:
+            raise ValueError("sacrifice must be >= 0")
         if self.temperature < 0:
             raise ValueError("temperature must be >= 0")
         if self.workers < 1:

@@ -39,7 +39,7 @@ def _explicit_max_work(m: Model, k: int) -> bool:
 
 
 def _qualified(m: Model, j: int) -> np.ndarray:
-    return np.flatnonzero(m.eligible[j])
+    return np.flatnonzero(m.qualified[j])
 
 
 def _alone_causes(m: Model, j: int, engineers: Iterable[int]) -> list[Reason]:
@@ -310,7 +310,7 @@ def explain(
         if qualified.size == 0:
             reasons = [Reason.NO_QUALIFIED_ENGINEER]
         else:
-            fits = [int(k) for k in qualified if plan.alone[j, k] < INF]
+            fits = [int(k) for k in qualified if plan.alone[j, k] < INF and m.eligible[j, k]]
             reasons = _route_causes(m, plan, j, fits) if fits else _alone_causes(m, j, qualified)
         sug = _suggest(m, plan, j, eng_ids) if suggestions else None
         out.append(Unassigned(t.id, tuple(reasons), sug))

@@ -49,7 +49,8 @@ class Model:
     hard_dl: I64  # (N,) latest start (INF: none)
     soft_dl: I64  # (N,) soft SLA deadline (INF: none)
     late_w: I64  # (N,) cost units per second late
-    eligible: Bool  # (N, K)
+    eligible: Bool  # (N, K) qualified and the parts fit
+    qualified: Bool  # (N, K) skills, required/excluded engineers and pins allow it
     assign_cost: I64  # (N, K) cost units for giving ticket j to engineer k
     shift_s: I64  # (K,)
     shift_e: I64  # (K,)
@@ -92,7 +93,7 @@ class Model:
         return 60
 
 
-def _eligibility(problem: Problem, pin_eng: I64) -> tuple[Bool, I64]:
+def _eligibility(problem: Problem, pin_eng: I64) -> tuple[Bool, Bool, I64]:
     """Who may serve what, and the per-assignment costs (vectorised by skill)."""
     engs, tix, w = problem.engineers, problem.tickets, problem.weights
     k_n, n = len(engs), len(tix)
@@ -110,7 +111,7 @@ def _eligibility(problem: Problem, pin_eng: I64) -> tuple[Bool, I64]:
         [INF if e.parts_capacity is None else e.parts_capacity for e in engs], dtype=np.int64
     )
     demand = np.array([t.parts_demand for t in tix], dtype=np.int64)
-    eligible &= demand[:, None] <= cap[None, :]
+    parts_ok = demand[:, None] <= cap[None, :]
     assign_cost = np.tile(
         np.array([60 * e.cost_per_job for e in engs], dtype=np.int64), (n, 1)
     ).reshape(n, k_n)
@@ -136,7 +137,7 @@ def _eligibility(problem: Problem, pin_eng: I64) -> tuple[Bool, I64]:
             assign_cost[j] += 60 * w.stability
             if prev in e_index:
                 assign_cost[j, e_index[prev]] -= 60 * w.stability
-    return eligible, assign_cost
+    return eligible & parts_ok, eligible, assign_cost
 
 
 def compile_problem(problem: Problem, matrix_durations: I64, matrix_metres: I64) -> Model:
@@ -188,7 +189,7 @@ def compile_problem(problem: Problem, matrix_durations: I64, matrix_metres: I64)
                 win_s[j, :] = INF
                 win_e[j, :] = -INF
                 win_s[j, 0] = win_e[j, 0] = pin.start
-    eligible, assign_cost = _eligibility(problem, pin_eng)
+    eligible, qualified, assign_cost = _eligibility(problem, pin_eng)
     frozen: list[list[int]] = [[] for _ in engs]
     pinned_free: list[list[int]] = [[] for _ in engs]
     t_index = {t.id: j for j, t in enumerate(tix)}
@@ -220,6 +221,7 @@ def compile_problem(problem: Problem, matrix_durations: I64, matrix_metres: I64)
         soft_dl=soft_dl,
         late_w=late_w,
         eligible=eligible,
+        qualified=qualified,
         assign_cost=assign_cost,
         shift_s=np.array([e.shift.start for e in engs], dtype=np.int64),
         shift_e=np.array([e.shift.end for e in engs], dtype=np.int64),

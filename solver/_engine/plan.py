@@ -124,6 +124,10 @@ class Plan:
         if tix.size == 0 or not engineers:
             return
         engineers = sorted(set(engineers))
+        if len(engineers) == 1:
+            tix = tix[self.alone[tix, engineers[0]] < INF]
+            if tix.size == 0:
+                return
         self._refresh(tix, engineers, gaps_of([self.routes[k] for k in engineers], engineers))
 
     def _refresh(self, tix: I64, engineers: list[int], g: Gaps) -> None:

@@ -74,5 +74,13 @@ def run_engine(
     its = 0
     if params.local_search == "alns" and (iterations is None or iterations > 0):
         budget = Budget(iterations, t0 + seconds)
-        its = improve(plan, rng, budget, params.min_ruin, params.max_ruin, params.temperature)
+        its = improve(
+            plan,
+            rng,
+            budget,
+            params.min_ruin,
+            params.max_ruin,
+            params.temperature,
+            params.sacrifice,
+        )
     return plan, conflicts, its

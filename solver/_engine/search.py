@@ -214,8 +214,9 @@ def ruin_strings(plan: Plan, rng: np.random.Generator, q: int, nb: Neighbours) -
 def ruin_targeted(plan: Plan, rng: np.random.Generator, q: int, nb: Neighbours) -> list[int]:
     """Make room for an unassigned ticket of the highest waiting tier.
 
-    Removes, from the routes of engineers with whom the ticket fits alone, the visits
-    of the same or a lower tier that are nearest to it.
+    From the routes of the nearest engineers with whom the ticket fits alone, removes
+    the visits nearest to it, lower tiers first, then the same tier; a few of their
+    neighbours go too so that the recreate can reshuffle.
     """
     m = plan.m
     waiting = plan.unassigned_pool()
@@ -224,19 +225,29 @@ def ruin_targeted(plan: Plan, rng: np.random.Generator, q: int, nb: Neighbours) 
     top = int(np.min(m.tier[waiting]))
     waiting = waiting[m.tier[waiting] == top]
     u = int(rng.choice(waiting))
-    engs = np.flatnonzero(plan.alone[u] < INF)
-    cands: list[int] = []
-    for k in engs.tolist():
-        cands.extend(j for j in plan.routes[k].seq if m.tier[j] >= top and m.pin_eng[j] < 0)
-    if not cands:
-        return ruin_related(plan, rng, q, nb)
-    arr = np.asarray(cands, dtype=np.int64)
     tu = 2 * m.n_eng + u
-    dist = m.dur_m[tu, 2 * m.n_eng + arr] + m.dur_m[2 * m.n_eng + arr, tu]
-    dist = dist * (1.0 + 0.3 * rng.random(arr.size))
-    take = arr[np.argsort(dist, kind="stable")[: max(1, q // 2)]]
-    out = [int(x) for x in take]
-    return out
+    engs = np.flatnonzero(plan.alone[u] < INF)
+    if engs.size == 0:
+        return ruin_related(plan, rng, q, nb)
+    order = np.argsort(m.dur_m[engs, tu] * (1.0 + 0.5 * rng.random(engs.size)), kind="stable")
+    out: list[int] = []
+    per_route = int(rng.integers(1, 3))
+    for k in engs[order[: int(rng.integers(1, 5))]].tolist():
+        seq = [j for j in plan.routes[k].seq if m.tier[j] >= top and m.pin_eng[j] < 0]
+        if not seq:
+            continue
+        arr = np.asarray(seq, dtype=np.int64)
+        tn = 2 * m.n_eng + arr
+        dist = (m.dur_m[tu, tn] + m.dur_m[tn, tu]) * (1.0 + 0.3 * rng.random(arr.size))
+        key = np.lexsort((dist, m.tier[arr] == top))
+        out.extend(int(x) for x in arr[key[:per_route]])
+    for j in list(out):
+        if len(out) >= q:
+            break
+        for x in nb.order[j][:3].tolist():
+            if plan.assigned[x] >= 0 and m.pin_eng[x] < 0 and x not in out and rng.random() < 0.5:
+                out.append(int(x))
+    return out or ruin_related(plan, rng, q, nb)
 
 
 RUINS: tuple[Callable[[Plan, np.random.Generator, int, Neighbours], list[int]], ...] = (
@@ -267,6 +278,10 @@ class Budget:
         return time.perf_counter() >= self.deadline
 
 
+def _score(obj: tuple[int, int, int, int, int], unit: float) -> float:
+    return obj[4] + unit * (64 * obj[0] + 16 * obj[1] + 4 * obj[2] + obj[3])
+
+
 def improve(
     plan: Plan,
     rng: np.random.Generator,
@@ -274,8 +289,14 @@ def improve(
     min_ruin: int,
     max_ruin: int,
     temperature: float,
+    sacrifice: float = 0.0,
 ) -> int:
-    """Ruin-and-recreate with annealing on the cost; leaves the best plan found.
+    """Ruin-and-recreate with annealing; leaves the best plan found (lexicographic).
+
+    With ``sacrifice`` > 0 the annealing works on a scalar score where an unserved
+    P4 weighs ``sacrifice`` average visit costs and each higher tier four times more,
+    so that a move may give up a low-tier visit for a better structure; the best plan
+    kept is still the lexicographic best.
 
     Returns
     -------
@@ -290,6 +311,7 @@ def improve(
     served = max(1, int((plan.assigned >= 0).sum()))
     avg_visit = plan.cost() / served
     t0 = temperature * avg_visit
+    unit = sacrifice * avg_visit
     started = time.perf_counter()
     weights = np.array([1.0, 2.0, 2.0, 2.0])
     it = 0
@@ -311,13 +333,19 @@ def improve(
         how = ("regret", "greedy", "order")[int(rng.integers(0, 3))]
         recreate(plan, rng, how, blink=0.01, dirty=set(changed))
         new = plan.objective()
-        accept = new[:4] < cur[:4] or (
-            new[:4] == cur[:4]
-            and (
-                new[4] <= cur[4]
-                or (temp > 0 and rng.random() < math.exp(-(new[4] - cur[4]) / temp))
+        if sacrifice > 0:
+            delta = _score(new, unit) - _score(cur, unit)
+            accept = (
+                new < cur or delta <= 0 or (temp > 0 and rng.random() < math.exp(-delta / temp))
             )
-        )
+        else:
+            accept = new[:4] < cur[:4] or (
+                new[:4] == cur[:4]
+                and (
+                    new[4] <= cur[4]
+                    or (temp > 0 and rng.random() < math.exp(-(new[4] - cur[4]) / temp))
+                )
+            )
         if accept:
             cur = new
             if new < best:
