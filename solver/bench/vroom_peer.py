@@ -178,6 +178,8 @@ def run_vroom(
     seconds = time.perf_counter() - t0
     plan: dict[str, list[str]] = {e.id: [] for e in problem.engineers}
     df = sol.routes
+    if "id" not in df.columns:  # nothing routed: VROOM leaves the column out
+        return PeerResult(f"vroom-l{exploration_level}", plan, seconds, None, tuple(notes))
     jobs = df[df["type"] == "job"]
     for vid, jid in zip(jobs["vehicle_id"].tolist(), jobs["id"].tolist(), strict=True):
         plan[problem.engineers[int(vid)].id].append(problem.tickets[int(jid)].id)
