@@ -19,6 +19,7 @@ from dispatch.models.org import Asset, Customer, Region, Site
 from dispatch.models.people import Engineer, EngineerShift, EngineerSkill, User
 from dispatch.models.plans import Plan, PlanUnassigned, SiteVisit, Visit
 from dispatch.models.tickets import Ticket, TicketEngineerRule, TicketEvent, TicketWindow
+from dispatch.models.workflow import FollowUpVisit, HoldKind, Survey, TicketHold
 
 __all__ = [
     "Asset",
@@ -32,6 +33,8 @@ __all__ = [
     "EngineerRuleKind",
     "EngineerShift",
     "EngineerSkill",
+    "FollowUpVisit",
+    "HoldKind",
     "Plan",
     "PlanStatus",
     "PlanUnassigned",
@@ -41,9 +44,11 @@ __all__ = [
     "Site",
     "SiteVisit",
     "SlaState",
+    "Survey",
     "Ticket",
     "TicketEngineerRule",
     "TicketEvent",
+    "TicketHold",
     "TicketKind",
     "TicketStatus",
     "TicketWindow",
