@@ -93,7 +93,7 @@ def _brute_feasible(p: Problem, order: list[str]) -> bool:
     )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(problems(max_engineers=1), st.data())
 def test_retime_matches_brute_force_break_placement(p: Problem, data: st.DataObject) -> None:
     ids = [t.id for t in p.tickets]
