@@ -1,0 +1,539 @@
+"""The ticket life cycle: one table of allowed transitions, and :func:`transition`.
+
+::
+
+    new -> triaged -> resolved_remotely ------------------------.
+                   \\-> scheduled -> dispatched -> en_route -> on_site -> completed -> awaiting_acceptance -> closed
+                                                               \\-> needs_follow_up -> (scheduled | dispatched)
+    + on hold (customer | parts) and resume to where it was, cancel, reopen,
+      handover (owner changes), reprioritise (priority changes).
+
+:data:`TRANSITIONS` is the whole table: action, from-states, to-state, who may do it.
+Every transition is recorded as a :class:`~dispatch.models.TicketEvent` (who, when, why,
+before and after) and announced as a ``ticket.status_changed`` live event after commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from dispatch.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
+from dispatch.events import EventKind, emit
+from dispatch.history import record_event
+from dispatch.models import (
+    Engineer,
+    FollowUpVisit,
+    HoldKind,
+    Plan,
+    PlanStatus,
+    Role,
+    SlaState,
+    Ticket,
+    TicketEvent,
+    TicketHold,
+    TicketStatus,
+    User,
+    Visit,
+    utcnow,
+)
+from dispatch.sla.clocks import outcome, recompute_due
+from dispatch.sla.policy import SlaPolicy, session_policy
+from dispatch.sla.sweep import apply_sla_state
+
+SYSTEM = "system"
+"""The actor of automatic steps (plan publishing, the simulation): ``actor=None``."""
+
+
+class Target(StrEnum):
+    """Targets that are not a fixed status."""
+
+    UNCHANGED = "(unchanged)"
+    PREVIOUS = "(status before the hold)"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One row of the transition table.
+
+    Attributes
+    ----------
+    action
+        The action's name, as clients send it.
+    sources
+        Statuses the action is allowed from.
+    target
+        The status after it (or :class:`Target` for "unchanged" and "back from hold").
+    roles
+        Role values allowed to do it; :data:`SYSTEM` for automatic steps.
+    own_tickets_only
+        Engineers may do it only on tickets assigned to them.
+    params
+        Extra keyword arguments the action takes (``engineer_id``, ``parts``...).
+    summary
+        What it means, for people.
+    """
+
+    action: str
+    sources: frozenset[TicketStatus]
+    target: TicketStatus | Target
+    roles: frozenset[str]
+    summary: str
+    own_tickets_only: bool = False
+    params: frozenset[str] = frozenset()
+
+
+S = TicketStatus
+_DESK = frozenset({Role.DISPATCHER.value, Role.ADMIN.value})
+_DESK_OR_SYSTEM = _DESK | {SYSTEM}
+_FIELD = frozenset({Role.ENGINEER.value, Role.ADMIN.value, SYSTEM})
+_HOLDABLE = frozenset(
+    {
+        S.NEW,
+        S.TRIAGED,
+        S.SCHEDULED,
+        S.DISPATCHED,
+        S.EN_ROUTE,
+        S.ON_SITE,
+        S.NEEDS_FOLLOW_UP,
+        S.REOPENED,
+    }
+)
+_ON_HOLD = frozenset({S.ON_HOLD_CUSTOMER, S.ON_HOLD_PARTS})
+_OPEN = _HOLDABLE | _ON_HOLD
+_RESOLVED = frozenset({S.RESOLVED_REMOTELY, S.COMPLETED, S.AWAITING_ACCEPTANCE})
+
+TRANSITIONS: tuple[Rule, ...] = (
+    Rule("triage", frozenset({S.NEW, S.REOPENED}), S.TRIAGED, _DESK_OR_SYSTEM,
+         "Assess the request; the first dispatcher to take it becomes its owner"),
+    Rule("resolve_remotely", frozenset({S.TRIAGED}), S.RESOLVED_REMOTELY, _DESK_OR_SYSTEM,
+         "Fixed by remote diagnosis, no visit needed"),
+    Rule("schedule", frozenset({S.TRIAGED, S.NEEDS_FOLLOW_UP}), S.SCHEDULED, _DESK_OR_SYSTEM,
+         "Give it a time (and optionally an engineer)", params=frozenset({"engineer_id"})),
+    Rule("dispatch", frozenset({S.TRIAGED, S.SCHEDULED, S.NEEDS_FOLLOW_UP}), S.DISPATCHED,
+         _DESK_OR_SYSTEM, "Send it to an engineer (manually or by publishing a plan)",
+         params=frozenset({"engineer_id"})),
+    Rule("unschedule", frozenset({S.SCHEDULED, S.DISPATCHED}), S.TRIAGED, _DESK_OR_SYSTEM,
+         "Take it out of the plan, back to the pool"),
+    Rule("start_travel", frozenset({S.DISPATCHED}), S.EN_ROUTE, _FIELD,
+         "The engineer accepts and sets off", own_tickets_only=True),
+    Rule("arrive", frozenset({S.DISPATCHED, S.EN_ROUTE}), S.ON_SITE, _FIELD,
+         "The engineer checks in on site (the response)", own_tickets_only=True),
+    Rule("complete", frozenset({S.ON_SITE}), S.COMPLETED, _FIELD,
+         "Repaired on this visit (the resolution)", own_tickets_only=True),
+    Rule("need_follow_up", frozenset({S.ON_SITE}), S.NEEDS_FOLLOW_UP, _FIELD,
+         "Another visit is needed (e.g. parts ordered)", own_tickets_only=True,
+         params=frozenset({"parts"})),
+    Rule("request_acceptance", frozenset({S.COMPLETED, S.RESOLVED_REMOTELY}),
+         S.AWAITING_ACCEPTANCE, _DESK_OR_SYSTEM, "Ask the customer to accept (sign off) the work"),
+    Rule("close", frozenset({S.AWAITING_ACCEPTANCE}), S.CLOSED, _DESK_OR_SYSTEM,
+         "The customer accepted; the work order is closed"),
+    Rule("hold_customer", _HOLDABLE | {S.ON_HOLD_PARTS}, S.ON_HOLD_CUSTOMER, _DESK_OR_SYSTEM,
+         "Wait for the customer; SLA clocks pause"),
+    Rule("hold_parts", _HOLDABLE | {S.ON_HOLD_CUSTOMER}, S.ON_HOLD_PARTS, _DESK_OR_SYSTEM,
+         "Wait for parts; SLA clocks pause"),
+    Rule("resume", _ON_HOLD, Target.PREVIOUS, _DESK_OR_SYSTEM,
+         "End the hold: back to where it was, clocks run again"),
+    Rule("cancel", _OPEN - {S.ON_SITE}, S.CANCELLED, _DESK,
+         "Cancel the request (not while an engineer is on site)"),
+    Rule("reopen", _RESOLVED | {S.CLOSED}, S.REOPENED, _DESK,
+         "The fault is back or the customer rejected the work; clocks restart"),
+    Rule("handover", _OPEN | _RESOLVED, Target.UNCHANGED, _DESK,
+         "Hand ownership to another dispatcher (owner or admin only)",
+         params=frozenset({"new_owner_id"})),
+    Rule("reprioritise", _OPEN, Target.UNCHANGED, _DESK_OR_SYSTEM,
+         "Change the priority tier; due instants are recomputed", params=frozenset({"priority"})),
+)  # fmt: skip
+"""The life cycle, one row per action."""
+
+RULES: Mapping[str, Rule] = {rule.action: rule for rule in TRANSITIONS}
+
+_TRACKED = (
+    "status",
+    "owner_id",
+    "priority",
+    "response_due",
+    "resolution_due",
+    "responded_at",
+    "resolved_at",
+    "sla_state",
+    "escalation_level",
+)
+
+
+@dataclass
+class _Step:
+    session: Session
+    ticket: Ticket
+    actor: User | None
+    at: dt.datetime
+    policy: SlaPolicy
+    params: dict[str, Any]
+    reason: str | None
+    target: TicketStatus | None = None
+    """Set by effects whose target is dynamic (resume)."""
+
+
+def _role(actor: User | None) -> str:
+    return SYSTEM if actor is None else actor.role
+
+
+def assigned_engineer_id(*, session: Session, ticket: Ticket) -> int | None:
+    """The engineer the ticket is assigned to now, if any.
+
+    The newer of: the last transition that named an engineer (``dispatch``/``schedule``
+    with ``engineer_id``; ``unschedule``, ``cancel`` and ``reopen`` clear it), and the
+    ticket's visit in the newest published plan.
+    """
+    manual: tuple[dt.datetime, int | None] | None = None
+    events = session.scalars(
+        select(TicketEvent)
+        .where(TicketEvent.ticket_id == ticket.id)
+        .order_by(TicketEvent.seq.desc())
+    )
+    for event in events:
+        if event.after is not None and "engineer_id" in event.after:
+            manual = (event.at, event.after["engineer_id"])
+            break
+    planned = session.execute(
+        select(Visit.engineer_id, Plan.published_at)
+        .join(Plan, Visit.plan_id == Plan.id)
+        .where(Visit.ticket_id == ticket.id, Plan.status == PlanStatus.PUBLISHED.value)
+        .order_by(Plan.published_at.desc(), Plan.id.desc())
+        .limit(1)
+    ).first()
+    if planned is not None and (
+        manual is None or (planned.published_at is not None and planned.published_at > manual[0])
+    ):
+        return int(planned.engineer_id)
+    return manual[1] if manual is not None else None
+
+
+def visit_count(*, session: Session, ticket: Ticket) -> int:
+    """Visits on the ticket so far: 1, plus one per follow-up."""
+    follow_ups = session.scalar(
+        select(func.count()).select_from(FollowUpVisit).where(FollowUpVisit.ticket_id == ticket.id)
+    )
+    return 1 + int(follow_ups or 0)
+
+
+def _may(rule: Rule, ticket: Ticket, actor: User | None, assigned: int | None) -> bool:
+    if _role(actor) not in rule.roles:
+        return False
+    if actor is not None and actor.role == Role.ENGINEER.value and rule.own_tickets_only:
+        return actor.engineer_id is not None and actor.engineer_id == assigned
+    if rule.action == "handover" and actor is not None and actor.role == Role.DISPATCHER.value:
+        return ticket.owner_id in (None, actor.id)
+    return True
+
+
+def allowed_actions(*, session: Session, ticket: Ticket, actor: User | None) -> list[str]:
+    """The actions ``actor`` (``None``: the system) may take on ``ticket`` now, in table order."""
+    status = TicketStatus(ticket.status)
+    candidates = [r for r in TRANSITIONS if status in r.sources and _role(actor) in r.roles]
+    if not candidates:
+        return []
+    needs_assignment = actor is not None and actor.role == Role.ENGINEER.value
+    assigned = assigned_engineer_id(session=session, ticket=ticket) if needs_assignment else None
+    return [r.action for r in candidates if _may(r, ticket, actor, assigned)]
+
+
+def _open_hold(step: _Step) -> TicketHold | None:
+    return step.session.scalar(
+        select(TicketHold)
+        .where(TicketHold.ticket_id == step.ticket.id, TicketHold.ended_at.is_(None))
+        .order_by(TicketHold.id.desc())
+        .limit(1)
+    )
+
+
+def _end_hold(step: _Step) -> TicketHold | None:
+    hold = _open_hold(step)
+    if hold is not None:
+        hold.ended_at = step.at
+        hold.ended_by_id = step.actor.id if step.actor is not None else None
+    return hold
+
+
+def _hold(kind: HoldKind) -> Callable[[_Step], dict[str, Any]]:
+    def effect(step: _Step) -> dict[str, Any]:
+        previous = _end_hold(step)
+        resume = previous.resume_status if previous is not None else step.ticket.status
+        step.session.add(
+            TicketHold(
+                ticket_id=step.ticket.id,
+                kind=kind.value,
+                resume_status=resume,
+                started_at=step.at,
+                started_by_id=step.actor.id if step.actor is not None else None,
+                reason=step.reason,
+            )
+        )
+        step.session.flush()
+        recompute_due(session=step.session, ticket=step.ticket, at=step.at, policy=step.policy)
+        return {"hold": kind.value, "resume_status": resume}
+
+    return effect
+
+
+def _resume(step: _Step) -> dict[str, Any]:
+    hold = _end_hold(step)
+    step.target = TicketStatus(hold.resume_status) if hold is not None else TicketStatus.TRIAGED
+    step.session.flush()
+    recompute_due(session=step.session, ticket=step.ticket, at=step.at, policy=step.policy)
+    return {"paused_from": hold.started_at if hold is not None else None}
+
+
+def _triage(step: _Step) -> dict[str, Any]:
+    actor = step.actor
+    if step.ticket.owner_id is None and actor is not None and actor.role in _DESK:
+        step.ticket.owner_id = actor.id
+    return {}
+
+
+def _engineer(step: _Step) -> dict[str, Any]:
+    engineer_id = step.params.get("engineer_id")
+    if engineer_id is None:
+        return {}
+    engineer = step.session.get(Engineer, engineer_id)
+    if engineer is None or not engineer.active:
+        raise InvalidInput(f"no active engineer {engineer_id}", field="engineer_id")
+    return {"engineer_id": engineer.id}
+
+
+def _unassign(step: _Step) -> dict[str, Any]:
+    return {"engineer_id": None}
+
+
+def _respond(step: _Step) -> dict[str, Any]:
+    if step.ticket.responded_at is None:
+        step.ticket.responded_at = step.at
+    return {}
+
+
+def _resolve(step: _Step) -> dict[str, Any]:
+    _respond(step)
+    step.ticket.resolved_at = step.at
+    return {}
+
+
+def _follow_up(step: _Step) -> dict[str, Any]:
+    parts = step.params.get("parts") or []
+    if not isinstance(parts, list) or not all(isinstance(p, str) and p.strip() for p in parts):
+        raise InvalidInput("parts must be a list of part names", field="parts")
+    number = visit_count(session=step.session, ticket=step.ticket) + 1
+    step.session.add(
+        FollowUpVisit(
+            ticket_id=step.ticket.id,
+            visit_number=number,
+            reason=step.reason,
+            parts=[p.strip() for p in parts],
+            created_at=step.at,
+            created_by_id=step.actor.id if step.actor is not None else None,
+        )
+    )
+    return {"visit_number": number, "parts": parts}
+
+
+def _cancel(step: _Step) -> dict[str, Any]:
+    _end_hold(step)
+    return {"engineer_id": None}
+
+
+def _reopen(step: _Step) -> dict[str, Any]:
+    ticket = step.ticket
+    ticket.responded_at = None
+    ticket.resolved_at = None
+    ticket.escalation_level = 0
+    ticket.sla_state = SlaState.OK.value
+    recompute_due(
+        session=step.session, ticket=ticket, at=step.at, policy=step.policy, start=step.at
+    )
+    return {"engineer_id": None}
+
+
+def _handover(step: _Step) -> dict[str, Any]:
+    new_owner_id = step.params.get("new_owner_id")
+    if new_owner_id is None:
+        raise InvalidInput("handover needs new_owner_id", field="new_owner_id")
+    new_owner = step.session.get(User, new_owner_id)
+    if new_owner is None or not new_owner.active or new_owner.role not in _DESK:
+        raise InvalidInput(
+            f"user {new_owner_id} is not an active dispatcher or admin", field="new_owner_id"
+        )
+    if new_owner.id == step.ticket.owner_id:
+        raise InvalidInput(f"user {new_owner_id} already owns the ticket", field="new_owner_id")
+    step.ticket.owner_id = new_owner.id
+    return {"new_owner": new_owner.username}
+
+
+def _reprioritise(step: _Step) -> dict[str, Any]:
+    priority = step.params.get("priority")
+    if not isinstance(priority, int) or isinstance(priority, bool) or not 1 <= priority <= 4:
+        raise InvalidInput("priority must be an integer 1..4", field="priority")
+    if priority == step.ticket.priority:
+        raise InvalidInput(f"the ticket already has priority {priority}", field="priority")
+    step.ticket.priority = priority
+    recompute_due(session=step.session, ticket=step.ticket, at=step.at, policy=step.policy)
+    return {}
+
+
+_EFFECTS: Mapping[str, Callable[[_Step], dict[str, Any]]] = {
+    "triage": _triage,
+    "resolve_remotely": _resolve,
+    "schedule": _engineer,
+    "dispatch": _engineer,
+    "unschedule": _unassign,
+    "arrive": _respond,
+    "complete": _resolve,
+    "need_follow_up": _follow_up,
+    "hold_customer": _hold(HoldKind.CUSTOMER),
+    "hold_parts": _hold(HoldKind.PARTS),
+    "resume": _resume,
+    "cancel": _cancel,
+    "reopen": _reopen,
+    "handover": _handover,
+    "reprioritise": _reprioritise,
+}
+"""What an action does besides changing the status (absent: nothing)."""
+
+
+def _snapshot(ticket: Ticket) -> dict[str, Any]:
+    return {name: getattr(ticket, name) for name in _TRACKED}
+
+
+def transition(
+    *,
+    session: Session,
+    ticket: Ticket,
+    action: str,
+    actor: User | None,
+    reason: str | None = None,
+    at: dt.datetime | None = None,
+    policy: SlaPolicy | None = None,
+    **context: Any,
+) -> TicketEvent:
+    """Take ``action`` on ``ticket``: check, apply, record and announce it.
+
+    Parameters
+    ----------
+    session
+        Open session; the caller commits (the live event goes out on commit).
+    ticket
+        The ticket; its row is locked (``SELECT ... FOR UPDATE`` on PostgreSQL) and
+        re-read before the checks.
+    action
+        A name from :data:`TRANSITIONS`.
+    actor
+        The user doing it, or ``None`` for the system (automatic steps).
+    reason
+        Why, for the record.
+    at
+        When (aware; default now). Pass it explicitly in simulations and tests.
+    policy
+        The SLA policy (default: :func:`~dispatch.sla.policy.session_policy`).
+    **context
+        The action's parameters: ``engineer_id`` (schedule, dispatch), ``parts``
+        (need_follow_up), ``new_owner_id`` (handover), ``priority`` (reprioritise).
+        ``None`` values are ignored.
+
+    Returns
+    -------
+    TicketEvent
+        The recorded ``transition`` event (``after["action"]`` is the action).
+
+    Raises
+    ------
+    InvalidInput
+        Unknown action, unknown or bad parameter, naive ``at``.
+    PermissionDenied
+        The actor's role may not take the action, or an engineer acts on a ticket not
+        assigned to them, or a dispatcher hands over a ticket they do not own.
+    TransitionNotAllowed
+        The action is not allowed from the ticket's current status (``allowed`` lists
+        what the actor may do now).
+    """
+    rule = RULES.get(action)
+    if rule is None:
+        raise InvalidInput(
+            f"unknown action {action!r}; actions: {', '.join(RULES)}", field="action"
+        )
+    params = {k: v for k, v in context.items() if v is not None}
+    unknown = sorted(set(params) - rule.params)
+    if unknown:
+        raise InvalidInput(f"{action} takes no parameter {unknown[0]!r}", field=unknown[0])
+    at = at or utcnow()
+    if at.tzinfo is None:
+        raise InvalidInput("at must be time-zone aware", field="at")
+    role = _role(actor)
+    if role not in rule.roles:
+        raise PermissionDenied(
+            f"role {role!r} may not {action}; allowed: {', '.join(sorted(rule.roles))}",
+            field="action",
+        )
+    session.flush()
+    session.refresh(ticket, with_for_update=True)
+    status = TicketStatus(ticket.status)
+    if status not in rule.sources:
+        allowed = allowed_actions(session=session, ticket=ticket, actor=actor)
+        raise TransitionNotAllowed(
+            f"cannot {action} a ticket that is {status.value}; "
+            f"allowed now: {', '.join(allowed) or 'nothing'}",
+            field="action",
+            status=status.value,
+            allowed=allowed,
+        )
+    assigned = (
+        assigned_engineer_id(session=session, ticket=ticket)
+        if actor is not None and actor.role == Role.ENGINEER.value
+        else None
+    )
+    if not _may(rule, ticket, actor, assigned):
+        who = "the owner or an admin" if action == "handover" else "the assigned engineer"
+        raise PermissionDenied(f"only {who} may {action} ticket {ticket.number}", field="action")
+
+    before = _snapshot(ticket)
+    step = _Step(session, ticket, actor, at, session_policy(session, policy), params, reason)
+    effect = _EFFECTS.get(action)
+    extra = effect(step) if effect is not None else {}
+    target = step.target or (rule.target if isinstance(rule.target, TicketStatus) else status)
+    ticket.status = target.value
+    ticket.updated_at = at
+    after = _snapshot(ticket)
+    changed = [name for name in _TRACKED if before[name] != after[name]]
+    event = record_event(
+        session=session,
+        ticket=ticket,
+        kind="transition",
+        at=at,
+        actor=actor,
+        reason=reason,
+        from_status=status.value,
+        to_status=target.value,
+        before={name: before[name] for name in changed},
+        after={"action": action, **{name: after[name] for name in changed}, **extra},
+    )
+    if ticket.resolved_at is not None and before["resolved_at"] is None:
+        apply_sla_state(session=session, ticket=ticket, state=outcome(ticket), at=at)
+    emit(
+        session,
+        EventKind.TICKET_STATUS,
+        {
+            "ticket_id": ticket.id,
+            "number": ticket.number,
+            "region_id": ticket.region_id,
+            "action": action,
+            "from_status": status.value,
+            "to_status": target.value,
+            "actor_id": actor.id if actor is not None else None,
+            "at": at.astimezone(dt.UTC).isoformat(),
+            **({"engineer_id": extra["engineer_id"]} if "engineer_id" in extra else {}),
+        },
+    )
+    return event

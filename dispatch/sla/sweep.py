@@ -1,0 +1,308 @@
+"""The SLA sweep: mark tickets at risk or breached, and escalate unresolved faults.
+
+The worker (or the embedded scheduler) calls :func:`sweep` every minute with the current
+instant; it is idempotent: a second sweep at the same instant changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from dispatch.events import EventKind, emit
+from dispatch.history import record_event
+from dispatch.models import (
+    Plan,
+    PlanStatus,
+    Region,
+    RegionKind,
+    SlaState,
+    Ticket,
+    TicketEvent,
+    TicketHold,
+    TicketStatus,
+    Visit,
+)
+from dispatch.sla.calendar import BusinessCalendar, advance
+from dispatch.sla.clocks import assess, hold_intervals, region_calendar
+from dispatch.sla.policy import Clock, EscalationTo, SlaPolicy, session_policy
+
+CLOCK_STOPPED = frozenset(
+    {
+        TicketStatus.CLOSED,
+        TicketStatus.CANCELLED,
+        TicketStatus.ON_HOLD_CUSTOMER,
+        TicketStatus.ON_HOLD_PARTS,
+    }
+)
+"""Statuses the sweep leaves alone: finished, or paused on hold."""
+
+_CHUNK = 500
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_LIVE_KIND = {SlaState.AT_RISK: EventKind.SLA_AT_RISK, SlaState.BREACHED: EventKind.SLA_BREACHED}
+
+
+@dataclass(frozen=True)
+class Escalated:
+    """One escalation step taken by a sweep."""
+
+    ticket_id: int
+    level: int
+    to: str
+    region_code: str
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """What one sweep changed (ticket ids per new state, escalations in order)."""
+
+    now: dt.datetime
+    checked: int
+    at_risk: list[int] = field(default_factory=list)
+    breached: list[int] = field(default_factory=list)
+    back_to_ok: list[int] = field(default_factory=list)
+    escalated: list[Escalated] = field(default_factory=list)
+
+
+def apply_sla_state(
+    *,
+    session: Session,
+    ticket: Ticket,
+    state: SlaState,
+    at: dt.datetime,
+    planned_arrival: dt.datetime | None = None,
+) -> bool:
+    """Set ``ticket.sla_state``; on a change record an ``sla`` event and emit a live event.
+
+    Live events go out for at risk (``sla.at_risk``) and breached (``sla.breached``) only.
+
+    Returns
+    -------
+    bool
+        Whether the state changed.
+    """
+    before = ticket.sla_state
+    if before == state.value:
+        return False
+    ticket.sla_state = state.value
+    record_event(
+        session=session,
+        ticket=ticket,
+        kind="sla",
+        at=at,
+        before={"sla_state": before},
+        after={
+            "sla_state": state.value,
+            "response_due": ticket.response_due,
+            "resolution_due": ticket.resolution_due,
+            "planned_arrival": planned_arrival,
+        },
+    )
+    live = _LIVE_KIND.get(state)
+    if live is not None:
+        emit(
+            session,
+            live,
+            {
+                "ticket_id": ticket.id,
+                "number": ticket.number,
+                "region_id": ticket.region_id,
+                "priority": ticket.priority,
+                "sla_state": state.value,
+                "response_due": _iso(ticket.response_due),
+                "resolution_due": _iso(ticket.resolution_due),
+                "at": _iso(at),
+            },
+        )
+    return True
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.astimezone(dt.UTC).isoformat() if value is not None else None
+
+
+def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
+    for i in range(0, len(ids), _CHUNK):
+        yield ids[i : i + _CHUNK]
+
+
+def planned_arrivals(*, session: Session, ticket_ids: Sequence[int]) -> dict[int, dt.datetime]:
+    """Each ticket's planned arrival in the newest published plan that contains it."""
+    best: dict[int, tuple[tuple[dt.datetime, int], dt.datetime]] = {}
+    for chunk in _chunks(ticket_ids):
+        rows = session.execute(
+            select(Visit.ticket_id, Visit.planned_arrival, Plan.published_at, Plan.id)
+            .join(Plan, Visit.plan_id == Plan.id)
+            .where(Plan.status == PlanStatus.PUBLISHED.value, Visit.ticket_id.in_(chunk))
+        ).all()
+        for ticket_id, arrival, published_at, plan_id in rows:
+            key = (published_at or _EPOCH, plan_id)
+            current = best.get(ticket_id)
+            if current is None or key > current[0]:
+                best[ticket_id] = (key, arrival)
+    return {ticket_id: arrival for ticket_id, (_key, arrival) in best.items()}
+
+
+def _holds_by_ticket(session: Session, ticket_ids: Sequence[int]) -> dict[int, list[TicketHold]]:
+    holds: dict[int, list[TicketHold]] = defaultdict(list)
+    for chunk in _chunks(ticket_ids):
+        for hold in session.scalars(
+            select(TicketHold).where(TicketHold.ticket_id.in_(chunk)).order_by(TicketHold.id)
+        ):
+            holds[hold.ticket_id].append(hold)
+    return holds
+
+
+def _reopened_at(session: Session, ticket_ids: Sequence[int]) -> dict[int, dt.datetime]:
+    starts: dict[int, dt.datetime] = {}
+    for chunk in _chunks(ticket_ids):
+        rows = session.execute(
+            select(TicketEvent.ticket_id, func.max(TicketEvent.at))
+            .where(
+                TicketEvent.ticket_id.in_(chunk),
+                TicketEvent.to_status == TicketStatus.REOPENED.value,
+            )
+            .group_by(TicketEvent.ticket_id)
+        ).all()
+        for ticket_id, at in rows:
+            starts[ticket_id] = at if at.tzinfo else at.replace(tzinfo=dt.UTC)
+    return starts
+
+
+def escalation_target(region: Region, to: EscalationTo) -> Region:
+    """The region an escalation step goes to: the ticket's region, or the headquarters."""
+    if to is EscalationTo.REGIONAL_MANAGER:
+        return region
+    current = region
+    while current.kind != RegionKind.HQ.value and current.parent is not None:
+        current = current.parent
+    return current
+
+
+def _escalate(
+    session: Session,
+    ticket: Ticket,
+    *,
+    now: dt.datetime,
+    policy: SlaPolicy,
+    calendar: BusinessCalendar,
+    start: dt.datetime,
+    holds: Sequence[TicketHold],
+) -> list[Escalated]:
+    ladder = policy.escalation
+    if ticket.kind not in {k.value for k in ladder.kinds}:
+        return []
+    pauses = hold_intervals(holds, since=start, until=now)
+    clock = calendar if ladder.clock is Clock.BUSINESS else None
+    taken: list[Escalated] = []
+    for level, step in enumerate(ladder.ladder, start=1):
+        if level <= ticket.escalation_level:
+            continue
+        threshold = advance(start, step.after, calendar=clock, pauses=pauses)
+        if threshold > now:
+            break
+        target = escalation_target(ticket.region, step.to)
+        before = ticket.escalation_level
+        ticket.escalation_level = level
+        record_event(
+            session=session,
+            ticket=ticket,
+            kind="escalated",
+            at=now,
+            reason=f"unresolved {step.after_hours:g} h after the request",
+            before={"escalation_level": before},
+            after={
+                "escalation_level": level,
+                "to": step.to.value,
+                "region_code": target.code,
+                "threshold_at": threshold,
+            },
+        )
+        emit(
+            session,
+            EventKind.SLA_ESCALATED,
+            {
+                "ticket_id": ticket.id,
+                "number": ticket.number,
+                "region_id": ticket.region_id,
+                "escalation_level": level,
+                "to": step.to.value,
+                "region_code": target.code,
+                "at": _iso(now),
+            },
+        )
+        taken.append(Escalated(ticket.id, level, step.to.value, target.code))
+    return taken
+
+
+def sweep(*, session: Session, now: dt.datetime, policy: SlaPolicy | None = None) -> SweepResult:
+    """Re-assess every running ticket at ``now``; mark, record, announce and escalate.
+
+    Tickets resolved, closed, cancelled or on hold (clocks paused) are skipped. A ticket's state
+    changes are recorded as ``sla`` events and announced (``sla.at_risk``,
+    ``sla.breached``) only when the state changes; each escalation step is an
+    ``escalated`` event and an ``sla.escalated`` live event.
+
+    Parameters
+    ----------
+    session
+        Open session; the caller commits (the live events go out on commit).
+    now
+        The instant to assess at (aware).
+    policy
+        The SLA policy (default: :func:`~dispatch.sla.policy.session_policy`).
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must be time-zone aware")
+    policy = session_policy(session, policy)
+    tickets = list(
+        session.scalars(
+            select(Ticket)
+            .options(selectinload(Ticket.region).selectinload(Region.parent))
+            .where(
+                Ticket.status.not_in([s.value for s in CLOCK_STOPPED]),
+                Ticket.resolved_at.is_(None),
+            )
+            .order_by(Ticket.id)
+        )
+    )
+    ids = [t.id for t in tickets]
+    arrivals = planned_arrivals(session=session, ticket_ids=ids)
+    holds = _holds_by_ticket(session, ids)
+    reopened = _reopened_at(session, ids)
+    calendars: dict[int, BusinessCalendar] = {}
+    result = SweepResult(now=now, checked=len(tickets))
+    buckets = {
+        SlaState.AT_RISK: result.at_risk,
+        SlaState.BREACHED: result.breached,
+        SlaState.OK: result.back_to_ok,
+    }
+    for ticket in tickets:
+        arrival = arrivals.get(ticket.id)
+        state = assess(
+            ticket, now=now, planned_arrival=arrival, typical_response=policy.typical_response
+        )
+        if apply_sla_state(
+            session=session, ticket=ticket, state=state, at=now, planned_arrival=arrival
+        ):
+            buckets.get(state, []).append(ticket.id)
+        if ticket.region_id not in calendars:
+            calendars[ticket.region_id] = region_calendar(ticket.region, policy)
+        start = max(ticket.reported_at, reopened.get(ticket.id, ticket.reported_at))
+        result.escalated.extend(
+            _escalate(
+                session,
+                ticket,
+                now=now,
+                policy=policy,
+                calendar=calendars[ticket.region_id],
+                start=start,
+                holds=holds.get(ticket.id, []),
+            )
+        )
+    return result
