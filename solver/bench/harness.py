@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from solver.bench.vroom_peer import run_vroom
 from solver.formats import fieldservice, solomon
 from solver.greedy import greedy
 from solver.problem import Problem
+from solver.solution import Solution
 from solver.travel import TravelMatrix
 from solver.validate import plan_of, retime_plan, validate
 
@@ -83,12 +84,17 @@ def _tiers(problem: Problem, plan: dict[str, list[str]]) -> tuple[int, int, int,
 
 
 def _row(
-    instance: str, problem: Problem, matrix: TravelMatrix, res: PeerResult, *, sol: object = None
+    instance: str,
+    problem: Problem,
+    matrix: TravelMatrix,
+    res: PeerResult,
+    *,
+    sol: Solution | None = None,
 ) -> Row:
     if res.skipped is not None:
         return Row(instance, res.solver, skipped=res.skipped, notes=res.notes)
-    subject = sol if sol is not None else res.plan
-    violations = validate(problem, subject, matrix=matrix)  # type: ignore[arg-type]
+    subject: Solution | Mapping[str, Sequence[str]] = sol if sol is not None else res.plan
+    violations = validate(problem, subject, matrix=matrix)
     plan = plan_of(res.plan)
     timings = retime_plan(problem, plan, matrix=matrix)
     return Row(
@@ -178,7 +184,7 @@ def run_fieldservice(
         here: list[Row] = []
         vroom = run_vroom(p, matrix=m, exploration_level=vroom_level, threads=threads)
         budget = seconds if seconds is not None else min(cap, max(10.0, vroom.seconds))
-        results = []
+        results: list[tuple[PeerResult, Solution | None]] = []
         if include_ours:
             ours, sol = run_ours(p, matrix=m, seconds=budget, seed=seed)
             results.append((ours, sol))
@@ -248,7 +254,7 @@ def run_solomon(
         inst = solomon.read_instance(path)
         p = inst.problem
         m = p.travel_matrix()
-        results: list[tuple[PeerResult, object]] = []
+        results: list[tuple[PeerResult, Solution | None]] = []
         if include_ours:
             results.append(run_ours(p, matrix=m, seconds=seconds, seed=seed))
         vroom = run_vroom(
