@@ -44,6 +44,14 @@ class SolveParams:
         When > 0, the annealing may give up a low-tier visit for a better structure
         (an unserved P4 weighs this many average visit costs, each tier above four
         times more); the plan returned is still the best by the tier ordering.
+    mix
+        Probability that a recreate inserts two neighbouring tiers together (the
+        acceptance still never loses a higher tier); diversifies which high-tier
+        tickets are served where.
+    polish_rounds
+        OR-Tools guided-local-search phases between the ruin-and-recreate phases
+        (0: none). With ``iterations`` set they are plain descents to a local
+        optimum instead, which stop by themselves, so the plan stays reproducible.
     suggestions
         Whether to search the smallest change that would let each unassigned ticket
         in (costs a little time per unassigned ticket).
@@ -62,6 +70,8 @@ class SolveParams:
     max_ruin: int = 24
     temperature: float = 0.05
     sacrifice: float = 0.0
+    mix: float = 0.2
+    polish_rounds: int = 1
     suggestions: bool = True
     workers: int = 1
 
@@ -80,6 +90,10 @@ class SolveParams:
             raise ValueError("region_tickets must be >= 10")
         if not 1 <= self.min_ruin <= self.max_ruin:
             raise ValueError("need 1 <= min_ruin <= max_ruin")
+        if self.polish_rounds < 0:
+            raise ValueError("polish_rounds must be >= 0")
+        if not 0.0 <= self.mix <= 1.0:
+            raise ValueError("mix must be within [0, 1]")
         if self.sacrifice < 0:
             raise ValueError("sacrifice must be >= 0")
         if self.temperature < 0:

@@ -73,6 +73,7 @@ def insertion_costs(
     n_jobs: I64,
     load: I64,
     work: I64,
+    adjust: tuple[I64, I64, I64] | None = None,
 ) -> tuple[I64, I64]:
     """Cost (cost units) of putting each ticket in each gap, ``INF`` where infeasible.
 
@@ -86,6 +87,8 @@ def insertion_costs(
         The gaps to try, shape ``(G,)``.
     n_jobs, load, work
         Per engineer: visits, parts load and working seconds of the current routes.
+    adjust
+        Per gap changes of those three figures (a visit taken out of the route).
 
     Returns
     -------
@@ -116,9 +119,12 @@ def insertion_costs(
     detour = t1 + t2 - t0
     ok &= gaps.ok[None, :]
     ok &= m.eligible[tix][:, gk]
-    ok &= (n_jobs[gk] + 1 <= m.max_jobs[gk])[None, :]
-    ok &= load[gk][None, :] + m.demand[tix][:, None] <= m.capacity[gk][None, :]
-    ok &= work[gk][None, :] + detour + dur <= m.max_work[gk][None, :]
+    nj, ld, wk = n_jobs[gk], load[gk], work[gk]
+    if adjust is not None:
+        nj, ld, wk = nj + adjust[0], ld + adjust[1], wk + adjust[2]
+    ok &= (nj + 1 <= m.max_jobs[gk])[None, :]
+    ok &= ld[None, :] + m.demand[tix][:, None] <= m.capacity[gk][None, :]
+    ok &= wk[None, :] + detour + dur <= m.max_work[gk][None, :]
     late = np.maximum(start - m.soft_dl[tix][:, None], 0) * m.late_w[tix][:, None]
     cost = m.travel_w * detour + late + m.assign_cost[tix][:, gk]
     return np.where(ok, cost, INF), start

@@ -175,6 +175,21 @@ class Plan:
             self.assigned[j] = k
         return True
 
+    def set_routes(self, seqs: dict[int, list[int]]) -> bool:
+        """Replace several routes at once if all are feasible (tickets may move between them)."""
+        evs = {k: evaluate(self.m, k, seq) for k, seq in seqs.items()}
+        if any(ev is None for ev in evs.values()):
+            return False
+        for k in seqs:
+            for j in self.routes[k].seq:
+                self.assigned[j] = -1
+        for k, ev in evs.items():
+            assert ev is not None
+            self._set(k, ev)
+            for j in ev.seq:
+                self.assigned[j] = k
+        return True
+
     def remove(self, tix: list[int]) -> list[int]:
         """Take ``tix`` out of their routes; returns the engineers whose route changed.
 

@@ -6,11 +6,16 @@ import time
 
 import numpy as np
 
+from solver._engine.exchange import exchange_pass
 from solver._engine.model import Model, compile_problem
 from solver._engine.plan import Plan
+from solver._engine.polish import polish
 from solver._engine.search import Budget, construct, improve, recreate
 from solver.params import SolveParams
 from solver.problem import Problem
+
+POLISH_MAX_TICKETS = 1200
+"""Above this many tickets (the whole of a large problem) the OR-Tools phase is skipped."""
 
 
 def model_of(problem: Problem) -> Model:
@@ -72,15 +77,33 @@ def run_engine(
         plan.refresh_rows(plan.unassigned_pool())
         recreate(plan, rng, "regret")
     its = 0
-    if params.local_search == "alns" and (iterations is None or iterations > 0):
-        budget = Budget(iterations, t0 + seconds)
-        its = improve(
+    if params.local_search == "none":
+        return plan, conflicts, its
+    end = t0 + seconds
+    rounds = params.polish_rounds if m.n_tix <= POLISH_MAX_TICKETS else 0
+    # time shares: ruin-and-recreate 40 %, then per round OR-Tools and R&R alike
+    shares = [0.4] + [0.6 / (2 * rounds)] * (2 * rounds) if rounds else [1.0]
+    for phase, share in enumerate(shares):
+        left = max(0.0, end - time.perf_counter())
+        part = left * share / sum(shares[phase:])
+        if phase % 2 == 1:
+            if iterations is None:
+                polish(plan, part)
+            else:
+                polish(plan, max(left, 1.0), descent=True)
+            continue
+        its_here = None if iterations is None else iterations // (rounds + 1)
+        last = phase == len(shares) - 1
+        deadline = end if last else time.perf_counter() + part
+        its += improve(
             plan,
             rng,
-            budget,
+            Budget(its_here, deadline),
             params.min_ruin,
             params.max_ruin,
             params.temperature,
             params.sacrifice,
+            params.mix,
         )
+        exchange_pass(plan, rng)
     return plan, conflicts, its

@@ -34,6 +34,7 @@ def recreate(
     how: Recreate,
     blink: float = 0.0,
     dirty: set[int] | None = None,
+    groups: tuple[tuple[int, ...], ...] = ((1,), (2,), (3,), (4,)),
 ) -> None:
     """Insert unassigned pool tickets, tier by tier, until nothing more fits.
 
@@ -51,12 +52,14 @@ def recreate(
         ticket goes.
     dirty
         Engineers whose cache columns are stale on entry.
+    groups
+        Tiers inserted together, in order (the default inserts tier by tier).
     """
     m = plan.m
     dirty = set() if dirty is None else set(dirty)
-    for tier in (1, 2, 3, 4):
+    for group in groups:
         cand = plan.unassigned_pool()
-        cand = cand[m.tier[cand] == tier]
+        cand = cand[np.isin(m.tier[cand], group)]
         if cand.size == 0:
             continue
         if dirty:
@@ -258,6 +261,10 @@ RUINS: tuple[Callable[[Plan, np.random.Generator, int, Neighbours], list[int]], 
 )
 
 
+RUIN_WEIGHTS: tuple[float, ...] = (1.0, 2.0, 2.0, 2.0)
+"""Relative frequency of each ruin of :data:`RUINS`."""
+
+
 @dataclass
 class Budget:
     """When to stop: iterations and/or a deadline (``time.perf_counter`` seconds)."""
@@ -278,6 +285,17 @@ class Budget:
         return time.perf_counter() >= self.deadline
 
 
+def _groups(rng: np.random.Generator, mix: float) -> tuple[tuple[int, ...], ...]:
+    """Tier groups for a recreate: each boundary between tiers is dropped with ``mix``."""
+    out: list[list[int]] = [[1]]
+    for t in (2, 3, 4):
+        if rng.random() < mix:
+            out[-1].append(t)
+        else:
+            out.append([t])
+    return tuple(tuple(g) for g in out)
+
+
 def _score(obj: tuple[int, int, int, int, int], unit: float) -> float:
     return obj[4] + unit * (64 * obj[0] + 16 * obj[1] + 4 * obj[2] + obj[3])
 
@@ -290,6 +308,7 @@ def improve(
     max_ruin: int,
     temperature: float,
     sacrifice: float = 0.0,
+    mix: float = 0.0,
 ) -> int:
     """Ruin-and-recreate with annealing; leaves the best plan found (lexicographic).
 
@@ -313,7 +332,7 @@ def improve(
     t0 = temperature * avg_visit
     unit = sacrifice * avg_visit
     started = time.perf_counter()
-    weights = np.array([1.0, 2.0, 2.0, 2.0])
+    weights = np.asarray(RUIN_WEIGHTS, dtype=np.float64)
     it = 0
     while not budget.done(it):
         frac = budget.fraction(it, started)
@@ -331,7 +350,7 @@ def improve(
         gone = np.asarray([j for j in removed if plan.assigned[j] < 0], dtype=np.int64)
         plan.refresh_rows(gone)
         how = ("regret", "greedy", "order")[int(rng.integers(0, 3))]
-        recreate(plan, rng, how, blink=0.01, dirty=set(changed))
+        recreate(plan, rng, how, blink=0.01, dirty=set(changed), groups=_groups(rng, mix))
         new = plan.objective()
         if sacrifice > 0:
             delta = _score(new, unit) - _score(cur, unit)

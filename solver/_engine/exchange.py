@@ -1,0 +1,117 @@
+"""Unassigned-for-assigned exchanges (private).
+
+A waiting ticket goes into a route from which one served visit is taken out, when
+that serves a higher tier (the visit is then offered to every other route), or when
+the visit taken out finds a place elsewhere (one more ticket of the same tier
+served). The check is the vectorised insertion check on every route shortened by
+each of its visits in turn.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from solver._engine.insert_eval import Gaps, gaps_of, insertion_costs
+from solver._engine.model import I64, INF, Model
+from solver._engine.plan import Plan
+from solver._engine.route import evaluate
+
+
+def removal_gaps(plan: Plan, min_tier: int) -> tuple[Gaps, I64, tuple[I64, I64, I64], list]:
+    """Gaps of every route with one of its visits (tier >= ``min_tier``) taken out.
+
+    Returns the gaps, the visit taken out for each gap, the per-gap route changes and
+    the timed shortened routes (one per visit taken out).
+    """
+    m: Model = plan.m
+    routes: list = []
+    engs: list[int] = []
+    visits: list[int] = []
+    adj: list[tuple[int, int, int]] = []
+    for k, r in enumerate(plan.routes):
+        for v in r.seq:
+            if m.tier[v] < min_tier or m.pin_eng[v] >= 0:
+                continue
+            ev = evaluate(m, k, [x for x in r.seq if x != v])
+            if ev is None:
+                continue
+            routes.append(ev)
+            engs.append(k)
+            sizes = len(ev.g_a)
+            visits.extend([v] * sizes)
+            adj.extend([(-1, ev.load - r.load, ev.work - r.work)] * sizes)
+    if not routes:
+        z = np.zeros(0, dtype=np.int64)
+        g = Gaps(z, z, z, z, z, z, z, np.zeros(0, np.bool_), z, z, z)
+        return g, z, (z, z, z), []
+    g = gaps_of(routes, engs)
+    a = np.asarray(adj, dtype=np.int64)
+    return g, np.asarray(visits, dtype=np.int64), (a[:, 0], a[:, 1], a[:, 2]), routes
+
+
+def exchange_pass(plan: Plan, rng: np.random.Generator, rounds: int = 50) -> int:
+    """Apply improving exchanges until none is found; returns how many were applied."""
+    m = plan.m
+    applied = 0
+    for _ in range(rounds):
+        waiting = plan.unassigned_pool()
+        if waiting.size == 0:
+            break
+        top = int(np.min(m.tier[waiting]))
+        g, visits, adjust, _ = removal_gaps(plan, top)
+        if visits.size == 0:
+            break
+        n_jobs, load, work = plan.route_stats()
+        costs, _ = insertion_costs(m, waiting, g, n_jobs, load, work, adjust)
+        ui, si = np.nonzero(costs < INF)
+        if ui.size == 0:
+            break
+        tu, tv = m.tier[waiting[ui]], m.tier[visits[si]]
+        better = tu < tv
+        same = tu == tv
+        done = False
+        if better.any():
+            idx = np.flatnonzero(better)
+            order = np.lexsort((costs[ui[idx], si[idx]], -tv[idx], tu[idx]))
+            for o in order[:10]:
+                i = idx[o]
+                if _swap(plan, int(waiting[ui[i]]), int(visits[si[i]]), g, int(si[i]), False):
+                    done = True
+                    break
+        if not done and same.any():
+            idx = np.flatnonzero(same)
+            noise = rng.random(idx.size)
+            order = np.lexsort((noise, costs[ui[idx], si[idx]], tu[idx]))
+            for o in order[:30]:
+                i = idx[o]
+                if _swap(plan, int(waiting[ui[i]]), int(visits[si[i]]), g, int(si[i]), True):
+                    done = True
+                    break
+        if not done:
+            break
+        applied += 1
+    return applied
+
+
+def _swap(plan: Plan, u: int, v: int, g: Gaps, i: int, need_v: bool) -> bool:
+    """Take ``v`` out of its route and put ``u`` in gap ``i``; re-place ``v`` elsewhere."""
+    snap = plan.snapshot()
+    k = int(g.k[i])
+    seq = [x for x in plan.routes[k].seq if x != v]
+    seq.insert(int(g.pos[i]), u)
+    if not plan.set_route(k, seq):
+        plan.restore(snap)
+        return False
+    plan.refresh_columns([k])
+    plan.refresh_rows(np.array([v], dtype=np.int64))
+    row = plan.cache[v]
+    placed = False
+    if row.min() < INF:
+        kk = int(np.argmin(row))
+        placed = plan.insert(v, kk)
+        if placed:
+            plan.refresh_columns([kk])
+    if need_v and not placed:
+        plan.restore(snap)
+        return False
+    return True
