@@ -298,6 +298,7 @@ def transition(
     at = at or utcnow()
     if at.tzinfo is None:
         raise InvalidInput("at must be time-zone aware", field="at")
+    at = at.astimezone(dt.UTC)
     role = _role(actor)
     if role not in rule.roles:
         raise PermissionDenied(

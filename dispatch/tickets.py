@@ -193,7 +193,7 @@ def create_ticket(
         Site not the customer's, asset not at the site, unknown skill, a window not
         ending after it starts, priority outside 1..4, other out-of-range values.
     """
-    at = _aware(at or utcnow(), "reported_at")
+    at = _aware(at or utcnow(), "reported_at").astimezone(dt.UTC)
     kind = _choice(draft.kind, TicketKind, "kind")
     channel = _choice(draft.channel, Channel, "channel")
     _check_numbers(draft)

@@ -139,6 +139,7 @@ class BusinessCalendar:
             No working minute within :data:`MAX_DAYS_WITHOUT_WORK` days (e.g. every day a
             holiday).
         """
+        start = start.astimezone(dt.UTC)
         day = start.astimezone(self.zone).date()
         idle = 0
         while idle < MAX_DAYS_WITHOUT_WORK:
@@ -207,7 +208,8 @@ def running_intervals(
     pauses
         Intervals in which the clock stands still (holds); they may overlap.
     """
-    merged = _merge(pauses)
+    start = start.astimezone(dt.UTC)  # arithmetic in a local zone would be wall-clock time
+    merged = _merge([(a.astimezone(dt.UTC), b.astimezone(dt.UTC)) for a, b in pauses])
     base: Iterator[tuple[dt.datetime, dt.datetime | None]] = (
         iter([(start, None)]) if calendar is None else calendar.working_intervals(start)
     )
@@ -241,7 +243,7 @@ def advance(
     """
     remaining = amount
     if remaining <= dt.timedelta(0):
-        return start
+        return start.astimezone(dt.UTC)
     for opens, closes in running_intervals(start, calendar=calendar, pauses=pauses):
         if closes is None or closes - opens >= remaining:
             return opens + remaining
@@ -258,6 +260,7 @@ def elapsed(
 ) -> dt.timedelta:
     """How long a clock started at ``start`` has run by ``end``."""
     total = dt.timedelta(0)
+    end = end.astimezone(dt.UTC)
     if end <= start:
         return total
     for opens, closes in running_intervals(start, calendar=calendar, pauses=pauses):

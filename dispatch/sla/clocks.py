@@ -109,7 +109,7 @@ def recompute_due(
         (e.g. reopening right now); default :func:`clock_start`.
     """
     policy = session_policy(session, policy)
-    at = at or utcnow()
+    at = (at or utcnow()).astimezone(dt.UTC)
     start = start or clock_start(session=session, ticket=ticket)
     targets = policy.targets_for(
         priority=ticket.priority, customer_tier=ticket.customer.tier, kind=ticket.kind
@@ -146,10 +146,12 @@ def assess(
     - breached: a due instant passed unmet (and breaches stay breached);
     - at risk: the expected arrival (the planned arrival, never earlier than now; else
       ``now + typical_response``) passes the response due instant, or the expected
-      finish (arrival, or the arrival already made, plus the estimated job time) passes
-      the resolution due instant;
+      finish passes the resolution due instant: the (next) arrival plus the estimated
+      job time, or, while the engineer is on site, the arrival made plus the job time
+      (never earlier than now);
     - ok otherwise.
     """
+    now = now.astimezone(dt.UTC)
     if ticket.resolved_at is not None:
         return outcome(ticket)
     if ticket.sla_state == SlaState.BREACHED.value:
@@ -163,15 +165,13 @@ def assess(
     if resolution_due is not None and now > resolution_due:
         return SlaState.BREACHED
     job = dt.timedelta(minutes=ticket.estimated_minutes)
-    if ticket.responded_at is None:
-        arrival = (
-            max(planned_arrival, now) if planned_arrival is not None else now + typical_response
-        )
-        if response_due is not None and arrival > response_due:
-            return SlaState.AT_RISK
-        finish = arrival + job
-    else:
+    arrival = max(planned_arrival, now) if planned_arrival is not None else now + typical_response
+    if ticket.responded_at is None and response_due is not None and arrival > response_due:
+        return SlaState.AT_RISK
+    if ticket.status == TicketStatus.ON_SITE.value and ticket.responded_at is not None:
         finish = max(now, ticket.responded_at + job)
+    else:
+        finish = arrival + job
     if resolution_due is not None and finish > resolution_due:
         return SlaState.AT_RISK
     return SlaState.OK

@@ -259,6 +259,7 @@ def sweep(*, session: Session, now: dt.datetime, policy: SlaPolicy | None = None
     """
     if now.tzinfo is None:
         raise ValueError("now must be time-zone aware")
+    now = now.astimezone(dt.UTC)
     policy = session_policy(session, policy)
     tickets = list(
         session.scalars(
