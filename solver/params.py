@@ -52,6 +52,8 @@ class SolveParams:
         OR-Tools guided-local-search phases between the ruin-and-recreate phases
         (0: none). With ``iterations`` set they are plain descents to a local
         optimum instead, which stop by themselves, so the plan stays reproducible.
+    polish_share
+        Share of the time budget given to the OR-Tools phases.
     suggestions
         Whether to search the smallest change that would let each unassigned ticket
         in (costs a little time per unassigned ticket).
@@ -72,6 +74,7 @@ class SolveParams:
     sacrifice: float = 0.0
     mix: float = 0.2
     polish_rounds: int = 1
+    polish_share: float = 0.4
     suggestions: bool = True
     workers: int = 1
 
@@ -90,6 +93,8 @@ class SolveParams:
             raise ValueError("region_tickets must be >= 10")
         if not 1 <= self.min_ruin <= self.max_ruin:
             raise ValueError("need 1 <= min_ruin <= max_ruin")
+        if not 0.0 <= self.polish_share < 1.0:
+            raise ValueError("polish_share must be within [0, 1)")
         if self.polish_rounds < 0:
             raise ValueError("polish_rounds must be >= 0")
         if not 0.0 <= self.mix <= 1.0:

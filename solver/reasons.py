@@ -11,17 +11,23 @@ lower-tier visit) and keeping the smallest amount that makes the ticket fit.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 
 import numpy as np
 
+from solver._engine.insert_eval import gaps_of, insertion_costs
 from solver._engine.model import INF, Model
 from solver._engine.plan import Plan
-from solver._engine.route import evaluate
+from solver._engine.route import RouteEval, evaluate
 from solver.solution import Reason, Suggestion, Unassigned
 
 CANDIDATES = 6
 """Engineers examined per ticket for suggestions (nearest first)."""
+
+ROUTE_CHECKS = 12
+"""Engineers (nearest first, among those it fits alone with) whose routes are examined
+to tell *displaced by higher priority* from *no room*."""
 
 
 def _fits_somewhere(m: Model, k: int, base: list[int], j: int) -> int | None:
@@ -72,33 +78,55 @@ def _alone_causes(m: Model, j: int, engineers: Iterable[int]) -> list[Reason]:
     return sorted(causes)
 
 
-def _route_causes(m: Model, plan: Plan, j: int, engineers: list[int]) -> list[Reason]:
-    """Causes for a ticket that fits alone with ``engineers`` but is not in the plan."""
-    causes: set[Reason] = set()
-    displaced = True
+def _route_causes(
+    m: Model, plan: Plan, j: int, engineers: list[int], higher: dict[tuple[int, int], RouteEval]
+) -> list[Reason]:
+    """Causes for a ticket that fits alone with ``engineers`` but is not in the plan.
+
+    A limit (jobs, parts, working time) is a cause when it blocks every route examined;
+    otherwise the ticket is *displaced* when it does not fit even beside the
+    higher-tier (and pinned) visits alone, else there is *no room*.
+    """
     tier = int(m.tier[j])
-    for k in engineers:
+    ks = _nearest(m, j, np.asarray(engineers, dtype=np.int64), ROUTE_CHECKS)
+    blocked = {Reason.MAX_JOBS: 0, Reason.CAPACITY: 0, Reason.MAX_WORKING_TIME: 0}
+    subs: list[RouteEval] = []
+    for k in ks:
         r = plan.routes[k]
-        if len(r.seq) + 1 > m.max_jobs[k]:
-            causes.add(Reason.MAX_JOBS)
-        if r.load + int(m.demand[j]) > m.capacity[k]:
-            causes.add(Reason.CAPACITY)
-        if _explicit_max_work(m, k) and r.work + int(m.duration[j]) > m.max_work[k]:
-            causes.add(Reason.MAX_WORKING_TIME)
-        higher = [x for x in r.seq if m.tier[x] < tier or m.pin_eng[x] >= 0]
-        if displaced and _fits_somewhere(m, k, higher, j) is not None:
-            displaced = False
-    if displaced:
-        causes.add(Reason.DISPLACED_BY_HIGHER_PRIORITY)
-    elif not causes:
-        causes.add(Reason.NO_ROOM)
-    return sorted(causes)
+        blocked[Reason.MAX_JOBS] += len(r.seq) + 1 > m.max_jobs[k]
+        blocked[Reason.CAPACITY] += r.load + int(m.demand[j]) > m.capacity[k]
+        blocked[Reason.MAX_WORKING_TIME] += _explicit_max_work(m, k) and (
+            r.work + int(m.duration[j]) > m.max_work[k]
+        )
+        key = (k, tier)
+        if key not in higher:
+            keep = [x for x in r.seq if m.tier[x] < tier or m.pin_eng[x] >= 0]
+            ev = evaluate(m, k, keep)
+            if ev is None:
+                ev = evaluate(m, k, [])
+            assert ev is not None
+            higher[key] = ev
+        subs.append(higher[key])
+    causes = {c for c, n in blocked.items() if n == len(ks)}
+    if causes:
+        return sorted(causes)
+    if any(not ev.seq for ev in subs):
+        return [Reason.NO_ROOM]
+    stats = np.zeros((3, m.n_eng), dtype=np.int64)
+    for k, ev in zip(ks, subs, strict=True):
+        stats[:, k] = (len(ev.seq), ev.load, ev.work)
+    costs, _ = insertion_costs(
+        m, np.array([j], dtype=np.int64), gaps_of(subs, ks), stats[0], stats[1], stats[2]
+    )
+    if bool((costs < INF).any()):
+        return [Reason.NO_ROOM]
+    return [Reason.DISPLACED_BY_HIGHER_PRIORITY]
 
 
-def _nearest(m: Model, j: int, engineers: np.ndarray) -> list[int]:
+def _nearest(m: Model, j: int, engineers: np.ndarray, limit: int = CANDIDATES) -> list[int]:
     tn = m.tnode(j)
     d = m.dur_m[engineers, tn]
-    return [int(engineers[i]) for i in np.argsort(d, kind="stable")[:CANDIDATES]]
+    return [int(engineers[i]) for i in np.argsort(d, kind="stable")[:limit]]
 
 
 def _with_window(m: Model, j: int, wins: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -274,7 +302,12 @@ def _minutes(seconds: int) -> int:
 
 
 def explain(
-    m: Model, plan: Plan, conflicts: Iterable[int], *, suggestions: bool = True
+    m: Model,
+    plan: Plan,
+    conflicts: Iterable[int],
+    *,
+    suggestions: bool = True,
+    deadline: float | None = None,
 ) -> list[Unassigned]:
     """Reasons (and suggestions) for every ticket the plan leaves out.
 
@@ -288,6 +321,9 @@ def explain(
         Pinned tickets whose pin could not be honoured.
     suggestions
         Whether to search for suggestions.
+    deadline
+        ``time.perf_counter()`` instant after which no more suggestions are searched
+        (tickets are taken by tier, P1 first, so the most urgent get theirs).
 
     Returns
     -------
@@ -296,22 +332,27 @@ def explain(
     """
     eng_ids = [e.id for e in m.problem.engineers]
     conflict = set(conflicts)
-    out: list[Unassigned] = []
-    for j in np.flatnonzero(plan.assigned < 0).tolist():
+    found: dict[int, Unassigned] = {}
+    higher: dict[tuple[int, int], RouteEval] = {}
+    left = np.flatnonzero(plan.assigned < 0)
+    for j in left[np.argsort(m.tier[left], kind="stable")].tolist():
         t = m.problem.tickets[j]
         reasons: list[Reason]
         if t.id in m.problem.unroutable_tickets:
-            out.append(Unassigned(t.id, (Reason.NOT_ROUTABLE,)))
+            found[j] = Unassigned(t.id, (Reason.NOT_ROUTABLE,))
             continue
         if j in conflict:
-            out.append(Unassigned(t.id, (Reason.PINNED_CONFLICT,)))
+            found[j] = Unassigned(t.id, (Reason.PINNED_CONFLICT,))
             continue
         qualified = _qualified(m, j)
         if qualified.size == 0:
             reasons = [Reason.NO_QUALIFIED_ENGINEER]
         else:
             fits = [int(k) for k in qualified if plan.alone[j, k] < INF and m.eligible[j, k]]
-            reasons = _route_causes(m, plan, j, fits) if fits else _alone_causes(m, j, qualified)
-        sug = _suggest(m, plan, j, eng_ids) if suggestions else None
-        out.append(Unassigned(t.id, tuple(reasons), sug))
-    return out
+            reasons = (
+                _route_causes(m, plan, j, fits, higher) if fits else _alone_causes(m, j, qualified)
+            )
+        in_time = deadline is None or time.perf_counter() < deadline
+        sug = _suggest(m, plan, j, eng_ids) if suggestions and in_time else None
+        found[j] = Unassigned(t.id, tuple(reasons), sug)
+    return [found[j] for j in sorted(found)]

@@ -26,6 +26,10 @@ from solver.problem import Problem
 from solver.reasons import explain
 from solver.solution import Solution, SolveStatus
 
+EXPLAIN_SHARE = 0.05
+"""Share of the time limit kept for reasons and suggestions (suggestions stop at the limit;
+with an iteration budget they are all searched, so the result stays reproducible)."""
+
 REPAIR_SHARE = 0.25
 """Share of the budget left to the whole-problem repair after a decomposed solve."""
 
@@ -54,7 +58,7 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
     matrix = problem.travel_matrix()
     fixed = problem if matrix is problem.travel else dataclasses.replace(problem, travel=matrix)
     model = model_of(fixed)
-    budget = params.time_limit * (0.9 if params.suggestions else 1.0)
+    budget = params.time_limit * (1.0 - EXPLAIN_SHARE) - (time.perf_counter() - t0)
     notes: list[str] = []
     decomposed = 0 < params.decompose_above < len(problem.tickets)
     if decomposed:
@@ -64,7 +68,13 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
             fixed, budget, params.iterations, params.seed, params, model=model
         )
     notes.append(f"{its} improvement iterations")
-    unassigned = explain(model, plan, conflicts, suggestions=params.suggestions)
+    unassigned = explain(
+        model,
+        plan,
+        conflicts,
+        suggestions=params.suggestions,
+        deadline=None if params.iterations is not None else t0 + params.time_limit,
+    )
     ids = [t.id for t in problem.tickets]
     routes = {problem.engineers[k].id: [ids[j] for j in seq] for k, seq in enumerate(plan.seqs())}
     sol = solution_from_plan(fixed, routes, seconds=0.0, matrix=matrix, notes=notes)

@@ -81,8 +81,12 @@ def run_engine(
         return plan, conflicts, its
     end = t0 + seconds
     rounds = params.polish_rounds if m.n_tix <= POLISH_MAX_TICKETS else 0
-    # time shares: ruin-and-recreate 40 %, then per round OR-Tools and R&R alike
-    shares = [0.4] + [0.6 / (2 * rounds)] * (2 * rounds) if rounds else [1.0]
+    shares = [1.0]
+    if rounds:
+        ps, rs = params.polish_share / rounds, (1.0 - params.polish_share) / (rounds + 1)
+        shares = [rs]
+        for _ in range(rounds):
+            shares += [ps, rs]
     for phase, share in enumerate(shares):
         left = max(0.0, end - time.perf_counter())
         part = left * share / sum(shares[phase:])
