@@ -1,6 +1,7 @@
 """Split a large problem into regions solved separately, then repaired as a whole.
 
-Engineers are clustered by home location (k-means, seeded); each ticket goes to the
+Engineers are clustered by travel time between their start locations (k-medoids,
+seeded); each ticket goes to the
 region of the nearest engineer who could serve it alone (pinned tickets go with their
 engineer). Each region is a smaller :class:`~solver.problem.Problem` over a slice of
 the travel matrix, solved by the same engine; the plans are merged and a repair pass
@@ -10,6 +11,7 @@ on the whole problem offers every left-over ticket to every engineer.
 from __future__ import annotations
 
 import math
+import multiprocessing as mp
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -28,22 +30,27 @@ class Region:
     tickets: I64
 
 
-def _kmeans(points: np.ndarray, k: int, rng: np.random.Generator, rounds: int = 25) -> I64:
-    """Cluster labels of ``points`` (farthest-point seeding, Lloyd iterations)."""
-    n = points.shape[0]
-    centres = [points[int(rng.integers(0, n))]]
+def _kmedoids(d: np.ndarray, k: int, rng: np.random.Generator, rounds: int = 20) -> I64:
+    """Cluster labels for the points of distance matrix ``d`` (farthest-point seeding)."""
+    n = d.shape[0]
+    medoids = [int(rng.integers(0, n))]
     for _ in range(1, k):
-        d = np.min([((points - c) ** 2).sum(axis=1) for c in centres], axis=0)
-        centres.append(points[int(np.argmax(d))])
-    c = np.array(centres)
-    labels = np.zeros(n, dtype=np.int64)
+        medoids.append(int(np.argmax(d[:, medoids].min(axis=1))))
+    labels = np.argmin(d[:, medoids], axis=1)
     for _ in range(rounds):
-        d = ((points[:, None, :] - c[None, :, :]) ** 2).sum(axis=2)
-        labels = np.argmin(d, axis=1)
+        new = []
         for i in range(k):
-            if (labels == i).any():
-                c[i] = points[labels == i].mean(axis=0)
-    return labels
+            members = np.flatnonzero(labels == i)
+            if members.size == 0:
+                new.append(medoids[i])
+                continue
+            cost = d[np.ix_(members, members)].sum(axis=0)
+            new.append(int(members[int(np.argmin(cost))]))
+        if new == medoids:
+            break
+        medoids = new
+        labels = np.argmin(d[:, medoids], axis=1)
+    return labels.astype(np.int64)
 
 
 def split(m: Model, alone: I64, target_tickets: int, seed: int) -> list[Region]:
@@ -68,8 +75,9 @@ def split(m: Model, alone: I64, target_tickets: int, seed: int) -> list[Region]:
     k_n, n = m.n_eng, m.n_tix
     parts = max(1, min(k_n, math.ceil(n / max(1, target_tickets))))
     rng = np.random.default_rng(seed)
-    pts = np.array([[e.start.lat, e.start.lon] for e in m.problem.engineers], dtype=np.float64)
-    labels = _kmeans(pts, parts, rng) if parts > 1 else np.zeros(k_n, dtype=np.int64)
+    homes = m.dur_m[:k_n, :k_n]
+    d = (homes + homes.T).astype(np.float64)
+    labels = _kmedoids(d, parts, rng) if parts > 1 else np.zeros(k_n, dtype=np.int64)
     tn = 2 * k_n + np.arange(n)
     reach = m.dur_m[np.arange(k_n)[:, None], tn[None, :]].T  # (N, K)
     reach = np.where(alone < INF, reach, INF)
@@ -125,11 +133,25 @@ def solve_regions(
     workers
         Processes to use (1: in this process).
     """
+    global _JOBS
     args = [(p, t, it, seed) for p, (t, it) in zip(subproblems, budgets, strict=True)]
-    if workers > 1 and len(args) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            return list(pool.map(_solve_one, args))
+    if workers > 1 and len(args) > 1 and "fork" in mp.get_all_start_methods():
+        # Problems hold read-only mappings that do not pickle: forked workers inherit them.
+        _JOBS = args
+        try:
+            ctx = mp.get_context("fork")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+                return list(pool.map(_solve_index, range(len(args))))
+        finally:
+            _JOBS = []
     return [_solve_one(a) for a in args]
+
+
+_JOBS: list[tuple[Problem, float, int | None, int]] = []
+
+
+def _solve_index(i: int) -> list[list[int]]:
+    return _solve_one(_JOBS[i])
 
 
 def _solve_one(arg: tuple[Problem, float, int | None, int]) -> list[list[int]]:

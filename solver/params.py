@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 FIRST_SOLUTIONS = ("regret", "greedy")
@@ -58,7 +59,8 @@ class SolveParams:
         Whether to search the smallest change that would let each unassigned ticket
         in (costs a little time per unassigned ticket).
     workers
-        Parallel workers (regions are solved in parallel processes when > 1).
+        Processes solving the regions of a decomposed problem in parallel
+        (``0``: one per CPU, at most four).
     """
 
     seed: int = 0
@@ -76,7 +78,7 @@ class SolveParams:
     polish_rounds: int = 1
     polish_share: float = 0.4
     suggestions: bool = True
-    workers: int = 1
+    workers: int = 0
 
     def __post_init__(self) -> None:
         if self.time_limit <= 0:
@@ -103,5 +105,11 @@ class SolveParams:
             raise ValueError("sacrifice must be >= 0")
         if self.temperature < 0:
             raise ValueError("temperature must be >= 0")
-        if self.workers < 1:
-            raise ValueError("workers must be >= 1")
+        if self.workers < 0:
+            raise ValueError("workers must be >= 0")
+
+    def resolved_workers(self) -> int:
+        """Worker processes to use (``workers``, or one per CPU up to four when 0)."""
+        if self.workers:
+            return self.workers
+        return max(1, min(4, os.cpu_count() or 1))

@@ -100,13 +100,14 @@ def _decomposed(
     matrix = problem.travel_matrix()
     subs = [subproblem(problem, matrix, r) for r in regions]
     total = max(1, sum(r.tickets.size for r in regions))
-    share = budget * (1.0 - REPAIR_SHARE) * min(params.workers, len(regions))
+    workers = params.resolved_workers()
+    share = budget * (1.0 - REPAIR_SHARE) * min(workers, len(regions))
     budgets: list[tuple[float, int | None]] = []
     for r in regions:
         frac = r.tickets.size / total
         its = None if params.iterations is None else int(params.iterations * frac)
         budgets.append((max(0.1, share * frac), its))
-    results = solve_regions(subs, budgets, params.seed, params.workers)
+    results = solve_regions(subs, budgets, params.seed, workers)
     start: list[list[int]] = [[] for _ in problem.engineers]
     for r, seqs in zip(regions, results, strict=True):
         for local_k, seq in enumerate(seqs):
