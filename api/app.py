@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from api.observability import Metrics, install_request_middleware
 from api.problems import install_problem_handlers
-from api.routes import auth, engineers, events, field, health, plans
+from api.routes import auth, engineers, events, field, health, kpis, plans, tickets
 from dispatch.housekeeping import Housekeeper
 from dispatch.runtime import Runtime
 from dispatch.settings import Settings, load_settings
@@ -63,4 +63,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(plans.router)
     app.include_router(events.router)
     app.include_router(field.router)
+    app.include_router(tickets.router)
+    app.include_router(kpis.router)
     return app

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from dispatch.lifecycle import transition
 from dispatch.models import (
     Asset,
     Channel,
@@ -37,8 +38,11 @@ from dispatch.models import (
     TicketKind,
     TicketStatus,
     TicketWindow,
+    User,
 )
 from dispatch.numbering import next_ticket_number
+from dispatch.sla.clocks import recompute_due
+from dispatch.sla.policy import load_policy
 from dispatch.users import create_user
 
 DEMO_PASSWORD = "demo"
@@ -186,7 +190,6 @@ def load_demo(
 
     engineer_rows = _engineers(session, rng, area, region_for, count=engineers, day=day)
     customers, sites, assets = _customers(session, rng, area, region_for, engineer_rows)
-    created = _tickets(session, rng, zone, day, sites, assets, engineer_rows, count=tickets)
 
     dispatcher_region = regions[0].id
     create_user(
@@ -196,7 +199,7 @@ def load_demo(
         role="admin",
         full_name="Demo Admin",
     )
-    create_user(
+    dispatcher = create_user(
         session=session,
         username="dispatcher",
         password=DEMO_PASSWORD,
@@ -211,6 +214,9 @@ def load_demo(
         role="engineer",
         engineer_code=engineer_rows[0].code,
         full_name=engineer_rows[0].name,
+    )
+    created = _tickets(
+        session, rng, zone, day, sites, assets, engineer_rows, dispatcher, count=tickets
     )
     session.flush()
     return DemoSummary(
@@ -352,9 +358,13 @@ def _tickets(
     sites: list[Site],
     assets: list[Asset],
     engineers: list[Engineer],
+    dispatcher: User,
     *,
     count: int,
 ) -> int:
+    """Tickets with due instants from the shipped SLA policy; triaged ones by ``dispatcher``,
+    who owns them (first contact)."""
+    policy = load_policy()
     by_site: dict[int, list[Asset]] = {}
     for asset in assets:
         by_site.setdefault(asset.site_id, []).append(asset)
@@ -423,7 +433,7 @@ def _tickets(
             else rng.choice([1, 2]),
             estimated_minutes=rng.choice([30, 45, 60, 60, 90, 120]),
             remote_resolvable=kind is TicketKind.REPAIR and rng.random() < 0.15,
-            status=(TicketStatus.NEW if rng.random() < 0.1 else TicketStatus.TRIAGED).value,
+            status=TicketStatus.NEW.value,
             reported_at=reported,
             created_at=reported,
             updated_at=reported,
@@ -445,8 +455,20 @@ def _tickets(
                 reason="demo data",
             )
         ]
+        triaged = rng.random() >= 0.1
         session.add(ticket)
         session.flush()
+        recompute_due(session=session, ticket=ticket, at=reported, policy=policy, start=reported)
+        if triaged:
+            transition(
+                session=session,
+                ticket=ticket,
+                action="triage",
+                actor=dispatcher,
+                at=reported + dt.timedelta(minutes=5),
+                reason="demo data",
+                policy=policy,
+            )
     return count
 
 

@@ -34,7 +34,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from dispatch.errors import InvalidInput
+from dispatch.errors import InvalidInput, NotFound
 from dispatch.models import (
     Engineer,
     FollowUpVisit,
@@ -275,6 +275,34 @@ def _utilisation(
     )
     travel = sum((travel_seconds or 0) / 60 for _in, _out, travel_seconds in rows)
     return Utilisation(on_site, travel, shift_minutes, len(rows))
+
+
+def local_period(
+    *, session: Session, first_day: dt.date, last_day: dt.date, region_code: str | None
+) -> tuple[dt.datetime, dt.datetime]:
+    """The instants of whole local days ``first_day .. last_day`` (inclusive).
+
+    Days are read in the region's time zone (UTC without a region): from midnight of
+    ``first_day`` to midnight after ``last_day``.
+
+    Raises
+    ------
+    InvalidInput
+        ``last_day`` before ``first_day`` (``field="to"``).
+    NotFound
+        Unknown region (``field="region"``).
+    """
+    if last_day < first_day:
+        raise InvalidInput("the period must not end before it starts", field="to")
+    zone: dt.tzinfo = dt.UTC
+    if region_code is not None:
+        region = session.scalar(select(Region).where(Region.code == region_code))
+        if region is None:
+            raise NotFound(f"no region {region_code!r}", field="region")
+        zone = ZoneInfo(region.timezone)
+    start = dt.datetime.combine(first_day, dt.time(0), tzinfo=zone)
+    end = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
+    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
 
 
 def compute_kpis(

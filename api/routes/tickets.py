@@ -1,0 +1,230 @@
+"""Work orders: create, list, read, move through the life cycle, survey."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, status
+from sqlalchemy.orm import Session
+
+from api.deps import CurrentUser, DispatcherUser, SessionDep, SettingsDep
+from api.schemas.common import Paged
+from api.schemas.tickets import (
+    CustomerOut,
+    EventOut,
+    OwnerOut,
+    SiteOut,
+    SurveyIn,
+    SurveyOut,
+    TicketCreate,
+    TicketDetail,
+    TicketSummary,
+    TransitionIn,
+    WindowOut,
+)
+from dispatch.lifecycle import allowed_actions, assigned_engineer_id, transition, visit_count
+from dispatch.models import Role, SlaState, Ticket, TicketStatus, User
+from dispatch.sla.policy import SlaPolicy, load_policy
+from dispatch.surveys import record_survey, survey_for
+from dispatch.tickets import TicketDraft, create_ticket, get_ticket, list_tickets, ticket_events
+
+router = APIRouter(prefix="/api/v1/tickets", tags=["tickets"])
+
+_PAUSED = {TicketStatus.ON_HOLD_CUSTOMER.value, TicketStatus.ON_HOLD_PARTS.value}
+
+
+def get_policy(settings: SettingsDep) -> SlaPolicy:
+    """The SLA policy the settings name (cached until the file changes)."""
+    return load_policy(settings.sla_policy_file)
+
+
+PolicyDep = Annotated[SlaPolicy, Depends(get_policy)]
+
+
+def _summary(ticket: Ticket) -> TicketSummary:
+    return TicketSummary(
+        id=ticket.id,
+        number=ticket.number,
+        kind=ticket.kind,
+        status=ticket.status,
+        priority=ticket.priority,
+        region_code=ticket.region.code,
+        customer_code=ticket.customer.code,
+        customer_tier=ticket.customer.tier,
+        required_skill=ticket.required_skill,
+        reported_at=ticket.reported_at,
+        response_due=ticket.response_due,
+        resolution_due=ticket.resolution_due,
+        sla_state=ticket.sla_state,
+        escalation_level=ticket.escalation_level,
+        owner_id=ticket.owner_id,
+    )
+
+
+def _may_see_contact(user: User, assigned: int | None) -> bool:
+    if user.role in (Role.ADMIN.value, Role.DISPATCHER.value):
+        return True
+    return user.engineer_id is not None and user.engineer_id == assigned
+
+
+def _detail(session: Session, ticket: Ticket, user: User) -> TicketDetail:
+    assigned = assigned_engineer_id(session=session, ticket=ticket)
+    customer = ticket.customer
+    contact = _may_see_contact(user, assigned)
+    survey = survey_for(session=session, ticket=ticket)
+    return TicketDetail(
+        **_summary(ticket).model_dump(),
+        channel=ticket.channel,
+        symptoms=ticket.symptoms,
+        fault_codes=list(ticket.fault_codes),
+        asset_id=ticket.asset_id,
+        min_level=ticket.min_level,
+        estimated_minutes=ticket.estimated_minutes,
+        fault_started_at=ticket.fault_started_at,
+        responded_at=ticket.responded_at,
+        resolved_at=ticket.resolved_at,
+        sla_paused=ticket.status in _PAUSED,
+        visit_number=visit_count(session=session, ticket=ticket),
+        assigned_engineer_id=assigned,
+        customer=CustomerOut(
+            id=customer.id,
+            code=customer.code,
+            name=customer.name,
+            tier=customer.tier,
+            contact_name=customer.contact_name if contact else None,
+            contact_phone=customer.contact_phone if contact else None,
+            contact_email=customer.contact_email if contact else None,
+        ),
+        site=SiteOut.model_validate(ticket.site),
+        owner=OwnerOut.model_validate(ticket.owner) if ticket.owner is not None else None,
+        windows=[WindowOut.model_validate(w) for w in ticket.windows],
+        events=[
+            EventOut(
+                seq=e.seq,
+                at=e.at,
+                kind=e.kind,
+                action=(e.after or {}).get("action"),
+                from_status=e.from_status,
+                to_status=e.to_status,
+                actor=e.actor.username if e.actor is not None else None,
+                reason=e.reason,
+                before=e.before,
+                after=e.after,
+            )
+            for e in ticket_events(session=session, ticket=ticket)
+        ],
+        allowed_actions=allowed_actions(session=session, ticket=ticket, actor=user),
+        survey=SurveyOut.model_validate(survey) if survey is not None else None,
+    )
+
+
+@router.post(
+    "",
+    response_model=TicketDetail,
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a work order",
+)
+def create(
+    body: TicketCreate, session: SessionDep, user: DispatcherUser, policy: PolicyDep
+) -> TicketDetail:
+    """Validate, number and store a request; its due instants come from the SLA policy."""
+    draft = TicketDraft(
+        customer_id=body.customer_id,
+        site_id=body.site_id,
+        asset_id=body.asset_id,
+        kind=body.kind.value,
+        priority=body.priority,
+        estimated_minutes=body.estimated_minutes,
+        required_skill=body.required_skill,
+        symptoms=body.symptoms,
+        fault_codes=body.fault_codes,
+        channel=body.channel.value,
+        min_level=body.min_level,
+        parts_demand=body.parts_demand,
+        remote_resolvable=body.remote_resolvable,
+        fault_started_at=body.fault_started_at,
+        windows=[(w.start, w.end) for w in body.windows],
+        engineer_rules=[(r.engineer_id, r.kind) for r in body.engineer_rules],
+    )
+    ticket = create_ticket(session=session, draft=draft, actor=user, policy=policy)
+    return _detail(session, ticket, user)
+
+
+@router.get("", response_model=Paged[TicketSummary], summary="List tickets")
+def tickets(
+    session: SessionDep,
+    _user: CurrentUser,
+    status_: Annotated[TicketStatus | None, Query(alias="status")] = None,
+    tier: Annotated[int | None, Query(ge=1, le=4, description="Priority tier 1..4")] = None,
+    region: Annotated[str | None, Query(description="Region code; includes sub-regions")] = None,
+    sla_state: SlaState | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Paged[TicketSummary]:
+    """Tickets, most urgent first, filtered by status, tier, region and SLA state."""
+    page = list_tickets(
+        session=session,
+        status=status_,
+        tier=tier,
+        region_code=region,
+        sla_state=sla_state,
+        limit=limit,
+        offset=offset,
+    )
+    return Paged[TicketSummary](
+        items=[_summary(t) for t in page.items],
+        total=page.total,
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+@router.get("/{ticket_id}", response_model=TicketDetail, summary="One ticket")
+def ticket(ticket_id: int, session: SessionDep, user: CurrentUser) -> TicketDetail:
+    """Status, owner, due instants, SLA state, history and the actions the caller may take."""
+    return _detail(session, get_ticket(session=session, ticket_id=ticket_id), user)
+
+
+@router.post(
+    "/{ticket_id}/transitions",
+    response_model=TicketDetail,
+    summary="Take a life-cycle action",
+    responses={
+        403: {"description": "The caller's role may not take this action"},
+        409: {"description": "Not allowed from the current status; `allowed` lists what is"},
+    },
+)
+def take_action(
+    ticket_id: int, body: TransitionIn, session: SessionDep, user: CurrentUser, policy: PolicyDep
+) -> TicketDetail:
+    """Move the ticket (``triage``, ``dispatch``, ``arrive``, ``hold_parts``, ``resume``...)."""
+    ticket = get_ticket(session=session, ticket_id=ticket_id)
+    transition(
+        session=session,
+        ticket=ticket,
+        action=body.action,
+        actor=user,
+        reason=body.reason,
+        policy=policy,
+        engineer_id=body.engineer_id,
+        parts=body.parts,
+        new_owner_id=body.new_owner_id,
+        priority=body.priority,
+    )
+    return _detail(session, ticket, user)
+
+
+@router.post(
+    "/{ticket_id}/survey",
+    response_model=SurveyOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Record the satisfaction survey",
+    responses={409: {"description": "Not closed yet, or already surveyed"}},
+)
+def survey(ticket_id: int, body: SurveyIn, session: SessionDep, user: DispatcherUser) -> SurveyOut:
+    """The customer's score 1-5, once, after closure."""
+    ticket = get_ticket(session=session, ticket_id=ticket_id)
+    recorded = record_survey(
+        session=session, ticket=ticket, score=body.score, comment=body.comment, actor=user
+    )
+    return SurveyOut.model_validate(recorded)
