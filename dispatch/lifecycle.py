@@ -314,7 +314,7 @@ def transition(
             f"cannot {action} a ticket that is {status.value}; "
             f"allowed now: {', '.join(allowed) or 'nothing'}",
             field="action",
-            status=status.value,
+            ticket_status=status.value,
             allowed=allowed,
         )
     assigned = (

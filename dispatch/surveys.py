@@ -44,7 +44,7 @@ def record_survey(
         raise TransitionNotAllowed(
             f"ticket {ticket.number} is {ticket.status}; a survey is taken after closure",
             field="ticket",
-            status=ticket.status,
+            ticket_status=ticket.status,
         )
     if session.scalar(select(Survey.id).where(Survey.ticket_id == ticket.id)) is not None:
         raise Conflict(f"ticket {ticket.number} already has a survey", field="ticket")

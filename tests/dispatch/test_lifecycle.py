@@ -481,7 +481,7 @@ def test_refused_requests_change_nothing(session, world):
     with pytest.raises(TransitionNotAllowed) as refused:
         transition(session=session, ticket=ticket, action="close", actor=world.dispatcher)
     assert refused.value.details == {
-        "status": "triaged",
+        "ticket_status": "triaged",
         "allowed": [
             "resolve_remotely",
             "schedule",
