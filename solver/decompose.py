@@ -138,12 +138,15 @@ def solve_regions(
     if workers > 1 and len(args) > 1 and "fork" in mp.get_all_start_methods():
         # Problems hold read-only mappings that do not pickle: forked workers inherit them.
         _JOBS = args
+        # longest first, so that the workers finish together
+        order = sorted(range(len(args)), key=lambda i: -args[i][1])
         try:
             ctx = mp.get_context("fork")
             with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-                return list(pool.map(_solve_index, range(len(args))))
+                done = dict(zip(order, pool.map(_solve_index, order), strict=True))
         finally:
             _JOBS = []
+        return [done[i] for i in range(len(args))]
     return [_solve_one(a) for a in args]
 
 

@@ -119,8 +119,7 @@ def insert(
         best = _exact(plan, j, usable)
     old_unassigned = tuple(u for u in solution.unassigned if u.ticket_id != ticket.id)
     if best is None:
-        why = explain(m, plan, [], suggestions=True)
-        mine = next(u for u in why if u.ticket_id == ticket.id)
+        (mine,) = explain(m, plan, [], suggestions=True, only=[j])
         sol = dataclasses.replace(
             solution,
             unassigned=(*old_unassigned, mine),

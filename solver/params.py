@@ -74,7 +74,7 @@ class SolveParams:
     max_ruin: int = 24
     temperature: float = 0.05
     sacrifice: float = 0.0
-    mix: float = 0.2
+    mix: float = 0.0
     polish_rounds: int = 1
     polish_share: float = 0.4
     suggestions: bool = True

@@ -308,6 +308,7 @@ def explain(
     *,
     suggestions: bool = True,
     deadline: float | None = None,
+    only: Iterable[int] | None = None,
 ) -> list[Unassigned]:
     """Reasons (and suggestions) for every ticket the plan leaves out.
 
@@ -324,6 +325,8 @@ def explain(
     deadline
         ``time.perf_counter()`` instant after which no more suggestions are searched
         (tickets are taken by tier, P1 first, so the most urgent get theirs).
+    only
+        Explain only these unassigned tickets (default: all of them).
 
     Returns
     -------
@@ -335,6 +338,8 @@ def explain(
     found: dict[int, Unassigned] = {}
     higher: dict[tuple[int, int], RouteEval] = {}
     left = np.flatnonzero(plan.assigned < 0)
+    if only is not None:
+        left = np.intersect1d(left, np.fromiter(only, dtype=np.int64))
     for j in left[np.argsort(m.tier[left], kind="stable")].tolist():
         t = m.problem.tickets[j]
         reasons: list[Reason]

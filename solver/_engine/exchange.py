@@ -9,6 +9,8 @@ each of its visits in turn.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from solver._engine.insert_eval import Gaps, gaps_of, insertion_costs
@@ -17,8 +19,10 @@ from solver._engine.plan import Plan
 from solver._engine.route import evaluate
 
 
-def removal_gaps(plan: Plan, min_tier: int) -> tuple[Gaps, I64, tuple[I64, I64, I64], list]:
-    """Gaps of every route with one of its visits (tier >= ``min_tier``) taken out.
+def removal_gaps(
+    plan: Plan, min_tier: int, engineers: I64 | None = None
+) -> tuple[Gaps, I64, tuple[I64, I64, I64], list]:
+    """Gaps of routes (all, or ``engineers``') with one visit (tier >= ``min_tier``) out.
 
     Returns the gaps, the visit taken out for each gap, the per-gap route changes and
     the timed shortened routes (one per visit taken out).
@@ -28,7 +32,9 @@ def removal_gaps(plan: Plan, min_tier: int) -> tuple[Gaps, I64, tuple[I64, I64, 
     engs: list[int] = []
     visits: list[int] = []
     adj: list[tuple[int, int, int]] = []
-    for k, r in enumerate(plan.routes):
+    ks = range(len(plan.routes)) if engineers is None else engineers.tolist()
+    for k in ks:
+        r = plan.routes[k]
         for v in r.seq:
             if m.tier[v] < min_tier or m.pin_eng[v] >= 0:
                 continue
@@ -49,16 +55,24 @@ def removal_gaps(plan: Plan, min_tier: int) -> tuple[Gaps, I64, tuple[I64, I64, 
     return g, np.asarray(visits, dtype=np.int64), (a[:, 0], a[:, 1], a[:, 2]), routes
 
 
-def exchange_pass(plan: Plan, rng: np.random.Generator, rounds: int = 50) -> int:
-    """Apply improving exchanges until none is found; returns how many were applied."""
+def exchange_pass(
+    plan: Plan, rng: np.random.Generator, rounds: int = 50, deadline: float | None = None
+) -> int:
+    """Apply improving exchanges until none is found; returns how many were applied.
+
+    Stops early at ``deadline`` (``time.perf_counter()`` seconds) when given.
+    """
     m = plan.m
     applied = 0
     for _ in range(rounds):
+        if deadline is not None and time.perf_counter() >= deadline:
+            break
         waiting = plan.unassigned_pool()
         if waiting.size == 0:
             break
         top = int(np.min(m.tier[waiting]))
-        g, visits, adjust, _ = removal_gaps(plan, top)
+        useful = np.flatnonzero((plan.alone[waiting] < INF).any(axis=0))
+        g, visits, adjust, _ = removal_gaps(plan, top, useful)
         if visits.size == 0:
             break
         n_jobs, load, work = plan.route_stats()

@@ -109,5 +109,5 @@ def run_engine(
             params.sacrifice,
             params.mix,
         )
-        exchange_pass(plan, rng)
+        exchange_pass(plan, rng, deadline=end)
     return plan, conflicts, its
