@@ -159,6 +159,9 @@ def bench_fieldservice(
     json_out: JsonOut = None,
     threads: Threads = None,
     no_ours: NoOurs = False,
+    vroom_timeout: Annotated[
+        float | None, typer.Option(help="Stop VROOM after N seconds (best so far).")
+    ] = None,
 ) -> None:
     """Run ours, VROOM, PyVRP and greedy on field-service instances; validate; tabulate."""
     from solver.bench.harness import run_fieldservice
@@ -170,6 +173,7 @@ def bench_fieldservice(
         threads=threads,
         include_ours=not no_ours,
         progress=lambda line: typer.echo(line, err=True),
+        vroom_timeout=vroom_timeout,
     )
     _emit(rows, markdown, json_out, False)
 

@@ -150,6 +150,7 @@ def run_fieldservice(
     seed: int = 0,
     include_ours: bool = True,
     progress: Progress | None = None,
+    vroom_timeout: float | None = None,
 ) -> list[Row]:
     """Benchmark field-service instances.
 
@@ -169,6 +170,8 @@ def run_fieldservice(
         Run our engine (skipped with a reason when it is not installed).
     progress
         Called with a line of text after each solver.
+    vroom_timeout
+        Stop VROOM after this many seconds (its best plan so far; noted in the row).
 
     Returns
     -------
@@ -182,7 +185,9 @@ def run_fieldservice(
         p = inst.problem
         m = p.travel_matrix()
         here: list[Row] = []
-        vroom = run_vroom(p, matrix=m, exploration_level=vroom_level, threads=threads)
+        vroom = run_vroom(
+            p, matrix=m, exploration_level=vroom_level, threads=threads, timeout=vroom_timeout
+        )
         budget = seconds if seconds is not None else min(cap, max(10.0, vroom.seconds))
         results: list[tuple[PeerResult, Solution | None]] = []
         if include_ours:

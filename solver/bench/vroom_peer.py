@@ -176,6 +176,8 @@ def run_vroom(
         timeout=None if timeout is None else timedelta(seconds=timeout),
     )
     seconds = time.perf_counter() - t0
+    if timeout is not None:
+        notes.append(f"VROOM timeout {timeout:.0f} s")
     plan: dict[str, list[str]] = {e.id: [] for e in problem.engineers}
     df = sol.routes
     if "id" not in df.columns:  # nothing routed: VROOM leaves the column out
