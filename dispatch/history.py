@@ -1,4 +1,8 @@
-"""A ticket's event log: every change recorded with who, when, what, before and after."""
+"""A ticket's event log: every change recorded with who, when, what, before and after.
+
+Writers of a ticket serialise on its row with :func:`lock_ticket` before they read the
+state they act on, so two concurrent changes never both pass their checks.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from dispatch.models import Ticket, TicketEvent, User
@@ -20,6 +24,24 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_jsonable(v) for v in value]
     return value
+
+
+def lock_ticket(*, session: Session, ticket: Ticket) -> None:
+    """Lock ``ticket``'s row for this transaction and re-read it.
+
+    A no-op ``UPDATE`` takes the row lock on PostgreSQL (waiting for a concurrent writer to
+    commit) and the write lock on SQLite, where ``SELECT ... FOR UPDATE`` does not exist;
+    the refresh then sees what the other writer committed. Pending changes are flushed
+    first.
+    """
+    session.flush()
+    session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket.id)
+        .values(updated_at=Ticket.updated_at)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(ticket)
 
 
 def record_event(

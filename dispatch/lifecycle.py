@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from dispatch.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
 from dispatch.events import EventKind, emit
-from dispatch.history import record_event
+from dispatch.history import lock_ticket, record_event
 from dispatch.lifecycle_effects import EFFECTS, Step, visit_count
 from dispatch.models import (
     Plan,
@@ -253,7 +253,7 @@ def transition(
     session
         Open session; the caller commits (the live event goes out on commit).
     ticket
-        The ticket; its row is locked (``SELECT ... FOR UPDATE`` on PostgreSQL) and
+        The ticket; its row is locked (:func:`~dispatch.history.lock_ticket`) and
         re-read before the checks.
     action
         A name from :data:`TRANSITIONS`.
@@ -305,8 +305,7 @@ def transition(
             f"role {role!r} may not {action}; allowed: {', '.join(sorted(rule.roles))}",
             field="action",
         )
-    session.flush()
-    session.refresh(ticket, with_for_update=True)
+    lock_ticket(session=session, ticket=ticket)
     status = TicketStatus(ticket.status)
     if status not in rule.sources:
         allowed = allowed_actions(session=session, ticket=ticket, actor=actor)

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from dispatch.events import EventKind, emit
-from dispatch.history import record_event
+from dispatch.history import lock_ticket, record_event
 from dispatch.models import (
     Plan,
     PlanStatus,
@@ -184,8 +184,15 @@ def escalation_target(region: Region, to: EscalationTo) -> Region:
     return current
 
 
-def _escalate(
-    session: Session,
+@dataclass(frozen=True)
+class _Step:
+    level: int
+    to: EscalationTo
+    after_hours: float
+    threshold: dt.datetime
+
+
+def _due_steps(
     ticket: Ticket,
     *,
     now: dt.datetime,
@@ -193,22 +200,32 @@ def _escalate(
     calendar: BusinessCalendar,
     start: dt.datetime,
     holds: Sequence[TicketHold],
-) -> list[Escalated]:
+) -> list[_Step]:
+    """The escalation steps above the ticket's level whose threshold has passed."""
     ladder = policy.escalation
     if ticket.kind not in {k.value for k in ladder.kinds}:
         return []
     pauses = hold_intervals(holds, since=start, until=now)
     clock = calendar if ladder.clock is Clock.BUSINESS else None
-    taken: list[Escalated] = []
+    steps: list[_Step] = []
     for level, step in enumerate(ladder.ladder, start=1):
         if level <= ticket.escalation_level:
             continue
         threshold = advance(start, step.after, calendar=clock, pauses=pauses)
         if threshold > now:
             break
+        steps.append(_Step(level, step.to, step.after_hours, threshold))
+    return steps
+
+
+def _escalate(
+    session: Session, ticket: Ticket, steps: Sequence[_Step], *, now: dt.datetime
+) -> list[Escalated]:
+    taken: list[Escalated] = []
+    for step in steps:
         target = escalation_target(ticket.region, step.to)
         before = ticket.escalation_level
-        ticket.escalation_level = level
+        ticket.escalation_level = step.level
         record_event(
             session=session,
             ticket=ticket,
@@ -217,10 +234,10 @@ def _escalate(
             reason=f"unresolved {step.after_hours:g} h after the request",
             before={"escalation_level": before},
             after={
-                "escalation_level": level,
+                "escalation_level": step.level,
                 "to": step.to.value,
                 "region_code": target.code,
-                "threshold_at": threshold,
+                "threshold_at": step.threshold,
             },
         )
         emit(
@@ -230,14 +247,41 @@ def _escalate(
                 "ticket_id": ticket.id,
                 "number": ticket.number,
                 "region_id": ticket.region_id,
-                "escalation_level": level,
+                "escalation_level": step.level,
                 "to": step.to.value,
                 "region_code": target.code,
                 "at": _iso(now),
             },
         )
-        taken.append(Escalated(ticket.id, level, step.to.value, target.code))
+        taken.append(Escalated(ticket.id, step.level, step.to.value, target.code))
     return taken
+
+
+@dataclass(frozen=True)
+class _Facts:
+    now: dt.datetime
+    arrival: dt.datetime | None
+    start: dt.datetime
+    holds: Sequence[TicketHold]
+    calendar: BusinessCalendar
+
+
+def _judge(ticket: Ticket, facts: _Facts, policy: SlaPolicy) -> tuple[SlaState, list[_Step]]:
+    state = assess(
+        ticket,
+        now=facts.now,
+        planned_arrival=facts.arrival,
+        typical_response=policy.typical_response,
+    )
+    steps = _due_steps(
+        ticket,
+        now=facts.now,
+        policy=policy,
+        calendar=facts.calendar,
+        start=facts.start,
+        holds=facts.holds,
+    )
+    return state, steps
 
 
 def sweep(*, session: Session, now: dt.datetime, policy: SlaPolicy | None = None) -> SweepResult:
@@ -284,26 +328,22 @@ def sweep(*, session: Session, now: dt.datetime, policy: SlaPolicy | None = None
         SlaState.OK: result.back_to_ok,
     }
     for ticket in tickets:
+        if ticket.region_id not in calendars:
+            calendars[ticket.region_id] = region_calendar(ticket.region, policy)
+        start = max(ticket.reported_at, reopened.get(ticket.id, ticket.reported_at))
         arrival = arrivals.get(ticket.id)
-        state = assess(
-            ticket, now=now, planned_arrival=arrival, typical_response=policy.typical_response
-        )
+        facts = _Facts(now, arrival, start, holds.get(ticket.id, []), calendars[ticket.region_id])
+        state, steps = _judge(ticket, facts, policy)
+        if state.value == ticket.sla_state and not steps:
+            continue
+        # Something changes: lock the row and look again, a transition may have just committed.
+        lock_ticket(session=session, ticket=ticket)
+        if ticket.status in CLOCK_STOPPED or ticket.resolved_at is not None:
+            continue
+        state, steps = _judge(ticket, facts, policy)
         if apply_sla_state(
             session=session, ticket=ticket, state=state, at=now, planned_arrival=arrival
         ):
             buckets.get(state, []).append(ticket.id)
-        if ticket.region_id not in calendars:
-            calendars[ticket.region_id] = region_calendar(ticket.region, policy)
-        start = max(ticket.reported_at, reopened.get(ticket.id, ticket.reported_at))
-        result.escalated.extend(
-            _escalate(
-                session,
-                ticket,
-                now=now,
-                policy=policy,
-                calendar=calendars[ticket.region_id],
-                start=start,
-                holds=holds.get(ticket.id, []),
-            )
-        )
+        result.escalated.extend(_escalate(session, ticket, steps, now=now))
     return result

@@ -576,3 +576,48 @@ def test_system_steps_and_admin_override(session, world):
             actor=world.admin,
             at=dt.datetime(2026, 11, 25, 9, 0),
         )  # naive
+
+
+def test_two_concurrent_attempts_make_one_transition(database):
+    import threading
+
+    from sqlalchemy.exc import OperationalError
+
+    with database.session() as session:
+        world = build_world(session)
+        ticket_id = new_ticket(session, world, at=T0).id
+        dispatchers = (world.dispatcher.id, world.other_dispatcher.id)
+    outcomes: list[str] = []
+
+    def attempt(user_id: int, started: threading.Event | None = None) -> None:
+        try:
+            with database.session() as session:
+                ticket = session.get(Ticket, ticket_id)
+                actor = session.get(type(world.dispatcher), user_id)
+                transition(
+                    session=session, ticket=ticket, action="triage", actor=actor, at=minutes(1)
+                )
+                if started is not None:
+                    started.wait(timeout=10)  # hold the lock until the rival has started
+            outcomes.append("done")
+        except TransitionNotAllowed:
+            outcomes.append("refused")
+        except OperationalError:  # SQLite: a stale snapshot may not write
+            outcomes.append("refused")
+
+    rival_started = threading.Event()
+    first = threading.Thread(target=attempt, args=(dispatchers[0], rival_started))
+    second = threading.Thread(target=lambda: (rival_started.set(), attempt(dispatchers[1])))
+    first.start()
+    second.start()
+    first.join(timeout=60)
+    second.join(timeout=60)
+    assert sorted(outcomes) == ["done", "refused"]
+    with database.session() as session:
+        triages = session.scalars(
+            select(TicketEvent).where(
+                TicketEvent.ticket_id == ticket_id, TicketEvent.to_status == "triaged"
+            )
+        ).all()
+        assert len(triages) == 1
+        assert session.get(Ticket, ticket_id).owner_id == triages[0].actor_id
