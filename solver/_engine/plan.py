@@ -46,6 +46,7 @@ class Plan:
         self.cache = np.full((n, k_n), INF, dtype=np.int64)
         self.cache[self.pool] = self.alone[self.pool]
         self.gap = np.zeros((n, k_n), dtype=np.int64)
+        self.targeted = np.zeros(n, dtype=np.float64)  # times chosen as a ruin target
         self.stats = np.zeros((3, k_n), dtype=np.int64)  # visits, load, work
         self._gaps: Gaps | None = None
 

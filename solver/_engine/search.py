@@ -222,19 +222,21 @@ def ruin_strings(plan: Plan, rng: np.random.Generator, q: int, nb: Neighbours) -
 
 
 def ruin_targeted(plan: Plan, rng: np.random.Generator, q: int, nb: Neighbours) -> list[int]:
-    """Make room for an unassigned ticket of the highest waiting tier.
+    """Make room for a waiting ticket (higher tiers and fresher targets more often).
 
     From the routes of the nearest engineers with whom the ticket fits alone, removes
     the visits nearest to it, lower tiers first, then the same tier; a few of their
-    neighbours go too so that the recreate can reshuffle.
+    neighbours go too so that the recreate can reshuffle. Each pick counts against
+    the ticket, so that one that never gets in stops absorbing the moves.
     """
     m = plan.m
     waiting = plan.unassigned_pool()
     if waiting.size == 0:
         return ruin_related(plan, rng, q, nb)
-    top = int(np.min(m.tier[waiting]))
-    waiting = waiting[m.tier[waiting] == top]
-    u = int(rng.choice(waiting))
+    weight = TARGET_TIER_WEIGHT[m.tier[waiting] - 1] / (1.0 + plan.targeted[waiting])
+    u = int(rng.choice(waiting, p=weight / weight.sum()))
+    plan.targeted[u] += 1
+    top = int(m.tier[u])
     tu = 2 * m.n_eng + u
     engs = np.flatnonzero(plan.alone[u] < INF)
     if engs.size == 0:
@@ -267,6 +269,9 @@ RUINS: tuple[Callable[[Plan, np.random.Generator, int, Neighbours], list[int]], 
     ruin_targeted,
 )
 
+
+TARGET_TIER_WEIGHT = np.array([8.0, 4.0, 2.0, 1.0])
+"""Relative chance of a waiting ticket of tier P1..P4 to be the target of a ruin."""
 
 RUIN_WEIGHTS: tuple[float, ...] = (1.0, 2.0, 2.0, 2.0)
 """Relative frequency of each ruin of :data:`RUINS`."""
