@@ -74,6 +74,7 @@ def _end_hold(step: Step) -> TicketHold | None:
 
 def _hold(kind: HoldKind) -> Callable[[Step], dict[str, Any]]:
     def effect(step: Step) -> dict[str, Any]:
+        """Open a hold (ending one of the other kind, keeping where to resume to)."""
         previous = _end_hold(step)
         resume = previous.resume_status if previous is not None else step.ticket.status
         step.session.add(
