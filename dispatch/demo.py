@@ -42,7 +42,7 @@ from dispatch.models import (
 )
 from dispatch.numbering import next_ticket_number
 from dispatch.sla.clocks import recompute_due
-from dispatch.sla.policy import load_policy
+from dispatch.sla.policy import session_policy
 from dispatch.users import create_user
 
 DEMO_PASSWORD = "demo"
@@ -362,9 +362,9 @@ def _tickets(
     *,
     count: int,
 ) -> int:
-    """Tickets with due instants from the shipped SLA policy; triaged ones by ``dispatcher``,
+    """Tickets with due instants from the SLA policy; triaged ones by ``dispatcher``,
     who owns them (first contact)."""
-    policy = load_policy()
+    policy = session_policy(session)
     by_site: dict[int, list[Asset]] = {}
     for asset in assets:
         by_site.setdefault(asset.site_id, []).append(asset)

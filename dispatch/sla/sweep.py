@@ -7,6 +7,7 @@ instant; it is idempotent: a second sweep at the same instant changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from dispatch.errors import InvalidInput
 from dispatch.events import EventKind, emit
 from dispatch.history import lock_ticket, record_event
 from dispatch.models import (
@@ -31,6 +33,8 @@ from dispatch.models import (
 from dispatch.sla.calendar import BusinessCalendar, advance
 from dispatch.sla.clocks import assess, hold_intervals, region_calendar
 from dispatch.sla.policy import Clock, EscalationTo, SlaPolicy, session_policy
+
+logger = logging.getLogger(__name__)
 
 CLOCK_STOPPED = frozenset(
     {
@@ -67,6 +71,8 @@ class SweepResult:
     breached: list[int] = field(default_factory=list)
     back_to_ok: list[int] = field(default_factory=list)
     escalated: list[Escalated] = field(default_factory=list)
+    skipped_regions: dict[str, str] = field(default_factory=dict)
+    """Region code -> why its tickets were skipped (e.g. an invalid calendar)."""
 
 
 def apply_sla_state(
@@ -290,7 +296,9 @@ def sweep(*, session: Session, now: dt.datetime, policy: SlaPolicy | None = None
     Tickets resolved, closed, cancelled or on hold (clocks paused) are skipped. A ticket's state
     changes are recorded as ``sla`` events and announced (``sla.at_risk``,
     ``sla.breached``) only when the state changes; each escalation step is an
-    ``escalated`` event and an ``sla.escalated`` live event.
+    ``escalated`` event and an ``sla.escalated`` live event. A region whose business
+    calendar is invalid is skipped (logged, and named in ``skipped_regions``) so it cannot
+    stop the sweep for the others.
 
     Parameters
     ----------
@@ -328,8 +336,15 @@ def sweep(*, session: Session, now: dt.datetime, policy: SlaPolicy | None = None
         SlaState.OK: result.back_to_ok,
     }
     for ticket in tickets:
+        if ticket.region.code in result.skipped_regions:
+            continue
         if ticket.region_id not in calendars:
-            calendars[ticket.region_id] = region_calendar(ticket.region, policy)
+            try:
+                calendars[ticket.region_id] = region_calendar(ticket.region, policy)
+            except InvalidInput as exc:
+                logger.error("SLA sweep skips region %s: %s", ticket.region.code, exc.message)
+                result.skipped_regions[ticket.region.code] = exc.message
+                continue
         start = max(ticket.reported_at, reopened.get(ticket.id, ticket.reported_at))
         arrival = arrivals.get(ticket.id)
         facts = _Facts(now, arrival, start, holds.get(ticket.id, []), calendars[ticket.region_id])

@@ -223,3 +223,26 @@ def test_live_events_only_on_state_changes(settings):
             assert session.get(Ticket, ticket_id).sla_state == "breached"
     finally:
         runtime.close()
+
+
+def test_a_region_with_a_broken_calendar_does_not_stop_the_sweep(session, world):
+    from dispatch.models import Region
+
+    broken = Region(
+        code="BAD",
+        name="Bad",
+        parent_id=world.hq.id,
+        timezone="Europe/London",
+        calendar={"hours": {"mon": ["09:00", "08:00"]}},
+    )
+    session.add(broken)
+    session.flush()
+    fine = new_ticket(session, world, at=T0, priority=1)
+    stuck = new_ticket(session, world, at=T0, priority=1)
+    stuck.region_id = broken.id
+    session.flush()
+    session.refresh(stuck)
+    result = sweep(session=session, now=at(121))
+    assert result.breached == [fine.id]
+    assert "calendar.hours" in result.skipped_regions["BAD"]
+    assert stuck.sla_state == "ok"
