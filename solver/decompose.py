@@ -11,13 +11,12 @@ on the whole problem offers every left-over ticket to every engineer.
 from __future__ import annotations
 
 import math
-import multiprocessing as mp
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
 from solver._engine.model import I64, INF, Model
+from solver._engine.parallel import fork_map
 from solver.problem import Problem
 from solver.travel import TravelMatrix
 
@@ -133,28 +132,10 @@ def solve_regions(
     workers
         Processes to use (1: in this process).
     """
-    global _JOBS
-    args = [(p, t, it, seed) for p, (t, it) in zip(subproblems, budgets, strict=True)]
-    if workers > 1 and len(args) > 1 and "fork" in mp.get_all_start_methods():
-        # Problems hold read-only mappings that do not pickle: forked workers inherit them.
-        _JOBS = args
-        # longest first, so that the workers finish together
-        order = sorted(range(len(args)), key=lambda i: -args[i][1])
-        try:
-            ctx = mp.get_context("fork")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-                done = dict(zip(order, pool.map(_solve_index, order), strict=True))
-        finally:
-            _JOBS = []
-        return [done[i] for i in range(len(args))]
-    return [_solve_one(a) for a in args]
-
-
-_JOBS: list[tuple[Problem, float, int | None, int]] = []
-
-
-def _solve_index(i: int) -> list[list[int]]:
-    return _solve_one(_JOBS[i])
+    jobs = [
+        (_solve_one, ((p, t, it, seed),)) for p, (t, it) in zip(subproblems, budgets, strict=True)
+    ]
+    return fork_map(jobs, workers, [t for t, _ in budgets])
 
 
 def _solve_one(arg: tuple[Problem, float, int | None, int]) -> list[list[int]]:

@@ -17,6 +17,7 @@ import numpy as np
 
 from solver._engine.insert_eval import alone_costs
 from solver._engine.model import Model
+from solver._engine.parallel import fork_map
 from solver._engine.plan import Plan
 from solver._engine.run import model_of, run_engine
 from solver.assemble import solution_from_plan
@@ -64,9 +65,7 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
     if decomposed:
         plan, conflicts, its = _decomposed(fixed, model, params, budget, notes)
     else:
-        plan, conflicts, its = run_engine(
-            fixed, budget, params.iterations, params.seed, params, model=model
-        )
+        plan, conflicts, its = _multistart(fixed, model, params, budget, notes)
     notes.append(f"{its} improvement iterations")
     unassigned = explain(
         model,
@@ -89,6 +88,32 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
         seconds=time.perf_counter() - t0,
         provider=matrix.provider,
     )
+
+
+def _one_start(
+    problem: Problem, model: Model, params: SolveParams, budget: float, seed: int
+) -> tuple[tuple[int, ...], list[list[int]], list[int], int]:
+    plan, conflicts, its = run_engine(problem, budget, params.iterations, seed, params, model=model)
+    return plan.objective(), plan.seqs(), conflicts, its
+
+
+def _multistart(
+    problem: Problem, model: Model, params: SolveParams, budget: float, notes: list[str]
+) -> tuple[Plan, list[int], int]:
+    """One search per worker (seeds ``seed``, ``seed + 1``...), the best plan kept."""
+    workers = params.resolved_workers()
+    if workers <= 1:
+        return run_engine(problem, budget, params.iterations, params.seed, params, model=model)
+    t0 = time.perf_counter()
+    jobs = [(_one_start, (problem, model, params, budget, params.seed + i)) for i in range(workers)]
+    results = fork_map(jobs, workers)
+    best = min(range(workers), key=lambda i: (results[i][0], i))
+    _, seqs, conflicts, _ = results[best]
+    notes.append(f"best of {workers} parallel searches (seed {params.seed + best})")
+    rebuild = dataclasses.replace(params, local_search="none")
+    left = max(0.0, budget - (time.perf_counter() - t0))
+    plan, _, _ = run_engine(problem, left, 0, params.seed, rebuild, model=model, start=seqs)
+    return plan, conflicts, sum(r[3] for r in results)
 
 
 def _decomposed(

@@ -57,6 +57,9 @@ def gaps_of(routes: list[RouteEval], engineers: list[int]) -> Gaps:
 
 def _wstart(m: Model, tix: I64, ready: I64) -> I64:
     ws, we = m.win_s[tix], m.win_e[tix]
+    if ws.shape[1] == 1:
+        s1 = np.where(ready <= we, np.maximum(ready, ws), INF)
+        return np.where(s1 <= m.hard_dl[tix][:, None], s1, INF)
     s = np.full(ready.shape, INF, dtype=np.int64)
     for w in range(ws.shape[1]):
         wsw, wew = ws[:, w : w + 1], we[:, w : w + 1]
@@ -95,39 +98,53 @@ def insertion_costs(
     tuple of numpy.ndarray
         ``(J, G)`` costs and ``(J, G)`` service starts.
     """
-    tn = (2 * m.n_eng + tix)[:, None]
-    a, c = gaps.a[None, :], gaps.c[None, :]
-    d = m.dur_m
-    t1 = d[a, tn]
-    t2 = d[tn, c]
-    t0 = d[gaps.a, gaps.c][None, :]
-    dur = m.duration[tix][:, None]
-    dep = gaps.dep[None, :]
-    r = gaps.r[None, :]
-    ready = dep + t1
-    s = _wstart(m, tix, ready)
-    dep_u = s + dur
-    has_b = (gaps.bs >= 0)[None, :]
-    ok_plain = dep_u + t2 <= r
-    bs, be, bd = gaps.bs[None, :], gaps.be[None, :], gaps.bd[None, :]
-    ok_after = (dep_u <= be) & (np.maximum(dep_u + t2, bs) + bd <= r)
-    s_a = _wstart(m, tix, np.maximum(ready, bs) + bd)
-    ok_before = s_a + dur + t2 <= r
-    start = np.where(has_b & ~ok_after, s_a, s)
-    ok = np.where(has_b, ok_after | ok_before, ok_plain) & (s < INF)
-    gk = gaps.k
-    detour = t1 + t2 - t0
-    ok &= gaps.ok[None, :]
-    ok &= m.eligible[tix][:, gk]
-    nj, ld, wk = n_jobs[gk], load[gk], work[gk]
+    gk_all = gaps.k
+    nj, ld, wk = n_jobs[gk_all], load[gk_all], work[gk_all]
     if adjust is not None:
         nj, ld, wk = nj + adjust[0], ld + adjust[1], wk + adjust[2]
-    ok &= (nj + 1 <= m.max_jobs[gk])[None, :]
-    ok &= ld[None, :] + m.demand[tix][:, None] <= m.capacity[gk][None, :]
+    live = np.flatnonzero(gaps.ok & (nj + 1 <= m.max_jobs[gk_all]))
+    cost_out = np.full((tix.size, gk_all.size), INF, dtype=np.int64)
+    start_out = np.full((tix.size, gk_all.size), INF, dtype=np.int64)
+    if live.size == 0 or tix.size == 0:
+        return cost_out, start_out
+    ga, gc, gk = gaps.a[live], gaps.c[live], gk_all[live]
+    ld, wk = ld[live], wk[live]
+    tn = (2 * m.n_eng + tix)[:, None]
+    d = m.dur_m
+    t1 = d[ga[None, :], tn]
+    t2 = d[tn, gc[None, :]]
+    t0 = d[ga, gc][None, :]
+    dur = m.duration[tix][:, None]
+    r = gaps.r[live][None, :]
+    ready = gaps.dep[live][None, :] + t1
+    s = _wstart(m, tix, ready)
+    dep_u = s + dur
+    bs_l = gaps.bs[live]
+    if bool((bs_l >= 0).any()):
+        has_b = (bs_l >= 0)[None, :]
+        bs, be, bd = bs_l[None, :], gaps.be[live][None, :], gaps.bd[live][None, :]
+        ok_after = (dep_u <= be) & (np.maximum(dep_u + t2, bs) + bd <= r)
+        s_a = _wstart(m, tix, np.maximum(ready, bs) + bd)
+        ok_before = s_a + dur + t2 <= r
+        start = np.where(has_b & ~ok_after, s_a, s)
+        ok = np.where(has_b, ok_after | ok_before, dep_u + t2 <= r) & (s < INF)
+    else:
+        start = s
+        ok = (dep_u + t2 <= r) & (s < INF)
+    detour = t1 + t2 - t0
+    ok &= m.eligible[np.ix_(tix, gk)]
+    if m.any_demand:
+        ok &= ld[None, :] + m.demand[tix][:, None] <= m.capacity[gk][None, :]
     ok &= wk[None, :] + detour + dur <= m.max_work[gk][None, :]
-    late = np.maximum(start - m.soft_dl[tix][:, None], 0) * m.late_w[tix][:, None]
-    cost = m.travel_w * detour + late + m.assign_cost[tix][:, gk]
-    return np.where(ok, cost, INF), start
+    cost: I64 = m.travel_w * detour
+    if m.any_soft:
+        late: I64 = np.maximum(start - m.soft_dl[tix][:, None], 0)
+        cost = cost + late * m.late_w[tix][:, None]
+    if m.any_assign:
+        cost = cost + m.assign_cost[np.ix_(tix, gk)]
+    cost_out[:, live] = np.where(ok, cost, INF)
+    start_out[:, live] = start
+    return cost_out, start_out
 
 
 def alone_costs(m: Model, focus: I64 | None = None) -> I64:

@@ -65,8 +65,14 @@ class Model:
     frozen: list[list[int]]  # per engineer: pinned visits that open the route, in order
     pinned_free: list[list[int]]  # per engineer: pinned visits without position or start
     py: PyTickets | None = None
+    any_demand: bool = True
+    any_soft: bool = True
+    any_assign: bool = True
 
     def __post_init__(self) -> None:
+        self.any_demand = bool(self.demand.any())
+        self.any_soft = bool(self.late_w.any())
+        self.any_assign = bool(self.assign_cost.any())
         self.py = PyTickets(
             dur=self.duration.tolist(),
             wins=[

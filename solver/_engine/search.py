@@ -22,10 +22,6 @@ from solver._engine.plan import Plan
 Recreate = str  # "regret" | "greedy" | "order"
 
 
-REGRET_NOISE = 0.0
-"""Relative noise on the regret (diversifies repeated constructions)."""
-
-
 def _second_min(rows: I64) -> I64:
     if rows.shape[1] < 2:
         return np.full(rows.shape[0], INF, dtype=np.int64)
@@ -81,9 +77,6 @@ def recreate(
             if how == "regret":
                 second = _second_min(rows)
                 regret = np.where(second >= INF, INF, second - best)
-                if REGRET_NOISE:
-                    scale = 1.0 + REGRET_NOISE * (rng.random(cand.size) - 0.5)
-                    regret = np.where(regret >= INF, INF, (regret * scale).astype(np.int64))
                 noise = rng.random(cand.size)
                 i = int(np.lexsort((noise, best, -regret))[0])
             elif how == "greedy":
