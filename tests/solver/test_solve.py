@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from solver import Break, Pin, SolveParams, SolveStatus, Tier, TimeWindow, solve
 from tests.solver.test_solve_support import HOUR, assert_valid, eng, line_problem, tix
 
-FAST = SolveParams(iterations=30, time_limit=60.0, seed=1)
+FAST = SolveParams(iterations=30, time_limit=60.0, seed=1, workers=1)
 
 
 def test_empty_problem_is_empty() -> None:
@@ -203,14 +205,37 @@ def test_hard_sla_drops_instead() -> None:
     assert "Late" not in sol.assignment()
 
 
-def test_same_seed_and_iterations_give_the_same_plan() -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_same_seed_and_iterations_give_the_same_plan(workers: int) -> None:
     engineers = [eng(f"E{i}", 3000 * i) for i in range(3)]
     tickets = [
         tix(f"T{i}", (i * 7919) % 9000, duration=1200 + 60 * (i % 7), tier=Tier(1 + i % 4))
         for i in range(30)
     ]
     p = line_problem(engineers, tickets)
-    params = SolveParams(iterations=60, time_limit=120.0, seed=7)
+    params = SolveParams(iterations=60, time_limit=120.0, seed=7, workers=workers)
     a, b = solve(p, params), solve(p, params)
     assert [r.ticket_ids for r in a.routes] == [r.ticket_ids for r in b.routes]
     assert_valid(p, a)
+
+
+def test_params_are_validated() -> None:
+    with pytest.raises(ValueError):
+        SolveParams(time_limit=0)
+    with pytest.raises(ValueError):
+        SolveParams(first_solution="nope")
+    with pytest.raises(ValueError):
+        SolveParams(min_ruin=5, max_ruin=2)
+
+
+def test_more_workers_never_serve_fewer() -> None:
+    engineers = [eng(f"E{i}", 2500 * i, max_jobs=4) for i in range(3)]
+    tickets = [
+        tix(f"T{i}", (i * 3571) % 8000, duration=1500 + 90 * (i % 5), tier=Tier(1 + i % 4))
+        for i in range(24)
+    ]
+    p = line_problem(engineers, tickets)
+    one = solve(p, SolveParams(iterations=40, time_limit=120.0, seed=3, workers=1))
+    two = solve(p, SolveParams(iterations=40, time_limit=120.0, seed=3, workers=2))
+    assert_valid(p, two)
+    assert two.kpis.served_vector() >= one.kpis.served_vector()
