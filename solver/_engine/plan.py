@@ -47,6 +47,7 @@ class Plan:
         self.cache[self.pool] = self.alone[self.pool]
         self.gap = np.zeros((n, k_n), dtype=np.int64)
         self.targeted = np.zeros(n, dtype=np.float64)  # times chosen as a ruin target
+        self.first = -1  # ticket the next recreate inserts before all others
         self.stats = np.zeros((3, k_n), dtype=np.int64)  # visits, load, work
         self._gaps: Gaps | None = None
 

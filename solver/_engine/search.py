@@ -226,7 +226,7 @@ def ruin_targeted(plan: Plan, rng: np.random.Generator, q: int, nb: Neighbours) 
     waiting = plan.unassigned_pool()
     if waiting.size == 0:
         return ruin_related(plan, rng, q, nb)
-    weight = TARGET_TIER_WEIGHT[m.tier[waiting] - 1] / (1.0 + plan.targeted[waiting])
+    weight = TARGET_TIER_WEIGHT[m.tier[waiting] - 1] / (1.0 + plan.targeted[waiting]) ** 2
     u = int(rng.choice(waiting, p=weight / weight.sum()))
     plan.targeted[u] += 1
     top = int(m.tier[u])
@@ -237,15 +237,18 @@ def ruin_targeted(plan: Plan, rng: np.random.Generator, q: int, nb: Neighbours) 
     order = np.argsort(m.dur_m[engs, tu] * (1.0 + 0.5 * rng.random(engs.size)), kind="stable")
     out: list[int] = []
     per_route = int(rng.integers(1, 3))
+    # now and then the target goes in first and higher tiers may be moved for it
+    first = rng.random() < 0.5
+    plan.first = u if first else -1
     for k in engs[order[: int(rng.integers(1, 5))]].tolist():
-        seq = [j for j in plan.routes[k].seq if m.tier[j] >= top and m.pin_eng[j] < 0]
+        seq = [j for j in plan.routes[k].seq if (first or m.tier[j] >= top) and m.pin_eng[j] < 0]
         if not seq:
             continue
         arr = np.asarray(seq, dtype=np.int64)
         tn = 2 * m.n_eng + arr
         dist = (m.dur_m[tu, tn] + m.dur_m[tn, tu]) * (1.0 + 0.3 * rng.random(arr.size))
-        key = np.lexsort((dist, m.tier[arr] == top))
-        out.extend(int(x) for x in arr[key[:per_route]])
+        key = np.lexsort((dist, m.tier[arr] == top)) if not first else np.argsort(dist)
+        out.extend(int(x) for x in arr[key[: per_route + int(first)]])
     for j in list(out):
         if len(out) >= q:
             break
@@ -263,7 +266,7 @@ RUINS: tuple[Callable[[Plan, np.random.Generator, int, Neighbours], list[int]], 
 )
 
 
-TARGET_TIER_WEIGHT = np.array([8.0, 4.0, 2.0, 1.0])
+TARGET_TIER_WEIGHT = np.array([1000.0, 100.0, 10.0, 1.0])
 """Relative chance of a waiting ticket of tier P1..P4 to be the target of a ruin."""
 
 RUIN_WEIGHTS: tuple[float, ...] = (1.0, 2.0, 2.0, 2.0)
@@ -288,6 +291,17 @@ class Budget:
         if self.iterations is not None and it >= self.iterations:
             return True
         return time.perf_counter() >= self.deadline
+
+
+def _insert_first(plan: Plan, u: int, dirty: set[int]) -> None:
+    """Put ``u`` at its cheapest place before anything else is recreated."""
+    if plan.assigned[u] >= 0 or not plan.in_pool[u]:
+        return
+    plan.refresh_rows(np.array([u], dtype=np.int64))
+    row = plan.cache[u]
+    k = int(np.argmin(row))
+    if row[k] < INF and plan.insert(u, k):
+        dirty.add(k)
 
 
 def _groups(rng: np.random.Generator, mix: float) -> tuple[tuple[int, ...], ...]:
@@ -354,8 +368,12 @@ def improve(
             continue
         gone = np.asarray([j for j in removed if plan.assigned[j] < 0], dtype=np.int64)
         plan.refresh_rows(gone)
+        dirty = set(changed)
+        if plan.first >= 0:
+            _insert_first(plan, plan.first, dirty)
+            plan.first = -1
         how = ("regret", "greedy", "order")[int(rng.integers(0, 3))]
-        recreate(plan, rng, how, blink=0.01, dirty=set(changed), groups=_groups(rng, mix))
+        recreate(plan, rng, how, blink=0.01, dirty=dirty, groups=_groups(rng, mix))
         new = plan.objective()
         if sacrifice > 0:
             delta = _score(new, unit) - _score(cur, unit)
