@@ -248,7 +248,8 @@ def ruin_targeted(plan: Plan, rng: np.random.Generator, q: int, nb: Neighbours) 
         tn = 2 * m.n_eng + arr
         dist = (m.dur_m[tu, tn] + m.dur_m[tn, tu]) * (1.0 + 0.3 * rng.random(arr.size))
         key = np.lexsort((dist, m.tier[arr] == top)) if not first else np.argsort(dist)
-        out.extend(int(x) for x in arr[key[: per_route + int(first)]])
+        take = int(rng.integers(2, 6)) if first else per_route
+        out.extend(int(x) for x in arr[key[:take]])
     for j in list(out):
         if len(out) >= q:
             break
