@@ -160,3 +160,15 @@ def test_bench_unknown_instance_name(tmp_path: Path) -> None:
     _fieldservice(tmp_path / "tiny.json")
     result = runner.invoke(app, ["bench", "fieldservice", str(tmp_path), "--only", "nope"])
     assert result.exit_code != 0 and "no instance named nope" in result.output
+
+
+def test_solve_with_our_engine_is_valid(tmp_path: Path) -> None:
+    inst = _fieldservice(tmp_path / "tiny.json")
+    out = tmp_path / "plan.json"
+    result = runner.invoke(app, ["solve", str(inst), "--seconds", "1", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    plan = fieldservice.read_solution(out)
+    assert plan.stats["solver"] == "ours" and plan.stats["violations"] == 0
+    problem = fieldservice.read_instance(inst).problem
+    assert validate(problem, plan.routes) == []
+    assert sum(len(v) for v in plan.routes.values()) == 6  # all that max_jobs allows
