@@ -22,6 +22,7 @@ from solver._engine.plan import Plan
 from solver._engine.run import model_of, run_engine
 from solver.assemble import solution_from_plan
 from solver.decompose import solve_regions, split, subproblem
+from solver.greedy import greedy
 from solver.params import SolveParams
 from solver.problem import Problem
 from solver.reasons import explain
@@ -91,10 +92,31 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
 
 
 def _one_start(
-    problem: Problem, model: Model, params: SolveParams, budget: float, seed: int
+    problem: Problem, model: Model, params: SolveParams, budget: float, seed: int, rival: bool
 ) -> tuple[tuple[int, ...], list[list[int]], list[int], int]:
-    plan, conflicts, its = run_engine(problem, budget, params.iterations, seed, params, model=model)
+    t0 = time.perf_counter()
+    seeds = _dispatcher_seed(problem, model) if rival else None
+    left = budget - (time.perf_counter() - t0)
+    plan, conflicts, its = run_engine(
+        problem, left, params.iterations, seed, params, model=model, rival=seeds
+    )
     return plan.objective(), plan.seqs(), conflicts, its
+
+
+def _dispatcher_seed(problem: Problem, model: Model) -> list[list[int]]:
+    """The P1, P2 and pinned visits of the most-urgent-first dispatcher, per engineer."""
+    index = {t.id: j for j, t in enumerate(problem.tickets)}
+    sol = greedy(problem, matrix=problem.travel_matrix())
+    out: list[list[int]] = [[] for _ in problem.engineers]
+    for k, e in enumerate(problem.engineers):
+        route = sol.route_of(e.id)
+        if route is not None:
+            out[k] = [
+                j
+                for j in (index[v.ticket_id] for v in route.visits)
+                if model.tier[j] <= 2 or model.pin_eng[j] >= 0
+            ]
+    return out
 
 
 def _multistart(
@@ -105,7 +127,11 @@ def _multistart(
     if workers <= 1:
         return run_engine(problem, budget, params.iterations, params.seed, params, model=model)
     t0 = time.perf_counter()
-    jobs = [(_one_start, (problem, model, params, budget, params.seed + i)) for i in range(workers)]
+    # the second search may start from the urgent-first dispatcher's P1/P2 visits
+    jobs = [
+        (_one_start, (problem, model, params, budget, params.seed + i, i == 1))
+        for i in range(workers)
+    ]
     results = fork_map(jobs, workers)
     best = min(range(workers), key=lambda i: (results[i][0], i))
     _, seqs, conflicts, _ = results[best]

@@ -24,6 +24,26 @@ def model_of(problem: Problem) -> Model:
     return compile_problem(problem, tm.durations, tm.distances)
 
 
+def _from_routes(
+    m: Model, routes: list[list[int]], rng: np.random.Generator
+) -> tuple[Plan, list[int]]:
+    """A plan from given sequences (infeasible tails dropped), completed by insertion."""
+    plan = Plan(m)
+    for k, seq in enumerate(routes):
+        if seq and not plan.set_route(k, seq):
+            kept: list[int] = []
+            for j in seq:
+                if plan.set_route(k, [*kept, j]):
+                    kept.append(j)
+    pinned = np.flatnonzero(m.pin_eng >= 0)
+    conflicts = [int(j) for j in pinned if plan.assigned[j] < 0]
+    plan.in_pool[pinned] = False
+    plan.pool = np.flatnonzero(plan.in_pool)
+    plan.refresh_rows(plan.unassigned_pool())
+    recreate(plan, rng, "regret")
+    return plan, conflicts
+
+
 def run_engine(
     problem: Problem,
     seconds: float,
@@ -32,6 +52,7 @@ def run_engine(
     params: SolveParams | None = None,
     model: Model | None = None,
     start: list[list[int]] | None = None,
+    rival: list[list[int]] | None = None,
 ) -> tuple[Plan, list[int], int]:
     """Plan ``problem`` within ``seconds`` (and ``iterations``, when given).
 
@@ -49,6 +70,9 @@ def run_engine(
         The compiled problem, when already at hand.
     start
         Ticket sequences per engineer to start from instead of constructing.
+    rival
+        Partial sequences per engineer (e.g. another dispatcher's high-tier visits):
+        completed like ``start`` and kept instead of the construction when better.
 
     Returns
     -------
@@ -58,24 +82,17 @@ def run_engine(
     params = params or SolveParams(seed=seed)
     t0 = time.perf_counter()
     m = model if model is not None else model_of(problem)
-    plan = Plan(m)
     rng = np.random.default_rng(seed)
-    conflicts: list[int] = []
     if start is None:
+        plan = Plan(m)
         conflicts = construct(plan, rng, params.first_solution)
+        if rival is not None:
+            other, other_conflicts = _from_routes(m, rival, rng)
+            kept_pins = set(other_conflicts) <= set(conflicts)
+            if kept_pins and other.objective() < plan.objective():
+                plan, conflicts = other, other_conflicts
     else:
-        for k, seq in enumerate(start):
-            if seq and not plan.set_route(k, seq):
-                kept: list[int] = []
-                for j in seq:
-                    if plan.set_route(k, [*kept, j]):
-                        kept.append(j)
-        pinned = np.flatnonzero(m.pin_eng >= 0)
-        conflicts = [int(j) for j in pinned if plan.assigned[j] < 0]
-        plan.in_pool[pinned] = False
-        plan.pool = np.flatnonzero(plan.in_pool)
-        plan.refresh_rows(plan.unassigned_pool())
-        recreate(plan, rng, "regret")
+        plan, conflicts = _from_routes(m, start, rng)
     its = 0
     if params.local_search == "none":
         return plan, conflicts, its
