@@ -1,11 +1,22 @@
 """The solve entry point: a plan for a :class:`~solver.problem.Problem`.
 
 :func:`solve` is pure: the same problem, parameters and seed (with an iteration
-budget) give the same plan. It constructs tier by tier with regret insertion,
-improves by ruin-and-recreate under a lexicographic objective (served P1, P2, P3,
-P4, then lateness, travel and the other weights) and explains every ticket it leaves
-out. Problems above :attr:`SolveParams.decompose_above` tickets are split into
-regions (see :mod:`solver.decompose`).
+budget, on the same number of workers) give the same plan.
+
+How it searches:
+
+1. Construction tier by tier with regret-2 insertion (numpy-vectorised feasibility
+   of every ticket in every gap of every route, breaks included).
+2. Ruin-and-recreate (random, related, string and targeted ruins; regret, greedy or
+   random-order recreate, tier by tier) accepted lexicographically: served P1, P2,
+   P3, P4, then cost (lateness, travel and the other weights) under annealing.
+3. Unassigned-for-assigned exchanges, and an OR-Tools guided-local-search phase
+   started from the plan (``ReadAssignmentFromRoutes``), kept only when better.
+4. One such search per CPU with different seeds (the second may start from the
+   urgent-first dispatcher's P1/P2 visits when that is the better start); the best
+   plan is kept. Problems above :attr:`SolveParams.decompose_above` tickets are
+   split into regions instead (see :mod:`solver.decompose`).
+5. Every ticket left out is explained (:mod:`solver.reasons`).
 """
 
 from __future__ import annotations
