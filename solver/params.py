@@ -59,8 +59,12 @@ class SolveParams:
         Whether to search the smallest change that would let each unassigned ticket
         in (costs a little time per unassigned ticket).
     workers
-        Processes solving the regions of a decomposed problem in parallel
-        (``0``: one per CPU, at most four).
+        Parallel searches (forked processes, where the platform can fork): one per
+        worker with seeds ``seed``, ``seed + 1``... keeping the best plan, or the
+        regions of a decomposed problem solved side by side. ``0``: one per CPU, at
+        most four. A plan is reproducible for a given number of workers; set it
+        explicitly to get the same plan on machines with different CPU counts, and
+        to 1 inside a process that must not fork.
     """
 
     seed: int = 0
