@@ -28,7 +28,7 @@ import numpy as np
 
 from solver._engine.insert_eval import alone_costs
 from solver._engine.model import Model
-from solver._engine.parallel import fork_map
+from solver._engine.parallel import fork_map, usable_workers
 from solver._engine.plan import Plan
 from solver._engine.run import model_of, run_engine
 from solver.assemble import solution_from_plan
@@ -134,7 +134,7 @@ def _multistart(
     problem: Problem, model: Model, params: SolveParams, budget: float, notes: list[str]
 ) -> tuple[Plan, list[int], int]:
     """One search per worker (seeds ``seed``, ``seed + 1``...), the best plan kept."""
-    workers = params.resolved_workers()
+    workers = usable_workers(params.resolved_workers())
     if workers <= 1:
         return run_engine(problem, budget, params.iterations, params.seed, params, model=model)
     t0 = time.perf_counter()
@@ -162,7 +162,7 @@ def _decomposed(
     matrix = problem.travel_matrix()
     subs = [subproblem(problem, matrix, r) for r in regions]
     total = max(1, sum(r.tickets.size for r in regions))
-    workers = params.resolved_workers()
+    workers = usable_workers(params.resolved_workers())
     share = budget * (1.0 - REPAIR_SHARE) * min(workers, len(regions))
     budgets: list[tuple[float, int | None]] = []
     for r in regions:
