@@ -28,7 +28,9 @@ def test_login_issues_a_token_that_works(client, demo):
 
 
 def test_wrong_password_is_401_problem(client, demo):
-    response = client.post("/api/v1/auth/token", data={"username": "dispatcher", "password": "nope"})
+    response = client.post(
+        "/api/v1/auth/token", data={"username": "dispatcher", "password": "nope"}
+    )
     assert response.status_code == 401
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["status"] == 401 and response.headers["www-authenticate"] == "Bearer"
@@ -41,8 +43,13 @@ def test_no_token_is_401_and_bad_token_is_401(client, demo):
 
 
 def test_expired_token_is_401(client, demo):
-    token = create_access_token(user_id=1, role="admin", secret=TEST_SECRET, minutes=1,
-                                now=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1))
+    token = create_access_token(
+        user_id=1,
+        role="admin",
+        secret=TEST_SECRET,
+        minutes=1,
+        now=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1),
+    )
     response = client.get("/api/v1/engineers", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401 and "expired" in response.json()["detail"]
 

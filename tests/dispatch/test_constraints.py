@@ -26,9 +26,16 @@ NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
 def _ticket(session, **overrides) -> Ticket:
     site = session.scalars(select(Site)).first()
     values = dict(
-        number="ACME-REP-20261123-9001", kind="repair", customer_id=site.customer_id, site_id=site.id,
-        region_id=site.region_id, priority=2, required_skill="hvac", min_level=1,
-        estimated_minutes=60, reported_at=NOW,
+        number="ACME-REP-20261123-9001",
+        kind="repair",
+        customer_id=site.customer_id,
+        site_id=site.id,
+        region_id=site.region_id,
+        priority=2,
+        required_skill="hvac",
+        min_level=1,
+        estimated_minutes=60,
+        reported_at=NOW,
     )
     values.update(overrides)
     return Ticket(**values)
@@ -83,8 +90,9 @@ def test_window_must_end_after_it_starts(database, demo):
 def test_engineer_rules(database, demo):
     def engineer(session, **overrides):
         region = session.scalars(select(Region).where(Region.kind == "region")).first()
-        values = dict(code="EX1", name="X", level="mid", region_id=region.id, home_lat=31.2,
-                      home_lon=121.4)
+        values = dict(
+            code="EX1", name="X", level="mid", region_id=region.id, home_lat=31.2, home_lon=121.4
+        )
         values.update(overrides)
         return Engineer(**values)
 
@@ -110,8 +118,15 @@ def test_engineer_rules(database, demo):
 
 def test_users_bind_engineers_only_for_the_engineer_role(database, demo):
     _refused(database, lambda s: User(username="e2", password_hash="x", role="engineer"))
-    _refused(database, lambda s: User(username="d2", password_hash="x", role="dispatcher",
-                                      engineer_id=s.scalars(select(Engineer.id)).first()))
+    _refused(
+        database,
+        lambda s: User(
+            username="d2",
+            password_hash="x",
+            role="dispatcher",
+            engineer_id=s.scalars(select(Engineer.id)).first(),
+        ),
+    )
     _refused(database, lambda s: User(username="r2", password_hash="x", role="root"))
 
 

@@ -29,17 +29,33 @@ def test_demo_loads_a_metro_day(database):
     assert summary.engineers == 25 and summary.tickets == 150
     with database.session() as session:
         assert not database_is_empty(session=session)
-        tiers = dict(session.execute(select(Ticket.priority, func.count()).group_by(Ticket.priority)).all())
+        tiers = dict(
+            session.execute(select(Ticket.priority, func.count()).group_by(Ticket.priority)).all()
+        )
         assert set(tiers) == {1, 2, 3, 4}
-        assert session.scalar(select(func.count()).select_from(Customer).where(Customer.tier == "vip")) > 0
+        assert (
+            session.scalar(select(func.count()).select_from(Customer).where(Customer.tier == "vip"))
+            > 0
+        )
         numbers = session.scalars(select(Ticket.number)).all()
-        assert all(re.fullmatch(r"[A-Z0-9]+-(INS|REP|PM|INSP|UPG|CMP|DEC)-\d{8}-\d{4}", n) for n in numbers)
+        assert all(
+            re.fullmatch(r"[A-Z0-9]+-(INS|REP|PM|INSP|UPG|CMP|DEC)-\d{8}-\d{4}", n) for n in numbers
+        )
         assert len(set(numbers)) == len(numbers)
         for username in ("admin", "dispatcher", "engineer"):
-            assert authenticate(session=session, username=username, password="demo").role == username
+            assert (
+                authenticate(session=session, username=username, password="demo").role == username
+            )
         bound = session.scalar(select(User).where(User.username == "engineer"))
         assert bound.engineer is not None and bound.engineer.code == "E001"
-        assert session.scalar(select(func.count()).select_from(Engineer).where(Engineer.employment == "contractor")) > 0
+        assert (
+            session.scalar(
+                select(func.count())
+                .select_from(Engineer)
+                .where(Engineer.employment == "contractor")
+            )
+            > 0
+        )
 
 
 def test_same_seed_same_data_other_seed_other_data(tmp_path):

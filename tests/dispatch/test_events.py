@@ -45,7 +45,9 @@ def test_a_blocked_reader_wakes_up_on_publish():
     bus = MemoryEventBus()
     got: list[str] = []
     start = bus.last_id()
-    reader = threading.Thread(target=lambda: got.extend(e.kind for e in bus.read(start, block_ms=5000)))
+    reader = threading.Thread(
+        target=lambda: got.extend(e.kind for e in bus.read(start, block_ms=5000))
+    )
     reader.start()
     bus.publish("late", {})
     reader.join(timeout=5)

@@ -7,7 +7,12 @@ import datetime as dt
 import pytest
 
 from dispatch.errors import AuthenticationFailed, Conflict, InvalidInput, NotFound
-from dispatch.security import create_access_token, decode_access_token, hash_password, verify_password
+from dispatch.security import (
+    create_access_token,
+    decode_access_token,
+    hash_password,
+    verify_password,
+)
 from dispatch.users import authenticate, create_user
 
 SECRET = "s" * 40
@@ -27,8 +32,9 @@ def test_tokens_round_trip_and_expire():
     assert (claims.user_id, claims.role) == (7, "dispatcher")
     with pytest.raises(AuthenticationFailed, match="invalid"):
         decode_access_token(token, secret="another-secret-" * 3)
-    expired = create_access_token(user_id=7, role="dispatcher", secret=SECRET, minutes=1,
-                                  now=now - dt.timedelta(minutes=10))
+    expired = create_access_token(
+        user_id=7, role="dispatcher", secret=SECRET, minutes=1, now=now - dt.timedelta(minutes=10)
+    )
     with pytest.raises(AuthenticationFailed, match="expired"):
         decode_access_token(expired, secret=SECRET)
 
@@ -38,7 +44,9 @@ def test_create_and_authenticate(database, demo):
         user = create_user(session=session, username="alice", password="secret1", role="dispatcher")
         assert user.id is not None
     with database.session() as session:
-        assert authenticate(session=session, username="alice", password="secret1").role == "dispatcher"
+        assert (
+            authenticate(session=session, username="alice", password="secret1").role == "dispatcher"
+        )
         with pytest.raises(AuthenticationFailed):
             authenticate(session=session, username="alice", password="nope")
         with pytest.raises(AuthenticationFailed):
@@ -51,12 +59,37 @@ def test_create_and_authenticate(database, demo):
         ({"username": "Bad Name", "password": "secret", "role": "admin"}, InvalidInput, "username"),
         ({"username": "bob", "password": "x", "role": "admin"}, InvalidInput, "password"),
         ({"username": "bob", "password": "secret", "role": "root"}, InvalidInput, "role"),
-        ({"username": "bob", "password": "secret", "role": "engineer"}, InvalidInput, "engineer_code"),
-        ({"username": "bob", "password": "secret", "role": "engineer", "engineer_code": "E999"}, NotFound, "engineer_code"),
-        ({"username": "bob", "password": "secret", "role": "dispatcher", "engineer_code": "E002"}, InvalidInput, "engineer_code"),
-        ({"username": "dispatcher", "password": "secret", "role": "dispatcher"}, Conflict, "username"),
+        (
+            {"username": "bob", "password": "secret", "role": "engineer"},
+            InvalidInput,
+            "engineer_code",
+        ),
+        (
+            {"username": "bob", "password": "secret", "role": "engineer", "engineer_code": "E999"},
+            NotFound,
+            "engineer_code",
+        ),
+        (
+            {
+                "username": "bob",
+                "password": "secret",
+                "role": "dispatcher",
+                "engineer_code": "E002",
+            },
+            InvalidInput,
+            "engineer_code",
+        ),
+        (
+            {"username": "dispatcher", "password": "secret", "role": "dispatcher"},
+            Conflict,
+            "username",
+        ),
         # the demo's engineer user is already bound to E001
-        ({"username": "bob", "password": "secret", "role": "engineer", "engineer_code": "E001"}, Conflict, "engineer_code"),
+        (
+            {"username": "bob", "password": "secret", "role": "engineer", "engineer_code": "E001"},
+            Conflict,
+            "engineer_code",
+        ),
     ],
 )
 def test_bad_users_are_refused_with_the_field(database, demo, kwargs, error, field):
@@ -67,6 +100,7 @@ def test_bad_users_are_refused_with_the_field(database, demo, kwargs, error, fie
 
 def test_engineer_user_is_bound(database, demo):
     with database.session() as session:
-        user = create_user(session=session, username="e2", password="secret", role="engineer",
-                           engineer_code="E002")
+        user = create_user(
+            session=session, username="e2", password="secret", role="engineer", engineer_code="E002"
+        )
         assert user.engineer is not None and user.engineer.code == "E002"

@@ -30,17 +30,33 @@ def test_db_upgrade_seed_and_users(env):
     result = runner.invoke(app, ["db", "upgrade"])
     assert result.exit_code == 0, result.output
     assert "database at revision" in result.output
-    result = runner.invoke(app, ["seed", "--if-empty", "--engineers", "4", "--tickets", "10", "--day", "2026-11-24"])
+    result = runner.invoke(
+        app, ["seed", "--if-empty", "--engineers", "4", "--tickets", "10", "--day", "2026-11-24"]
+    )
     assert result.exit_code == 0, result.output
     assert "4 engineers" in result.output and "10 tickets" in result.output
     again = runner.invoke(app, ["seed", "--if-empty"])
     assert again.exit_code == 0 and "already has data" in again.output
     refused = runner.invoke(app, ["seed"])
     assert refused.exit_code != 0
-    created = runner.invoke(app, ["users", "create", "carol", "--role", "dispatcher", "--password", "secret"])
+    created = runner.invoke(
+        app, ["users", "create", "carol", "--role", "dispatcher", "--password", "secret"]
+    )
     assert created.exit_code == 0, created.output
-    bad = runner.invoke(app, ["users", "create", "dave", "--role", "engineer", "--password", "secret",
-                              "--engineer", "E999"])
+    bad = runner.invoke(
+        app,
+        [
+            "users",
+            "create",
+            "dave",
+            "--role",
+            "engineer",
+            "--password",
+            "secret",
+            "--engineer",
+            "E999",
+        ],
+    )
     assert bad.exit_code == 2 and "engineer_code" in bad.output
 
 
@@ -54,12 +70,23 @@ def test_serve_migrates_and_answers(env, tmp_path):
     """What ``make run`` does: migrate, seed if empty, serve; health and the engineers list answer."""
     dispatch = Path(sys.executable).with_name("dispatch")
     process_env = {**os.environ, **env, "DISPATCH_LOG_JSON": "false"}
-    subprocess.run([str(dispatch), "db", "upgrade"], env=process_env, check=True, capture_output=True)
-    subprocess.run([str(dispatch), "seed", "--if-empty", "--engineers", "5", "--tickets", "10"],
-                   env=process_env, check=True, capture_output=True)
+    subprocess.run(
+        [str(dispatch), "db", "upgrade"], env=process_env, check=True, capture_output=True
+    )
+    subprocess.run(
+        [str(dispatch), "seed", "--if-empty", "--engineers", "5", "--tickets", "10"],
+        env=process_env,
+        check=True,
+        capture_output=True,
+    )
     port = _free_port()
-    server = subprocess.Popen([str(dispatch), "serve", "--port", str(port)], env=process_env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen(
+        [str(dispatch), "serve", "--port", str(port)],
+        env=process_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(150):
@@ -70,9 +97,12 @@ def test_serve_migrates_and_answers(env, tmp_path):
                 time.sleep(0.1)
         else:
             pytest.fail("server did not come up")
-        token = httpx.post(f"{base}/api/v1/auth/token", data={"username": "dispatcher", "password": "demo"}).json()
-        engineers = httpx.get(f"{base}/api/v1/engineers",
-                              headers={"Authorization": f"Bearer {token['access_token']}"}).json()
+        token = httpx.post(
+            f"{base}/api/v1/auth/token", data={"username": "dispatcher", "password": "demo"}
+        ).json()
+        engineers = httpx.get(
+            f"{base}/api/v1/engineers", headers={"Authorization": f"Bearer {token['access_token']}"}
+        ).json()
         assert engineers["total"] == 5
     finally:
         server.terminate()
