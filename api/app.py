@@ -9,7 +9,18 @@ from fastapi import FastAPI
 
 from api.observability import Metrics, install_request_middleware
 from api.problems import install_problem_handlers
-from api.routes import auth, engineers, events, field, health, kpis, plans, tickets
+from api.routes import (
+    auth,
+    emergency,
+    engineers,
+    events,
+    field,
+    health,
+    kpis,
+    plans,
+    sla,
+    tickets,
+)
 from dispatch.housekeeping import Housekeeper
 from dispatch.runtime import Runtime
 from dispatch.settings import Settings, load_settings
@@ -65,4 +76,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(field.router)
     app.include_router(tickets.router)
     app.include_router(kpis.router)
+    app.include_router(sla.router)
+    app.include_router(emergency.router)
     return app

@@ -15,6 +15,7 @@ from dispatch.models.enums import (
     TicketStatus,
     VisitOutcome,
 )
+from dispatch.models.idempotency import IdempotencyRecord
 from dispatch.models.org import Asset, Customer, Region, Site
 from dispatch.models.people import Engineer, EngineerShift, EngineerSkill, User
 from dispatch.models.plans import Plan, PlanUnassigned, SiteVisit, Visit
@@ -35,6 +36,7 @@ __all__ = [
     "EngineerSkill",
     "FollowUpVisit",
     "HoldKind",
+    "IdempotencyRecord",
     "Plan",
     "PlanStatus",
     "PlanUnassigned",

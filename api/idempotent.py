@@ -1,0 +1,106 @@
+"""Run a state-changing endpoint at most once per ``Idempotency-Key``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from dispatch import idempotency
+from dispatch.errors import DispatchError
+from dispatch.models import IdempotencyRecord
+
+REPLAYED_HEADER = "Idempotent-Replayed"
+
+
+def _replayed(record: IdempotencyRecord) -> JSONResponse:
+    return JSONResponse(
+        record.response, status_code=record.status_code, headers={REPLAYED_HEADER: "true"}
+    )
+
+
+def run_once(
+    *,
+    request: Request,
+    session: Session,
+    user_id: int,
+    key: str | None,
+    body: BaseModel,
+    work: Callable[[], BaseModel],
+) -> tuple[JSONResponse, bool]:
+    """Do ``work`` and commit, or replay the answer stored for ``key``.
+
+    Parameters
+    ----------
+    request
+        The request (method and path go into the fingerprint).
+    session
+        The request's session; committed here together with the stored answer.
+    user_id
+        Keys are per user.
+    key
+        The ``Idempotency-Key`` header, if sent.
+    body
+        The parsed request body (its JSON goes into the fingerprint).
+    work
+        Does the work in ``session`` and returns the answer.
+
+    Returns
+    -------
+    tuple
+        The response and whether it is a replay (then nothing was done now).
+
+    Raises
+    ------
+    InvalidInput
+        A malformed key, or a key reused for a different request.
+    """
+    fingerprint = idempotency.fingerprint(
+        request.method, request.url.path, body.model_dump_json().encode()
+    )
+    if key is not None:
+        stored = idempotency.replay(
+            session=session, user_id=user_id, key=key, request_fingerprint=fingerprint
+        )
+        if stored is not None:
+            return _replayed(stored), True
+    try:
+        payload = work().model_dump(mode="json")
+    except DispatchError:
+        # A concurrent twin may have done the work while this one waited on a lock.
+        if key is None:
+            raise
+        session.rollback()
+        stored = idempotency.replay(
+            session=session, user_id=user_id, key=key, request_fingerprint=fingerprint
+        )
+        if stored is None:
+            raise
+        return _replayed(stored), True
+    if key is None:
+        session.commit()
+        return JSONResponse(payload), False
+    idempotency.remember(
+        session=session,
+        user_id=user_id,
+        key=key,
+        request_fingerprint=fingerprint,
+        status_code=200,
+        response=payload,
+    )
+    try:
+        session.commit()
+    except IntegrityError:
+        # A concurrent request with the same key committed first: answer as it did.
+        session.rollback()
+        stored = idempotency.replay(
+            session=session, user_id=user_id, key=key, request_fingerprint=fingerprint
+        )
+        if stored is None:
+            raise
+        return _replayed(stored), True
+    return JSONResponse(payload), False
