@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from dispatch import planning
@@ -182,15 +182,26 @@ def run_optimization(
     from solver.solve import solve
 
     with runtime.session() as session:
+        started_at = now()
+        # Claim the run atomically: of two workers handed the same id, one wins.
+        claimed = session.execute(
+            update(Plan)
+            .where(Plan.id == plan_id, Plan.status == PlanStatus.QUEUED.value)
+            .values(
+                status=PlanStatus.RUNNING.value,
+                started_at=started_at,
+                heartbeat_at=started_at,
+                attempts=Plan.attempts + 1,
+                error=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
         plan = session.get(Plan, plan_id)
         if plan is None:
             return "missing"
-        if plan.status != PlanStatus.QUEUED.value:
+        if getattr(claimed, "rowcount", 0) != 1:
             return plan.status
-        plan.status = PlanStatus.RUNNING.value
-        plan.started_at = plan.heartbeat_at = now()
-        plan.attempts += 1
-        plan.error = None
+        session.refresh(plan)
         emit(session, EventKind.OPTIMIZATION_PROGRESS, {"plan_id": plan.id, "status": plan.status})
         budget = plan.time_budget_seconds
         options = RunOptions.from_json(plan.options or {})

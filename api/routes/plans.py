@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 from sqlalchemy import select
 
 from api.deps import DispatcherUser, RuntimeDep, SessionDep
+from api.schemas.common import Problem
 from api.schemas.plans import (
     DiffEntry,
     OptimizationIn,
@@ -20,7 +21,7 @@ from api.schemas.plans import (
     UnassignedOut,
     VisitOut,
 )
-from dispatch import optimization, plans
+from dispatch import optimization, plans, publishing
 from dispatch.errors import InvalidInput, NotFound
 from dispatch.models import Engineer, Plan, Region
 
@@ -117,6 +118,28 @@ def get_plan(plan_id: int, session: SessionDep, _user: DispatcherUser) -> PlanOu
     """Routes with ETAs, unassigned tickets with reasons and suggestions, KPIs, and the diff
     against the published plan of the same region and day."""
     plan = plans.load_plan(session=session, plan_id=plan_id)
+    return plan_out(session, plan)
+
+
+@router.post(
+    "/plans/{plan_id}/publish",
+    response_model=PlanOut,
+    summary="Publish a plan: make it the current plan of its day",
+    responses={
+        409: {
+            "model": Problem,
+            "description": "Stale (``changes`` lists what changed since it was computed), "
+            "already published, or not a finished run",
+        }
+    },
+)
+def publish_plan(
+    plan_id: int, session: SessionDep, runtime: RuntimeDep, user: DispatcherUser
+) -> PlanOut:
+    """Check nothing the plan was computed from has changed (tickets, pins, engineers),
+    supersede the plan published before, schedule each ticket for its engineer and send
+    dropped tickets back to the pool. Engineers' apps see the new day at once."""
+    plan = publishing.publish_plan(session=session, plan_id=plan_id, actor=user, at=runtime.clock())
     return plan_out(session, plan)
 
 

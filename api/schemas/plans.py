@@ -161,3 +161,29 @@ class PlanSummaryOut(ApiModel):
     created_at: dt.datetime
     finished_at: dt.datetime | None
     published_at: dt.datetime | None
+
+
+class StaleChangeOut(BaseModel):
+    """Something that changed since a plan was computed (in a 409 ``changes`` list)."""
+
+    kind: str = Field(examples=["ticket_added"])
+    ticket_id: int | None
+    engineer_id: int | None
+    detail: str
+
+
+class DispatchNowOut(BaseModel):
+    """Where an emergency went, and the re-optimisation queued after it."""
+
+    plan_id: int = Field(description="The new published plan")
+    ticket_id: int
+    ticket_number: str
+    ticket_status: str = Field(examples=["dispatched"])
+    engineer_id: int
+    engineer_code: str
+    sequence: int
+    planned_arrival: dt.datetime
+    planned_start: dt.datetime
+    added_travel_seconds: int
+    insertion_ms: float
+    reoptimization_id: int = Field(description="The queued run; poll /optimizations/{id}")

@@ -1,0 +1,285 @@
+"""Publishing a plan: check it is not stale, make it current, assign its tickets.
+
+A plan is computed from a snapshot of tickets, engineers and pins (see
+:mod:`dispatch.snapshot`). Publishing compares that snapshot with one taken now; when
+anything the solver saw has changed (a ticket added, cancelled, checked into, re-timed;
+an engineer's shift or skills changed) the plan is stale and publishing is refused with
+the list of changes. Otherwise the plan becomes the published plan of its day (the plans
+it replaces are superseded), every visit's ticket is scheduled for its engineer, and
+tickets the previous plan had but this one drops go back to the pool.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dispatch.errors import Conflict, StalePlan
+from dispatch.events import EventKind, emit
+from dispatch.history import record_event
+from dispatch.lifecycle import transition
+from dispatch.models import Engineer, Plan, PlanStatus, Region, Ticket, TicketStatus, User, utcnow
+from dispatch.planning import build_problem, region_ids
+from dispatch.plans import load_plan
+from dispatch.snapshot import changes
+
+_SCHEDULABLE = frozenset({TicketStatus.TRIAGED.value, TicketStatus.NEEDS_FOLLOW_UP.value})
+_UNSCHEDULABLE = frozenset({TicketStatus.SCHEDULED.value})
+
+
+@dataclass(frozen=True)
+class Change:
+    """One thing that changed since a plan was computed.
+
+    Attributes
+    ----------
+    kind
+        ``ticket_added``, ``ticket_removed``, ``ticket_changed``, ``engineer_added``,
+        ``engineer_removed`` or ``engineer_changed``.
+    ticket_id, engineer_id
+        The database id of what changed (the other one is ``None``).
+    detail
+        For people: e.g. ``"ticket T-000123 changed (status, window, priority...)"``.
+    """
+
+    kind: str
+    ticket_id: int | None
+    engineer_id: int | None
+    detail: str
+
+
+def _ids_by_key(session: Session, keys: set[str]) -> dict[str, tuple[str, int | None]]:
+    numbers = [k.split(":", 1)[1] for k in keys if k.startswith("ticket:")]
+    codes = [k.split(":", 1)[1] for k in keys if k.startswith("engineer:")]
+    out: dict[str, tuple[str, int | None]] = {}
+    if numbers:
+        for tid, number in session.execute(
+            select(Ticket.id, Ticket.number).where(Ticket.number.in_(numbers))
+        ).all():
+            out[f"ticket:{number}"] = ("ticket", tid)
+    if codes:
+        for eid, code in session.execute(
+            select(Engineer.id, Engineer.code).where(Engineer.code.in_(codes))
+        ).all():
+            out[f"engineer:{code}"] = ("engineer", eid)
+    return out
+
+
+def stale_changes(*, session: Session, plan: Plan, now: dt.datetime | None = None) -> list[Change]:
+    """What changed in the plan's inputs since it was computed (empty: the plan is current).
+
+    Parameters
+    ----------
+    session
+        Open session (read only).
+    plan
+        A computed plan (with ``inputs_snapshot``).
+    now
+        For a plan computed as an in-day re-plan, the instant to rebuild the inputs at.
+    """
+    before = dict(plan.inputs_snapshot or {})
+    replan = bool((plan.options or {}).get("replan_from_now"))
+    current = build_problem(
+        session=session,
+        region_id=plan.region_id,
+        day=plan.plan_date,
+        now=(now or utcnow()) if replan else None,
+    )
+    diff = changes(before, current.snapshot)
+    keys = {k for names in diff.values() for k in names}
+    ids = _ids_by_key(session, keys)
+    verbs = {"added": "added", "removed": "removed", "changed": "changed"}
+    out: list[Change] = []
+    for what, names in diff.items():
+        for key in names:
+            kind, _, name = key.partition(":")
+            _, row_id = ids.get(key, (kind, None))
+            out.append(
+                Change(
+                    kind=f"{kind}_{verbs[what]}",
+                    ticket_id=row_id if kind == "ticket" else None,
+                    engineer_id=row_id if kind == "engineer" else None,
+                    detail=f"{kind} {name} {_explain(what, kind)}",
+                )
+            )
+    return out
+
+
+def _explain(what: str, kind: str) -> str:
+    if what == "added":
+        return (
+            "is new since the plan was computed"
+            if kind == "ticket"
+            else "came on shift since the plan was computed"
+        )
+    if what == "removed":
+        return (
+            "is no longer open for planning (cancelled, resolved, checked into, on hold...)"
+            if kind == "ticket"
+            else "is no longer on shift or active"
+        )
+    return "changed since the plan was computed (place, work, tier, windows, rules or status)"
+
+
+def overlapping_region_ids(*, session: Session, region_id: int) -> set[int]:
+    """The region, the regions below it and those above it (plans of these overlap)."""
+    ids = set(region_ids(session=session, region_id=region_id))
+    region = session.get(Region, region_id)
+    while region is not None and region.parent_id is not None:
+        ids.add(region.parent_id)
+        region = session.get(Region, region.parent_id)
+    return ids
+
+
+def published_plans(*, session: Session, region_id: int, day: dt.date) -> list[Plan]:
+    """Published plans of ``day`` whose regions overlap ``region_id``'s."""
+    return list(
+        session.scalars(
+            select(Plan).where(
+                Plan.plan_date == day,
+                Plan.status == PlanStatus.PUBLISHED.value,
+                Plan.region_id.in_(overlapping_region_ids(session=session, region_id=region_id)),
+            )
+        ).all()
+    )
+
+
+def make_current(
+    *, session: Session, plan: Plan, actor: User | None, at: dt.datetime, reason: str
+) -> list[int]:
+    """Mark ``plan`` published, supersede the plans it replaces and (re)assign its tickets.
+
+    Tickets the plan places are scheduled for their engineer (or re-assigned, recorded as
+    an ``assigned`` event); scheduled tickets the replaced plans had and this one drops go
+    back to the pool (``unschedule``). Emits ``plan.published``.
+
+    Returns
+    -------
+    list of int
+        Ids of the engineers whose day changed.
+    """
+    replaced = [
+        p
+        for p in published_plans(session=session, region_id=plan.region_id, day=plan.plan_date)
+        if p.id != plan.id
+    ]
+    before: dict[int, int] = {}
+    for old in replaced:
+        for v in old.visits:
+            before[v.ticket_id] = v.engineer_id
+        old.status = PlanStatus.SUPERSEDED.value
+    plan.status = PlanStatus.PUBLISHED.value
+    plan.published_at = at
+    plan.published_by_id = actor.id if actor is not None else None
+    session.flush()
+    after = {v.ticket_id: v.engineer_id for v in plan.visits}
+    touched: set[int] = set()
+    for visit in plan.visits:
+        ticket = visit.ticket
+        previous = before.get(ticket.id)
+        if ticket.status in _SCHEDULABLE:
+            transition(
+                session=session,
+                ticket=ticket,
+                action="schedule",
+                actor=actor,
+                reason=reason,
+                at=at,
+                engineer_id=visit.engineer_id,
+            )
+            touched.add(visit.engineer_id)
+        elif previous != visit.engineer_id:
+            record_event(
+                session=session,
+                ticket=ticket,
+                kind="assigned",
+                at=at,
+                actor=actor,
+                reason=reason,
+                before={"engineer_id": previous},
+                after={"engineer_id": visit.engineer_id, "plan_id": plan.id},
+            )
+            touched.add(visit.engineer_id)
+            if previous is not None:
+                touched.add(previous)
+    for ticket_id, engineer_id in before.items():
+        if ticket_id in after:
+            continue
+        dropped = session.get(Ticket, ticket_id)
+        touched.add(engineer_id)
+        if dropped is not None and dropped.status in _UNSCHEDULABLE:
+            transition(
+                session=session,
+                ticket=dropped,
+                action="unschedule",
+                actor=actor,
+                reason=f"not in plan {plan.id}",
+                at=at,
+            )
+    engineer_ids = sorted(touched)
+    emit(
+        session,
+        EventKind.PLAN_PUBLISHED,
+        {
+            "plan_id": plan.id,
+            "region_id": plan.region_id,
+            "date": plan.plan_date.isoformat(),
+            "superseded": [p.id for p in replaced],
+            "engineer_ids": engineer_ids,
+            "published_by": actor.id if actor is not None else None,
+        },
+    )
+    return engineer_ids
+
+
+def publish_plan(
+    *, session: Session, plan_id: int, actor: User | None, at: dt.datetime | None = None
+) -> Plan:
+    """Make a computed plan the published plan of its region and day.
+
+    Parameters
+    ----------
+    session
+        Open session; the caller commits (live events go out on commit).
+    plan_id
+        The plan (status ``succeeded``).
+    actor
+        The dispatcher publishing (``None``: the system).
+    at
+        When (default now).
+
+    Raises
+    ------
+    NotFound
+        No such plan.
+    Conflict
+        The plan is not a finished, unpublished run (queued, running, failed, superseded...).
+    StalePlan
+        Tickets, pins or engineers changed since the plan was computed; ``changes`` lists
+        them (each ``kind``, ``ticket_id``, ``engineer_id``, ``detail``).
+    """
+    at = at or utcnow()
+    plan = load_plan(session=session, plan_id=plan_id)
+    if plan.status == PlanStatus.PUBLISHED.value:
+        raise Conflict(f"plan {plan.id} is already published", field="plan_id")
+    if plan.status != PlanStatus.SUCCEEDED.value:
+        raise Conflict(
+            f"plan {plan.id} is {plan.status}; only a succeeded run can be published",
+            field="plan_id",
+            plan_status=plan.status,
+        )
+    found = stale_changes(session=session, plan=plan, now=at)
+    if found:
+        shown = "; ".join(c.detail for c in found[:5])
+        more = f" and {len(found) - 5} more" if len(found) > 5 else ""
+        raise StalePlan(
+            f"plan {plan.id} was computed from data that changed since: {shown}{more}; "
+            "run the optimisation again",
+            field="plan_id",
+            changes=[asdict(c) for c in found],
+        )
+    make_current(session=session, plan=plan, actor=actor, at=at, reason=f"plan {plan.id} published")
+    return plan

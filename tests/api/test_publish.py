@@ -1,0 +1,101 @@
+"""Publishing plans: scheduling tickets, superseding, 409 on stale inputs."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from dispatch.lifecycle import transition
+from dispatch.models import Plan, Ticket, TicketEvent, TicketStatus
+from tests.api.service_world import day_client, published_assignment, run_plan, world
+from tests.conftest import login
+
+__all__ = ["day_client", "world"]
+
+
+def test_publishing_schedules_every_planned_ticket_for_its_engineer(day_client, database):
+    headers = login(day_client, "dispatcher")
+    plan_id = run_plan(day_client, headers)
+    plan = day_client.get(f"/api/v1/plans/{plan_id}", headers=headers).json()
+    planned = {v["ticket_id"]: r["engineer_id"] for r in plan["routes"] for v in r["visits"]}
+    assert planned, "the demo day should plan something"
+    assert plan["diff"]["added"] == len(planned)
+
+    response = day_client.post(f"/api/v1/plans/{plan_id}/publish", headers=headers)
+
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "published"
+    assert response.json()["diff"]["added"] == 0  # it is the published plan now
+    assert published_assignment(database) == planned
+    with database.session() as session:
+        statuses = {
+            t.id: t.status
+            for t in session.scalars(select(Ticket).where(Ticket.id.in_(list(planned))))
+        }
+        events = session.scalars(
+            select(TicketEvent).where(
+                TicketEvent.kind == "transition", TicketEvent.ticket_id.in_(list(planned))
+            )
+        ).all()
+    assert set(statuses.values()) == {TicketStatus.SCHEDULED.value}
+    scheduled_for = {e.ticket_id: e.after.get("engineer_id") for e in events}
+    assert scheduled_for == planned
+
+    again = day_client.post(f"/api/v1/plans/{plan_id}/publish", headers=headers)
+    assert again.status_code == 409
+    assert again.json()["field"] == "plan_id"
+
+
+def test_a_new_publish_supersedes_the_old_plan(day_client, database):
+    headers = login(day_client, "dispatcher")
+    first = run_plan(day_client, headers)
+    assert day_client.post(f"/api/v1/plans/{first}/publish", headers=headers).status_code == 200
+    # Publishing schedules tickets; scheduled tickets stay open to re-planning.
+    second = run_plan(day_client, headers, seed=7)
+
+    response = day_client.post(f"/api/v1/plans/{second}/publish", headers=headers)
+
+    assert response.status_code == 200, response.text
+    with database.session() as session:
+        assert session.get(Plan, first).status == "superseded"
+        assert session.get(Plan, second).status == "published"
+        published = session.scalar(
+            select(func.count()).select_from(Plan).where(Plan.status == "published")
+        )
+    assert published == 1
+
+
+def test_publishing_a_stale_plan_is_refused_with_what_changed(day_client, database):
+    headers = login(day_client, "dispatcher")
+    plan_id = run_plan(day_client, headers)
+    plan = day_client.get(f"/api/v1/plans/{plan_id}", headers=headers).json()
+    victim = plan["routes"][0]["visits"][0]["ticket_id"]
+    with database.session() as session:
+        ticket = session.get(Ticket, victim)
+        transition(
+            session=session, ticket=ticket, action="hold_customer", actor=None, reason="away"
+        )
+        statuses_before = dict(session.execute(select(Ticket.id, Ticket.status)).all())
+
+    response = day_client.post(f"/api/v1/plans/{plan_id}/publish", headers=headers)
+
+    assert response.status_code == 409
+    assert response.headers["content-type"].startswith("application/problem+json")
+    problem = response.json()
+    assert problem["code"] == "stale_plan"
+    assert {"kind": "ticket_removed", "ticket_id": victim} in [
+        {"kind": c["kind"], "ticket_id": c["ticket_id"]} for c in problem["changes"]
+    ]
+    with database.session() as session:  # nothing was published or moved
+        assert session.get(Plan, plan_id).status == "succeeded"
+        assert dict(session.execute(select(Ticket.id, Ticket.status)).all()) == (
+            statuses_before
+        )
+
+
+def test_only_dispatchers_publish_and_unknown_plans_are_404(day_client):
+    headers = login(day_client, "dispatcher")
+    plan_id = run_plan(day_client, headers)
+    engineer = login(day_client, "engineer")
+    assert day_client.post(f"/api/v1/plans/{plan_id}/publish", headers=engineer).status_code == 403
+    assert day_client.post(f"/api/v1/plans/{plan_id}/publish").status_code == 401
+    assert day_client.post("/api/v1/plans/999999/publish", headers=headers).status_code == 404
