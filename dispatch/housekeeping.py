@@ -39,7 +39,7 @@ def sla_task(runtime: Runtime) -> None:
     from dispatch.sla.sweep import sweep
 
     with runtime.session() as session:
-        sweep(session=session, now=utcnow())
+        sweep(session=session, now=runtime.clock())
 
 
 DEFAULT_TASKS: tuple[Task, ...] = (reap_task, sla_task)

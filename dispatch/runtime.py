@@ -6,7 +6,8 @@ An edge (the API app, a worker, a CLI command, a simulation run) builds one
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import datetime as dt
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -16,8 +17,10 @@ from sqlalchemy.orm import Session
 
 from dispatch.db import Database
 from dispatch.events import EventBus, MemoryEventBus, RedisEventBus, attach_bus
+from dispatch.models import utcnow
 from dispatch.redis_conn import connect
 from dispatch.settings import Settings
+from dispatch.sla.policy import bind_policy, load_policy
 
 if TYPE_CHECKING:
     from dispatch.jobs import JobQueue
@@ -35,7 +38,11 @@ class Runtime:
         if bus is None:
             bus = RedisEventBus(self.redis) if self.redis is not None else MemoryEventBus()
         self.bus = bus
+        self.clock: Callable[[], dt.datetime] = utcnow
+        """The current instant; simulations and tests may set their own clock."""
         attach_bus(self.database.sessions, bus)
+        # Fail fast on a bad policy file; services find the policy on their session.
+        bind_policy(self.database.sessions, load_policy(settings.sla_policy_file))
 
     @contextmanager
     def session(self) -> Iterator[Session]:
