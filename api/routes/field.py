@@ -7,10 +7,17 @@ import hashlib
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
 
 from api.deps import EngineerUser, RuntimeDep, SessionDep
+from api.idempotent import run_once
+from api.schemas.common import Problem
 from api.schemas.field import (
+    CheckInIn,
+    CheckInOut,
+    CheckOutIn,
+    CheckOutOut,
     ContactOut,
     JobOut,
     JobsOut,
@@ -19,9 +26,9 @@ from api.schemas.field import (
     SiteOut,
     WindowOut,
 )
-from dispatch import field
+from dispatch import checkins, field
 from dispatch.events import EventKind, emit
-from dispatch.models import Engineer, Visit, utcnow
+from dispatch.models import Engineer, Visit
 from dispatch.planning import Position
 
 router = APIRouter(prefix="/api/v1/me", tags=["engineers' app"])
@@ -74,6 +81,7 @@ def _job(visit: Visit, zone: ZoneInfo) -> JobOut:
 )
 def my_jobs(
     session: SessionDep,
+    runtime: RuntimeDep,
     user: EngineerUser,
     date: Annotated[dt.date | None, Query(description="Day (default: today in my region)")] = None,
     if_none_match: Annotated[str | None, Header(alias="If-None-Match")] = None,
@@ -86,7 +94,7 @@ def my_jobs(
     engineer = session.get(Engineer, engineer_id)
     assert engineer is not None
     zone = ZoneInfo(engineer.region.timezone)
-    day = date or dt.datetime.now(zone).date()
+    day = date or runtime.clock().astimezone(zone).date()
     jobs = [
         _job(v, zone) for v in field.jobs_for(session=session, engineer_id=engineer_id, day=day)
     ]
@@ -106,7 +114,7 @@ def my_location(
 ) -> LocationOut:
     """Store my position (expires after the configured TTL); an in-day re-plan starts from it."""
     engineer_id = field.engineer_of(user)
-    at = utcnow()
+    at = runtime.clock()
     runtime.positions.record(
         engineer_id, Position(body.lat, body.lon, at), accuracy_m=body.accuracy_m
     )
@@ -122,3 +130,126 @@ def my_location(
         at=at,
         expires_in=runtime.settings.location_ttl_seconds,
     )
+
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="Any unique string per attempt; a retry with the same key records once "
+        "and gets the first answer again",
+    ),
+]
+
+_FIELD_ERRORS: dict[int | str, dict[str, object]] = {
+    403: {"model": Problem, "description": "Not your job"},
+    409: {"model": Problem, "description": "Not allowed in the ticket's current state"},
+    422: {"model": Problem, "description": "Bad input, or a key reused for another request"},
+}
+
+
+@router.post(
+    "/jobs/{ticket_id}/check-in",
+    response_model=CheckInOut,
+    summary="Check in on site",
+    responses=_FIELD_ERRORS,
+)
+def check_in(
+    ticket_id: int,
+    body: CheckInIn,
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    user: EngineerUser,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Record my arrival at the ticket's site (the SLA response). The position is compared
+    with the site's: further than the configured radius the check-in is accepted but
+    flagged for the dispatcher."""
+    radius = runtime.settings.checkin_radius_m
+
+    def work() -> CheckInOut:
+        sv = checkins.check_in(
+            session=session,
+            user=user,
+            ticket_id=ticket_id,
+            lat=body.lat,
+            lon=body.lon,
+            device_time=body.device_time,
+            radius_m=radius,
+            now=runtime.clock(),
+        )
+        return CheckInOut(
+            site_visit_id=sv.id,
+            ticket_id=ticket_id,
+            ticket_status=sv.ticket.status,
+            checked_in_at=sv.checked_in_at,
+            distance_m=sv.check_in_distance_m,
+            flagged=sv.flagged,
+            radius_m=radius,
+        )
+
+    response, replayed = run_once(
+        request=request, session=session, user_id=user.id, key=idempotency_key, body=body, work=work
+    )
+    if not replayed and user.engineer_id is not None:
+        runtime.positions.record(user.engineer_id, Position(body.lat, body.lon, runtime.clock()))
+    return response
+
+
+@router.post(
+    "/jobs/{ticket_id}/check-out",
+    response_model=CheckOutOut,
+    summary="Check out with the outcome",
+    responses=_FIELD_ERRORS,
+)
+def check_out(
+    ticket_id: int,
+    body: CheckOutIn,
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    user: EngineerUser,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Record leaving the site: ``fixed`` completes the ticket (closed at once when the
+    customer accepted on site, else awaiting acceptance); ``needs_follow_up`` and
+    ``no_access`` need another visit (``parts`` to order)."""
+
+    def work() -> CheckOutOut:
+        sv = checkins.check_out(
+            session=session,
+            user=user,
+            ticket_id=ticket_id,
+            lat=body.lat,
+            lon=body.lon,
+            device_time=body.device_time,
+            report=checkins.CheckOutReport(
+                outcome=body.outcome,
+                notes=body.notes,
+                customer_accepted=body.customer_accepted,
+                parts=tuple(body.parts),
+            ),
+            now=runtime.clock(),
+        )
+        assert sv.checked_out_at is not None and sv.outcome is not None
+        return CheckOutOut(
+            site_visit_id=sv.id,
+            ticket_id=ticket_id,
+            ticket_status=sv.ticket.status,
+            checked_in_at=sv.checked_in_at,
+            checked_out_at=sv.checked_out_at,
+            outcome=sv.outcome,
+        )
+
+    response, replayed = run_once(
+        request=request, session=session, user_id=user.id, key=idempotency_key, body=body, work=work
+    )
+    if (
+        not replayed
+        and user.engineer_id is not None
+        and body.lat is not None
+        and body.lon is not None
+    ):
+        runtime.positions.record(user.engineer_id, Position(body.lat, body.lon, runtime.clock()))
+    return response

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -85,3 +86,81 @@ class LocationOut(BaseModel):
     lon: float
     at: dt.datetime
     expires_in: int
+
+
+class CheckInIn(BaseModel):
+    """Arrival on site, from the phone."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"lat": 31.2304, "lon": 121.4737, "device_time": "2026-11-24T09:58:00+08:00"}
+            ]
+        },
+    )
+
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    device_time: dt.datetime | None = Field(
+        default=None, description="The phone's clock, with its offset (kept for the record)"
+    )
+
+
+class CheckInOut(BaseModel):
+    """The recorded check-in."""
+
+    site_visit_id: int
+    ticket_id: int
+    ticket_status: str = Field(examples=["on_site"])
+    checked_in_at: dt.datetime
+    distance_m: float = Field(description="Geodesic distance from the site")
+    flagged: bool = Field(description="Further than the configured radius: shown to dispatchers")
+    radius_m: float
+
+
+class CheckOutIn(BaseModel):
+    """Leaving the site, with the outcome of the visit."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "lat": 31.2304,
+                    "lon": 121.4737,
+                    "outcome": "fixed",
+                    "notes": "Replaced the door sensor",
+                    "customer_accepted": True,
+                },
+                {
+                    "outcome": "needs_follow_up",
+                    "parts": ["door operator board"],
+                    "notes": "Board burnt; ordered",
+                },
+            ]
+        },
+    )
+
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    device_time: dt.datetime | None = None
+    outcome: Literal["fixed", "needs_follow_up", "no_access"]
+    notes: str | None = Field(default=None, max_length=4000)
+    customer_accepted: bool | None = Field(
+        default=None, description="The customer signed the work off on site (closes the ticket)"
+    )
+    parts: list[str] = Field(
+        default_factory=list, max_length=50, description="Parts to order for the follow-up"
+    )
+
+
+class CheckOutOut(BaseModel):
+    """The recorded check-out."""
+
+    site_visit_id: int
+    ticket_id: int
+    ticket_status: str = Field(examples=["awaiting_acceptance"])
+    checked_in_at: dt.datetime
+    checked_out_at: dt.datetime
+    outcome: str

@@ -1,0 +1,66 @@
+"""Dispatch now: an emergency into today's published plan, then a re-optimisation."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.deps import DispatcherUser, RuntimeDep, SessionDep
+from api.schemas.common import Problem
+from api.schemas.plans import DispatchNowOut
+from dispatch import emergency, optimization
+
+router = APIRouter(prefix="/api/v1", tags=["optimisation and plans"])
+
+
+@router.post(
+    "/tickets/{ticket_id}/dispatch-now",
+    response_model=DispatchNowOut,
+    summary="Insert an emergency into today's plan now",
+    responses={
+        409: {
+            "model": Problem,
+            "description": "Not waiting for an engineer, or fits nowhere (`reasons`, `suggestion`)",
+        }
+    },
+)
+def dispatch_now(
+    ticket_id: int, session: SessionDep, runtime: RuntimeDep, user: DispatcherUser
+) -> DispatchNowOut:
+    """Place the ticket at the cheapest feasible position of the published routes (re-timed
+    from now and the engineers' last positions; no other visit changes engineer), publish
+    that as the new plan, dispatch the ticket to its engineer, and queue a full in-day
+    re-optimisation to review."""
+    result = emergency.dispatch_now(
+        session=session,
+        ticket_id=ticket_id,
+        actor=user,
+        now=runtime.clock(),
+        positions=runtime.positions.all_positions(),
+        travel=runtime.travel,
+    )
+    plan, visit = result.plan, result.visit
+    rerun = optimization.request_optimization(
+        session=session,
+        region_code=plan.region.code,
+        day=plan.plan_date,
+        time_budget=runtime.settings.default_solve_seconds,
+        options=optimization.RunOptions(replan_from_now=True),
+        actor=user,
+    )
+    out = DispatchNowOut(
+        plan_id=plan.id,
+        ticket_id=visit.ticket_id,
+        ticket_number=visit.ticket.number,
+        ticket_status=visit.ticket.status,
+        engineer_id=visit.engineer_id,
+        engineer_code=visit.engineer.code,
+        sequence=visit.sequence,
+        planned_arrival=visit.planned_arrival,
+        planned_start=visit.planned_start,
+        added_travel_seconds=result.added_travel_seconds,
+        insertion_ms=round(result.insertion_seconds * 1000, 1),
+        reoptimization_id=rerun.id,
+    )
+    session.commit()  # the job must find the run: commit before enqueueing
+    runtime.jobs.enqueue_optimization(rerun.id, time_budget=rerun.time_budget_seconds)
+    return out

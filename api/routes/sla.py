@@ -1,0 +1,57 @@
+"""SLA tracking: tickets at risk and in breach, with due instants and margins."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from api.deps import DispatcherUser, RuntimeDep, SessionDep
+from api.schemas.sla import SlaItemOut, SlaListOut
+from dispatch.errors import InvalidInput
+from dispatch.models import SlaState
+from dispatch.sla.tracking import sla_list
+
+router = APIRouter(prefix="/api/v1/sla", tags=["SLA tracking"])
+
+RegionQuery = Annotated[str | None, Query(description="Region code (sub-regions included)")]
+
+
+def _out(
+    state: SlaState,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    region: str | None,
+    since: dt.datetime | None,
+) -> SlaListOut:
+    now = runtime.clock()
+    items = sla_list(session=session, state=state, now=now, region_code=region, since=since)
+    return SlaListOut(as_of=now, items=[SlaItemOut.model_validate(i) for i in items])
+
+
+@router.get("/at-risk", response_model=SlaListOut, summary="Tickets at risk of missing their SLA")
+def at_risk(
+    session: SessionDep, runtime: RuntimeDep, _user: DispatcherUser, region: RegionQuery = None
+) -> SlaListOut:
+    """Open tickets whose planned arrival (or, unplanned, now + a typical response) or
+    expected finish passes a due instant; least margin first."""
+    return _out(SlaState.AT_RISK, session, runtime, region, None)
+
+
+@router.get("/breaches", response_model=SlaListOut, summary="Tickets that missed their SLA")
+def breaches(
+    session: SessionDep,
+    runtime: RuntimeDep,
+    _user: DispatcherUser,
+    region: RegionQuery = None,
+    since: Annotated[
+        dt.datetime | None,
+        Query(description="Also list tickets resolved since this instant that breached"),
+    ] = None,
+) -> SlaListOut:
+    """Open tickets past a due instant unmet (and, with ``since``, resolved ones that were
+    late); most overdue first."""
+    if since is not None and since.tzinfo is None:
+        raise InvalidInput("since must carry a time-zone offset", field="since")
+    return _out(SlaState.BREACHED, session, runtime, region, since)
