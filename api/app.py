@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from api.console import install_console
 from api.observability import Metrics, install_request_middleware
 from api.problems import install_problem_handlers
 from api.routes import (
@@ -78,4 +79,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(kpis.router)
     app.include_router(sla.router)
     app.include_router(emergency.router)
+    install_console(app)
     return app

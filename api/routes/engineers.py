@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from api.deps import DispatcherUser, SessionDep
+from api.deps import CurrentUser, DispatcherUser, RuntimeDep, SessionDep
 from api.schemas.common import Paged
-from api.schemas.engineers import EngineerOut
+from api.schemas.engineers import (
+    EngineerOut,
+    PositionOut,
+    PositionsOut,
+    SiteVisitOut,
+    SiteVisitsOut,
+)
 from dispatch.engineers import get_engineer, list_engineers
-from dispatch.models import Engineer
+from dispatch.errors import NotFound
+from dispatch.kpis import local_period
+from dispatch.models import Engineer, Region, Role, SiteVisit, User
+from dispatch.planning import region_ids
 
 router = APIRouter(prefix="/api/v1/engineers", tags=["engineers"])
 
@@ -37,6 +49,87 @@ def engineers(
     )
     return Paged[EngineerOut](
         items=[_out(e) for e in page.items], total=page.total, limit=page.limit, offset=page.offset
+    )
+
+
+def _visible_engineers(session: Session, user: User, region: str | None) -> dict[int, str]:
+    """Ids and codes of the engineers ``user`` may follow: an engineer only themselves."""
+    query = select(Engineer.id, Engineer.code)
+    if user.role == Role.ENGINEER.value:
+        query = query.where(Engineer.id == (user.engineer_id or -1))
+    if region is not None:
+        region_id = session.scalar(select(Region.id).where(Region.code == region))
+        if region_id is None:
+            raise NotFound(f"no region {region!r}", field="region")
+        query = query.where(
+            Engineer.region_id.in_(region_ids(session=session, region_id=region_id))
+        )
+    return {engineer_id: code for engineer_id, code in session.execute(query).tuples()}
+
+
+@router.get(
+    "/positions", response_model=PositionsOut, summary="Engineers' last positions (live map)"
+)
+def positions(
+    session: SessionDep,
+    runtime: RuntimeDep,
+    user: CurrentUser,
+    region: Annotated[str | None, Query(description="Region code; includes sub-regions")] = None,
+) -> PositionsOut:
+    """The fresh positions of the engineers (an engineer account sees only its own).
+
+    Positions come from the app's pings and expire after ``DISPATCH_LOCATION_TTL_SECONDS``.
+    """
+    codes = _visible_engineers(session, user, region)
+    fresh = runtime.positions.all_positions()
+    return PositionsOut(
+        items=[
+            PositionOut(engineer_id=i, engineer_code=codes[i], lat=p.lat, lon=p.lon, at=p.at)
+            for i, p in sorted(fresh.items())
+            if i in codes
+        ]
+    )
+
+
+@router.get(
+    "/site-visits", response_model=SiteVisitsOut, summary="Check-ins and check-outs of a day"
+)
+def site_visits(
+    session: SessionDep,
+    user: CurrentUser,
+    date: Annotated[dt.date, Query(description="Day in the region's time zone")],
+    region: Annotated[str | None, Query(description="Region code; includes sub-regions")] = None,
+) -> SiteVisitsOut:
+    """The actual visits (check-in, check-out, outcome) of a day, for planned-vs-actual views.
+
+    An engineer account sees only its own visits.
+    """
+    codes = _visible_engineers(session, user, region)
+    start, end = local_period(session=session, first_day=date, last_day=date, region_code=region)
+    rows = session.scalars(
+        select(SiteVisit)
+        .where(
+            SiteVisit.engineer_id.in_(list(codes) or [-1]),
+            SiteVisit.checked_in_at >= start,
+            SiteVisit.checked_in_at < end,
+        )
+        .order_by(SiteVisit.checked_in_at, SiteVisit.id)
+    ).all()
+    return SiteVisitsOut(
+        items=[
+            SiteVisitOut(
+                id=v.id,
+                ticket_id=v.ticket_id,
+                ticket_number=v.ticket.number,
+                engineer_id=v.engineer_id,
+                checked_in_at=v.checked_in_at,
+                checked_out_at=v.checked_out_at,
+                flagged=v.flagged,
+                distance_m=v.check_in_distance_m,
+                outcome=v.outcome,
+            )
+            for v in rows
+        ]
     )
 
 

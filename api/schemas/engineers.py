@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from api.schemas.common import ApiModel
 
@@ -48,3 +48,39 @@ class EngineerOut(ApiModel):
     active: bool
     skills: list[SkillOut]
     shifts: list[ShiftOut]
+
+
+class PositionOut(BaseModel):
+    """An engineer's last fresh position (from the app's pings or a check-in)."""
+
+    engineer_id: int
+    engineer_code: str = Field(examples=["E001"])
+    lat: float
+    lon: float
+    at: dt.datetime = Field(description="When the position was taken")
+
+
+class PositionsOut(BaseModel):
+    """Fresh positions; engineers without one (none sent, or expired) are left out."""
+
+    items: list[PositionOut]
+
+
+class SiteVisitOut(BaseModel):
+    """What happened on site: the actual check-in and check-out of a visit."""
+
+    id: int
+    ticket_id: int
+    ticket_number: str
+    engineer_id: int
+    checked_in_at: dt.datetime
+    checked_out_at: dt.datetime | None
+    flagged: bool = Field(description="Checked in further from the site than allowed")
+    distance_m: float
+    outcome: str | None
+
+
+class SiteVisitsOut(BaseModel):
+    """The site visits of a day."""
+
+    items: list[SiteVisitOut]

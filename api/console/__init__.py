@@ -1,0 +1,106 @@
+"""The dispatcher console: one static page at ``/console`` and its assets.
+
+The page itself needs no log-in: it asks for one, keeps the access token in
+``sessionStorage`` and then reads everything through the ``/api/v1`` endpoints (live
+updates from ``/api/v1/events``). Leaflet is shipped with the package under
+``static/vendor``; nothing is fetched from a CDN. The map tiles come from
+``DISPATCH_TILE_URL`` and the console stays usable when they cannot be loaded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from api.deps import CurrentUser, SessionDep, SettingsDep
+from dispatch.models import Engineer, Region, RegionKind
+
+STATIC_DIR = Path(__file__).parent / "static"
+"""The page, its ES modules, styles and the vendored Leaflet."""
+
+router = APIRouter(tags=["console"])
+
+
+class RegionOut(BaseModel):
+    """A region the console can show, with its local day."""
+
+    code: str = Field(examples=["SH-E"])
+    name: str
+    timezone: str = Field(examples=["Asia/Shanghai"])
+    today: dt.date = Field(description="Today in the region's time zone")
+    engineers: int = Field(description="Active engineers based in the region")
+
+
+class ConsoleConfig(BaseModel):
+    """What the console needs before it draws: map tiles and the regions to choose from."""
+
+    tile_url: str | None = Field(
+        description="Leaflet tile URL template; null draws the map without tiles"
+    )
+    regions: list[RegionOut]
+
+
+def content_security_policy(tile_url: str) -> str:
+    """The page's CSP: its own scripts and API only; images also from the tile server."""
+    parts = urlsplit(tile_url.replace("{s}", "*"))
+    tiles = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+    images = " ".join(x for x in ("'self'", "data:", tiles) if x)
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        f"img-src {images}; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
+        "form-action 'self'"
+    )
+
+
+@router.get("/console", response_class=HTMLResponse, include_in_schema=False)
+def console_page(settings: SettingsDep) -> HTMLResponse:
+    """The console page (static; it logs in through ``POST /api/v1/auth/token``)."""
+    html = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
+    return HTMLResponse(
+        html,
+        headers={
+            "Content-Security-Policy": content_security_policy(settings.tile_url),
+            "Cache-Control": "no-cache",
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "same-origin",
+        },
+    )
+
+
+@router.get("/api/v1/console/config", response_model=ConsoleConfig, summary="Console settings")
+def console_config(session: SessionDep, settings: SettingsDep, _user: CurrentUser) -> ConsoleConfig:
+    """The tile URL and the service regions (HQ last) with today's date in each."""
+    counts: dict[int, int] = {}
+    for region_id in session.scalars(select(Engineer.region_id).where(Engineer.active)):
+        counts[region_id] = counts.get(region_id, 0) + 1
+    regions = sorted(
+        session.scalars(select(Region)).all(),
+        key=lambda r: (r.kind == RegionKind.HQ.value, r.code),
+    )
+    return ConsoleConfig(
+        tile_url=settings.tile_url or None,
+        regions=[
+            RegionOut(
+                code=r.code,
+                name=r.name,
+                timezone=r.timezone,
+                today=dt.datetime.now(ZoneInfo(r.timezone)).date(),
+                engineers=counts.get(r.id, 0),
+            )
+            for r in regions
+        ],
+    )
+
+
+def install_console(app: FastAPI) -> None:
+    """Serve the console page at ``/console`` and its assets under ``/console/static``."""
+    app.include_router(router)
+    app.mount("/console/static", StaticFiles(directory=STATIC_DIR), name="console-static")

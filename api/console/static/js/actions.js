@@ -1,0 +1,146 @@
+// What a dispatcher does: optimise (progress, then the diff), publish (or see why not),
+// and send an emergency straight to an engineer ("dispatch now").
+
+import * as api from "./api.js";
+import { clock, el } from "./format.js";
+import { renderConflict, renderDiff } from "./panels.js";
+import { locateUnassigned, state } from "./state.js";
+
+const $ = (id) => document.getElementById(id);
+const POLL_MS = 700;
+let activeRun = null;
+
+function status(text, kind = "") {
+  const node = $("opt-status");
+  node.textContent = text;
+  node.className = `status ${kind}`;
+}
+
+function showProgress(run) {
+  const bar = $("opt-progress");
+  bar.hidden = false;
+  bar.value = run.progress ?? 0;
+  bar.textContent = `${Math.round((run.progress ?? 0) * 100)}%`;
+  status(`Run #${run.id}: ${run.status} ${Math.round((run.progress ?? 0) * 100)}%`);
+}
+
+/** A progress event from the live stream for the run we wait on. */
+export function onProgressEvent(data) {
+  if (activeRun && data.plan_id === activeRun.id && data.status) {
+    status(`Run #${data.plan_id}: ${data.status}`);
+  }
+}
+
+/** Start a run for the region and day shown, follow it, then show its diff. */
+export async function optimise(budget, { render }) {
+  const button = $("opt-start");
+  button.disabled = true;
+  $("conflict").hidden = true;
+  try {
+    let run = await api.post("/optimizations", {
+      region: state.region, date: state.date, time_budget_seconds: budget,
+    });
+    activeRun = run;
+    showProgress(run);
+    while (run.status === "queued" || run.status === "running") {
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      run = await api.get(`/optimizations/${run.id}`);
+      showProgress(run);
+    }
+    if (run.status !== "succeeded" || !run.plan_url) {
+      status(`Run #${run.id} ${run.status}${run.error ? `: ${run.error}` : ""}`, "bad");
+      return;
+    }
+    const plan = await api.get(run.plan_url.replace(/^\/api\/v1/, ""));
+    state.candidate = plan;
+    await locateUnassigned(plan);
+    status(`Run #${run.id} finished: plan #${plan.id} ready to review.`, "good");
+    showCandidate(render);
+  } catch (error) {
+    status(`Optimisation failed: ${error.message}`, "bad");
+  } finally {
+    activeRun = null;
+    button.disabled = false;
+    $("opt-progress").hidden = true;
+  }
+}
+
+export function showCandidate(render) {
+  const plan = state.candidate;
+  const panel = $("diff-panel");
+  if (!plan) {
+    panel.hidden = true;
+    render();
+    return;
+  }
+  $("diff-title").textContent = `Candidate plan #${plan.id}`;
+  renderDiff($("diff-body"), plan, state.zone);
+  $("publish").disabled = false;
+  panel.hidden = false;
+  panel.dataset.planId = String(plan.id);
+  render();
+}
+
+function names() {
+  const number = new Map();
+  for (const plan of [state.candidate, state.published]) {
+    for (const r of plan?.routes ?? []) for (const v of r.visits) number.set(v.ticket_id, v.ticket_number);
+    for (const u of plan?.unassigned ?? []) number.set(u.ticket_id, u.ticket_number);
+  }
+  return {
+    ticket: (id) => number.get(id) ?? `#${id}`,
+    engineer: (id) => state.engineers.get(id)?.code ?? `#${id}`,
+  };
+}
+
+/** Publish the candidate; a 409 shows what changed since it was made. */
+export async function publish({ render, reload }) {
+  const plan = state.candidate;
+  if (!plan) return;
+  const button = $("publish");
+  button.disabled = true;
+  const conflict = $("conflict");
+  conflict.hidden = true;
+  try {
+    const published = await api.post(`/plans/${plan.id}/publish`);
+    state.published = published;
+    state.candidate = null;
+    $("diff-panel").hidden = true;
+    status(`Plan #${published.id} published.`, "good");
+    await reload();
+  } catch (error) {
+    if (error instanceof api.ApiError && error.status === 409) {
+      renderConflict(conflict, error.problem, names());
+      conflict.focus();
+    } else {
+      status(`Publishing failed: ${error.message}`, "bad");
+      button.disabled = false;
+    }
+    render();
+  }
+}
+
+export function discard(render) {
+  state.candidate = null;
+  $("conflict").hidden = true;
+  showCandidate(render);
+  status("Candidate discarded.");
+}
+
+/** Insert a ticket into today's published plan now (emergencies). */
+export async function dispatchNow(ticketId, { reload }) {
+  const result = $("details-result") ?? $("opt-status");
+  result.replaceChildren(el("span", { text: "Dispatching…" }));
+  try {
+    const r = await api.post(`/tickets/${ticketId}/dispatch-now`);
+    result.replaceChildren(el("span", { class: "good", text:
+      `Dispatched to ${r.engineer_code}: arrives ${clock(r.planned_arrival, state.zone)}, starts ${clock(r.planned_start, state.zone)} (plan #${r.plan_id}).` }));
+    await reload({ keepDetails: true });
+  } catch (error) {
+    const problem = error.problem ?? {};
+    const reasons = Array.isArray(problem.reasons) ? problem.reasons : [];
+    result.replaceChildren(el("div", { class: "bad", role: "alert" },
+      el("strong", { text: problem.title || "Could not dispatch" }), ": ", error.message,
+      reasons.length ? el("ul", {}, reasons.map((x) => el("li", { text: typeof x === "string" ? x : JSON.stringify(x) }))) : ""));
+  }
+}
