@@ -1,16 +1,17 @@
 """Dispatch now: put an emergency into today's published plan at once.
 
 The solver's fast insertion places the ticket at the cheapest feasible position of the
-published routes (re-timed from now and from the engineers' last known positions)
-without moving any other visit to another engineer. The result is published as a new
+published routes, starting no earlier than now, without moving any other visit to
+another engineer (routes keep their order; only the receiving one is re-timed). Tickets
+already done drop out of the routes; an engineer on site is free when the job ends. The result is published as a new
 plan straight away and the ticket is dispatched to its engineer; the caller then queues
 a full re-optimisation of the day, which may improve on the insertion.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -19,11 +20,15 @@ from sqlalchemy.orm import Session
 from dispatch.errors import Conflict, NotFound
 from dispatch.lifecycle import transition
 from dispatch.models import Plan, PlanStatus, Region, Ticket, TicketStatus, User, Visit, utcnow
-from dispatch.planning import PlanningInput, Position, apply_solution, build_problem
+from dispatch.planning import PlanningInput, apply_solution, build_problem
 from dispatch.publishing import make_current
 from solver.assemble import solution_from_plan
-from solver.insertion import insert
-from solver.travel import TravelTimeProvider
+from solver.insertion import InsertionResult, insert
+from solver.problem import Problem, TimeWindow
+from solver.problem import Ticket as SolverTicket
+from solver.retime import RouteContext, ticket_point
+from solver.solution import Reason, Solution, Unassigned
+from solver.travel import TravelMatrix, TravelTimeProvider
 
 _INSERTABLE = frozenset(
     {
@@ -46,6 +51,8 @@ class DispatchNowResult:
         The new published plan (the previous one is superseded).
     visit
         The ticket's visit in it.
+    displaced_ticket_ids
+        Lower-priority tickets taken out of a route to make room (back in the pool).
     added_travel_seconds
         Extra driving the insertion caused.
     insertion_seconds
@@ -54,6 +61,7 @@ class DispatchNowResult:
 
     plan: Plan
     visit: Visit
+    displaced_ticket_ids: tuple[int, ...]
     added_travel_seconds: int
     insertion_seconds: float
 
@@ -86,13 +94,75 @@ def _current_routes(
     return routes
 
 
+def _from_now(planning: PlanningInput, number: str, now_s: int) -> PlanningInput:
+    """The day's problem with the emergency's windows cut to start no earlier than now."""
+    problem = planning.problem
+    ticket = next(t for t in problem.tickets if t.id == number)
+    windows = tuple(
+        TimeWindow(max(w.start, now_s), w.end) for w in ticket.windows if w.end >= now_s
+    )
+    if not windows:
+        raise Conflict(f"ticket {number} has no appointment window left today", field="ticket_id")
+    tickets = tuple(
+        dataclasses.replace(t, windows=windows) if t.id == number else t for t in problem.tickets
+    )
+    return dataclasses.replace(planning, problem=dataclasses.replace(problem, tickets=tickets))
+
+
+MAX_DISPLACEMENT_TRIES = 40
+"""Lower-priority visits tried for removal when the emergency fits nowhere as things are."""
+
+
+def _insert_displacing(
+    problem: Problem, current: Solution, ticket: SolverTicket, matrix: TravelMatrix
+) -> tuple[InsertionResult, str] | None:
+    """Insert ``ticket`` after taking one lower-priority visit out of a route, if that helps.
+
+    Candidates are unpinned visits of a lower tier, lowest tier first, then nearest to the
+    ticket; the first removal that lets the ticket in wins.
+    """
+    ctx = RouteContext.of(problem, matrix)
+    tiers = {t.id: int(t.tier) for t in problem.tickets}
+    points = {t.id: ticket_point(problem, i) for i, t in enumerate(problem.tickets)}
+    pinned = {p.ticket_id for p in problem.pins}
+    here = points[ticket.id]
+    candidates = sorted(
+        (
+            -tiers[v.ticket_id],
+            int(matrix.durations[here][points[v.ticket_id]]),
+            v.ticket_id,
+            r.engineer_id,
+        )
+        for r in current.routes
+        for v in r.visits
+        if tiers[v.ticket_id] > int(ticket.tier) and v.ticket_id not in pinned
+    )
+    for _, _, victim, engineer in candidates[:MAX_DISPLACEMENT_TRIES]:
+        route = current.route_of(engineer)
+        assert route is not None
+        timed = ctx.retime(engineer, [t for t in route.ticket_ids if t != victim])
+        if not timed.feasible:
+            continue
+        trial = dataclasses.replace(
+            current,
+            routes=tuple(timed.route if r.engineer_id == engineer else r for r in current.routes),
+            unassigned=(
+                *current.unassigned,
+                Unassigned(victim, (Reason.DISPLACED_BY_HIGHER_PRIORITY,)),
+            ),
+        )
+        result = insert(problem, trial, ticket, matrix=matrix)
+        if result.inserted:
+            return result, victim
+    return None
+
+
 def dispatch_now(
     *,
     session: Session,
     ticket_id: int,
     actor: User | None,
     now: dt.datetime | None = None,
-    positions: Mapping[int, Position] | None = None,
     travel: TravelTimeProvider | None = None,
 ) -> DispatchNowResult:
     """Insert a ticket into today's published plan and dispatch it to the chosen engineer.
@@ -106,9 +176,7 @@ def dispatch_now(
     actor
         The dispatcher (``None``: the system).
     now
-        The current instant (engineers start from here; default now).
-    positions
-        Engineers' last known positions.
+        The current instant: the ticket is served no earlier (default now).
     travel
         Travel-time provider (default: straight lines).
 
@@ -137,19 +205,19 @@ def dispatch_now(
         )
     day = now.astimezone(ZoneInfo(ticket.region.timezone)).date()
     published = _published_for(session, ticket.region, day)
-    region_id = published.region_id if published is not None else ticket.region_id
-    planning = build_problem(
-        session=session,
-        region_id=region_id,
-        day=day,
-        now=now,
-        positions=positions,
-        travel=travel,
-    )
+    if published is not None:
+        region_id = published.region_id
+    else:  # no plan yet: any engineer of the whole organisation may take it
+        root = ticket.region
+        while root.parent_id is not None and (parent := session.get(Region, root.parent_id)):
+            root = parent
+        region_id = root.id
+    planning = build_problem(session=session, region_id=region_id, day=day, travel=travel)
     number = ticket.number
     if number not in planning.ticket_ids:
         why = planning.skipped.get(ticket.id, "it cannot be planned today")
         raise Conflict(f"ticket {number} cannot be dispatched today: {why}", field="ticket_id")
+    planning = _from_now(planning, number, planning.seconds(now))
     problem = planning.problem
     matrix = problem.travel_matrix()
     current = solution_from_plan(
@@ -157,6 +225,11 @@ def dispatch_now(
     )
     solver_ticket = next(t for t in problem.tickets if t.id == number)
     result = insert(problem, current, solver_ticket, matrix=matrix)
+    displaced: str | None = None
+    if not result.inserted:
+        found = _insert_displacing(problem, current, solver_ticket, matrix)
+        if found is not None:
+            result, displaced = found
     if not result.inserted or result.engineer_id is None:
         unassigned = result.unassigned
         suggestion = unassigned.suggestion if unassigned is not None else None
@@ -175,7 +248,7 @@ def dispatch_now(
         horizon_start=start,
         horizon_end=start + dt.timedelta(days=1),
         status=PlanStatus.SUCCEEDED.value,
-        options={"source": "dispatch_now", "ticket_id": ticket.id, "replan_from_now": True},
+        options={"source": "dispatch_now", "ticket_id": ticket.id},
         time_budget_seconds=1.0,
         created_by_id=actor.id if actor is not None else None,
         notes=[],
@@ -191,7 +264,8 @@ def dispatch_now(
     plan.notes = [
         f"dispatch now: {number} inserted for {result.engineer_id} at position "
         f"{result.position} (+{result.added_travel_seconds} s travel) in "
-        f"{result.seconds * 1000:.0f} ms",
+        f"{result.seconds * 1000:.0f} ms"
+        + (f"; {displaced} displaced (lower priority, back to the pool)" if displaced else ""),
         *plan.notes,
     ]
     make_current(session=session, plan=plan, actor=actor, at=now, reason=f"dispatch now {number}")
@@ -208,6 +282,7 @@ def dispatch_now(
     return DispatchNowResult(
         plan=plan,
         visit=visit,
+        displaced_ticket_ids=(planning.ticket_ids[displaced],) if displaced else (),
         added_travel_seconds=result.added_travel_seconds,
         insertion_seconds=result.seconds,
     )

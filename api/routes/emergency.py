@@ -26,8 +26,8 @@ router = APIRouter(prefix="/api/v1", tags=["optimisation and plans"])
 def dispatch_now(
     ticket_id: int, session: SessionDep, runtime: RuntimeDep, user: DispatcherUser
 ) -> DispatchNowOut:
-    """Place the ticket at the cheapest feasible position of the published routes (re-timed
-    from now and the engineers' last positions; no other visit changes engineer), publish
+    """Place the ticket at the cheapest feasible position of the published routes, no earlier
+    than now (no other visit changes engineer or order), publish
     that as the new plan, dispatch the ticket to its engineer, and queue a full in-day
     re-optimisation to review."""
     result = emergency.dispatch_now(
@@ -35,7 +35,6 @@ def dispatch_now(
         ticket_id=ticket_id,
         actor=user,
         now=runtime.clock(),
-        positions=runtime.positions.all_positions(),
         travel=runtime.travel,
     )
     plan, visit = result.plan, result.visit
@@ -58,6 +57,7 @@ def dispatch_now(
         planned_arrival=visit.planned_arrival,
         planned_start=visit.planned_start,
         added_travel_seconds=result.added_travel_seconds,
+        displaced_ticket_ids=list(result.displaced_ticket_ids),
         insertion_ms=round(result.insertion_seconds * 1000, 1),
         reoptimization_id=rerun.id,
     )

@@ -185,5 +185,8 @@ class DispatchNowOut(BaseModel):
     planned_arrival: dt.datetime
     planned_start: dt.datetime
     added_travel_seconds: int
+    displaced_ticket_ids: list[int] = Field(
+        description="Lower-priority tickets taken out of the route to make room (back in the pool)"
+    )
     insertion_ms: float
     reoptimization_id: int = Field(description="The queued run; poll /optimizations/{id}")
