@@ -34,6 +34,7 @@ class RegionOut(BaseModel):
 
     code: str = Field(examples=["SH-E"])
     name: str
+    kind: str = Field(examples=["region"], description="hq (covers its sub-regions) or region")
     timezone: str = Field(examples=["Asia/Shanghai"])
     today: dt.date = Field(description="Today in the region's time zone")
     engineers: int = Field(description="Active engineers based in the region")
@@ -77,13 +78,13 @@ def console_page(settings: SettingsDep) -> HTMLResponse:
 
 @router.get("/api/v1/console/config", response_model=ConsoleConfig, summary="Console settings")
 def console_config(session: SessionDep, settings: SettingsDep, _user: CurrentUser) -> ConsoleConfig:
-    """The tile URL and the service regions (HQ last) with today's date in each."""
+    """The tile URL and the regions (headquarters first) with today's date in each."""
     counts: dict[int, int] = {}
     for region_id in session.scalars(select(Engineer.region_id).where(Engineer.active)):
         counts[region_id] = counts.get(region_id, 0) + 1
     regions = sorted(
         session.scalars(select(Region)).all(),
-        key=lambda r: (r.kind == RegionKind.HQ.value, r.code),
+        key=lambda r: (r.kind != RegionKind.HQ.value, r.code),
     )
     return ConsoleConfig(
         tile_url=settings.tile_url or None,
@@ -91,6 +92,7 @@ def console_config(session: SessionDep, settings: SettingsDep, _user: CurrentUse
             RegionOut(
                 code=r.code,
                 name=r.name,
+                kind=r.kind,
                 timezone=r.timezone,
                 today=dt.datetime.now(ZoneInfo(r.timezone)).date(),
                 engineers=counts.get(r.id, 0),

@@ -37,7 +37,7 @@ async function start() {
   $("logout").hidden = false;
   document.body.classList.toggle("engineer-view", isEngineer());
   const regions = state.config.regions;
-  const preferred = regions.find((r) => r.engineers > 0) ?? regions[0];
+  const preferred = regions[0];
   $("region").replaceChildren(...regions.map((r) => el("option", { value: r.code, text: `${r.code} ${r.name}` })));
   state.region = preferred?.code ?? null;
   $("region").value = state.region ?? "";

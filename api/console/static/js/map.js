@@ -96,7 +96,7 @@ export class DispatchMap {
     this.routeLayer.clearLayers();
     this.routes.clear();
     for (const r of routes) {
-      if (r.points.length < 2) continue;
+      if (!r.points.length) continue;
       const line = L.polyline(r.points, {
         color: r.colour,
         weight: 4,

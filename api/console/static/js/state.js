@@ -32,8 +32,10 @@ export async function loadDay() {
   if (isEngineer()) return loadOwnDay();
   const region = encodeURIComponent(state.region);
   const date = state.date;
+  // Engineers belong to service regions; headquarters' plans cover them all.
+  const engineerFilter = regionInfo()?.kind === "hq" ? "" : `region=${region}&`;
   const [engineers, positions, visits, plans, atRisk, breaches, dayKpis] = await Promise.all([
-    api.get(`/engineers?region=${region}&active=true&limit=500`),
+    api.get(`/engineers?${engineerFilter}active=true&limit=500`),
     api.getOptional(`/engineers/positions?region=${region}`, { items: [] }),
     api.getOptional(`/engineers/site-visits?region=${region}&date=${date}`, { items: [] }),
     api.get(`/plans?region=${region}&date=${date}&status=published&limit=1`),
@@ -63,9 +65,9 @@ async function loadOwnDay() {
     api.getOptional(`/engineers/site-visits?date=${jobs.date}`, { items: [] }),
   ]);
   const id = state.me.engineer_id;
-  const first = jobs.jobs[0]?.site;
+  // Where the engineer is comes from their pings only (their home is not shown to them here).
   setEngineers([{ id, code: jobs.engineer_code, name: state.me.full_name || jobs.engineer_code,
-    home_lat: first?.lat, home_lon: first?.lon, shifts: [], skills: [] }]);
+    home_lat: null, home_lon: null, shifts: [], skills: [] }]);
   setPositions(positions.items);
   setSiteVisits(visits.items);
   state.published = {

@@ -1,0 +1,260 @@
+"""The dispatcher console in a real browser (Debian's Chromium through Playwright) against a
+real server on the test database: log in, optimise, review the diff, publish (and the 409 of
+a stale plan), and watch a check-in made through the API move the engineer on the map."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from dispatch.db import Database
+from dispatch.users import create_user
+from tests.api.console_server import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    require_chromium,
+    start_server,
+    token,
+)
+
+pytestmark = pytest.mark.browser
+
+WAIT_MS = 120_000
+"""Generous: an optimisation on a busy two-core machine."""
+ENGINEERS = 6
+"""Active engineers of the ``demo`` fixture (all shown in the headquarters' view)."""
+
+
+@pytest.fixture
+def live_server(
+    demo: None, database_url: str, redis_url: str | None, tmp_path: Path
+) -> Iterator[str]:
+    """The API (and a worker with Redis) serving the demo data of the test database."""
+    require_chromium()
+    yield from start_server(database_url, redis_url, tmp_path)
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """A headless Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+class Console:
+    """One logged-in console page, recording page errors and requests leaving the server."""
+
+    def __init__(self, browser: Any, base: str, username: str, password: str = "demo") -> None:
+        from playwright.sync_api import expect
+
+        self.expect = expect
+        self.context = browser.new_context(viewport={"width": 1400, "height": 900})
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(30_000)
+        self.errors: list[str] = []
+        self.outside: list[str] = []
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.on(
+            "request",
+            lambda request: (
+                None
+                if request.url.startswith((base, "data:"))
+                else self.outside.append(request.url)
+            ),
+        )
+        self.page.goto(f"{base}/console")
+        self.page.fill("#username", username)
+        self.page.fill("#password", password)
+        self.page.click("#login-form button[type=submit]")
+        expect(self.page.locator("#main")).to_be_visible()
+        expect(self.page.locator("#live-status")).to_have_text("live")
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def today(base: str, headers: dict[str, str]) -> str:
+    """The demo's day: today in the headquarters' time zone."""
+    config = httpx.get(f"{base}/api/v1/console/config", headers=headers).json()
+    return str(config["regions"][0]["today"])
+
+
+def plan_of(base: str, headers: dict[str, str], plan_id: int) -> dict[str, Any]:
+    response = httpx.get(f"{base}/api/v1/plans/{plan_id}", headers=headers)
+    assert response.status_code == 200, response.text
+    plan: dict[str, Any] = response.json()
+    return plan
+
+
+def optimise_and_publish(base: str, headers: dict[str, str]) -> dict[str, Any]:
+    """A published plan of the headquarters (all regions), made through the API."""
+    body = {"region": "HQ", "date": today(base, headers), "time_budget_seconds": 2}
+    run = httpx.post(f"{base}/api/v1/optimizations", json=body, headers=headers).json()
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while (
+        status := httpx.get(f"{base}/api/v1/optimizations/{run['id']}", headers=headers).json()[
+            "status"
+        ]
+    ) in ("queued", "running"):
+        assert time.monotonic() < deadline, "the run did not finish"
+        time.sleep(0.3)
+    assert status == "succeeded", status
+    response = httpx.post(f"{base}/api/v1/plans/{run['id']}/publish", headers=headers)
+    assert response.status_code == 200, response.text
+    published: dict[str, Any] = response.json()
+    return published
+
+
+def engineer_account(
+    database: Database, plan: dict[str, Any]
+) -> tuple[str, str, dict[str, Any], list[dict[str, Any]]]:
+    """The demo ``engineer`` when E001 has visits in ``plan``, else a new account bound to
+    the first engineer with visits: (username, password, route, visits)."""
+    routes = [r for r in plan["routes"] if r["visits"]]
+    assert routes, "the demo day should plan something"
+    for route in routes:
+        if route["engineer_code"] == "E001":
+            return "engineer", "demo", route, route["visits"]
+    route = routes[0]
+    username = f"field-{route['engineer_code'].lower()}"
+    with database.session() as session:
+        create_user(
+            session=session,
+            username=username,
+            password="field-pass-1",
+            role="engineer",
+            engineer_code=route["engineer_code"],
+        )
+    return username, "field-pass-1", route, route["visits"]
+
+
+def test_dispatcher_optimises_publishes_and_sees_a_check_in_move_the_engineer(
+    live_server: str, browser: Any, database: Database
+) -> None:
+    base = live_server
+    dispatcher = token(base, "dispatcher")
+    console = Console(browser, base, "dispatcher")
+    page, expect = console.page, console.expect
+
+    # Every engineer on the map, no plan yet.
+    expect(page.locator(".eng-marker")).to_have_count(ENGINEERS)
+    expect(page.locator("#plan-status")).to_have_attribute("data-status", "none")
+
+    # Optimise: progress, then the candidate with its diff against (no) published plan.
+    page.fill("#opt-budget", "2")
+    page.click("#opt-start")
+    expect(page.locator("#diff-panel")).to_be_visible(timeout=WAIT_MS)
+    first_id = int(page.get_attribute("#diff-panel", "data-plan-id") or 0)
+    first = plan_of(base, dispatcher, first_id)
+    planned = sum(len(r["visits"]) for r in first["routes"])
+    assert planned > 0
+    expect(page.locator("#diff-summary")).to_contain_text(
+        f"{planned} added, 0 dropped, 0 moved against no published plan"
+    )
+    expect(page.locator("#plan-status")).to_have_attribute("data-status", "candidate")
+    expect(page.locator("path.route")).to_have_count(len(first["routes"]))
+
+    # The plan goes stale (a customer puts a planned ticket on hold): publishing says why.
+    victim = first["routes"][0]["visits"][0]
+    held = httpx.post(
+        f"{base}/api/v1/tickets/{victim['ticket_id']}/transitions",
+        json={"action": "hold_customer", "reason": "customer away"},
+        headers=dispatcher,
+    )
+    assert held.status_code == 200, held.text
+    page.click("#publish")
+    conflict = page.locator("#conflict")
+    expect(conflict).to_be_visible()
+    expect(conflict).to_contain_text(victim["ticket_number"])
+    assert plan_of(base, dispatcher, first_id)["status"] == "succeeded"
+
+    # Re-optimise and publish the fresh plan.
+    page.click("#opt-start")
+    expect(conflict).to_be_hidden()
+    page.wait_for_function(
+        "old => (document.querySelector('#diff-panel').dataset.planId || old) !== old",
+        arg=str(first_id),
+        timeout=WAIT_MS,
+    )
+    expect(page.locator("#diff-panel")).to_be_visible()
+    second_id = int(page.get_attribute("#diff-panel", "data-plan-id") or 0)
+    page.click("#publish")
+    expect(page.locator("#plan-status")).to_have_attribute("data-status", "published")
+    expect(page.locator("#plan-status")).to_have_text(f"Published plan #{second_id}")
+    expect(page.locator("#diff-panel")).to_be_hidden()
+    published = plan_of(base, dispatcher, second_id)
+    assert published["status"] == "published"
+    assert victim["ticket_id"] not in {
+        v["ticket_id"] for r in published["routes"] for v in r["visits"]
+    }
+    expect(page.locator("path.route")).to_have_count(len(published["routes"]))
+
+    # A check-in through the API moves the engineer's marker, live.
+    username, password, route, visits = engineer_account(database, published)
+    job = visits[0]
+    marker = page.locator(f'.eng-marker[data-engineer-id="{route["engineer_id"]}"]')
+    lat, lon = job["lat"] + 0.0004, job["lon"] - 0.0003  # ~50 m from the site
+    assert marker.get_attribute("data-lat") != f"{lat:.6f}"
+    response = httpx.post(
+        f"{base}/api/v1/me/jobs/{job['ticket_id']}/check-in",
+        json={"lat": lat, "lon": lon, "device_time": "2026-01-01T09:00:00+08:00"},
+        headers=token(base, username, password),
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["flagged"] is False
+    expect(marker).to_have_attribute("data-lat", f"{lat:.6f}")
+    expect(marker).to_have_attribute("data-lon", f"{lon:.6f}")
+    expect(page.locator('#events li[data-kind="engineer.checked_in"]')).to_have_count(1)
+    expect(page.locator(f'.ticket-marker[data-ticket-id="{job["ticket_id"]}"]')).to_have_attribute(
+        "data-status", "on_site"
+    )
+    expect(page.locator(f'.gantt-lane .actual[data-ticket-id="{job["ticket_id"]}"]')).to_have_count(
+        1
+    )
+
+    assert console.errors == []
+    assert console.outside == [], "the console must not fetch anything from elsewhere"
+    console.close()
+
+
+def test_an_engineer_sees_only_their_own_route(
+    live_server: str, browser: Any, database: Database
+) -> None:
+    base = live_server
+    published = optimise_and_publish(base, token(base, "dispatcher"))
+    username, password, route, visits = engineer_account(database, published)
+    console = Console(browser, base, username, password)
+    page, expect = console.page, console.expect
+
+    expect(page.locator("path.route")).to_have_count(1)
+    expect(page.locator(f"path.route-{route['engineer_code']}")).to_have_count(1)
+    expect(page.locator(".ticket-marker")).to_have_count(len(visits))
+    expect(page.locator(".gantt-row[data-engineer-id]")).to_have_count(1)
+    expect(page.locator("#opt-start")).to_be_hidden()
+    expect(page.locator("#unassigned-body")).to_be_hidden()
+
+    # No position yet: the marker appears with the first ping, live.
+    expect(page.locator(".eng-marker")).to_have_count(0)
+    ping = httpx.post(
+        f"{base}/api/v1/me/location",
+        json={"lat": 31.2, "lon": 121.5},
+        headers=token(base, username, password),
+    )
+    assert ping.status_code == 200, ping.text
+    marker = page.locator(f'.eng-marker[data-engineer-id="{route["engineer_id"]}"]')
+    expect(marker).to_have_attribute("data-lat", "31.200000")
+
+    assert console.errors == []
+    assert console.outside == []
+    console.close()
