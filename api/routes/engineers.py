@@ -64,7 +64,7 @@ def _visible_engineers(session: Session, user: User, region: str | None) -> dict
         query = query.where(
             Engineer.region_id.in_(region_ids(session=session, region_id=region_id))
         )
-    return {engineer_id: code for engineer_id, code in session.execute(query).tuples()}
+    return {engineer_id: code for engineer_id, code in session.execute(query).all()}
 
 
 @router.get(
