@@ -15,7 +15,7 @@ from api.app import create_app
 from dispatch import optimization
 from dispatch.db import Database
 from dispatch.demo import load_demo
-from dispatch.models import Engineer, Plan, PlanStatus, Visit
+from dispatch.models import Engineer, Plan, PlanStatus, User, Visit
 from dispatch.runtime import Runtime
 from dispatch.settings import Settings
 from dispatch.users import create_user
@@ -94,8 +94,11 @@ def published_assignment(database: Database) -> dict[int, int]:
 
 
 def engineer_login(client: TestClient, database: Database, engineer_id: int) -> dict[str, str]:
-    """A new engineer account bound to ``engineer_id``, logged in."""
+    """Log in as the user bound to ``engineer_id`` (made for the test unless the demo has one)."""
     with database.session() as session:
+        existing = session.scalar(select(User).where(User.engineer_id == engineer_id))
+        if existing is not None:
+            return login(client, existing.username)
         code = session.get(Engineer, engineer_id).code  # type: ignore[union-attr]
         username = f"field-{code.lower()}"
         create_user(
