@@ -1,0 +1,145 @@
+"""``dispatch simulate``: run a scenario under several dispatch policies and compare them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from scenarios.metrics import Estimate, RunResult
+
+DEFAULT_POLICIES = ("greedy", "batch", "batch+insert")
+_LABELS = {
+    "p1_response_compliance": "P1 response in SLA",
+    "p2_response_compliance": "P2 response in SLA",
+    "p3_response_compliance": "P3 response in SLA",
+    "p4_response_compliance": "P4 response in SLA",
+    "tickets_served": "tickets served",
+    "travel_min_per_job": "travel min / job",
+    "utilisation": "utilisation",
+    "overtime_min": "overtime min (all)",
+    "response_p50_min": "response p50 min",
+    "response_p90_min": "response p90 min",
+}
+_SHARES = {"utilisation"} | {f"p{t}_response_compliance" for t in (1, 2, 3, 4)}
+
+
+def format_estimate(name: str, e: Estimate) -> str:
+    """``mean ± half-width`` (percentages for shares), or ``-`` when nothing was measured."""
+    if e.mean is None:
+        return "-"
+    half = e.half_width or 0.0
+    if name in _SHARES:
+        return f"{e.mean * 100:.1f}% ± {half * 100:.1f}"
+    return f"{e.mean:.1f} ± {half:.1f}"
+
+
+def format_margin(e: Estimate) -> str:
+    """A paired difference in percentage points with its interval."""
+    if e.mean is None or e.low is None or e.high is None:
+        return "n/a"
+    return f"{e.mean * 100:+.1f} pp (95% CI {e.low * 100:+.1f} .. {e.high * 100:+.1f}, {e.n} seeds)"
+
+
+def simulate_command(
+    scenario: Annotated[
+        str, typer.Argument(help="Scenario YAML file, or the name of a shipped scenario")
+    ],
+    policy: Annotated[
+        list[str] | None,
+        typer.Option("--policy", "-p", help="Policy to run (repeat); default: all three"),
+    ] = None,
+    seeds: Annotated[int, typer.Option(min=1, max=1000, help="Seeds per policy")] = 5,
+    report: Annotated[
+        Path | None, typer.Option(help="Write a Markdown + HTML report with plots here")
+    ] = None,
+    json_file: Annotated[
+        Path | None, typer.Option("--json", help="Write the comparison as JSON here")
+    ] = None,
+    jobs: Annotated[
+        int, typer.Option(min=0, help="Worker processes (0: one per CPU, 1: no workers)")
+    ] = 0,
+    baseline: Annotated[str, typer.Option(help="Policy the margins are measured against")] = (
+        "greedy"
+    ),
+) -> None:
+    """Simulate SCENARIO under each policy over several seeds and compare.
+
+    Prints SLA compliance per tier, response times, tickets served, travel, utilisation
+    and overtime (means over seeds with 95 % confidence intervals), and the margin of
+    each policy over the baseline on P1 and P2 response compliance (paired by seed).
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+    from rich.table import Table
+
+    from scenarios.load import ScenarioError, load_scenario
+    from scenarios.metrics import METRICS, comparison_json, paired_margin, summarise
+    from scenarios.model import POLICIES
+    from scenarios.runner import run_all, tasks_for
+
+    chosen = list(dict.fromkeys(policy or DEFAULT_POLICIES))
+    for name in chosen:
+        if name not in POLICIES:
+            raise typer.BadParameter(
+                f"unknown policy {name!r}; policies: {', '.join(POLICIES)}", param_hint="--policy"
+            )
+    try:
+        sc = load_scenario(scenario)
+    except ScenarioError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    console = Console(width=140)
+    tasks = tasks_for(sc, chosen, seeds)
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    ) as progress:
+        bar = progress.add_task(f"{sc.name}: {len(tasks)} runs", total=len(tasks))
+
+        def advance(result: RunResult) -> None:
+            progress.advance(bar)
+
+        results = run_all(tasks, jobs=jobs, on_result=advance)
+    summary = summarise(results)
+    table = Table(title=f"{sc.name}: {seeds} seeds, means with 95% confidence intervals")
+    table.add_column("metric")
+    for name in chosen:
+        table.add_column(name, justify="right")
+    for metric in METRICS:
+        table.add_row(
+            _LABELS[metric], *(format_estimate(metric, summary[p][metric]) for p in chosen)
+        )
+    console.print(table)
+    if baseline in chosen:
+        for name in chosen:
+            if name == baseline:
+                continue
+            for tier in ("p1", "p2"):
+                margin = paired_margin(results, name, baseline, f"{tier}_response_compliance")
+                console.print(
+                    f"{name} vs {baseline}, {tier.upper()} response compliance: "
+                    f"{format_margin(margin)}"
+                )
+    if json_file is not None:
+        json_file.parent.mkdir(parents=True, exist_ok=True)
+        data = comparison_json(sc.name, seeds, {p: summary[p] for p in chosen})
+        json_file.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        console.print(f"comparison written to {json_file}")
+    if report is not None:
+        from scenarios.report import write_report
+
+        paths = write_report(report, sc, results, chosen, baseline=baseline)
+        console.print(f"report written to {', '.join(str(p) for p in paths)}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``simulate`` to ``app``."""
+    app.command("simulate")(simulate_command)

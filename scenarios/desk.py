@@ -1,0 +1,217 @@
+"""The dispatcher's desk in a simulation: what the policies see and how a plan goes out.
+
+The desk builds the solver problem through the production seam
+(:func:`dispatch.planning.build_problem`) from the rows as they stand at the simulated
+instant, with the engineers' last reported positions: the optimiser sees only what a
+dispatcher would know (estimated durations, not the real ones). :meth:`Desk.publish`
+stores a solution as a plan with :func:`dispatch.planning.apply_solution`, supersedes the
+previous plan of the day and moves tickets through the life cycle (``schedule`` /
+``unschedule``) with :func:`dispatch.lifecycle.transition`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dispatch.lifecycle import transition
+from dispatch.models import Plan, PlanStatus, Ticket, TicketStatus
+from dispatch.planning import (
+    PlanningInput,
+    PlanningOptions,
+    Position,
+    apply_solution,
+    build_problem,
+    current_plan,
+)
+from dispatch.sla.policy import SlaPolicy
+from solver.params import SolveParams
+from solver.problem import Problem
+from solver.solution import Solution
+from solver.travel import HaversineProvider
+
+_SCHEDULABLE = (TicketStatus.TRIAGED.value, TicketStatus.NEEDS_FOLLOW_UP.value)
+
+
+@dataclass
+class Desk:
+    """The simulated dispatcher's view and tools, at the simulation's current instant.
+
+    Attributes
+    ----------
+    region_id
+        The simulated region.
+    now
+        The current instant (aware UTC), read from the simulation clock.
+    positions
+        Engineer id -> last reported position, from the simulation.
+    breaks_taken
+        Engineer codes who have had today's break (the plan owes them none).
+    travel
+        The travel model the planner uses (the expected drive times).
+    params
+        Solver parameters of one re-optimisation.
+    policy
+        The SLA policy in force.
+    zone
+        The region's time zone.
+    on_publish
+        Called after every published plan (wakes idle engineers).
+    """
+
+    region_id: int
+    now: Callable[[], dt.datetime]
+    positions: Callable[[], Mapping[int, Position]]
+    breaks_taken: Callable[[], set[str]]
+    travel: HaversineProvider
+    params: SolveParams
+    policy: SlaPolicy
+    zone: ZoneInfo
+    on_publish: Callable[[], None] = lambda: None
+    plans: int = 0
+    solver_seconds: float = 0.0
+    log: list[tuple[float, str, int]] = field(default_factory=list)
+    """(seconds since origin, source, tickets planned) per published plan."""
+
+    def today(self) -> dt.date:
+        """The region's local date now."""
+        return self.now().astimezone(self.zone).date()
+
+    def planning(self, session: Session) -> PlanningInput:
+        """The problem for the rest of today, as a dispatcher would see it now."""
+        planning = build_problem(
+            session=session,
+            region_id=self.region_id,
+            day=self.today(),
+            now=self.now(),
+            positions=self.positions(),
+            travel=self.travel,
+            options=PlanningOptions(),
+        )
+        rested = self.breaks_taken()
+        if not rested:
+            return planning
+        engineers = tuple(
+            dataclasses.replace(e, breaks=()) if e.id in rested else e
+            for e in planning.problem.engineers
+        )
+        problem = dataclasses.replace(planning.problem, engineers=engineers)
+        return dataclasses.replace(planning, problem=problem)
+
+    def routes(self, session: Session, planning: PlanningInput) -> dict[str, list[str]]:
+        """Engineer code -> ticket numbers still to visit in the published plan, in order.
+
+        Only engineers and tickets of ``planning`` are kept; an engineer's ticket en
+        route comes first.
+        """
+        plan = current_plan(session=session, region_id=self.region_id, day=planning.day)
+        if plan is None:
+            return {}
+        codes = {v: k for k, v in planning.engineer_ids.items()}
+        numbers = {v: k for k, v in planning.ticket_ids.items()}
+        en_route = {p.ticket_id for p in planning.problem.pins if p.position == 0}
+        out: dict[str, list[str]] = {}
+        for visit in sorted(plan.visits, key=lambda v: (v.engineer_id, v.sequence)):
+            code, number = codes.get(visit.engineer_id), numbers.get(visit.ticket_id)
+            if code is None or number is None:
+                continue
+            out.setdefault(code, []).append(number)
+        for seq in out.values():
+            seq.sort(key=lambda n: n not in en_route)  # stable: en route first
+        return out
+
+    def unplanned(self, session: Session, planning: PlanningInput) -> list[str]:
+        """Tickets of ``planning`` in no route of the published plan."""
+        routed = {n for seq in self.routes(session, planning).values() for n in seq}
+        return [t.id for t in planning.problem.tickets if t.id not in routed]
+
+    def publish(
+        self,
+        session: Session,
+        planning: PlanningInput,
+        solution: Solution,
+        *,
+        source: str,
+        problem: Problem | None = None,
+    ) -> Plan:
+        """Store ``solution`` as today's published plan and bring the tickets in line.
+
+        Tickets the plan places go ``schedule`` (with their engineer); scheduled tickets
+        it leaves out go back to the pool (``unschedule``). The previous published plan
+        of the day is superseded.
+        """
+        now = self.now()
+        if problem is not None:
+            planning = dataclasses.replace(planning, problem=problem)
+        day = planning.day
+        plan = Plan(
+            region_id=self.region_id,
+            plan_date=day,
+            horizon_start=planning.origin,
+            horizon_end=planning.origin + dt.timedelta(days=1),
+            status=PlanStatus.RUNNING.value,
+            options={"policy": source},
+            time_budget_seconds=self.params.time_limit,
+            notes=[],
+            progress=1.0,
+            attempts=1,
+            created_at=now,
+            started_at=now,
+        )
+        session.add(plan)
+        session.flush()
+        apply_solution(session=session, plan=plan, planning=planning, solution=solution)
+        for old in session.scalars(
+            select(Plan).where(
+                Plan.region_id == self.region_id,
+                Plan.plan_date == day,
+                Plan.status == PlanStatus.PUBLISHED.value,
+                Plan.id != plan.id,
+            )
+        ):
+            old.status = PlanStatus.SUPERSEDED.value
+        plan.status = PlanStatus.PUBLISHED.value
+        plan.finished_at = plan.published_at = now
+        session.flush()
+        planned = {v.ticket_id: v.engineer_id for v in plan.visits}
+        rows = session.scalars(
+            select(Ticket)
+            .where(
+                Ticket.id.in_(list(planning.ticket_ids.values()) or [-1]),
+                Ticket.status.in_([*_SCHEDULABLE, TicketStatus.SCHEDULED.value]),
+            )
+            .order_by(Ticket.id)
+        ).all()
+        for ticket in rows:
+            if ticket.id in planned and ticket.status in _SCHEDULABLE:
+                transition(
+                    session=session,
+                    ticket=ticket,
+                    action="schedule",
+                    actor=None,
+                    at=now,
+                    policy=self.policy,
+                    engineer_id=planned[ticket.id],
+                    reason=f"plan {plan.id} ({source})",
+                )
+            elif ticket.id not in planned and ticket.status == TicketStatus.SCHEDULED.value:
+                transition(
+                    session=session,
+                    ticket=ticket,
+                    action="unschedule",
+                    actor=None,
+                    at=now,
+                    policy=self.policy,
+                    reason=f"left out of plan {plan.id} ({source})",
+                )
+        self.plans += 1
+        self.solver_seconds += solution.seconds
+        self.log.append(((now - planning.origin).total_seconds(), source, len(planned)))
+        self.on_publish()
+        return plan

@@ -1,0 +1,431 @@
+"""Scenario files: what a simulated stretch of field service looks like (pydantic-validated).
+
+A scenario describes a region (centre and radius, optionally demand clusters), the
+engineers (groups by level with skills, shifts, breaks and home bases), the customers,
+the demand (ticket arrivals per hour by tier and kind, skill and level mix, durations,
+appointment slots, VIP share, a backlog at the start), the SLA policy, the travel model,
+disruptions, the dispatch policy with its parameters, the horizon and a random seed.
+
+:func:`scenarios.load.load_scenario` reads a YAML file into :class:`Scenario` and turns a
+validation failure into one message naming every field at fault.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import StrEnum
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from dispatch.models import TicketKind
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_CLOCK = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
+_SKILL = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+POLICIES = ("greedy", "batch", "batch+insert")
+"""The dispatch policies a scenario may name (see :mod:`scenarios.policies`)."""
+
+
+class Weekday(StrEnum):
+    """Days of the week, as in the SLA calendars."""
+
+    MON = "mon"
+    TUE = "tue"
+    WED = "wed"
+    THU = "thu"
+    FRI = "fri"
+    SAT = "sat"
+    SUN = "sun"
+
+    @property
+    def number(self) -> int:
+        """0 = Monday .. 6 = Sunday."""
+        return WEEKDAYS.index(self.value)
+
+
+ALL_DAYS: tuple[Weekday, ...] = tuple(Weekday)
+WORKDAYS: tuple[Weekday, ...] = ALL_DAYS[:5]
+
+
+def clock_minutes(text: str) -> int:
+    """Minutes after midnight of an ``"HH:MM"`` clock time (``"24:00"`` is 1440)."""
+    hours, minutes = text.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def _check_clock(value: str) -> str:
+    match = _CLOCK.match(value)
+    if match is None or clock_minutes(value) > 1440:
+        raise ValueError(f"{value!r} is not a clock time HH:MM between 00:00 and 24:00")
+    return value
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Point(_Strict):
+    """A place on the globe."""
+
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+class Cluster(Point):
+    """A demand hot spot: sites are drawn within ``radius_km`` of it, by ``weight``."""
+
+    radius_km: float = Field(gt=0, le=500)
+    weight: float = Field(default=1.0, gt=0)
+
+
+class Geography(_Strict):
+    """The service area: a centre and a radius; sites cluster around ``clusters`` if given."""
+
+    centre: Point
+    radius_km: float = Field(gt=0, le=1000)
+    clusters: tuple[Cluster, ...] = ()
+
+
+class Window(_Strict):
+    """A span of clock time within a day; ``end`` must come after ``start``."""
+
+    start: str
+    end: str
+
+    @field_validator("start", "end")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        return _check_clock(value)
+
+    @field_validator("end")
+    @classmethod
+    def _after_start(cls, value: str, info: ValidationInfo) -> str:
+        start = info.data.get("start")
+        if start is not None and clock_minutes(value) <= clock_minutes(start):
+            raise ValueError(f"ends at {value}, not after its start {start}")
+        return value
+
+    @property
+    def start_minute(self) -> int:
+        """Start, in minutes after midnight."""
+        return clock_minutes(self.start)
+
+    @property
+    def end_minute(self) -> int:
+        """End, in minutes after midnight."""
+        return clock_minutes(self.end)
+
+
+class Shift(Window):
+    """Working hours on ``days``, with a break of ``break_minutes`` inside ``break_window``."""
+
+    days: tuple[Weekday, ...] = WORKDAYS
+    break_minutes: int = Field(default=30, ge=0, le=240)
+    break_window: Window | None = Window(start="11:30", end="13:30")
+
+    @model_validator(mode="after")
+    def _break_inside(self) -> Shift:
+        if self.break_minutes and self.break_window is None:
+            raise ValueError("break_window is needed when break_minutes > 0")
+        return self
+
+
+class Level(StrEnum):
+    """Engineer seniority."""
+
+    JUNIOR = "junior"
+    MID = "mid"
+    SENIOR = "senior"
+
+
+class EngineerGroup(_Strict):
+    """``count`` engineers of one level, skill mix and shift pattern.
+
+    ``skills`` maps a skill to the level (1..3) the group has in it. ``home`` is where
+    they start and end the day: ``spread`` (random points within 80 % of the radius),
+    ``centre``, or a point.
+    """
+
+    count: int = Field(ge=1, le=500)
+    level: Level = Level.MID
+    skills: dict[str, int] = Field(min_length=1)
+    shift: Shift = Shift(start="08:00", end="17:00")
+    home: Literal["spread", "centre"] | Point = "spread"
+    max_jobs: int = Field(default=8, ge=1, le=50)
+    max_work_minutes: int = Field(default=480, ge=1, le=1440)
+    contractor: bool = False
+    cost_per_job: float = Field(default=0.0, ge=0)
+
+    @field_validator("skills")
+    @classmethod
+    def _skill_levels(cls, value: dict[str, int]) -> dict[str, int]:
+        for skill, level in value.items():
+            if not _SKILL.match(skill):
+                raise ValueError(f"skill {skill!r} must be a lower-case name like 'hvac'")
+            if not 1 <= level <= 3:
+                raise ValueError(f"skill {skill!r}: level must be 1..3, got {level}")
+        return value
+
+    @model_validator(mode="after")
+    def _contractors_cost(self) -> EngineerGroup:
+        if self.cost_per_job and not self.contractor:
+            raise ValueError("cost_per_job is for contractors only (set contractor: true)")
+        return self
+
+
+class Customers(_Strict):
+    """The customer base: ``count`` customers, a share of them VIP, 1..``max_sites`` sites each."""
+
+    count: int = Field(default=40, ge=1, le=5000)
+    vip_share: float = Field(default=0.1, ge=0, le=1)
+    max_sites: int = Field(default=2, ge=1, le=20)
+    access_hours: Window | None = None
+    """Site opening hours (every day); ``None``: always accessible."""
+
+
+class Duration(_Strict):
+    """Time on site: log-normal with this mean and standard deviation (minutes)."""
+
+    mean_minutes: float = Field(gt=0, le=1440)
+    sd_minutes: float = Field(default=0.0, ge=0)
+
+
+class Arrival(_Strict):
+    """A stream of requests: ``per_hour`` on average (Poisson) during ``hours`` on ``days``."""
+
+    tier: int = Field(ge=1, le=4)
+    kind: TicketKind = TicketKind.REPAIR
+    per_hour: float = Field(ge=0, le=1000)
+    hours: Window = Window(start="00:00", end="24:00")
+    days: tuple[Weekday, ...] = ALL_DAYS
+    duration: Duration = Duration(mean_minutes=60, sd_minutes=20)
+
+
+class Backlog(_Strict):
+    """Open tickets waiting at the start of the horizon (planned work, earlier requests)."""
+
+    count: int = Field(ge=0, le=10000)
+    tier: int = Field(default=4, ge=1, le=4)
+    kind: TicketKind = TicketKind.PREVENTIVE_MAINTENANCE
+    duration: Duration = Duration(mean_minutes=60, sd_minutes=15)
+    age_hours: float = Field(default=0.0, ge=0, le=24 * 30)
+    """How long before the start they were reported."""
+
+
+class Appointments(_Strict):
+    """Appointment slots: a share of P3/P4 tickets gets a slot of ``slot_minutes``.
+
+    Slots start between ``first`` and ``last`` on a working day 0..``lead_days`` days
+    after the request (a day with engineers on shift).
+    """
+
+    share: float = Field(default=0.0, ge=0, le=1)
+    slot_minutes: int = Field(default=120, ge=15, le=1440)
+    first: str = "08:00"
+    last: str = "15:00"
+    lead_days: int = Field(default=1, ge=0, le=30)
+
+    @field_validator("first", "last")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        return _check_clock(value)
+
+    @field_validator("last")
+    @classmethod
+    def _after_first(cls, value: str, info: ValidationInfo) -> str:
+        first = info.data.get("first")
+        if first is not None and clock_minutes(value) < clock_minutes(first):
+            raise ValueError(f"last slot {value} is before the first slot {first}")
+        return value
+
+
+class Demand(_Strict):
+    """Where the work comes from."""
+
+    arrivals: tuple[Arrival, ...] = Field(min_length=1)
+    skill_mix: dict[str, float] = Field(min_length=1)
+    """Skill -> relative weight of tickets needing it."""
+    level_mix: dict[int, float] = {1: 0.6, 2: 0.3, 3: 0.1}
+    """Minimum engineer level -> relative weight."""
+    vip_share: float = Field(default=0.1, ge=0, le=1)
+    """Share of tickets from VIP customers."""
+    remote_share: float = Field(default=0.0, ge=0, le=1)
+    """Share of repairs fixed by remote diagnosis (15 minutes after the request)."""
+    appointments: Appointments = Appointments()
+    backlog: tuple[Backlog, ...] = ()
+
+    @field_validator("skill_mix")
+    @classmethod
+    def _weights(cls, value: dict[str, float]) -> dict[str, float]:
+        for skill, weight in value.items():
+            if weight <= 0:
+                raise ValueError(f"skill {skill!r}: weight must be > 0, got {weight}")
+        return value
+
+    @field_validator("level_mix")
+    @classmethod
+    def _levels(cls, value: dict[int, float]) -> dict[int, float]:
+        for level, weight in value.items():
+            if not 1 <= level <= 3:
+                raise ValueError(f"level must be 1..3, got {level}")
+            if weight < 0:
+                raise ValueError(f"level {level}: weight must be >= 0, got {weight}")
+        if not any(w > 0 for w in value.values()):
+            raise ValueError("at least one level needs a positive weight")
+        return value
+
+
+class Sla(_Strict):
+    """The SLA policy: a policy file (default: the packaged one) and response overrides."""
+
+    policy_file: Path | None = None
+    response_hours: dict[Literal["P1", "P2", "P3", "P4"], float] = {}
+    """Response target (hours, standard customers; VIPs get half) per tier, replacing the file's."""
+
+    @field_validator("response_hours")
+    @classmethod
+    def _positive(cls, value: dict[str, float]) -> dict[str, float]:
+        for tier, hours in value.items():
+            if hours <= 0:
+                raise ValueError(f"{tier}: response hours must be > 0, got {hours}")
+        return value
+
+
+class Travel(_Strict):
+    """Straight lines x ``circuity`` at ``speed_kmh``; actual drives vary by ``noise_sd``."""
+
+    speed_kmh: float = Field(default=30.0, gt=0, le=200)
+    circuity: float = Field(default=1.3, ge=1.0, le=3.0)
+    noise_sd: float = Field(default=0.15, ge=0, le=2)
+    """Standard deviation of log(actual / expected drive time)."""
+
+
+class Sick(_Strict):
+    """Engineers calling in sick: a chance per engineer and working day."""
+
+    probability: float = Field(default=0.0, ge=0, le=1)
+
+
+class Disruptions(_Strict):
+    """What goes wrong in the field."""
+
+    duration_noise_sd: float = Field(default=0.2, ge=0, le=2)
+    """Standard deviation of log(actual / estimated time on site)."""
+    overrun_probability: float = Field(default=0.0, ge=0, le=1)
+    overrun_factor: float = Field(default=1.5, ge=1, le=10)
+    no_access_probability: float = Field(default=0.0, ge=0, le=1)
+    no_access_retry_hours: float = Field(default=4.0, gt=0, le=24 * 14)
+    """The customer is reachable again this long after a failed visit."""
+    parts_shortage_probability: float = Field(default=0.0, ge=0, le=1)
+    parts_lead_hours: float = Field(default=24.0, gt=0, le=24 * 30)
+    vip_parts_lead_hours: float = Field(default=8.0, gt=0, le=24 * 30)
+    follow_up_share: float = Field(default=0.5, gt=0, le=2)
+    """Follow-up visit length as a share of the first visit's estimate."""
+    sick: Sick = Sick()
+
+
+class PolicySpec(_Strict):
+    """The dispatch policy and its parameters (see :mod:`scenarios.policies`)."""
+
+    name: Literal["greedy", "batch", "batch+insert"] = "batch+insert"
+    interval_minutes: int = Field(default=60, ge=5, le=24 * 60)
+    """Batch: minutes between re-optimisations. Greedy: minutes between queue re-checks."""
+    iterations: int = Field(default=300, ge=0, le=100000)
+    """Improvement iterations per re-optimisation (bounded, so runs are reproducible)."""
+    solve_seconds: float = Field(default=20.0, gt=0, le=600)
+    """Safety cap on one re-optimisation's wall time (keep it generous: hitting it breaks
+    reproducibility)."""
+    insert_tiers: tuple[int, ...] = (1,)
+    """batch+insert: tiers inserted the moment they arrive."""
+    plan_ahead_minutes: int = Field(default=30, ge=0, le=12 * 60)
+    """The day's first plan is made this long before the earliest shift starts."""
+
+    @field_validator("insert_tiers")
+    @classmethod
+    def _tiers(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        for tier in value:
+            if not 1 <= tier <= 4:
+                raise ValueError(f"tier must be 1..4, got {tier}")
+        return value
+
+
+class Scenario(_Strict):
+    """A whole scenario file."""
+
+    name: str = Field(min_length=1, max_length=80)
+    description: str = ""
+    start: dt.date
+    """The first (local) day simulated."""
+    days: int = Field(default=1, ge=1, le=28)
+    """The horizon in days."""
+    timezone: str = "UTC"
+    seed: int = Field(default=1, ge=0)
+    geography: Geography
+    engineers: tuple[EngineerGroup, ...] = Field(min_length=1)
+    customers: Customers = Customers()
+    demand: Demand
+    sla: Sla = Sla()
+    travel: Travel = Travel()
+    disruptions: Disruptions = Disruptions()
+    policy: PolicySpec = PolicySpec()
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _skills_known(self) -> Scenario:
+        known = sorted({s for g in self.engineers for s in g.skills})
+        for skill in self.demand.skill_mix:
+            if skill not in known:
+                raise ValueError(
+                    f"demand.skill_mix.{skill}: unknown skill {skill!r}; "
+                    f"the engineers have {', '.join(known)}"
+                )
+        top = max(lvl for g in self.engineers for lvl in g.skills.values())
+        for level, weight in self.demand.level_mix.items():
+            if weight > 0 and level > top:
+                raise ValueError(
+                    f"demand.level_mix.{level}: no engineer has level {level} in any skill"
+                )
+        if not any(a.per_hour > 0 for a in self.demand.arrivals) and not any(
+            b.count for b in self.demand.backlog
+        ):
+            raise ValueError("demand.arrivals: no ticket would ever arrive (all rates are 0)")
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The region's time zone."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def skills(self) -> list[str]:
+        """Every skill of the engineers, sorted."""
+        return sorted({s for g in self.engineers for s in g.skills})
+
+    def origin(self) -> dt.datetime:
+        """Local midnight of the first day, as UTC: second 0 of the simulation."""
+        return dt.datetime.combine(self.start, dt.time(0), self.zone).astimezone(dt.UTC)
+
+    def day(self, index: int) -> dt.date:
+        """The local date of day ``index`` (0-based)."""
+        return self.start + dt.timedelta(days=index)
+
+    def day_start(self, index: int) -> float:
+        """Simulation second of local midnight of day ``index`` (time-zone changes included)."""
+        local = dt.datetime.combine(self.day(index), dt.time(0), self.zone)
+        return (local.astimezone(dt.UTC) - self.origin()).total_seconds()
+
+    def horizon_seconds(self) -> float:
+        """Simulation seconds to the end of the horizon."""
+        return self.day_start(self.days)

@@ -1,0 +1,163 @@
+"""Dispatch policies, all through one interface (:class:`Policy`).
+
+- ``greedy``: how a busy human dispatcher works. Whenever work arrives (and every
+  ``interval_minutes`` for what is still waiting), the tickets not yet planned go, most
+  urgent first, to the end of the queue of the qualified engineer who can arrive
+  earliest (:func:`solver.greedy.greedy`, with every ticket already given to an engineer
+  kept where it is). Nothing is ever re-ordered.
+- ``batch``: every ``interval_minutes`` the whole rest of the day is re-optimised with
+  :func:`solver.solve.solve` (tickets en route stay with their engineer).
+- ``batch+insert``: ``batch``, plus :func:`solver.insertion.insert` the moment a ticket of
+  an ``insert_tiers`` tier arrives: into the published plan at its cheapest feasible
+  place, without moving anything else; when it fits nowhere, an immediate re-optimisation.
+
+Each hook opens no session of its own: the simulation passes one in and commits it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Protocol
+
+from sqlalchemy.orm import Session
+
+from scenarios.desk import Desk
+from scenarios.model import PolicySpec
+from solver.assemble import solution_from_plan
+from solver.greedy import greedy
+from solver.insertion import insert
+from solver.problem import Pin
+from solver.solve import solve
+
+
+class Policy(Protocol):
+    """What a dispatch policy does at each moment a dispatcher would act."""
+
+    name: str
+    spec: PolicySpec
+
+    def on_day_start(self, desk: Desk, session: Session) -> None:
+        """The morning plan, before the first shift starts."""
+        ...
+
+    def on_tick(self, desk: Desk, session: Session) -> None:
+        """Every ``spec.interval_minutes`` during the working day."""
+        ...
+
+    def on_request(self, desk: Desk, session: Session, number: str, tier: int) -> None:
+        """A ticket became plannable (a new request, or back from a hold)."""
+        ...
+
+
+class GreedyPolicy:
+    """Most urgent first, to whoever can get there first; queues are never re-ordered."""
+
+    name = "greedy"
+
+    def __init__(self, spec: PolicySpec) -> None:
+        self.spec = spec
+
+    def _dispatch(self, desk: Desk, session: Session) -> None:
+        planning = desk.planning(session)
+        problem = planning.problem
+        if not problem.engineers or not problem.tickets:
+            return
+        routes = desk.routes(session, planning)
+        routed = {n for seq in routes.values() for n in seq}
+        if all(t.id in routed for t in problem.tickets):
+            return
+        pins = tuple(
+            Pin(ticket_id=number, engineer_id=code, position=i)
+            for code, seq in sorted(routes.items())
+            for i, number in enumerate(seq)
+        )
+        kept = dataclasses.replace(problem, pins=pins)
+        solution = greedy(kept)
+        desk.publish(session, planning, solution, source=self.name, problem=kept)
+
+    def on_day_start(self, desk: Desk, session: Session) -> None:
+        """Hand out the waiting work, most urgent first."""
+        self._dispatch(desk, session)
+
+    def on_tick(self, desk: Desk, session: Session) -> None:
+        """Retry what is still waiting."""
+        self._dispatch(desk, session)
+
+    def on_request(self, desk: Desk, session: Session, number: str, tier: int) -> None:
+        """Give the new ticket (and anything still waiting) to the earliest arrival."""
+        self._dispatch(desk, session)
+
+
+class BatchPolicy:
+    """Re-optimise the rest of the day every ``interval_minutes``."""
+
+    name = "batch"
+
+    def __init__(self, spec: PolicySpec) -> None:
+        self.spec = spec
+
+    def reoptimise(self, desk: Desk, session: Session, source: str | None = None) -> None:
+        """Solve the whole rest of the day and publish it."""
+        planning = desk.planning(session)
+        problem = planning.problem
+        if not problem.engineers or not problem.tickets:
+            return
+        solution = solve(problem, desk.params)
+        desk.publish(session, planning, solution, source=source or self.name)
+
+    def on_day_start(self, desk: Desk, session: Session) -> None:
+        """Plan the day."""
+        self.reoptimise(desk, session)
+
+    def on_tick(self, desk: Desk, session: Session) -> None:
+        """Re-plan the rest of the day."""
+        self.reoptimise(desk, session)
+
+    def on_request(self, desk: Desk, session: Session, number: str, tier: int) -> None:
+        """New work waits for the next re-optimisation."""
+
+
+class BatchInsertPolicy(BatchPolicy):
+    """``batch``, plus fast insertion of urgent tickets the moment they arrive."""
+
+    name = "batch+insert"
+
+    def on_request(self, desk: Desk, session: Session, number: str, tier: int) -> None:
+        """Insert an urgent ticket at once (re-optimise when it fits nowhere)."""
+        if tier not in self.spec.insert_tiers:
+            return
+        planning = desk.planning(session)
+        problem = planning.problem
+        if not problem.engineers or number not in planning.ticket_ids:
+            return
+        routes = desk.routes(session, planning)
+        routes = {code: [n for n in seq if n != number] for code, seq in routes.items()}
+        current = solution_from_plan(problem, routes)
+        ticket = next(t for t in problem.tickets if t.id == number)
+        result = insert(problem, current, ticket)
+        if result.inserted:
+            desk.publish(session, planning, result.solution, source="insert")
+        else:
+            self.reoptimise(desk, session, source="insert-fallback")
+
+
+POLICY_TYPES: dict[str, type[GreedyPolicy] | type[BatchPolicy]] = {
+    "greedy": GreedyPolicy,
+    "batch": BatchPolicy,
+    "batch+insert": BatchInsertPolicy,
+}
+
+
+def make_policy(name: str, spec: PolicySpec) -> Policy:
+    """The policy called ``name`` with the parameters of ``spec``.
+
+    Raises
+    ------
+    ValueError
+        Unknown policy name.
+    """
+    try:
+        kind = POLICY_TYPES[name]
+    except KeyError:
+        raise ValueError(f"unknown policy {name!r}; policies: {', '.join(POLICY_TYPES)}") from None
+    return kind(spec.model_copy(update={"name": name}))

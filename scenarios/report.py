@@ -1,0 +1,237 @@
+"""The comparison report: Markdown and HTML with plots (matplotlib, Agg backend).
+
+Plots: SLA attainment per tier per policy (with 95 % intervals), response-time
+distributions per tier, and for the first seed of each policy the engineers' Gantt chart
+of the first day and a map of their routes.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from scenarios.metrics import METRICS, TIERS, RunResult, paired_margin, summarise
+from scenarios.model import Scenario
+
+_COLOURS = {"travel": "#9ecae1", "on_site": "#3182bd", "break": "#fdae6b"}
+_TIER_COLOURS = {0: "#444444", 1: "#d62728", 2: "#ff7f0e", 3: "#2ca02c", 4: "#1f77b4"}
+
+
+def _pyplot() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _slug(policy: str) -> str:
+    return policy.replace("+", "-")
+
+
+def _sla_plot(path: Path, results: Sequence[RunResult], policies: Sequence[str]) -> None:
+    plt = _pyplot()
+    summary = summarise(results)
+    fig, ax = plt.subplots(figsize=(8, 4))
+    width = 0.8 / max(1, len(policies))
+    for i, policy in enumerate(policies):
+        means, errs = [], []
+        for tier in TIERS:
+            e = summary[policy][f"{tier.lower()}_response_compliance"]
+            means.append(0.0 if e.mean is None else e.mean * 100)
+            errs.append(0.0 if e.half_width is None else e.half_width * 100)
+        xs = [k + i * width for k in range(len(TIERS))]
+        ax.bar(xs, means, width, yerr=errs, capsize=3, label=policy)
+    ax.set_xticks([k + width * (len(policies) - 1) / 2 for k in range(len(TIERS))], TIERS)
+    ax.set_ylabel("response within SLA (%)")
+    ax.set_ylim(0, 105)
+    ax.set_title("SLA attainment per tier (mean over seeds, 95% CI)")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _response_plot(path: Path, results: Sequence[RunResult], policies: Sequence[str]) -> None:
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, len(TIERS), figsize=(12, 3.6))
+    for ax, tier in zip(axes, TIERS, strict=True):
+        data = [
+            [m for r in results if r.policy == p for m in r.response_minutes.get(tier, [])]
+            for p in policies
+        ]
+        if any(data):
+            ax.boxplot([d or [0.0] for d in data], showfliers=False)
+        ax.set_xticks(range(1, len(policies) + 1), list(policies), rotation=20, fontsize=8)
+        ax.set_title(f"{tier} response (min)")
+    fig.suptitle("Response times, all seeds")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _gantt_plot(path: Path, result: RunResult) -> None:
+    plt = _pyplot()
+    trace = result.trace
+    assert trace is not None
+    codes = sorted(trace.activities)
+    fig, ax = plt.subplots(figsize=(11, 0.35 * len(codes) + 1.2))
+    for row, code in enumerate(codes):
+        for kind, t0, t1, tier, _number in trace.activities[code]:
+            h0 = (t0 - trace.day_start) / 3600
+            span = max(0.0, (t1 - t0) / 3600)
+            colour = _TIER_COLOURS[tier] if kind == "on_site" else _COLOURS.get(kind, "#cccccc")
+            ax.barh(row, span, left=h0, height=0.6, color=colour, edgecolor="white")
+    ax.set_yticks(range(len(codes)), codes, fontsize=8)
+    ax.set_xlabel("hour of the first day")
+    ax.invert_yaxis()
+    ax.set_title(
+        f"{result.policy}, seed {result.seed}: travel (light blue), on site (by tier: "
+        "P1 red, P2 orange, P3 green, P4 blue), breaks (sand)"
+    )
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _map_plot(path: Path, result: RunResult) -> None:
+    plt = _pyplot()
+    trace = result.trace
+    assert trace is not None
+    fig, ax = plt.subplots(figsize=(7, 7))
+    cmap = plt.get_cmap("tab20")
+    for i, code in enumerate(sorted(trace.paths)):
+        points = trace.paths[code]
+        if len(points) < 2:
+            continue
+        ax.plot([p[1] for p in points], [p[0] for p in points], "-", color=cmap(i % 20), lw=1)
+        for lat, lon, tier in points:
+            marker = "s" if tier == 0 else "o"
+            ax.plot(lon, lat, marker, color=_TIER_COLOURS[tier], ms=4 if tier else 5)
+    ax.set_xlabel("longitude")
+    ax.set_ylabel("latitude")
+    ax.set_title(f"Routes of the first day ({result.policy}, seed {result.seed})")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _fmt(metric: str, mean: float | None, half: float | None) -> str:
+    if mean is None:
+        return "-"
+    if metric.endswith("compliance") or metric == "utilisation":
+        return f"{mean * 100:.1f}% ± {(half or 0) * 100:.1f}"
+    return f"{mean:.1f} ± {half or 0:.1f}"
+
+
+def write_report(
+    directory: Path,
+    scenario: Scenario,
+    results: Sequence[RunResult],
+    policies: Sequence[str],
+    *,
+    baseline: str = "greedy",
+) -> list[Path]:
+    """Write ``report.md``, ``report.html`` and their PNG plots into ``directory``.
+
+    Returns
+    -------
+    list of Path
+        The Markdown and HTML files.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    summary = summarise(results)
+    seeds = sorted({r.seed for r in results})
+    images: list[tuple[str, str]] = []
+    _sla_plot(directory / "sla.png", results, policies)
+    images.append(("SLA attainment per tier", "sla.png"))
+    _response_plot(directory / "response.png", results, policies)
+    images.append(("Response-time distributions", "response.png"))
+    for policy in policies:
+        traced = next((r for r in results if r.policy == policy and r.trace is not None), None)
+        if traced is None:
+            continue
+        gantt, routes = f"gantt-{_slug(policy)}.png", f"map-{_slug(policy)}.png"
+        _gantt_plot(directory / gantt, traced)
+        _map_plot(directory / routes, traced)
+        images.append((f"Engineers' day: {policy}", gantt))
+        images.append((f"Routes: {policy}", routes))
+    header = ["metric", *policies]
+    rows = [
+        [m, *(_fmt(m, summary[p][m].mean, summary[p][m].half_width) for p in policies)]
+        for m in METRICS
+    ]
+    margins: list[str] = []
+    if baseline in policies:
+        for p in policies:
+            if p == baseline:
+                continue
+            for tier in ("p1", "p2"):
+                e = paired_margin(results, p, baseline, f"{tier}_response_compliance")
+                if e.mean is not None and e.low is not None and e.high is not None:
+                    margins.append(
+                        f"{p} vs {baseline}, {tier.upper()} response compliance: "
+                        f"{e.mean * 100:+.1f} pp (95% CI {e.low * 100:+.1f} .. "
+                        f"{e.high * 100:+.1f}, paired over {e.n} seeds)"
+                    )
+    runs = [
+        [
+            r.policy,
+            str(r.seed),
+            str(r.tickets),
+            str(r.plans),
+            f"{r.solver_seconds:.1f}",
+            f"{r.wall_seconds:.1f}",
+        ]
+        for r in results
+    ]
+    intro = (
+        f"Scenario **{scenario.name}** ({scenario.description or 'no description'}): "
+        f"{scenario.days} day(s) from {scenario.start}, seeds {seeds[0]}..{seeds[-1]} "
+        f"({len(seeds)} per policy)."
+    )
+    md = [f"# Simulation report: {scenario.name}", "", intro, "", "## Comparison", ""]
+    md += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    md += ["| " + " | ".join(r) + " |" for r in rows]
+    md += ["", *(f"- {m}" for m in margins), "", "## Plots", ""]
+    md += [f"![{title}]({name})\n" for title, name in images]
+    md += [
+        "## Runs",
+        "",
+        "| policy | seed | tickets | plans | solver s | wall s |",
+        "|---|---|---|---|---|---|",
+    ]
+    md += ["| " + " | ".join(r) + " |" for r in runs]
+    md_path = directory / "report.md"
+    md_path.write_text("\n".join(md) + "\n", encoding="utf-8")
+
+    def table(head: list[str], body: list[list[str]]) -> str:
+        th = "".join(f"<th>{html.escape(h)}</th>" for h in head)
+        trs = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in body
+        )
+        return f"<table><thead><tr>{th}</tr></thead><tbody>{trs}</tbody></table>"
+
+    page = [
+        "<!doctype html><html><head><meta charset='utf-8'>",
+        f"<title>Simulation report: {html.escape(scenario.name)}</title>",
+        "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}"
+        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;"
+        "text-align:right}img{max-width:100%}</style></head><body>",
+        f"<h1>Simulation report: {html.escape(scenario.name)}</h1>",
+        f"<p>{html.escape(intro.replace('**', ''))}</p>",
+        "<h2>Comparison</h2>",
+        table(header, rows),
+        "<ul>" + "".join(f"<li>{html.escape(m)}</li>" for m in margins) + "</ul>",
+        "<h2>Plots</h2>",
+        *(f"<h3>{html.escape(t)}</h3><img src='{n}' alt='{html.escape(t)}'>" for t, n in images),
+        "<h2>Runs</h2>",
+        table(["policy", "seed", "tickets", "plans", "solver s", "wall s"], runs),
+        "</body></html>",
+    ]
+    html_path = directory / "report.html"
+    html_path.write_text("\n".join(page), encoding="utf-8")
+    return [md_path, html_path]

@@ -1,0 +1,428 @@
+"""The discrete-event simulation (SimPy) of one scenario, one policy, one seed.
+
+Each run gets its own database (a temporary SQLite file migrated with the packaged
+Alembic migrations, unless a URL is given), seeded from the scenario. Requests arrive
+over time and become tickets through :func:`dispatch.tickets.create_ticket`; the
+dispatcher triages them and the policy plans them (:mod:`scenarios.policies`). Engineers
+follow the published plan: they set off (``dispatch``, ``start_travel``), drive with
+noisy travel times, check in (``arrive``: the response), work for the real (not the
+estimated) time, and check out (``complete`` and the customer's acceptance, or
+``need_follow_up`` when there was no access or a part was missing, with a hold until
+the customer or the part is there). Every step goes through
+:func:`dispatch.lifecycle.transition`, so the SLA clocks run as in production; the SLA
+sweep runs every 15 simulated minutes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import tempfile
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+import simpy
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from dispatch import migrate
+from dispatch.db import make_engine, make_session_factory
+from dispatch.field import jobs_for
+from dispatch.lifecycle import transition
+from dispatch.models import Engineer, SiteVisit, Ticket, TicketStatus, User, VisitOutcome
+from dispatch.planning import Position
+from dispatch.sla.policy import bind_policy
+from dispatch.sla.sweep import sweep
+from dispatch.tickets import TicketDraft, create_ticket
+from scenarios.demand import Request, outcome, requests, sick_today, travel_factor
+from scenarios.desk import Desk
+from scenarios.field import Crew, Shift
+from scenarios.load import scenario_policy
+from scenarios.metrics import RunResult, collect
+from scenarios.model import Scenario
+from scenarios.policies import Policy, make_policy
+from scenarios.world import World, seed_world
+from solver.params import SolveParams
+from solver.travel import HaversineProvider
+
+SWEEP_MINUTES = 15
+REMOTE_MINUTES = 15
+NO_ACCESS_MINUTES = 10
+_Gen = Generator[simpy.Event, Any, None]
+
+
+def _fast_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA synchronous=OFF")  # a throw-away database: no fsync needed
+    cursor.close()
+
+
+class Simulation:
+    """One run: ``scenario`` under ``policy`` with ``seed``.
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    policy
+        A policy name (``greedy``, ``batch``, ``batch+insert``).
+    seed
+        The run's seed (demand and mishaps); the scenario's seed fixes the world.
+    database_url
+        An empty, migrated database to use; default: a temporary SQLite file.
+    trace
+        Keep the engineers' activities and routes of the first day (for reports).
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        policy: str,
+        seed: int,
+        *,
+        database_url: str | None = None,
+        trace: bool = False,
+    ) -> None:
+        self.scenario = scenario
+        self.policy: Policy = make_policy(policy, scenario.policy)
+        self.seed = seed
+        self.database_url = database_url
+        self.trace = trace
+        self.origin = scenario.origin()
+        self.sla = scenario_policy(scenario)
+        self.travel = HaversineProvider(scenario.travel.speed_kmh, scenario.travel.circuity)
+
+    def at(self, seconds: float) -> dt.datetime:
+        """The instant of a simulation time."""
+        return self.origin + dt.timedelta(seconds=seconds)
+
+    def run(self) -> RunResult:
+        """Simulate the whole horizon and measure it."""
+        if self.database_url is not None:
+            return self._run(self.database_url)
+        with tempfile.TemporaryDirectory(prefix="dispatch-sim-") as tmp:
+            url = f"sqlite:///{Path(tmp) / 'sim.db'}"
+            migrate.upgrade(url)
+            return self._run(url)
+
+    def _run(self, url: str) -> RunResult:
+        engine = make_engine(url)
+        if url.startswith("sqlite"):
+            event.listen(engine, "connect", _fast_sqlite)
+        self.sessions = make_session_factory(engine)
+        bind_policy(self.sessions, self.sla)
+        try:
+            with self.session() as session:
+                self.world: World = seed_world(session=session, scenario=self.scenario)
+            return self._simulate()
+        finally:
+            engine.dispose()
+
+    def session(self) -> Any:
+        """A unit of work at the simulation's edge (commits on success)."""
+        from contextlib import contextmanager
+
+        @contextmanager
+        def scope() -> Generator[Session, None, None]:
+            session = self.sessions()
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            finally:
+                session.close()
+
+        return scope()
+
+    # -- the run --------------------------------------------------------------------
+
+    def _simulate(self) -> RunResult:
+        sc = self.scenario
+        self.env = simpy.Environment()
+        self.plan_changed = self.env.event()
+        self.crew = Crew.of(self, self.world)
+        params = SolveParams(
+            seed=self.seed,
+            time_limit=sc.policy.solve_seconds,
+            iterations=sc.policy.iterations,
+            workers=1,
+            suggestions=False,
+        )
+        self.desk = Desk(
+            region_id=self.world.region_id,
+            now=lambda: self.at(self.env.now),
+            positions=self.positions,
+            breaks_taken=self.crew.rested,
+            travel=self.travel,
+            params=params,
+            policy=self.sla,
+            zone=sc.zone,
+            on_publish=self._wake,
+        )
+        with self.session() as session:
+            self.dispatcher = session.get(User, self.world.dispatcher_id)
+        self.requests = requests(sc, self.seed, self.world.sites)
+        self.numbers: dict[str, Request] = {}
+        self.env.process(self._arrivals())
+        self.env.process(self._desk_clock())
+        self.env.process(self._sla_sweeps())
+        for member in self.crew.members:
+            self.env.process(self.crew.work(member))
+        horizon = sc.horizon_seconds()
+        self.env.run(until=horizon)
+        with self.session() as session:
+            earliest = min((r.reported_at for r in self.requests), default=0.0)
+            return collect(
+                session=session,
+                sim=self,
+                start=self.at(min(0.0, earliest)),
+                end=self.at(horizon),
+            )
+
+    def _wake(self) -> None:
+        woken, self.plan_changed = self.plan_changed, self.env.event()
+        woken.succeed()
+
+    def positions(self) -> dict[int, Position]:
+        """Engineer id -> where the engineer is now (reported by the app)."""
+        now = self.env.now
+        at = self.at(now)
+        return {
+            m.engineer_id: Position(lat, lon, at)
+            for m in self.crew.members
+            if m.on_duty
+            for lat, lon in [m.where(now)]
+        }
+
+    def act(self, hook: str, *args: Any) -> None:
+        """Let the policy act now, in its own unit of work."""
+        with self.session() as session:
+            getattr(self.policy, hook)(self.desk, session, *args)
+
+    def _service_hours(self, day: int) -> tuple[float, float] | None:
+        weekday = self.scenario.day(day).weekday()
+        shifts = [
+            (g.shift.start_minute, g.shift.end_minute)
+            for g in self.scenario.engineers
+            if weekday in {d.number for d in g.shift.days}
+        ]
+        if not shifts:
+            return None
+        base = self.scenario.day_start(day)
+        first = min(s for s, _ in shifts) - self.scenario.policy.plan_ahead_minutes
+        return base + max(0, first) * 60, base + max(e for _, e in shifts) * 60
+
+    def _desk_clock(self) -> _Gen:
+        """The morning plan of each day and the policy's ticks through the day."""
+        interval = self.scenario.policy.interval_minutes * 60
+        for day in range(self.scenario.days):
+            hours = self._service_hours(day)
+            if hours is None:
+                continue
+            begin, end = hours
+            if self.env.now < begin:
+                yield self.env.timeout(begin - self.env.now)
+            self.act("on_day_start")
+            t = begin + interval
+            while t < end:
+                yield self.env.timeout(t - self.env.now)
+                self.act("on_tick")
+                t += interval
+
+    def _sla_sweeps(self) -> _Gen:
+        while True:
+            yield self.env.timeout(SWEEP_MINUTES * 60)
+            with self.session() as session:
+                sweep(session=session, now=self.at(self.env.now), policy=self.sla)
+
+    # -- requests -------------------------------------------------------------------
+
+    def _arrivals(self) -> _Gen:
+        for request in self.requests:
+            if request.at > self.env.now:
+                yield self.env.timeout(request.at - self.env.now)
+            number = self._open(request)
+            if request.remote:
+                self.env.process(self._remote(number))
+            else:
+                self.act("on_request", number, request.tier)
+
+    def _open(self, request: Request) -> str:
+        at = self.at(request.reported_at)
+        draft = TicketDraft(
+            customer_id=request.site.customer_id,
+            site_id=request.site.site_id,
+            kind=request.kind,
+            priority=request.tier,
+            estimated_minutes=request.minutes,
+            required_skill=request.skill,
+            min_level=request.min_level,
+            remote_resolvable=request.remote,
+            symptoms=f"simulated request {request.key}",
+            windows=(
+                ((self.at(request.window[0]), self.at(request.window[1])),)
+                if request.window
+                else ()
+            ),
+        )
+        with self.session() as session:
+            dispatcher = session.get(User, self.world.dispatcher_id)
+            ticket = create_ticket(
+                session=session, draft=draft, actor=dispatcher, at=at, policy=self.sla
+            )
+            if not request.remote:
+                transition(
+                    session=session,
+                    ticket=ticket,
+                    action="triage",
+                    actor=dispatcher,
+                    at=self.at(max(request.at, request.reported_at)),
+                    policy=self.sla,
+                )
+            number = ticket.number
+        self.numbers[number] = request
+        return number
+
+    def _remote(self, number: str) -> _Gen:
+        """Remote diagnosis first: the fault is fixed over the phone."""
+        yield self.env.timeout(REMOTE_MINUTES * 60)
+        at = self.at(self.env.now)
+        with self.session() as session:
+            ticket = self.ticket(session, number)
+            dispatcher = session.get(User, self.world.dispatcher_id)
+            for action in ("triage", "resolve_remotely", "request_acceptance", "close"):
+                transition(
+                    session=session,
+                    ticket=ticket,
+                    action=action,
+                    actor=dispatcher,
+                    at=at,
+                    policy=self.sla,
+                )
+
+    def ticket(self, session: Session, number: str) -> Ticket:
+        """The ticket with ``number``."""
+        ticket = session.scalar(select(Ticket).where(Ticket.number == number))
+        assert ticket is not None, number
+        return ticket
+
+    def step(self, session: Session, ticket: Ticket, action: str, **context: Any) -> None:
+        """One life-cycle step by the system (the engineer's app) now."""
+        transition(
+            session=session,
+            ticket=ticket,
+            action=action,
+            actor=None,
+            at=self.at(self.env.now),
+            policy=self.sla,
+            **context,
+        )
+
+    def resume_later(self, number: str, hours: float) -> None:
+        """End a ticket's hold after ``hours`` and hand it back to the policy."""
+
+        def later() -> _Gen:
+            yield self.env.timeout(hours * 3600)
+            with self.session() as session:
+                ticket = self.ticket(session, number)
+                self.step(session, ticket, "resume", reason="customer / part available")
+                tier = ticket.priority
+            self.act("on_request", number, tier)
+
+        self.env.process(later())
+
+    # -- what the engineers need -----------------------------------------------------
+
+    def next_job(self, engineer_id: int, day: dt.date) -> tuple[int, int, str, float] | None:
+        """The engineer's next visit in today's published plan.
+
+        Returns ``(ticket id, visit id, number, planned start seconds)``, or ``None``.
+        """
+        with self.session() as session:
+            for visit in jobs_for(session=session, engineer_id=engineer_id, day=day):
+                if visit.ticket.status in (
+                    TicketStatus.SCHEDULED.value,
+                    TicketStatus.DISPATCHED.value,
+                ):
+                    start = (visit.planned_start - self.origin).total_seconds()
+                    return visit.ticket_id, visit.id, visit.ticket.number, start
+        return None
+
+    def drive_seconds(self, a: tuple[float, float], b: tuple[float, float]) -> float:
+        """Expected drive time between two points (the planner's travel model)."""
+        lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+        h = (
+            math.sin((lat2 - lat1) / 2) ** 2
+            + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+        )
+        metres = 2 * 6_371_000 * math.asin(math.sqrt(min(1.0, h))) * self.travel.circuity
+        return metres / (self.travel.speed_kmh / 3.6)
+
+    def actual_drive(self, seconds: float, *key: object) -> float:
+        """How long a drive really takes (noise from the scenario's travel model)."""
+        return seconds * travel_factor(self.scenario, self.seed, *key)
+
+    def visit_outcome(self, number: str, visit: int, estimate: float) -> Any:
+        """How visit ``visit`` on ticket ``number`` goes."""
+        return outcome(self.scenario, self.seed, self.numbers[number].key, visit, estimate)
+
+    def sick(self, code: str, day: int) -> bool:
+        """Whether the engineer calls in sick on day ``day``."""
+        return sick_today(self.scenario, self.seed, code, day)
+
+    def set_active(self, engineer_id: int, active: bool) -> None:
+        """Take an engineer off (sick) or back on the roster."""
+        with self.session() as session:
+            engineer = session.get(Engineer, engineer_id)
+            assert engineer is not None
+            engineer.active = active
+
+    def check_in(self, ticket_id: int, visit_id: int, engineer_id: int, visit: int) -> int:
+        """Check in on site (the response) and return the site visit's id."""
+        with self.session() as session:
+            ticket = session.get(Ticket, ticket_id)
+            assert ticket is not None
+            self.step(session, ticket, "arrive")
+            sv = SiteVisit(
+                ticket_id=ticket_id,
+                engineer_id=engineer_id,
+                visit_id=visit_id,
+                visit_number=visit,
+                checked_in_at=self.at(self.env.now),
+                check_in_lat=ticket.site.lat,
+                check_in_lon=ticket.site.lon,
+                check_in_distance_m=0.0,
+                flagged=False,
+            )
+            session.add(sv)
+            session.flush()
+            return sv.id
+
+    def check_out(self, site_visit_id: int, result: VisitOutcome, notes: str) -> None:
+        """Check out of a site visit with its outcome."""
+        with self.session() as session:
+            sv = session.get(SiteVisit, site_visit_id)
+            assert sv is not None
+            sv.checked_out_at = self.at(self.env.now)
+            sv.check_out_lat, sv.check_out_lon = sv.check_in_lat, sv.check_in_lon
+            sv.outcome = result.value
+            sv.notes = notes
+            sv.customer_accepted = result is VisitOutcome.FIXED
+
+
+def simulate(
+    scenario: Scenario,
+    policy: str,
+    seed: int,
+    *,
+    database_url: str | None = None,
+    trace: bool = False,
+) -> RunResult:
+    """Run ``scenario`` once under ``policy`` with ``seed`` (see :class:`Simulation`)."""
+    return Simulation(scenario, policy, seed, database_url=database_url, trace=trace).run()
+
+
+__all__ = ["Shift", "Simulation", "simulate"]
