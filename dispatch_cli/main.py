@@ -15,11 +15,12 @@ app = typer.Typer(
 def _register() -> None:
     # Each command module adds its commands to ``app``; imports are cheap (no engines,
     # no clients are created at import time).
-    from dispatch_cli import osrm, service, solving
+    from dispatch_cli import osrm, service, simulate, solving
 
     service.register(app)
     solving.register(app)
     osrm.register(app)
+    simulate.register(app)
 
 
 _register()
