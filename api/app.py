@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.console import install_console
-from api.observability import Metrics, install_request_middleware
+from api.observability import Metrics, install_metrics, install_request_middleware
 from api.problems import install_problem_handlers
 from api.routes import (
     auth,
@@ -69,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     install_problem_handlers(app)
     install_request_middleware(app, metrics)
+    install_metrics(app, metrics, runtime)
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(engineers.router)

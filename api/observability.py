@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import contextvars
+import datetime as dt
 import json
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 
 from fastapi import FastAPI, Request, Response
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Gauge, Histogram
+from prometheus_client.core import HistogramMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from dispatch.models import PlanStatus, SlaState, utcnow
+from dispatch.operations import open_tickets_by_sla_state, runs_by_status, solve_durations
+from dispatch.runtime import Runtime
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "request_id", default=None
@@ -68,19 +75,16 @@ class Metrics:
         self.queue_depth = Gauge(
             "dispatch_queue_depth", "Optimisation jobs waiting", registry=self.registry
         )
-        self.solve_seconds = Histogram(
-            "dispatch_solve_duration_seconds",
-            "Solver wall time per optimisation run",
-            buckets=(0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300),
+        self.runs = Gauge(
+            "dispatch_optimization_runs",
+            "Optimisation runs by status",
+            ["status"],
             registry=self.registry,
         )
-        self.sla_at_risk = Gauge(
-            "dispatch_sla_tickets", "Tickets by SLA state", ["state"], registry=self.registry
-        )
-        self.events_published = Counter(
-            "dispatch_events_published_total",
-            "Live events published",
-            ["kind"],
+        self.sla_tickets = Gauge(
+            "dispatch_sla_tickets",
+            "Open tickets by SLA state (ok, at_risk, breached)",
+            ["state"],
             registry=self.registry,
         )
 
@@ -122,3 +126,53 @@ def install_request_middleware(app: FastAPI, metrics: Metrics) -> None:
                 },
             )
             request_id_var.reset(token)
+
+
+SOLVE_BUCKETS = (0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0)
+SOLVE_WINDOW = dt.timedelta(hours=24)
+
+
+class SolveDurations(Collector):
+    """``dispatch_solve_duration_seconds``: solver wall time of the runs of the last 24 h.
+
+    Built from the database at scrape time, so it covers runs of every worker process.
+    """
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    def describe(self) -> Iterable[Metric]:
+        """No fixed description (the family is built per scrape)."""
+        return []
+
+    def collect(self) -> Iterable[Metric]:
+        """The histogram of recent solve durations."""
+        since = utcnow() - SOLVE_WINDOW
+        with self.runtime.session() as session:
+            values = solve_durations(session=session, since=since)
+        counts = [sum(1 for v in values if v <= b) for b in SOLVE_BUCKETS]
+        buckets = [(str(b), float(c)) for b, c in zip(SOLVE_BUCKETS, counts, strict=True)]
+        buckets.append(("+Inf", float(len(values))))
+        yield HistogramMetricFamily(
+            "dispatch_solve_duration_seconds",
+            "Solver wall time per optimisation run (runs finished in the last 24 h)",
+            buckets=buckets,
+            sum_value=float(sum(values)),
+        )
+
+
+def install_metrics(app: FastAPI, metrics: Metrics, runtime: Runtime) -> None:
+    """Register the database-backed collectors and the gauges refreshed at each scrape."""
+    metrics.registry.register(SolveDurations(runtime))
+
+    def refresh() -> None:
+        metrics.queue_depth.set(runtime.jobs.depth())
+        with runtime.session() as session:
+            runs = runs_by_status(session=session)
+            sla = open_tickets_by_sla_state(session=session)
+        for status in PlanStatus:
+            metrics.runs.labels(status.value).set(runs.get(status.value, 0))
+        for state in (SlaState.OK, SlaState.AT_RISK, SlaState.BREACHED):
+            metrics.sla_tickets.labels(state.value).set(sla.get(state.value, 0))
+
+    app.state.refresh_metrics = refresh

@@ -87,9 +87,7 @@ def test_publishing_a_stale_plan_is_refused_with_what_changed(day_client, databa
     ]
     with database.session() as session:  # nothing was published or moved
         assert session.get(Plan, plan_id).status == "succeeded"
-        assert dict(session.execute(select(Ticket.id, Ticket.status)).all()) == (
-            statuses_before
-        )
+        assert dict(session.execute(select(Ticket.id, Ticket.status)).all()) == (statuses_before)
 
 
 def test_only_dispatchers_publish_and_unknown_plans_are_404(day_client):
