@@ -223,9 +223,46 @@ def test_dispatcher_optimises_publishes_and_sees_a_check_in_move_the_engineer(
         1
     )
 
+    # An emergency comes in: it shows up live and is dispatched from the console.
+    emergency = new_emergency(base, dispatcher, visits[-1]["ticket_id"])
+    row = page.locator(f'#unassigned-body .waiting li[data-ticket-id="{emergency}"]')
+    expect(row).to_be_visible()
+    row.get_by_role("button", name="Dispatch now").click()
+    outcome = page.locator(f'#dispatch-result [data-ticket-id="{emergency}"]')
+    expect(outcome).to_be_visible(timeout=WAIT_MS)
+    ticket = httpx.get(f"{base}/api/v1/tickets/{emergency}", headers=dispatcher).json()
+    if "dispatched" in (outcome.get_attribute("class") or ""):
+        engineers = httpx.get(f"{base}/api/v1/engineers", headers=dispatcher).json()["items"]
+        codes = {e["id"]: e["code"] for e in engineers}
+        assert ticket["status"] == "dispatched"
+        assert outcome.get_attribute("data-engineer") == codes[ticket["assigned_engineer_id"]]
+        expect(page.locator(f'.ticket-marker[data-ticket-id="{emergency}"]')).to_have_count(1)
+        expect(row).to_be_hidden()  # it is in the (new) published plan now
+    else:  # refused: the console says so and nothing was dispatched
+        expect(outcome).to_have_attribute("role", "alert")
+        assert ticket["status"] in ("new", "triaged")
+
     assert console.errors == []
     assert console.outside == [], "the console must not fetch anything from elsewhere"
     console.close()
+
+
+def new_emergency(base: str, headers: dict[str, str], like: int) -> int:
+    """A P1 repair at the site (and on the asset) of ticket ``like``, through the API."""
+    model = httpx.get(f"{base}/api/v1/tickets/{like}", headers=headers).json()
+    body = {
+        "customer_id": model["customer"]["id"],
+        "site_id": model["site"]["id"],
+        "asset_id": model["asset_id"],
+        "kind": "repair",
+        "priority": 1,
+        "estimated_minutes": 30,
+        "required_skill": model["required_skill"],
+        "symptoms": "stuck between floors",
+    }
+    response = httpx.post(f"{base}/api/v1/tickets", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    return int(response.json()["id"])
 
 
 def test_an_engineer_sees_only_their_own_route(

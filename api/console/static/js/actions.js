@@ -32,14 +32,26 @@ export function onProgressEvent(data) {
 }
 
 /** Start a run for the region and day shown, follow it, then show its diff. */
-export async function optimise(budget, { render }) {
-  const button = $("opt-start");
-  button.disabled = true;
+export async function optimise(budget, ctx) {
   $("conflict").hidden = true;
+  let run;
   try {
-    let run = await api.post("/optimizations", {
+    run = await api.post("/optimizations", {
       region: state.region, date: state.date, time_budget_seconds: budget,
     });
+  } catch (error) {
+    status(`Optimisation failed: ${error.message}`, "bad");
+    return;
+  }
+  await follow(run.id, ctx);
+}
+
+/** Follow a run (ours, or the re-optimisation after a dispatch-now) until it ends. */
+export async function follow(runId, { render }) {
+  const button = $("opt-start");
+  button.disabled = true;
+  try {
+    let run = await api.get(`/optimizations/${runId}`);
     activeRun = run;
     showProgress(run);
     while (run.status === "queued" || run.status === "running") {
@@ -128,19 +140,26 @@ export function discard(render) {
 }
 
 /** Insert a ticket into today's published plan now (emergencies). */
-export async function dispatchNow(ticketId, { reload }) {
-  const result = $("details-result") ?? $("opt-status");
-  result.replaceChildren(el("span", { text: "Dispatching…" }));
+export async function dispatchNow(ticketId, ctx) {
+  const targets = [$("dispatch-result"), $("details-result")].filter(Boolean);
+  const show = (...nodes) => targets.forEach((t) => t.replaceChildren(...nodes.map((n) => n.cloneNode(true))));
+  show(el("span", { text: "Dispatching…" }));
   try {
     const r = await api.post(`/tickets/${ticketId}/dispatch-now`);
-    result.replaceChildren(el("span", { class: "good", text:
-      `Dispatched to ${r.engineer_code}: arrives ${clock(r.planned_arrival, state.zone)}, starts ${clock(r.planned_start, state.zone)} (plan #${r.plan_id}).` }));
-    await reload({ keepDetails: true });
+    show(el("p", { class: "good dispatched", dataset: { ticketId: String(ticketId), engineer: r.engineer_code }, text:
+      `${r.ticket_number ?? `Ticket #${ticketId}`} dispatched to ${r.engineer_code}: arrives ${clock(r.planned_arrival, state.zone)}, `
+      + `starts ${clock(r.planned_start, state.zone)} (plan #${r.plan_id} published).` }));
+    await ctx.reload({ keepDetails: true });
+    if (r.reoptimization_id) {
+      status(`Re-optimising the day after the insertion (run #${r.reoptimization_id})…`);
+      follow(r.reoptimization_id, ctx);
+    }
   } catch (error) {
     const problem = error.problem ?? {};
     const reasons = Array.isArray(problem.reasons) ? problem.reasons : [];
-    result.replaceChildren(el("div", { class: "bad", role: "alert" },
+    show(el("div", { class: "bad not-dispatched", role: "alert", dataset: { ticketId: String(ticketId) } },
       el("strong", { text: problem.title || "Could not dispatch" }), ": ", error.message,
-      reasons.length ? el("ul", {}, reasons.map((x) => el("li", { text: typeof x === "string" ? x : JSON.stringify(x) }))) : ""));
+      reasons.length ? el("ul", {}, reasons.map((x) => el("li", { text: typeof x === "string" ? x : JSON.stringify(x) }))) : "",
+      problem.suggestion?.message ? el("p", { text: `Fix: ${problem.suggestion.message}` }) : ""));
   }
 }

@@ -8,6 +8,7 @@ import { DispatchMap } from "./map.js";
 import { logEvent, renderDetails, renderKpis, renderSla, renderUnassigned } from "./panels.js";
 import {
   ganttRows, isEngineer, learnTicket, loadDay, mapData, plannedVisit, regionInfo, shownPlan, state,
+  waitingTickets,
 } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
@@ -91,7 +92,7 @@ function render() {
   if (!isEngineer()) {
     renderKpis($("kpi-body"), plan, state.dayKpis);
     renderSla($("sla-body"), state.atRisk, state.breaches, state.zone, select);
-    renderUnassigned($("unassigned-body"), plan, select, (id) => dispatchNow(id, ctx));
+    renderUnassigned($("unassigned-body"), plan, waitingTickets(), select, (id) => dispatchNow(id, ctx));
   }
 }
 
@@ -191,6 +192,9 @@ function onEvent(kind, data) {
       learnTicket(data.ticket_id, { status: data.to_status });
       map.updateTicket(data.ticket_id, { status: data.to_status });
       if (selected?.kind === "ticket" && selected.id === data.ticket_id) showTicket(data.ticket_id);
+      break;
+    case "ticket.created":
+      if (!isEngineer()) reloadSoon();
       break;
     case "checkin.flagged":
       $("events").firstElementChild?.classList.add("warn");

@@ -137,6 +137,7 @@ export class DispatchMap {
     if (t.sla) classes.push(`sla-${t.sla}`);
     if (isDone(t.status)) classes.push("done");
     if (t.unassigned) classes.push("unassigned");
+    if (t.change) classes.push(`change-${t.change}`);
     return L.divIcon({ className: classes.join(" "), html: "<span></span>", iconSize: [16, 16] });
   }
 

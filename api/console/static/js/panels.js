@@ -54,24 +54,40 @@ export function renderSla(container, atRisk, breaches, zone, onSelect) {
   );
 }
 
-/** Unassigned tickets of the plan shown, with reasons, the suggested fix and dispatch-now. */
-export function renderUnassigned(container, plan, onSelect, onDispatchNow) {
+function dispatchButton(ticketId, onDispatchNow) {
+  return el("button", { type: "button", class: "small", onclick: () => onDispatchNow(ticketId) }, "Dispatch now");
+}
+
+/**
+ * Unassigned tickets of the plan shown, with reasons and the suggested fix, and the open
+ * tickets no plan knows yet (emergencies that just came in); each can be dispatched now.
+ */
+export function renderUnassigned(container, plan, waiting, onSelect, onDispatchNow) {
   const items = plan?.unassigned ?? [];
+  const parts = [];
   if (!plan) {
-    container.replaceChildren(el("p", { class: "muted", text: "No plan for this day yet: optimise to make one." }));
-    return;
+    parts.push(el("p", { class: "muted", text: "No plan for this day yet: optimise to make one." }));
+  } else if (!items.length) {
+    parts.push(el("p", { class: "muted", text: "The plan leaves no ticket out." }));
+  } else {
+    parts.push(el("ul", { class: "list unassigned" }, items.map((u) => el("li", { dataset: { ticketId: String(u.ticket_id) } },
+      el("button", { type: "button", class: `link p${u.priority}`, onclick: () => onSelect("ticket", u.ticket_id) }, u.ticket_number),
+      ` ${PRIORITY_LABEL[u.priority] ?? `P${u.priority}`}`,
+      el("div", { class: "reasons" }, u.reasons.map((r) => el("code", { text: r }))),
+      u.suggestion ? el("div", { class: "suggestion" }, "Fix: ", u.suggestion.message || u.suggestion.kind) : "",
+      dispatchButton(u.ticket_id, onDispatchNow),
+    ))));
   }
-  if (!items.length) {
-    container.replaceChildren(el("p", { class: "muted", text: "Every ticket is planned." }));
-    return;
+  if (waiting.length) {
+    parts.push(el("h3", { text: `Not in the plan (${waiting.length})` }));
+    parts.push(el("ul", { class: "list waiting" }, waiting.slice(0, 50).map((t) => el("li", { dataset: { ticketId: String(t.id) } },
+      el("button", { type: "button", class: `link p${t.priority}`, onclick: () => onSelect("ticket", t.id) }, t.number),
+      ` ${PRIORITY_LABEL[t.priority] ?? `P${t.priority}`} · ${t.status}`,
+      plan ? " " : "",
+      plan ? dispatchButton(t.id, onDispatchNow) : "",
+    ))));
   }
-  container.replaceChildren(el("ul", { class: "list unassigned" }, items.map((u) => el("li", { dataset: { ticketId: String(u.ticket_id) } },
-    el("button", { type: "button", class: `link p${u.priority}`, onclick: () => onSelect("ticket", u.ticket_id) }, u.ticket_number),
-    ` ${PRIORITY_LABEL[u.priority] ?? `P${u.priority}`}`,
-    el("div", { class: "reasons" }, u.reasons.map((r) => el("code", { text: r }))),
-    u.suggestion ? el("div", { class: "suggestion" }, "Fix: ", u.suggestion.message || u.suggestion.kind) : "",
-    el("button", { type: "button", class: "small", onclick: () => onDispatchNow(u.ticket_id) }, "Dispatch now"),
-  ))));
+  container.replaceChildren(...parts);
 }
 
 /** The candidate plan against the published one: counts and every change. */

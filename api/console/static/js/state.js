@@ -15,6 +15,7 @@ export const state = {
   candidate: null, // PlanOut of a finished optimisation not yet published
   siteVisits: new Map(), // ticket id -> {ticketId, number, engineerId, in, out, flagged}
   ticketLive: new Map(), // ticket id -> {status, lat, lon, number, priority} learned since load
+  waiting: [], // open tickets of the region in no plan shown (new emergencies, ...)
   atRisk: null,
   breaches: null,
   dayKpis: null,
@@ -34,7 +35,7 @@ export async function loadDay() {
   const date = state.date;
   // Engineers belong to service regions; headquarters' plans cover them all.
   const engineerFilter = regionInfo()?.kind === "hq" ? "" : `region=${region}&`;
-  const [engineers, positions, visits, plans, atRisk, breaches, dayKpis] = await Promise.all([
+  const [engineers, positions, visits, plans, atRisk, breaches, dayKpis, fresh, triaged] = await Promise.all([
     api.get(`/engineers?${engineerFilter}active=true&limit=500`),
     api.getOptional(`/engineers/positions?region=${region}`, { items: [] }),
     api.getOptional(`/engineers/site-visits?region=${region}&date=${date}`, { items: [] }),
@@ -42,6 +43,8 @@ export async function loadDay() {
     api.getOptional(`/sla/at-risk?region=${region}`, null),
     api.getOptional(`/sla/breaches?region=${region}`, null),
     api.getOptional(`/kpis?from=${date}&to=${date}&region=${region}`, null),
+    api.get(`/tickets?region=${region}&status=new&limit=200`),
+    api.get(`/tickets?region=${region}&status=triaged&limit=200`),
   ]);
   setEngineers(engineers.items);
   setPositions(positions.items);
@@ -51,7 +54,17 @@ export async function loadDay() {
   state.breaches = breaches?.items ?? null;
   state.dayKpis = dayKpis;
   state.ticketLive.clear();
+  state.waiting = [...fresh.items, ...triaged.items].sort((a, b) => a.priority - b.priority);
   await locateUnassigned(shownPlan());
+}
+
+/** Open tickets that the plan shown does not mention (arrived after it was made). */
+export function waitingTickets() {
+  const plan = shownPlan();
+  const known = new Set();
+  for (const r of plan?.routes ?? []) for (const v of r.visits) known.add(v.ticket_id);
+  for (const u of plan?.unassigned ?? []) known.add(u.ticket_id);
+  return state.waiting.filter((t) => !known.has(t.id));
 }
 
 /** An engineer's own day: their published jobs, their position and check-ins. */
@@ -116,7 +129,8 @@ function setSiteVisits(items) {
 
 /** Unassigned tickets carry no coordinates in a plan: read their sites (a few requests). */
 export async function locateUnassigned(plan) {
-  const missing = (plan?.unassigned ?? []).filter((u) => !state.ticketLive.get(u.ticket_id)?.lat).slice(0, 60);
+  const ids = [...(plan?.unassigned ?? []).map((u) => u.ticket_id), ...waitingTickets().map((t) => t.id)];
+  const missing = ids.filter((id) => !state.ticketLive.get(id)?.lat).map((ticket_id) => ({ ticket_id })).slice(0, 40);
   for (let i = 0; i < missing.length; i += 6) {
     const batch = await Promise.all(missing.slice(i, i + 6).map((u) => api.getOptional(`/tickets/${u.ticket_id}`, null)));
     for (const t of batch) {
@@ -168,6 +182,15 @@ export function mapData() {
     const live = state.ticketLive.get(u.ticket_id) ?? {};
     tickets.push({ id: u.ticket_id, number: u.ticket_number, priority: u.priority,
       status: live.status ?? "unassigned", lat: live.lat, lon: live.lon, sla: slaOf(u.ticket_id), unassigned: true });
+  }
+  for (const t of isEngineer() ? [] : waitingTickets()) {
+    const live = state.ticketLive.get(t.id) ?? {};
+    tickets.push({ id: t.id, number: t.number, priority: t.priority, status: live.status ?? t.status,
+      lat: live.lat, lon: live.lon, sla: slaOf(t.id), unassigned: true });
+  }
+  if (state.candidate?.diff) {
+    const changes = new Map(state.candidate.diff.entries.map((e) => [e.ticket_id, e.change]));
+    for (const t of tickets) t.change = changes.get(t.id) ?? null;
   }
   return { engineers, routes, tickets };
 }
