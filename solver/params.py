@@ -65,6 +65,10 @@ class SolveParams:
         most four. A plan is reproducible for a given number of workers; set it
         explicitly to get the same plan on machines with different CPU counts, and
         to 1 inside a process that must not fork.
+    staged
+        Whether the first ruin-and-recreate phase works tier by tier: P1 tickets
+        alone, then P1 and P2, and so on (lower tiers only take room, so each tier is
+        decided on shorter routes with faster moves).
     """
 
     seed: int = 0
@@ -83,6 +87,7 @@ class SolveParams:
     polish_share: float = 0.4
     suggestions: bool = True
     workers: int = 0
+    staged: bool = True
 
     def __post_init__(self) -> None:
         if self.time_limit <= 0:

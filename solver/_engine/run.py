@@ -11,6 +11,7 @@ from solver._engine.model import Model, compile_problem
 from solver._engine.plan import Plan
 from solver._engine.polish import polish
 from solver._engine.search import Budget, construct, improve, recreate
+from solver._engine.staged import staged_improve
 from solver.params import SolveParams
 from solver.problem import Problem
 
@@ -116,7 +117,8 @@ def run_engine(
         its_here = None if iterations is None else iterations // (rounds + 1)
         last = phase == len(shares) - 1
         deadline = end if last else time.perf_counter() + part
-        its += improve(
+        search = staged_improve if phase == 0 and start is None and params.staged else improve
+        its += search(
             plan,
             rng,
             Budget(its_here, deadline),

@@ -320,6 +320,16 @@ def _score(obj: tuple[int, int, int, int, int], unit: float) -> float:
     return obj[4] + unit * (64 * obj[0] + 16 * obj[1] + 4 * obj[2] + obj[3])
 
 
+def _stalled(
+    budget: Budget, stall: float, it: int, started: float, last_gain: tuple[int, float]
+) -> bool:
+    """Whether no served improvement came within the last ``stall`` share of the budget."""
+    if budget.iterations is not None:
+        return it - last_gain[0] > max(50, stall * budget.iterations)
+    now = time.perf_counter()
+    return now - last_gain[1] > stall * max(1e-9, budget.deadline - started)
+
+
 def improve(
     plan: Plan,
     rng: np.random.Generator,
@@ -329,8 +339,12 @@ def improve(
     temperature: float,
     sacrifice: float = 0.0,
     mix: float = 0.0,
+    stall: float | None = None,
 ) -> int:
     """Ruin-and-recreate with annealing; leaves the best plan found (lexicographic).
+
+    With ``stall``, stops early once the served tickets have not improved for that
+    share of the budget (of its iterations when it has some, else of its time).
 
     With ``sacrifice`` > 0 the annealing works on a scalar score where an unserved
     P4 weighs ``sacrifice`` average visit costs and each higher tier four times more,
@@ -354,8 +368,11 @@ def improve(
     started = time.perf_counter()
     weights = np.asarray(RUIN_WEIGHTS, dtype=np.float64)
     it = 0
+    last_gain = (0, started)  # iteration and time of the last served improvement
     while not budget.done(it):
         frac = budget.fraction(it, started)
+        if stall is not None and _stalled(budget, stall, it, started, last_gain):
+            break
         temp = t0 * (0.01**frac) if t0 > 0 else 0.0
         snap = plan.snapshot()
         q = int(rng.integers(min_ruin, max_ruin + 1))
@@ -392,6 +409,8 @@ def improve(
         if accept:
             cur = new
             if new < best:
+                if new[:4] < best[:4]:
+                    last_gain = (it, time.perf_counter())
                 best = new
                 best_snap = plan.snapshot()
         else:
