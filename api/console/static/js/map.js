@@ -164,6 +164,7 @@ export class DispatchMap {
 
   /** Zoom to everything drawn. */
   fit() {
+    this.map.invalidateSize();
     const points = [];
     for (const { marker } of this.engineers.values()) points.push(marker.getLatLng());
     for (const { marker } of this.tickets.values()) points.push(marker.getLatLng());
