@@ -65,21 +65,28 @@ def simulate_command(
     baseline: Annotated[str, typer.Option(help="Policy the margins are measured against")] = (
         "greedy"
     ),
+    local: Annotated[
+        bool,
+        typer.Option("--local", help="Run in local processes even when DISPATCH_REDIS_URL is set"),
+    ] = False,
 ) -> None:
     """Simulate SCENARIO under each policy over several seeds and compare.
 
     Prints SLA compliance per tier, response times, tickets served, travel, utilisation
     and overtime (means over seeds with 95 % confidence intervals), and the margin of
     each policy over the baseline on P1 and P2 response compliance (paired by seed).
+    With DISPATCH_REDIS_URL set the runs go to the job queue that ``dispatch worker``
+    processes serve (unless ``--local``); else to local worker processes.
     """
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
     from rich.table import Table
 
+    from dispatch.settings import load_settings
     from scenarios.load import ScenarioError, load_scenario
     from scenarios.metrics import METRICS, comparison_json, paired_margin, summarise
     from scenarios.model import POLICIES
-    from scenarios.runner import run_all, tasks_for
+    from scenarios.runner import collect_jobs, enqueue, run_all, tasks_for
 
     chosen = list(dict.fromkeys(policy or DEFAULT_POLICIES))
     for name in chosen:
@@ -107,7 +114,12 @@ def simulate_command(
         def advance(result: RunResult) -> None:
             progress.advance(bar)
 
-        results = run_all(tasks, jobs=jobs, on_result=advance)
+        redis_url = None if local else load_settings().redis_url
+        if redis_url:
+            progress.update(bar, description=f"{sc.name}: {len(tasks)} runs on dispatch worker")
+            results = collect_jobs(enqueue(tasks, redis_url=redis_url), on_result=advance)
+        else:
+            results = run_all(tasks, jobs=jobs, on_result=advance)
     summary = summarise(results)
     table = Table(title=f"{sc.name}: {seeds} seeds, means with 95% confidence intervals")
     table.add_column("metric")

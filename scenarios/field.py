@@ -9,7 +9,6 @@ plan wakes an engineer who is waiting.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -271,8 +270,3 @@ class Crew:
                 sim.step(session, ticket, "hold_parts", reason=why)
             else:
                 sim.step(session, ticket, "hold_customer", reason=why)
-
-
-def local_date(sim: Simulation, seconds: float) -> dt.date:
-    """The region's local date at a simulation time."""
-    return sim.at(seconds).astimezone(sim.scenario.zone).date()

@@ -3,7 +3,9 @@
 Service levels come from the production KPI code (:func:`dispatch.kpis.compute_kpis`
 over the horizon): response compliance per tier counts tickets whose response came in
 time, or whose response was due before the end of the horizon and had not come (clocks
-still running at the end are left out). Travel, utilisation and overtime are what the
+still running at the end are left out); the backlog waiting at the start counts too.
+Response times (p50, p90, distributions) are those of the requests arriving during the
+horizon, by nearest rank as in the KPI code. Travel, utilisation and overtime are what the
 simulated engineers really did (noisy drives, real times on site).
 """
 
@@ -19,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dispatch.kpis import compute_kpis
+from dispatch.kpis import compute_kpis, nearest_rank
 from dispatch.models import SiteVisit, Ticket
 
 if TYPE_CHECKING:
@@ -75,10 +77,20 @@ class RunResult:
 
 
 def collect(
-    *, session: Session, sim: Simulation, start: dt.datetime, end: dt.datetime
+    *,
+    session: Session,
+    sim: Simulation,
+    backlog_from: dt.datetime,
+    start: dt.datetime,
+    end: dt.datetime,
 ) -> RunResult:
-    """Measure a finished run from its database and its engineers' tallies."""
-    report = compute_kpis(session=session, start=start, end=end)
+    """Measure a finished run from its database and its engineers' tallies.
+
+    SLA compliance covers every ticket of the run (the backlog, reported from
+    ``backlog_from``, included); response times cover the requests that arrived in
+    ``[start, end)``.
+    """
+    report = compute_kpis(session=session, start=backlog_from, end=end)
     metrics: dict[str, float | None] = {}
     for tier in TIERS:
         metrics[f"{tier.lower()}_response_compliance"] = report.sla_compliance[tier].response.value
@@ -98,8 +110,6 @@ def collect(
     metrics["travel_min_per_job"] = travel / visits if visits else None
     metrics["utilisation"] = (travel + on_site) / shift if shift else None
     metrics["overtime_min"] = sum(m.overtime_s for m in crew) / 60
-    metrics["response_p50_min"] = report.response_time.p50_minutes
-    metrics["response_p90_min"] = report.response_time.p90_minutes
     responses: dict[str, list[float]] = {tier: [] for tier in TIERS}
     for priority, reported, responded in session.execute(
         select(Ticket.priority, Ticket.reported_at, Ticket.responded_at).where(
@@ -111,6 +121,9 @@ def collect(
         if responded is not None:
             minutes = (responded - reported).total_seconds() / 60
             responses[TIERS[priority - 1]].append(round(minutes, 2))
+    every = [m for values in responses.values() for m in values]
+    metrics["response_p50_min"] = nearest_rank(every, 50)
+    metrics["response_p90_min"] = nearest_rank(every, 90)
     trace = None
     if sim.trace:
         trace = Trace(

@@ -1,8 +1,10 @@
-"""Many runs: every policy over N seeds, in parallel processes.
+"""Many runs: every policy over N seeds, in parallel processes or on the Redis queue.
 
-Each run is independent (its own database), so runs go to a process pool; results come
-back as they finish and are returned in (policy, seed) order, so the outcome does not
-depend on the number of processes.
+Each run is independent (its own database), so runs go to a process pool, or, when a
+Redis URL is configured, onto the job queue that ``dispatch worker`` processes serve
+(:func:`enqueue` / :func:`collect_jobs`; a job carries the scenario as plain data, the
+policy name and the seed). Results come back as they finish and are returned in
+(policy, seed) order, so the outcome does not depend on where or how many runs ran at once.
 """
 
 from __future__ import annotations
@@ -13,9 +15,17 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from scenarios.metrics import RunResult
 from scenarios.model import Scenario
+
+if TYPE_CHECKING:
+    from rq.job import Job
+
+JOB_TIMEOUT = 3 * 3600
+"""Seconds a queued run may take before RQ gives up on it."""
+POLL_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -99,4 +109,64 @@ def run_all(
                 results[i] = future.result()
                 if on_result is not None:
                     on_result(results[i])  # type: ignore[arg-type]
+    return [r for r in results if r is not None]
+
+
+def queued_run(scenario: dict[str, Any], policy: str, seed: int, trace: bool) -> RunResult:
+    """RQ job body: one run of a scenario given as plain data."""
+    return run_task(Task(Scenario.model_validate(scenario), policy, seed, trace))
+
+
+def enqueue(tasks: Sequence[Task], *, redis_url: str) -> list[Job]:
+    """Put ``tasks`` on the job queue served by ``dispatch worker``."""
+    import redis
+    from rq import Queue
+
+    from dispatch import keys
+
+    queue = Queue(keys.queue_name(), connection=redis.Redis.from_url(redis_url))
+    return [
+        queue.enqueue_call(
+            "scenarios.runner.queued_run",
+            args=(task.scenario.model_dump(mode="json"), task.policy, task.seed, task.trace),
+            timeout=JOB_TIMEOUT,
+            result_ttl=3600,
+            failure_ttl=24 * 3600,
+            description=f"simulate {task.scenario.name} / {task.policy} / seed {task.seed}",
+        )
+        for task in tasks
+    ]
+
+
+def collect_jobs(
+    jobs: Sequence[Job],
+    *,
+    on_result: Callable[[RunResult], None] | None = None,
+    poll_seconds: float = POLL_SECONDS,
+) -> list[RunResult]:
+    """Wait for queued runs and return their results in the order of ``jobs``.
+
+    Raises
+    ------
+    RuntimeError
+        A run failed on its worker (the message carries the worker's traceback).
+    """
+    from rq.job import JobStatus
+
+    results: list[RunResult | None] = [None] * len(jobs)
+    pending = dict(enumerate(jobs))
+    while pending:
+        for i, job in list(pending.items()):
+            status = job.get_status(refresh=True)
+            if status == JobStatus.FINISHED:
+                results[i] = job.return_value()
+                del pending[i]
+                if on_result is not None:
+                    on_result(results[i])  # type: ignore[arg-type]
+            elif status in (JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED):
+                latest = job.latest_result()
+                detail = latest.exc_string if latest is not None else status
+                raise RuntimeError(f"{job.description} failed on its worker: {detail}")
+        if pending:
+            time.sleep(poll_seconds)
     return [r for r in results if r is not None]

@@ -18,7 +18,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import tempfile
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -35,9 +36,9 @@ from dispatch.planning import Position
 from dispatch.sla.policy import bind_policy
 from dispatch.sla.sweep import sweep
 from dispatch.tickets import TicketDraft, create_ticket
-from scenarios.demand import Request, outcome, requests, sick_today, travel_factor
+from scenarios.demand import Outcome, Request, outcome, requests, sick_today, travel_factor
 from scenarios.desk import Desk
-from scenarios.field import Crew, Shift
+from scenarios.field import Crew
 from scenarios.load import scenario_policy
 from scenarios.metrics import RunResult, collect
 from scenarios.model import Scenario
@@ -48,7 +49,6 @@ from solver.travel import HaversineProvider
 
 SWEEP_MINUTES = 15
 REMOTE_MINUTES = 15
-NO_ACCESS_MINUTES = 10
 _Gen = Generator[simpy.Event, Any, None]
 
 
@@ -119,23 +119,18 @@ class Simulation:
         finally:
             engine.dispose()
 
-    def session(self) -> Any:
+    @contextmanager
+    def session(self) -> Iterator[Session]:
         """A unit of work at the simulation's edge (commits on success)."""
-        from contextlib import contextmanager
-
-        @contextmanager
-        def scope() -> Generator[Session, None, None]:
-            session = self.sessions()
-            try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
-            finally:
-                session.close()
-
-        return scope()
+        session = self.sessions()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
 
     # -- the run --------------------------------------------------------------------
 
@@ -178,7 +173,8 @@ class Simulation:
             return collect(
                 session=session,
                 sim=self,
-                start=self.at(min(0.0, earliest)),
+                backlog_from=self.at(min(0.0, earliest)),
+                start=self.origin,
                 end=self.at(horizon),
             )
 
@@ -365,7 +361,7 @@ class Simulation:
         """How long a drive really takes (noise from the scenario's travel model)."""
         return seconds * travel_factor(self.scenario, self.seed, *key)
 
-    def visit_outcome(self, number: str, visit: int, estimate: float) -> Any:
+    def visit_outcome(self, number: str, visit: int, estimate: float) -> Outcome:
         """How visit ``visit`` on ticket ``number`` goes."""
         return outcome(self.scenario, self.seed, self.numbers[number].key, visit, estimate)
 
@@ -423,6 +419,3 @@ def simulate(
 ) -> RunResult:
     """Run ``scenario`` once under ``policy`` with ``seed`` (see :class:`Simulation`)."""
     return Simulation(scenario, policy, seed, database_url=database_url, trace=trace).run()
-
-
-__all__ = ["Shift", "Simulation", "simulate"]

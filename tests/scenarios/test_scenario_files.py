@@ -83,7 +83,7 @@ def test_bad_yaml_file_and_missing_file(tmp_path: Path) -> None:
     bad.write_text("name: [unclosed\n", encoding="utf-8")
     with pytest.raises(ScenarioError, match="not valid YAML"):
         load_scenario(bad)
-    with pytest.raises(ScenarioError, match="shipped scenarios: .*storm-surge"):
+    with pytest.raises(ScenarioError, match=r"shipped scenarios: .*storm-surge"):
         load_scenario(tmp_path / "nowhere.yaml")
     good = tmp_path / "good.yaml"
     good.write_text(yaml.safe_dump(tiny()), encoding="utf-8")

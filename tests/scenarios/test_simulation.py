@@ -77,7 +77,8 @@ def test_a_run_drives_the_ticket_life_cycle_and_publishes_plans(database_url: st
     )
     assert all(t.responded_at >= t.reported_at for t in responded)
     measured = sum(len(v) for v in result.response_minutes.values())
-    assert measured == len(responded)
+    arrived = [t for t in responded if t.reported_at >= SCENARIO.origin()]
+    assert measured == len(arrived) < len(responded)  # the backlog is not in response times
 
 
 def test_policies_differ_on_the_same_demand() -> None:

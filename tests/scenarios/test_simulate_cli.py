@@ -1,0 +1,70 @@
+"""``dispatch simulate``: table, margins, JSON in the documented shape, report with plots."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+from typer.testing import CliRunner
+
+from dispatch_cli.main import app
+from scenarios.metrics import METRICS, estimate
+from tests.scenarios.tiny import tiny
+
+runner = CliRunner()
+
+
+def test_simulate_writes_table_json_and_report(tmp_path: Path) -> None:
+    scenario = tmp_path / "tiny.yaml"
+    scenario.write_text(yaml.safe_dump(tiny()), encoding="utf-8")
+    out, report = tmp_path / "out.json", tmp_path / "report"
+    result = runner.invoke(
+        app,
+        [
+            "simulate", str(scenario), "--policy", "greedy", "--policy", "batch+insert",
+            "--seeds", "2", "--jobs", "2", "--local", "--json", str(out), "--report", str(report),
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "P1 response in SLA" in result.output
+    assert "batch+insert vs greedy, P1 response compliance:" in result.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["scenario"] == "tiny" and data["seeds"] == 2
+    assert list(data["policies"]) == ["greedy", "batch+insert"]
+    for figures in data["policies"].values():
+        for name in METRICS:
+            mean, ci = figures[name], figures[f"{name}_ci95"]
+            if mean is not None:
+                assert ci[0] <= mean <= ci[1]
+        assert 0 <= figures["p1_response_compliance"] <= 1
+        assert figures["tickets_served"] > 0
+    md = (report / "report.md").read_text(encoding="utf-8")
+    assert "| metric | greedy | batch+insert |" in md
+    for png in ("sla.png", "response.png", "gantt-greedy.png", "map-batch-insert.png"):
+        assert (report / png).stat().st_size > 1000
+        assert png in md
+    assert "<table>" in (report / "report.html").read_text(encoding="utf-8")
+
+
+def test_simulate_refuses_a_bad_scenario_naming_the_field(tmp_path: Path) -> None:
+    data = tiny()
+    data["demand"]["arrivals"][0]["per_hour"] = -1
+    scenario = tmp_path / "bad.yaml"
+    scenario.write_text(yaml.safe_dump(data), encoding="utf-8")
+    result = runner.invoke(app, ["simulate", str(scenario), "--seeds", "1"])
+    assert result.exit_code == 2
+    assert "demand.arrivals.0.per_hour" in result.output
+
+
+def test_simulate_refuses_an_unknown_policy() -> None:
+    result = runner.invoke(app, ["simulate", "metro-day", "--policy", "fastest"])
+    assert result.exit_code != 0
+    assert "unknown policy 'fastest'" in result.output
+
+
+def test_confidence_interval_of_known_values() -> None:
+    e = estimate([1.0, 2.0, 3.0, None])
+    assert e.n == 3 and e.mean == 2.0
+    assert e.half_width is not None and abs(e.half_width - 4.303 * 1.0 / 3**0.5) < 1e-9
+    assert estimate([None]).mean is None
