@@ -113,6 +113,11 @@ def simulate_command(
 
         def advance(result: RunResult) -> None:
             progress.advance(bar)
+            if not console.is_terminal:  # a log file: one line per run instead of a bar
+                console.print(
+                    f"{result.policy} seed {result.seed}: {result.tickets} tickets, "
+                    f"{result.plans} plans, {result.wall_seconds:.0f} s"
+                )
 
         redis_url = None if local else load_settings().redis_url
         if redis_url:

@@ -137,6 +137,7 @@ class Crew:
                 yield env.timeout(shift.start - env.now)
             if sim.sick(m.code, day):
                 sim.set_active(m.engineer_id, False)
+                sim.act("on_tick")  # the dispatcher re-plans without them
                 yield env.timeout(max(0.0, shift.end - env.now))
                 sim.set_active(m.engineer_id, True)
                 continue
