@@ -42,6 +42,7 @@ def server_env(database_url: str, redis_url: str | None) -> dict[str, str]:
         DISPATCH_LOG_JSON="false",
         DISPATCH_LOG_LEVEL="WARNING",
         DISPATCH_TILE_URL="",  # the console must work without map tiles (and no network)
+        DISPATCH_DEFAULT_SOLVE_SECONDS="2",  # the re-optimisation a dispatch-now queues
     )
     if redis_url:
         env["DISPATCH_REDIS_URL"] = redis_url
@@ -57,8 +58,13 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=5)
 
 
-def start_server(database_url: str, redis_url: str | None, logs: Path) -> Iterator[str]:
-    """Run the API on a free port until the generator is closed; yields its base URL."""
+def start_server(
+    database_url: str, redis_url: str | None, logs: Path, *, workers: bool = True
+) -> Iterator[str]:
+    """Run the API on a free port until the generator is closed; yields its base URL.
+
+    With Redis, an RQ worker runs too unless ``workers`` is false.
+    """
     port = free_port()
     env = server_env(database_url, redis_url)
     processes: list[subprocess.Popen[bytes]] = []
@@ -82,7 +88,7 @@ def start_server(database_url: str, redis_url: str | None, logs: Path) -> Iterat
             stderr=subprocess.STDOUT,
         )
     )
-    if redis_url:  # runs go to the RQ queue: a real worker takes them
+    if redis_url and workers:  # runs go to the RQ queue: a real worker takes them
         worker = Path(sys.executable).with_name("dispatch")
         processes.append(
             subprocess.Popen(
