@@ -109,6 +109,10 @@ class MemoryEventBus:
         return f"{self._last[0]}-{self._last[1]}"
 
 
+MAX_BLOCK_MS = 4_000
+"""Longest blocking ``XREAD`` (Redis clients here time out sockets after 5 s)."""
+
+
 class RedisEventBus:
     """A Redis Stream (``XADD`` / ``XREAD``), capped at about ``maxlen`` entries."""
 
@@ -130,7 +134,10 @@ class RedisEventBus:
     def read(self, after: str | None, *, block_ms: int = 0, count: int = 100) -> list[Event]:
         """Events after ``after`` (``None``: only new ones), waiting up to ``block_ms``."""
         start = after or self.last_id()
-        reply: Any = self._client.xread({self._stream: start}, count=count, block=block_ms or None)
+        # Block less than the client's socket timeout, or the read itself times out; a
+        # caller that wants to wait longer (the SSE loop) simply reads again.
+        block = min(block_ms, MAX_BLOCK_MS) if block_ms else None
+        reply: Any = self._client.xread({self._stream: start}, count=count, block=block)
         events: list[Event] = []
         for _stream, entries in reply or []:
             for raw_id, fields in entries:
