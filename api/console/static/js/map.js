@@ -91,7 +91,7 @@ export class DispatchMap {
     return true;
   }
 
-  /** Routes: [{engineer_id, code, colour, points: [[lat, lon], ...]}] (replaces all). */
+  /** Routes: [{engineer_id, code, colour, visits, points: [[lat, lon], ...]}] (replaces all). */
   setRoutes(routes) {
     this.routeLayer.clearLayers();
     this.routes.clear();
@@ -103,7 +103,7 @@ export class DispatchMap {
         opacity: 0.8,
         className: `route route-${r.code}`,
       });
-      line.bindTooltip(`${r.code}: ${r.points.length - 1} visits`, { sticky: true });
+      line.bindTooltip(escapeHtml(`${r.code}: ${r.visits} visits`), { sticky: true });
       line.on("click", () => this.onSelect("engineer", r.engineer_id));
       line.addTo(this.routeLayer);
       this.routes.set(r.engineer_id, line);

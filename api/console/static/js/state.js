@@ -171,7 +171,7 @@ export function mapData() {
     const start = e ? [e.home_lat, e.home_lon] : null;
     const points = r.visits.map((v) => [v.lat, v.lon]);
     if (start && start[0] != null) points.unshift(start);
-    routes.push({ engineer_id: r.engineer_id, code: r.engineer_code, colour: e?.colour ?? "#555", points });
+    routes.push({ engineer_id: r.engineer_id, code: r.engineer_code, colour: e?.colour ?? "#555", points, visits: r.visits.length });
     for (const v of r.visits) {
       const live = state.ticketLive.get(v.ticket_id) ?? {};
       tickets.push({ id: v.ticket_id, number: v.ticket_number, priority: live.priority ?? v.priority,
