@@ -84,7 +84,7 @@ class SolveParams:
     sacrifice: float = 0.0
     mix: float = 0.0
     polish_rounds: int = 1
-    polish_share: float = 0.4
+    polish_share: float = 0.15
     suggestions: bool = True
     workers: int = 0
     staged: bool = True
