@@ -21,13 +21,15 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from dispatch.db import Database
 from dispatch.jobs import RedisJobQueue
-from dispatch.models import Plan, utcnow
+from dispatch.models import Asset, Engineer, Plan, Site, User, utcnow
 from dispatch.optimization import STALE_AFTER, reap_stale_runs
 from dispatch.redis_conn import connect
 from dispatch.settings import Settings
+from dispatch.users import create_user
 from tests.api.console_server import server_env, start_server
 from tests.api.service_world import DAY, world
 from tests.conftest import REQUIRE_SERVICES
@@ -122,49 +124,169 @@ def start_run(base: str, headers: dict[str, str], **body: Any) -> int:
     return int(response.json()["id"])
 
 
-def test_a_run_and_its_publication_arrive_on_the_live_stream_in_order(server):
+def new_tickets(base: str, headers: dict[str, str], database_url: str, count: int) -> list[int]:
+    """Create and triage ``count`` P1 tickets through the API (at sites with an asset)."""
+    database = Database(Settings(database_url=database_url))
+    try:
+        with database.session() as session:
+            assets = session.scalars(select(Asset).order_by(Asset.id).limit(count)).all()
+            places = [(session.get(Site, a.site_id), a) for a in assets]
+            places = [(site.customer_id, site.id, a.id) for site, a in places if site]
+    finally:
+        database.dispose()
+    ids = []
+    for customer_id, site_id, asset_id in places:
+        created = httpx.post(
+            f"{base}/api/v1/tickets",
+            json={
+                "customer_id": customer_id,
+                "site_id": site_id,
+                "asset_id": asset_id,
+                "kind": "repair",
+                "priority": 1,
+                "estimated_minutes": 40,
+                "symptoms": "lift stopped between floors",
+            },
+            headers=headers,
+        )
+        assert created.status_code == 201, created.text
+        ticket_id = int(created.json()["id"])
+        triaged = httpx.post(
+            f"{base}/api/v1/tickets/{ticket_id}/transitions",
+            json={"action": "triage", "reason": "trapped passenger"},
+            headers=headers,
+        )
+        assert triaged.status_code == 200, triaged.text
+        ids.append(ticket_id)
+    return ids
+
+
+def engineer_headers(base: str, database_url: str, engineer_id: int) -> dict[str, str]:
+    """Log in as a new user bound to ``engineer_id`` (or the demo one when it is theirs)."""
+    database = Database(Settings(database_url=database_url))
+    try:
+        with database.session() as session:
+            user = session.scalar(select(User).where(User.engineer_id == engineer_id))
+            if user is None:
+                code = session.get(Engineer, engineer_id).code  # type: ignore[union-attr]
+                user = create_user(
+                    session=session,
+                    username=f"phone-{code.lower()}",
+                    password="phone-pass-1",
+                    role="engineer",
+                    engineer_code=code,
+                )
+                username, password = user.username, "phone-pass-1"
+            else:
+                username, password = user.username, "demo"
+    finally:
+        database.dispose()
+    response = httpx.post(
+        f"{base}/api/v1/auth/token", data={"username": username, "password": password}
+    )
+    response.raise_for_status()
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def test_a_field_service_day_end_to_end(server, database_url):
+    """Tickets -> optimise (worker) -> publish -> engineer's jobs -> check-in (retried) ->
+    check-out -> completed -> KPIs -> every step on the live stream, in order."""
     access = token(server)
     headers = {"Authorization": f"Bearer {access}"}
     stream = SseClient(server, access)
     try:
+        created = new_tickets(server, headers, database_url, 2)
         run_id = start_run(server, headers, options={"iterations": 300})
         assert wait_status(server, headers, run_id, {"succeeded", "failed"})["status"] == (
             "succeeded"
         )
+        plan = httpx.get(f"{server}/api/v1/plans/{run_id}", headers=headers).json()
+        placed = {v["ticket_id"]: r["engineer_id"] for r in plan["routes"] for v in r["visits"]}
+        assert set(created) <= set(placed), "the new P1 tickets are planned"
         published = httpx.post(f"{server}/api/v1/plans/{run_id}/publish", headers=headers)
         assert published.status_code == 200, published.text
-        stream.wait_for(lambda e: e["kind"] == "plan.published")
+
+        ticket_id = created[0]
+        phone = engineer_headers(server, database_url, placed[ticket_id])
+        jobs = httpx.get(f"{server}/api/v1/me/jobs?date={DAY}", headers=phone)
+        assert jobs.status_code == 200
+        job = next(j for j in jobs.json()["jobs"] if j["ticket_id"] == ticket_id)
+        unchanged = httpx.get(
+            f"{server}/api/v1/me/jobs?date={DAY}",
+            headers={**phone, "If-None-Match": jobs.headers["ETag"]},
+        )
+        assert unchanged.status_code == 304
+
+        here = {"lat": job["site"]["lat"], "lon": job["site"]["lon"]}
+        keyed = {**phone, "Idempotency-Key": f"in-{ticket_id}"}
+        first = httpx.post(
+            f"{server}/api/v1/me/jobs/{ticket_id}/check-in", json=here, headers=keyed
+        )
+        retry = httpx.post(
+            f"{server}/api/v1/me/jobs/{ticket_id}/check-in", json=here, headers=keyed
+        )
+        assert first.status_code == retry.status_code == 200, first.text
+        assert retry.json() == first.json() and retry.headers["Idempotent-Replayed"] == "true"
+        out = httpx.post(
+            f"{server}/api/v1/me/jobs/{ticket_id}/check-out",
+            json={"outcome": "fixed", "notes": "door sensor replaced"},
+            headers={**phone, "Idempotency-Key": f"out-{ticket_id}"},
+        )
+        assert out.status_code == 200, out.text
+        assert out.json()["ticket_status"] == "awaiting_acceptance"
+        ticket = httpx.get(f"{server}/api/v1/tickets/{ticket_id}", headers=headers).json()
+        assert ticket["resolved_at"] is not None and ticket["responded_at"] is not None
+
+        today = dt.datetime.now(dt.UTC).date()
+        kpis = httpx.get(
+            f"{server}/api/v1/kpis",
+            params={
+                "from": str(today - dt.timedelta(days=1)),
+                "to": str(today + dt.timedelta(days=1)),
+            },
+            headers=headers,
+        ).json()
+        assert kpis["first_time_fix"]["numerator"] >= 1
+        assert kpis["response_time"]["count"] >= 1
+        stream.wait_for(lambda e: e["kind"] == "engineer.checked_out")
     finally:
         stream.close()
 
-    mine = [
-        e
-        for e in stream.events
-        if e["data"].get("plan_id") == run_id
-        and e["kind"] in {"optimization.progress", "plan.published"}
+    def position(predicate: Any) -> int:
+        return next(i for i, e in enumerate(stream.events) if predicate(e))
+
+    def status_of(kind: str, **match: Any) -> Any:
+        return lambda e: e["kind"] == kind and all(e["data"].get(k) == v for k, v in match.items())
+
+    order = [
+        position(status_of("ticket.status_changed", ticket_id=ticket_id, action="triage")),
+        position(status_of("optimization.progress", plan_id=run_id, status="running")),
+        position(status_of("optimization.progress", plan_id=run_id, status="succeeded")),
+        # publishing schedules the tickets and announces the plan, in one transaction
+        position(status_of("ticket.status_changed", ticket_id=ticket_id, action="schedule")),
+        position(status_of("plan.published", plan_id=run_id)),
+        position(status_of("ticket.status_changed", ticket_id=ticket_id, action="arrive")),
+        position(status_of("engineer.checked_in", ticket_id=ticket_id)),
+        position(status_of("ticket.status_changed", ticket_id=ticket_id, action="complete")),
+        position(status_of("engineer.checked_out", ticket_id=ticket_id)),
     ]
-    steps = [e["data"].get("status", e["kind"]) for e in mine]
-    assert steps[: steps.index("running") + 1][-1] == "running"
-    assert steps.index("running") < steps.index("succeeded") < steps.index("plan.published")
+    assert order == sorted(order), [stream.events[i]["kind"] for i in order]
+    checked_in = [
+        e for e in stream.events if status_of("engineer.checked_in", ticket_id=ticket_id)(e)
+    ]
+    assert len(checked_in) == 1, "the retried check-in was recorded once"
     ids = [e["id"] for e in stream.events]
     assert len(ids) == len(set(ids))
-    scheduled = [
-        e
-        for e in stream.events
-        if e["kind"] == "ticket.status_changed" and e["data"]["action"] == "schedule"
-    ]
-    assert scheduled, "publishing schedules tickets, announced on the stream"
 
-    # A client that lost its connection after the run's first event gets the rest.
-    first = next(e for e in mine if e["data"].get("status") == "running")
-    again = SseClient(server, access, last_event_id=first["id"])
+    # A client that lost its connection after the run started gets everything after it.
+    first_seen = stream.events[order[1]]
+    again = SseClient(server, access, last_event_id=first_seen["id"])
     try:
-        again.wait_for(lambda e: e["kind"] == "plan.published")
+        again.wait_for(lambda e: e["kind"] == "engineer.checked_out")
     finally:
         again.close()
     replayed = [e["id"] for e in again.events]
-    assert first["id"] not in replayed
-    assert replayed[: len(ids) - ids.index(first["id"]) - 1] == ids[ids.index(first["id"]) + 1 :]
+    assert replayed[: len(ids) - order[1] - 1] == ids[order[1] + 1 :]
 
 
 def _worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
