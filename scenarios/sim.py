@@ -1,7 +1,7 @@
 """The discrete-event simulation (SimPy) of one scenario, one policy, one seed.
 
-Each run gets its own database (a temporary SQLite file migrated with the packaged
-Alembic migrations, unless a URL is given), seeded from the scenario. Requests arrive
+Each run gets its own database (a temporary SQLite file, a copy of one migrated with the
+packaged Alembic migrations once per process, unless a URL is given), seeded from the scenario. Requests arrive
 over time and become tickets through :func:`dispatch.tickets.create_ticket`; the
 dispatcher triages them and the policy plans them (:mod:`scenarios.policies`). Engineers
 follow the published plan: they set off (``dispatch``, ``start_travel``), drive with
@@ -15,8 +15,11 @@ sweep runs every 15 simulated minutes.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
+import functools
 import math
+import shutil
 import tempfile
 from collections.abc import Generator, Iterator
 from contextlib import contextmanager
@@ -50,6 +53,16 @@ from solver.travel import HaversineProvider
 SWEEP_MINUTES = 15
 REMOTE_MINUTES = 15
 _Gen = Generator[simpy.Event, Any, None]
+
+
+@functools.cache
+def migrated_template() -> Path:
+    """A SQLite file migrated to head once per process; each run starts from a copy."""
+    directory = Path(tempfile.mkdtemp(prefix="dispatch-sim-template-"))
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
+    path = directory / "template.db"
+    migrate.upgrade(f"sqlite:///{path}")
+    return path
 
 
 def _fast_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -102,9 +115,9 @@ class Simulation:
         if self.database_url is not None:
             return self._run(self.database_url)
         with tempfile.TemporaryDirectory(prefix="dispatch-sim-") as tmp:
-            url = f"sqlite:///{Path(tmp) / 'sim.db'}"
-            migrate.upgrade(url)
-            return self._run(url)
+            path = Path(tmp) / "sim.db"
+            shutil.copyfile(migrated_template(), path)
+            return self._run(f"sqlite:///{path}")
 
     def _run(self, url: str) -> RunResult:
         engine = make_engine(url)
@@ -229,10 +242,18 @@ class Simulation:
                 t += interval
 
     def _sla_sweeps(self) -> _Gen:
-        while True:
-            yield self.env.timeout(SWEEP_MINUTES * 60)
-            with self.session() as session:
-                sweep(session=session, now=self.at(self.env.now), policy=self.sla)
+        """The SLA sweep every 15 minutes of each day's service hours, and at its end."""
+        step = SWEEP_MINUTES * 60
+        for day in range(self.scenario.days):
+            hours = self._service_hours(day)
+            if hours is None:
+                continue
+            t = hours[0] + step
+            while t <= hours[1] + step:
+                yield self.env.timeout(max(0.0, t - self.env.now))
+                with self.session() as session:
+                    sweep(session=session, now=self.at(self.env.now), policy=self.sla)
+                t += step
 
     # -- requests -------------------------------------------------------------------
 
