@@ -116,17 +116,18 @@ export function renderDiff(container, plan, zone) {
   );
 }
 
-/** A 409 on publish: the plan is stale, and what changed since it was made. */
+/** A 409 on publish: the plan is stale (or no longer publishable), and what changed. */
 export function renderConflict(container, problem, names) {
   const changes = Array.isArray(problem.changes) ? problem.changes : [];
+  const who = (c) => [
+    c.ticket_id != null ? `ticket ${names.ticket(c.ticket_id)}` : "",
+    c.engineer_id != null ? `engineer ${names.engineer(c.engineer_id)}` : "",
+  ].filter(Boolean).join(", ");
   container.replaceChildren(
-    el("h3", { text: problem.title || "The plan is out of date" }),
+    el("h3", { text: changes.length ? "Not published: the plan is out of date" : `Not published: ${problem.title || "conflict"}` }),
     el("p", { text: problem.detail || "Something changed since this plan was made." }),
-    changes.length ? el("ul", { class: "list conflicts" }, changes.map((c) => el("li", {},
-      el("strong", { text: c.kind }),
-      c.ticket_id != null ? ` ticket ${names.ticket(c.ticket_id)}` : "",
-      c.engineer_id != null ? ` engineer ${names.engineer(c.engineer_id)}` : "",
-      c.detail ? `: ${c.detail}` : "",
+    changes.length ? el("ul", { class: "list conflicts" }, changes.map((c) => el("li", { dataset: { kind: c.kind } },
+      el("strong", { text: String(c.kind).replaceAll("_", " ") }), ": ", c.detail || who(c),
     ))) : "",
     el("p", { text: "Re-optimise to plan with the current data, then publish again." }),
   );
