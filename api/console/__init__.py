@@ -50,7 +50,18 @@ class ConsoleConfig(BaseModel):
 
 
 def content_security_policy(tile_url: str) -> str:
-    """The page's CSP: its own scripts and API only; images also from the tile server."""
+    """The page's CSP: its own scripts and API only; images also from the tile server.
+
+    Parameters
+    ----------
+    tile_url
+        The Leaflet tile URL template (``{s}`` subdomains become a wildcard); empty for none.
+
+    Returns
+    -------
+    str
+        The ``Content-Security-Policy`` header value.
+    """
     parts = urlsplit(tile_url.replace("{s}", "*"))
     tiles = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
     images = " ".join(x for x in ("'self'", "data:", tiles) if x)
@@ -103,6 +114,12 @@ def console_config(session: SessionDep, settings: SettingsDep, _user: CurrentUse
 
 
 def install_console(app: FastAPI) -> None:
-    """Serve the console page at ``/console`` and its assets under ``/console/static``."""
+    """Serve the console page at ``/console`` and its assets under ``/console/static``.
+
+    Parameters
+    ----------
+    app
+        The API application (the settings document lives under ``/api/v1/console``).
+    """
     app.include_router(router)
     app.mount("/console/static", StaticFiles(directory=STATIC_DIR), name="console-static")
