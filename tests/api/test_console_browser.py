@@ -5,7 +5,7 @@ a stale plan), and watch a check-in made through the API move the engineer on th
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +84,20 @@ class Console:
         self.context.close()
 
 
+def wait_until(check: Callable[[], bool], what: str) -> None:
+    """Poll ``check``: the API answers before its transaction is visible to the next read."""
+    deadline = time.monotonic() + 30
+    while not check():
+        assert time.monotonic() < deadline, f"timed out waiting until {what}"
+        time.sleep(0.1)
+
+
+def ticket_status(base: str, headers: dict[str, str], ticket_id: int) -> str:
+    response = httpx.get(f"{base}/api/v1/tickets/{ticket_id}", headers=headers)
+    assert response.status_code == 200, response.text
+    return str(response.json()["status"])
+
+
 def today(base: str, headers: dict[str, str]) -> str:
     """The demo's day: today in the headquarters' time zone."""
     config = httpx.get(f"{base}/api/v1/console/config", headers=headers).json()
@@ -113,6 +127,17 @@ def optimise_and_publish(base: str, headers: dict[str, str]) -> dict[str, Any]:
     response = httpx.post(f"{base}/api/v1/plans/{run['id']}/publish", headers=headers)
     assert response.status_code == 200, response.text
     published: dict[str, Any] = response.json()
+    query = {"region": "HQ", "date": body["date"], "status": "published"}
+    wait_until(
+        lambda: (
+            [
+                p["id"]
+                for p in httpx.get(f"{base}/api/v1/plans", params=query, headers=headers).json()
+            ]
+            == [published["id"]]
+        ),
+        "the plan is published",
+    )
     return published
 
 
@@ -173,6 +198,10 @@ def test_dispatcher_optimises_publishes_and_sees_a_check_in_move_the_engineer(
         headers=dispatcher,
     )
     assert held.status_code == 200, held.text
+    wait_until(
+        lambda: ticket_status(base, dispatcher, victim["ticket_id"]) == "on_hold_customer",
+        "the hold is stored",
+    )
     page.click("#publish")
     conflict = page.locator("#conflict")
     expect(conflict).to_be_visible()
@@ -193,8 +222,10 @@ def test_dispatcher_optimises_publishes_and_sees_a_check_in_move_the_engineer(
     expect(page.locator("#plan-status")).to_have_attribute("data-status", "published")
     expect(page.locator("#plan-status")).to_have_text(f"Published plan #{second_id}")
     expect(page.locator("#diff-panel")).to_be_hidden()
+    wait_until(
+        lambda: plan_of(base, dispatcher, second_id)["status"] == "published", "it is published"
+    )
     published = plan_of(base, dispatcher, second_id)
-    assert published["status"] == "published"
     assert victim["ticket_id"] not in {
         v["ticket_id"] for r in published["routes"] for v in r["visits"]
     }
@@ -230,8 +261,11 @@ def test_dispatcher_optimises_publishes_and_sees_a_check_in_move_the_engineer(
     row.get_by_role("button", name="Dispatch now").click()
     outcome = page.locator(f'#dispatch-result [data-ticket-id="{emergency}"]')
     expect(outcome).to_be_visible(timeout=WAIT_MS)
-    ticket = httpx.get(f"{base}/api/v1/tickets/{emergency}", headers=dispatcher).json()
     if "dispatched" in (outcome.get_attribute("class") or ""):
+        wait_until(
+            lambda: ticket_status(base, dispatcher, emergency) == "dispatched", "it is dispatched"
+        )
+        ticket = httpx.get(f"{base}/api/v1/tickets/{emergency}", headers=dispatcher).json()
         engineers = httpx.get(f"{base}/api/v1/engineers", headers=dispatcher).json()["items"]
         codes = {e["id"]: e["code"] for e in engineers}
         assert ticket["status"] == "dispatched"
@@ -240,7 +274,7 @@ def test_dispatcher_optimises_publishes_and_sees_a_check_in_move_the_engineer(
         expect(row).to_be_hidden()  # it is in the (new) published plan now
     else:  # refused: the console says so and nothing was dispatched
         expect(outcome).to_have_attribute("role", "alert")
-        assert ticket["status"] in ("new", "triaged")
+        assert ticket_status(base, dispatcher, emergency) in ("new", "triaged")
 
     assert console.errors == []
     assert console.outside == [], "the console must not fetch anything from elsewhere"

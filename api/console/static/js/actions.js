@@ -120,6 +120,12 @@ export async function publish({ render, reload }) {
     $("diff-panel").hidden = true;
     status(`Plan #${published.id} published.`, "good");
     await reload();
+    // The answer can arrive before a fresh read sees the publication: keep what we know
+    // (the plan.published event reloads once it is visible).
+    if (!state.published || state.published.id < published.id) {
+      state.published = published;
+      render();
+    }
   } catch (error) {
     if (error instanceof api.ApiError && error.status === 409) {
       renderConflict(conflict, error.problem, names());

@@ -206,7 +206,7 @@ function onEvent(kind, data) {
       break;
     case "plan.published":
     case "plan.updated":
-      if (data.plan_id == null || data.plan_id !== state.published?.id) reloadSoon();
+      reloadSoon(); // sent after the commit: a read now sees the new plan
       break;
     case "optimization.progress":
       onProgressEvent(data);

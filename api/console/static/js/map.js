@@ -14,7 +14,7 @@ export class DispatchMap {
    */
   constructor(element, tileUrl, onSelect) {
     this.onSelect = onSelect;
-    this.map = L.map(element, { zoomControl: true, preferCanvas: false, keyboard: true });
+    this.map = L.map(element, { zoomControl: true, keyboard: true, zoomSnap: 0.25, zoomDelta: 0.5 });
     this.map.setView([31.23, 121.47], 10);
     if (tileUrl) {
       const tiles = L.tileLayer(tileUrl, {
