@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from dispatch.errors import InvalidInput, NotFound, PermissionDenied
 from dispatch.models import Engineer, Plan, PlanStatus, Ticket, User, Visit
@@ -36,10 +36,12 @@ def jobs_for(*, session: Session, engineer_id: int, day: dt.date) -> list[Visit]
                 Plan.status == PlanStatus.PUBLISHED.value,
             )
             .options(
-                selectinload(Visit.ticket).selectinload(Ticket.site),
-                selectinload(Visit.ticket).selectinload(Ticket.customer),
-                selectinload(Visit.ticket).selectinload(Ticket.asset),
-                selectinload(Visit.ticket).selectinload(Ticket.windows),
+                # one joined query for the ticket and its site, customer and asset; one more
+                # for the windows (the app polls this: keep the round trips few)
+                joinedload(Visit.ticket).joinedload(Ticket.site),
+                joinedload(Visit.ticket).joinedload(Ticket.customer),
+                joinedload(Visit.ticket).joinedload(Ticket.asset),
+                joinedload(Visit.ticket).selectinload(Ticket.windows),
             )
             .order_by(Visit.sequence)
         ).all()

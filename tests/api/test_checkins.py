@@ -175,3 +175,34 @@ def test_an_engineer_cannot_check_in_on_someone_elses_job(day_client, database):
         f"/api/v1/me/jobs/{jobs[0][0]}/check-in", json={"lat": 95, "lon": 121.4}, headers=phone
     )
     assert off_globe.status_code == 422 and off_globe.json()["field"] == "lat"
+
+
+def test_my_jobs_lists_exactly_my_route_in_order_and_polls_cheaply(day_client, database):
+    engineer_id, jobs, foreign = published_day(day_client, database)
+    phone = engineer_login(day_client, database, engineer_id)
+
+    response = day_client.get("/api/v1/me/jobs?date=2026-11-24", headers=phone)
+
+    assert response.status_code == 200
+    body = response.json()
+    assert [j["ticket_id"] for j in body["jobs"]] == [t for t, _, _ in jobs]
+    assert foreign not in {j["ticket_id"] for j in body["jobs"]}
+    first = body["jobs"][0]
+    assert first["contact"]["customer"] and first["site"]["navigation_url"].startswith("https://")
+    same = day_client.get(
+        "/api/v1/me/jobs?date=2026-11-24",
+        headers={**phone, "If-None-Match": response.headers["ETag"]},
+    )
+    assert same.status_code == 304
+    day_client.post(
+        f"/api/v1/me/jobs/{jobs[0][0]}/check-in",
+        json={"lat": jobs[0][1], "lon": jobs[0][2]},
+        headers=phone,
+    )
+    changed = day_client.get(
+        "/api/v1/me/jobs?date=2026-11-24",
+        headers={**phone, "If-None-Match": response.headers["ETag"]},
+    )
+    assert changed.status_code == 200 and changed.json()["jobs"][0]["status"] == "on_site"
+    dispatcher = login(day_client, "dispatcher")
+    assert day_client.get("/api/v1/me/jobs", headers=dispatcher).status_code == 403
