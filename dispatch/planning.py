@@ -34,14 +34,13 @@ from dispatch.models import (
     TicketStatus,
     Visit,
 )
+from dispatch.service_windows import local_instant, service_windows
 from dispatch.snapshot import digest, engineer_digest, ticket_digest
 from solver.problem import Break, Pin, Problem, Tier, TimeWindow, Weights
 from solver.problem import Engineer as SolverEngineer
 from solver.problem import Ticket as SolverTicket
 from solver.solution import Solution
 from solver.travel import HaversineProvider, Location, TravelTimeProvider
-
-DAY_SECONDS = 24 * 3600
 
 PLANNABLE = frozenset(
     {
@@ -55,8 +54,6 @@ PLANNABLE = frozenset(
 
 PINNED = frozenset({TicketStatus.DISPATCHED.value, TicketStatus.EN_ROUTE.value})
 """Statuses of tickets fixed to their engineer in a re-plan."""
-
-_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 @dataclass(frozen=True)
@@ -141,15 +138,6 @@ def current_plan(*, session: Session, region_id: int, day: dt.date) -> Plan | No
         .order_by(Plan.published_at.desc())
         .limit(1)
     )
-
-
-def _local(day: dt.date, minute: int, zone: ZoneInfo) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(0), zone) + dt.timedelta(minutes=minute)
-
-
-def _clock_minutes(text: str) -> int:
-    hours, _, minutes = text.partition(":")
-    return int(hours) * 60 + int(minutes or 0)
 
 
 def build_problem(
@@ -240,8 +228,8 @@ def build_problem(
         if shift is None or not e.certified_on(day):
             continue
         snapshot[f"engineer:{e.code}"] = engineer_digest(e, day)
-        start_s = int((_local(day, shift.start_minute, zone) - origin).total_seconds())
-        end_s = int((_local(day, shift.end_minute, zone) - origin).total_seconds())
+        start_s = int((local_instant(day, shift.start_minute, zone) - origin).total_seconds())
+        end_s = int((local_instant(day, shift.end_minute, zone) - origin).total_seconds())
         home = Location(e.home_lat, e.home_lon)
         start_loc = home
         if now_s is not None:
@@ -260,8 +248,12 @@ def build_problem(
             and shift.break_earliest_minute is not None
             and shift.break_latest_minute is not None
         ):
-            b_start = int((_local(day, shift.break_earliest_minute, zone) - origin).total_seconds())
-            b_end = int((_local(day, shift.break_latest_minute, zone) - origin).total_seconds())
+            b_start = int(
+                (local_instant(day, shift.break_earliest_minute, zone) - origin).total_seconds()
+            )
+            b_end = int(
+                (local_instant(day, shift.break_latest_minute, zone) - origin).total_seconds()
+            )
             if b_end >= start_s:
                 breaks.append(
                     Break(shift.break_minutes * 60, TimeWindow(max(b_start, start_s), b_end))
@@ -299,7 +291,7 @@ def build_problem(
     for t in tickets:
         if t.status == TicketStatus.ON_SITE.value:
             continue
-        windows, why = _windows_for(t, day, zone, origin)
+        windows, why = service_windows(t, day, zone, origin)
         if why is not None:
             skipped[t.id] = why
             continue
@@ -381,41 +373,6 @@ def build_problem(
         skipped=skipped,
         on_site=tuple(sv.id for sv in on_site_rows if sv.ticket_id in ticket_by_id),
     )
-
-
-def _windows_for(
-    ticket: Ticket, day: dt.date, zone: ZoneInfo, origin: dt.datetime
-) -> tuple[list[TimeWindow], str | None]:
-    """Service-start windows of ``ticket`` on ``day`` (seconds), or why it is not for today."""
-    day_end = DAY_SECONDS
-    access = ticket.site.access_hours
-    if access is not None:
-        hours = access.get(_WEEKDAYS[day.weekday()])
-        if not hours:
-            return [], "site closed that day"
-        open_s = _clock_minutes(hours[0]) * 60
-        close_s = _clock_minutes(hours[1]) * 60
-    else:
-        open_s, close_s = 0, day_end
-    spans: list[tuple[int, int]] = []
-    if ticket.windows:
-        seconds = [
-            (int((w.start - origin).total_seconds()), int((w.end - origin).total_seconds()))
-            for w in ticket.windows
-        ]
-        if all(s >= day_end for s, _ in seconds):
-            return [], "appointment on a later day"
-        if all(e < 0 for _, e in seconds):
-            spans = [(0, day_end)]  # overdue: serve as soon as possible, lateness shows in the SLA
-        else:
-            spans = [(max(s, 0), min(e, day_end)) for s, e in seconds if e >= 0 and s < day_end]
-    else:
-        spans = [(0, day_end)]
-    clipped = [(max(s, open_s), min(e, close_s - ticket.estimated_minutes * 60)) for s, e in spans]
-    windows = [TimeWindow(s, e) for s, e in clipped if e >= s]
-    if not windows:
-        return [], "no appointment window inside the site's access hours"
-    return windows, None
 
 
 def apply_solution(
