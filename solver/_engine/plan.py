@@ -127,10 +127,24 @@ class Plan:
             return
         engineers = sorted(set(engineers))
         if len(engineers) == 1:
-            tix = tix[self.alone[tix, engineers[0]] < INF]
+            k = engineers[0]
+            tix = tix[self.alone[tix, k] < INF]
             if tix.size == 0:
                 return
+            self._refresh_one(tix, k)
+            return
         self._refresh(tix, engineers, gaps_of([self.routes[k] for k in engineers], engineers))
+
+    def _refresh_one(self, tix: I64, k: int) -> None:
+        """:meth:`_refresh` for one route (the common case while recreating)."""
+        n_jobs, load, work = self.route_stats()
+        if n_jobs[k] == 0:
+            self.cache[tix, k] = self.alone[tix, k]
+            self.gap[tix, k] = 0
+            return
+        costs, _ = insertion_costs(self.m, tix, gaps_of([self.routes[k]], [k]), n_jobs, load, work)
+        self.cache[tix, k] = costs.min(axis=1)
+        self.gap[tix, k] = costs.argmin(axis=1)
 
     def _refresh(self, tix: I64, engineers: list[int], g: Gaps) -> None:
         n_jobs, load, work = self.route_stats()
