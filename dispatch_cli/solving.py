@@ -64,6 +64,7 @@ def _solve(problem: Problem, which: str, seconds: float, seed: int) -> tuple[Sol
 def _summary(name: str, sol: Solution, stats: dict[str, Any]) -> str:
     k = sol.kpis
     lines = [f"{name}: {sol.status}, {stats['seconds']:.1f} s, {stats['violations']} violations"]
+    lines.append(f"travel times: {sol.provider}" + (" (decomposed)" if sol.decomposed else ""))
     lines.append("tier  served  total")
     for t in (1, 2, 3, 4):
         lines.append(f"P{t}    {k.served_by_tier.get(t, 0):>6}  {k.total_by_tier.get(t, 0):>5}")
@@ -75,6 +76,7 @@ def _summary(name: str, sol: Solution, stats: dict[str, Any]) -> str:
     reasons = Counter(str(r) for u in sol.unassigned for r in u.reasons)
     for reason, n in sorted(reasons.items()):
         lines.append(f"unassigned {reason}: {n}")
+    lines.extend(f"note: {note}" for note in sol.notes)
     return "\n".join(lines)
 
 
@@ -86,7 +88,11 @@ def solve_command(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     out: Annotated[Path | None, typer.Option(help="Write the solution JSON here.")] = None,
     travel: Annotated[
-        str, typer.Option(help="haversine, geodesic (field-service only).")
+        str,
+        typer.Option(
+            help="Field-service only: haversine, geodesic, osrm:DATA_DIR (in-process OSRM on "
+            "a prepared data set) or http://HOST:PORT (an osrm-routed server)."
+        ),
     ] = "haversine",
     solver: Annotated[str, typer.Option(help="ours, greedy or vroom.")] = "ours",
 ) -> None:
