@@ -4,6 +4,7 @@ a stale plan), and watch a check-in made through the API move the engineer on th
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -276,9 +277,21 @@ def test_dispatcher_optimises_publishes_and_sees_a_check_in_move_the_engineer(
         expect(outcome).to_have_attribute("role", "alert")
         assert ticket_status(base, dispatcher, emergency) in ("new", "triaged")
 
+    # Usable without map tiles, and every control has a name a screen reader can say.
+    expect(page.locator("#map")).to_have_class(re.compile(r"\bno-tiles\b"))
+    unnamed = page.evaluate(UNNAMED_CONTROLS)
+    assert unnamed == [], unnamed
+
     assert console.errors == []
     assert console.outside == [], "the console must not fetch anything from elsewhere"
     console.close()
+
+
+UNNAMED_CONTROLS = """() => [...document.querySelectorAll("button, input, select, a[href], [role=button]")]
+  .filter((e) => e.offsetParent !== null)
+  .filter((e) => !(e.getAttribute("aria-label") || e.getAttribute("title")
+    || (e.labels && e.labels.length) || e.textContent.trim()))
+  .map((e) => e.outerHTML.slice(0, 80))"""
 
 
 def new_emergency(base: str, headers: dict[str, str], like: int) -> int:
