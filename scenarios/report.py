@@ -15,7 +15,7 @@ from typing import Any
 from scenarios.metrics import METRICS, TIERS, RunResult, paired_margin, summarise
 from scenarios.model import Scenario
 
-_COLOURS = {"travel": "#9ecae1", "on_site": "#3182bd", "break": "#fdae6b"}
+_COLOURS = {"travel": "#9ecae1", "on_site": "#3182bd", "break": "#bdbdbd"}
 _TIER_COLOURS = {0: "#444444", 1: "#d62728", 2: "#ff7f0e", 3: "#2ca02c", 4: "#1f77b4"}
 
 
@@ -65,6 +65,8 @@ def _response_plot(path: Path, results: Sequence[RunResult], policies: Sequence[
         ]
         if any(data):
             ax.boxplot([d or [0.0] for d in data], showfliers=False)
+        else:
+            ax.text(0.5, 0.5, "no requests", ha="center", va="center", transform=ax.transAxes)
         ax.set_xticks(range(1, len(policies) + 1), list(policies), rotation=20, fontsize=8)
         ax.set_title(f"{tier} response (min)")
     fig.suptitle("Response times, all seeds")
@@ -90,7 +92,7 @@ def _gantt_plot(path: Path, result: RunResult) -> None:
     ax.invert_yaxis()
     ax.set_title(
         f"{result.policy}, seed {result.seed}: travel (light blue), on site (by tier: "
-        "P1 red, P2 orange, P3 green, P4 blue), breaks (sand)"
+        "P1 red, P2 orange, P3 green, P4 blue), breaks (grey)"
     )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
