@@ -79,7 +79,8 @@ class Simulation:
     scenario
         The scenario.
     policy
-        A policy name (``greedy``, ``batch``, ``batch+insert``).
+        A policy name (``greedy``, ``batch``, ``batch+insert``); ``None``: the
+        scenario's own (``policy.name``).
     seed
         The run's seed (demand and mishaps); the scenario's seed fixes the world.
     database_url
@@ -91,14 +92,14 @@ class Simulation:
     def __init__(
         self,
         scenario: Scenario,
-        policy: str,
+        policy: str | None,
         seed: int,
         *,
         database_url: str | None = None,
         trace: bool = False,
     ) -> None:
         self.scenario = scenario
-        self.policy: Policy = make_policy(policy, scenario.policy)
+        self.policy: Policy = make_policy(policy or scenario.policy.name, scenario.policy)
         self.seed = seed
         self.database_url = database_url
         self.trace = trace
@@ -432,7 +433,7 @@ class Simulation:
 
 def simulate(
     scenario: Scenario,
-    policy: str,
+    policy: str | None,
     seed: int,
     *,
     database_url: str | None = None,
