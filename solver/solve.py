@@ -9,7 +9,9 @@ How it searches:
    of every ticket in every gap of every route, breaks included).
 2. Ruin-and-recreate (random, related, string and targeted ruins; regret, greedy or
    random-order recreate, tier by tier) accepted lexicographically: served P1, P2,
-   P3, P4, then cost (lateness, travel and the other weights) under annealing.
+   P3, P4, then cost (lateness, travel and the other weights) under annealing. The
+   first phase works tier by tier (:mod:`solver._engine.staged`): P1 tickets alone,
+   then P1 and P2, and so on, each tier decided on routes free of the lower tiers.
 3. Unassigned-for-assigned exchanges, and an OR-Tools guided-local-search phase
    started from the plan (``ReadAssignmentFromRoutes``), kept only when better.
 4. One such search per CPU with different seeds (the second may start from the
