@@ -177,6 +177,16 @@ def test_dispatcher_optimises_publishes_and_sees_a_check_in_move_the_engineer(
     expect(page.locator(".eng-marker")).to_have_count(ENGINEERS)
     expect(page.locator("#plan-status")).to_have_attribute("data-status", "none")
 
+    # A run can be called off while it runs. (The solve itself goes on to its budget in the
+    # worker, which the next run waits for: keep it short.)
+    page.fill("#opt-budget", "10")
+    page.click("#opt-start")
+    expect(page.locator("#opt-progress")).to_be_visible()
+    page.click("#opt-cancel")
+    expect(page.locator("#opt-status")).to_contain_text("cancelled", timeout=WAIT_MS)
+    expect(page.locator("#opt-cancel")).to_be_hidden()
+    expect(page.locator("#diff-panel")).to_be_hidden()
+
     # Optimise: progress, then the candidate with its diff against (no) published plan.
     page.fill("#opt-budget", "2")
     page.click("#opt-start")

@@ -50,6 +50,7 @@ export async function optimise(budget, ctx) {
 export async function follow(runId, { render }) {
   const button = $("opt-start");
   button.disabled = true;
+  $("opt-cancel").hidden = false;
   try {
     let run = await api.get(`/optimizations/${runId}`);
     activeRun = run;
@@ -73,7 +74,18 @@ export async function follow(runId, { render }) {
   } finally {
     activeRun = null;
     button.disabled = false;
+    $("opt-cancel").hidden = true;
     $("opt-progress").hidden = true;
+  }
+}
+
+/** Ask the service to stop the run we follow (it ends as "cancelled"). */
+export async function cancelRun() {
+  if (!activeRun) return;
+  try {
+    await api.post(`/optimizations/${activeRun.id}/cancel`);
+  } catch (error) {
+    status(`Could not cancel: ${error.message}`, "bad");
   }
 }
 

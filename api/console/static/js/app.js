@@ -1,7 +1,9 @@
 // The console's entry point: log-in, loading a day, drawing it, live updates, details.
 
 import * as api from "./api.js";
-import { discard, dispatchNow, onProgressEvent, optimise, publish, showCandidate } from "./actions.js";
+import {
+  cancelRun, discard, dispatchNow, onProgressEvent, optimise, publish, showCandidate,
+} from "./actions.js";
 import { clock, el, isDone, minutesText, PRIORITY_LABEL } from "./format.js";
 import { renderGantt } from "./gantt.js";
 import { DispatchMap } from "./map.js";
@@ -248,6 +250,7 @@ function wire() {
     event.preventDefault();
     optimise(Number($("opt-budget").value) || 5, ctx);
   });
+  $("opt-cancel").addEventListener("click", cancelRun);
   $("publish").addEventListener("click", () => publish(ctx));
   $("discard").addEventListener("click", () => discard(render));
   $("fit").addEventListener("click", () => map?.fit());
