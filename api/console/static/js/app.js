@@ -71,7 +71,8 @@ async function reload({ keepDetails = false } = {}) {
     render();
     if (keepDetails && selected) await select(selected.kind, selected.id);
   } catch (error) {
-    $("opt-status").textContent = `Could not load the day: ${error.message}`;
+    $("plan-status").textContent = `Could not load the day: ${error.message}`;
+    $("plan-status").dataset.status = "error";
   } finally {
     document.body.dataset.loading = "false";
   }
@@ -234,6 +235,10 @@ function wire() {
     api.logout();
     if (events) events.close();
     state.candidate = null;
+    selected = null;
+    $("details").hidden = true;
+    $("diff-panel").hidden = true;
+    $("events").replaceChildren();
     showLogin();
   });
   window.addEventListener("console:logged-out", showLogin);
