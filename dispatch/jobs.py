@@ -113,7 +113,7 @@ class InProcessJobQueue:
     def _done(self, future: Future[str]) -> None:
         with self._lock:
             self._pending.discard(future)
-        if future.exception() is not None:
+        if not future.cancelled() and future.exception() is not None:
             logger.error("in-process optimisation failed", exc_info=future.exception())
 
     def depth(self) -> int:

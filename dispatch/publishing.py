@@ -175,10 +175,17 @@ def make_current(
     plan.published_at = at
     plan.published_by_id = actor.id if actor is not None else None
     session.flush()
+    # One query for every ticket involved, instead of one lazy load per visit (kept in a
+    # variable: the session's identity map holds objects only weakly).
+    involved = {v.ticket_id for v in plan.visits} | set(before)
+    tickets = {
+        t.id: t
+        for t in session.scalars(select(Ticket).where(Ticket.id.in_(list(involved) or [-1])))
+    }
     after = {v.ticket_id: v.engineer_id for v in plan.visits}
     touched: set[int] = set()
     for visit in plan.visits:
-        ticket = visit.ticket
+        ticket = tickets[visit.ticket_id]
         previous = before.get(ticket.id)
         if ticket.status in _SCHEDULABLE:
             transition(
@@ -208,7 +215,7 @@ def make_current(
     for ticket_id, engineer_id in before.items():
         if ticket_id in after:
             continue
-        dropped = session.get(Ticket, ticket_id)
+        dropped = tickets.get(ticket_id)
         touched.add(engineer_id)
         if dropped is not None and dropped.status in _UNSCHEDULABLE:
             transition(

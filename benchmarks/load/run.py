@@ -129,6 +129,54 @@ def serve(env: dict[str, str], port: int, workers: int, log: Path) -> subprocess
     raise RuntimeError(f"server did not start: {log.read_text()}")
 
 
+def dispatch_now_latency(base: str, count: int, database_url: str) -> list[dict[str, object]]:
+    """Create ``count`` P1 tickets and dispatch each now through the API; time each call."""
+    from dispatch.db import Database
+    from dispatch.models import Asset, Site
+
+    token = httpx.post(
+        f"{base}/api/v1/auth/token", data={"username": "dispatcher", "password": "demo"}
+    ).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    database = Database(Settings(database_url=database_url))
+    with database.session() as session:
+        places = [
+            (session.get(Site, a.site_id), a)
+            for a in session.scalars(select(Asset).order_by(Asset.id.desc()).limit(count))
+        ]
+        rows = [(site.customer_id, site.id, a.id) for site, a in places if site is not None]
+    database.dispose()
+    results: list[dict[str, object]] = []
+    for customer_id, site_id, asset_id in rows:
+        ticket = httpx.post(
+            f"{base}/api/v1/tickets",
+            json={
+                "customer_id": customer_id,
+                "site_id": site_id,
+                "asset_id": asset_id,
+                "kind": "repair",
+                "priority": 1,
+                "estimated_minutes": 45,
+            },
+            headers=headers,
+        ).json()
+        started = time.perf_counter()
+        response = httpx.post(
+            f"{base}/api/v1/tickets/{ticket['id']}/dispatch-now", headers=headers, timeout=30
+        )
+        elapsed = time.perf_counter() - started
+        body = response.json()
+        results.append(
+            {
+                "status": response.status_code,
+                "ms": round(elapsed * 1000, 1),
+                "insertion_ms": body.get("insertion_ms"),
+                "detail": body.get("detail"),
+            }
+        )
+    return results
+
+
 def read_stats(prefix: Path) -> list[dict[str, str]]:
     """Rows of Locust's ``*_stats.csv``."""
     with open(f"{prefix}_stats.csv", newline="", encoding="utf-8") as f:
@@ -169,6 +217,9 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=20.0, help="solver seconds for the day")
     parser.add_argument("--port", type=int, default=8123)
     parser.add_argument("--markdown", type=Path, help="also write the table here")
+    parser.add_argument(
+        "--emergencies", type=int, default=10, help="dispatch-now calls timed after the load"
+    )
     args = parser.parse_args()
 
     fresh_database(args.database_url)
@@ -218,6 +269,22 @@ def main() -> None:
                 check=False,
             )
             text = table(read_stats(prefix), args)
+            if args.emergencies:
+                timed = dispatch_now_latency(
+                    f"http://127.0.0.1:{args.port}", args.emergencies, args.database_url
+                )
+                ok = sorted(float(str(r["ms"])) for r in timed if r["status"] == 200)
+                inner = sorted(float(str(r["insertion_ms"])) for r in timed if r["status"] == 200)
+                text += (
+                    f"\nDispatch now ({args.engineers} engineers, {args.tickets} tickets, "
+                    f"published day): {len(ok)} of {len(timed)} placed; HTTP round trip "
+                    f"p50 {ok[len(ok) // 2] if ok else float('nan'):.0f} ms, "
+                    f"max {ok[-1] if ok else float('nan'):.0f} ms; solver insertion p50 "
+                    f"{inner[len(inner) // 2] if inner else float('nan'):.0f} ms.\n"
+                )
+                for r in timed:
+                    if r["status"] != 200:
+                        text += f"- {r['status']}: {r['detail']}\n"
         finally:
             server.terminate()
             server.wait(timeout=30)
