@@ -40,7 +40,9 @@ def get_session(runtime: RuntimeDep) -> Iterator[Session]:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+"""Committed when the endpoint function returns, before the response is sent: a client that
+reads right after a 2xx sees the write, and a failed commit is an error, never a 2xx."""
 
 
 def get_current_user(

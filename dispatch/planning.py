@@ -290,6 +290,8 @@ def build_problem(
     en_route_positions: dict[str, int] = {}
     for t in tickets:
         if t.status == TicketStatus.ON_SITE.value:
+            # not for the solver (the engineer is busy there), but a plan depends on it
+            snapshot[f"ticket:{t.number}"] = ticket_digest(t)
             continue
         windows, why = service_windows(t, day, zone, origin)
         if why is not None:
@@ -452,13 +454,10 @@ def apply_solution(
 def _skipped_notes(session: Session, planning: PlanningInput) -> list[tuple[str, str]]:
     if not planning.skipped:
         return []
-    numbers = dict(
-        session.execute(
-            select(Ticket.id, Ticket.number).where(Ticket.id.in_(list(planning.skipped)))
-        )
-        .tuples()
-        .all()
+    rows = session.execute(
+        select(Ticket.id, Ticket.number).where(Ticket.id.in_(list(planning.skipped)))
     )
+    numbers = {ticket_id: number for ticket_id, number in rows.all()}
     return [(numbers.get(tid, str(tid)), why) for tid, why in sorted(planning.skipped.items())]
 
 

@@ -207,13 +207,8 @@ def plan_out(session: SessionDep, plan: Plan) -> PlanOut:
         if missing:
             from dispatch.models import Ticket
 
-            numbers.update(
-                dict(
-                    session.execute(
-                        select(Ticket.id, Ticket.number).where(Ticket.id.in_(missing))
-                    ).tuples()
-                )
-            )
+            rows = session.execute(select(Ticket.id, Ticket.number).where(Ticket.id.in_(missing)))
+            numbers.update({ticket_id: number for ticket_id, number in rows.all()})
         diff = PlanDiff(
             against_plan_id=d.against_plan_id,
             added=d.count("added"),

@@ -6,7 +6,13 @@ from sqlalchemy import func, select
 
 from dispatch.lifecycle import transition
 from dispatch.models import Plan, Ticket, TicketEvent, TicketStatus
-from tests.api.service_world import day_client, published_assignment, run_plan, world
+from tests.api.service_world import (
+    day_client,
+    engineer_login,
+    published_assignment,
+    run_plan,
+    world,
+)
 from tests.conftest import login
 
 __all__ = ["day_client", "world"]
@@ -97,3 +103,32 @@ def test_only_dispatchers_publish_and_unknown_plans_are_404(day_client):
     assert day_client.post(f"/api/v1/plans/{plan_id}/publish", headers=engineer).status_code == 403
     assert day_client.post(f"/api/v1/plans/{plan_id}/publish").status_code == 401
     assert day_client.post("/api/v1/plans/999999/publish", headers=headers).status_code == 404
+
+
+def test_a_ticket_put_on_hold_while_on_site_makes_the_plan_stale(day_client, database):
+    headers = login(day_client, "dispatcher")
+    first = run_plan(day_client, headers)
+    plan = day_client.post(f"/api/v1/plans/{first}/publish", headers=headers).json()
+    route = plan["routes"][0]
+    visit = route["visits"][0]
+    phone = engineer_login(day_client, database, route["engineer_id"])
+    checked_in = day_client.post(
+        f"/api/v1/me/jobs/{visit['ticket_id']}/check-in",
+        json={"lat": visit["lat"], "lon": visit["lon"]},
+        headers=phone,
+    )
+    assert checked_in.status_code == 200
+    second = run_plan(day_client, headers, seed=3)  # sees the engineer on site
+    with database.session() as session:
+        transition(
+            session=session,
+            ticket=session.get(Ticket, visit["ticket_id"]),
+            action="hold_parts",
+            actor=None,
+            reason="part missing",
+        )
+
+    response = day_client.post(f"/api/v1/plans/{second}/publish", headers=headers)
+
+    assert response.status_code == 409
+    assert visit["ticket_id"] in {c["ticket_id"] for c in response.json()["changes"]}
