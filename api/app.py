@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from api.console import install_console
 from api.observability import Metrics, install_metrics, install_request_middleware
+from api.openapi import install_openapi
 from api.problems import install_problem_handlers
 from api.routes import (
     auth,
@@ -81,4 +82,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sla.router)
     app.include_router(emergency.router)
     install_console(app)
+    install_openapi(app)
     return app
