@@ -31,16 +31,18 @@ def format_estimate(name: str, e: Estimate) -> str:
     """``mean ± half-width`` (percentages for shares), or ``-`` when nothing was measured."""
     if e.mean is None:
         return "-"
-    half = e.half_width or 0.0
+    half = e.half_width
     if name in _SHARES:
-        return f"{e.mean * 100:.1f}% ± {half * 100:.1f}"
-    return f"{e.mean:.1f} ± {half:.1f}"
+        return f"{e.mean * 100:.1f}%" + ("" if half is None else f" ± {half * 100:.1f}")
+    return f"{e.mean:.1f}" + ("" if half is None else f" ± {half:.1f}")
 
 
 def format_margin(e: Estimate) -> str:
     """A paired difference in percentage points with its interval."""
-    if e.mean is None or e.low is None or e.high is None:
+    if e.mean is None:
         return "n/a"
+    if e.low is None or e.high is None:
+        return f"{e.mean * 100:+.1f} pp (one seed: no interval)"
     return f"{e.mean * 100:+.1f} pp (95% CI {e.low * 100:+.1f} .. {e.high * 100:+.1f}, {e.n} seeds)"
 
 

@@ -163,13 +163,13 @@ class Estimate:
 
 
 def estimate(values: Sequence[float | None]) -> Estimate:
-    """Mean and 95 % interval of the values that are not ``None``."""
+    """Mean and 95 % interval of the values that are not ``None`` (no interval from one)."""
     xs = [float(v) for v in values if v is not None and not math.isnan(v)]
     if not xs:
         return Estimate(None, None, None, 0)
     mean = statistics.fmean(xs)
     if len(xs) == 1:
-        return Estimate(mean, mean, mean, 1)
+        return Estimate(mean, None, None, 1)  # no interval from one value
     df = len(xs) - 1
     t = _T975[df - 1] if df <= len(_T975) else 1.96
     half = t * statistics.stdev(xs) / math.sqrt(len(xs))

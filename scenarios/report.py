@@ -125,8 +125,8 @@ def _fmt(metric: str, mean: float | None, half: float | None) -> str:
     if mean is None:
         return "-"
     if metric.endswith("compliance") or metric == "utilisation":
-        return f"{mean * 100:.1f}% ± {(half or 0) * 100:.1f}"
-    return f"{mean:.1f} ± {half or 0:.1f}"
+        return f"{mean * 100:.1f}%" + ("" if half is None else f" ± {half * 100:.1f}")
+    return f"{mean:.1f}" + ("" if half is None else f" ± {half:.1f}")
 
 
 def write_report(

@@ -35,7 +35,9 @@ def test_simulate_writes_table_json_and_report(tmp_path: Path) -> None:
     for figures in data["policies"].values():
         for name in METRICS:
             mean, ci = figures[name], figures[f"{name}_ci95"]
-            if mean is not None:
+            if mean is None:
+                assert ci is None
+            elif ci is not None:  # none from a single seed with a value
                 assert ci[0] <= mean <= ci[1]
         assert 0 <= figures["p1_response_compliance"] <= 1
         assert figures["tickets_served"] > 0
@@ -68,3 +70,5 @@ def test_confidence_interval_of_known_values() -> None:
     assert e.n == 3 and e.mean == 2.0
     assert e.half_width is not None and abs(e.half_width - 4.303 * 1.0 / 3**0.5) < 1e-9
     assert estimate([None]).mean is None
+    one = estimate([0.5])
+    assert one.mean == 0.5 and one.low is None and one.half_width is None
