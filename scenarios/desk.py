@@ -37,6 +37,11 @@ from solver.solution import Solution
 from solver.travel import HaversineProvider
 
 _SCHEDULABLE = (TicketStatus.TRIAGED.value, TicketStatus.NEEDS_FOLLOW_UP.value)
+_HANDED_OUT = (
+    TicketStatus.SCHEDULED.value,
+    TicketStatus.DISPATCHED.value,
+    TicketStatus.EN_ROUTE.value,
+)
 
 
 @dataclass
@@ -107,14 +112,24 @@ class Desk:
     def routes(self, session: Session, planning: PlanningInput) -> dict[str, list[str]]:
         """Engineer code -> ticket numbers still to visit in the published plan, in order.
 
-        Only engineers and tickets of ``planning`` are kept; an engineer's ticket en
-        route comes first.
+        Only engineers and tickets of ``planning`` that are handed out (scheduled,
+        dispatched, en route) are kept: a ticket back from a hold after a visit is
+        waiting work again, though the plan still shows that visit. An engineer's ticket
+        en route comes first.
         """
         plan = current_plan(session=session, region_id=self.region_id, day=planning.day)
         if plan is None:
             return {}
         codes = {v: k for k, v in planning.engineer_ids.items()}
-        numbers = {v: k for k, v in planning.ticket_ids.items()}
+        handed_out = set(
+            session.scalars(
+                select(Ticket.id).where(
+                    Ticket.id.in_(list(planning.ticket_ids.values()) or [-1]),
+                    Ticket.status.in_(_HANDED_OUT),
+                )
+            )
+        )
+        numbers = {v: k for k, v in planning.ticket_ids.items() if v in handed_out}
         en_route = {p.ticket_id for p in planning.problem.pins if p.position == 0}
         out: dict[str, list[str]] = {}
         for visit in sorted(plan.visits, key=lambda v: (v.engineer_id, v.sequence)):

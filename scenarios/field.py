@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
+from dispatch.lifecycle import visit_count
 from dispatch.models import Ticket, TicketStatus, VisitOutcome
 from scenarios.world import World
 
@@ -209,7 +210,7 @@ class Crew:
             sim.step(session, ticket, "start_travel")
             tier, minutes = ticket.priority, ticket.estimated_minutes
             windows = [(w.start, w.end) for w in ticket.windows]
-            visit_number = 1 + sum(1 for e in ticket.events if e.to_status == "needs_follow_up")
+            visit_number = visit_count(session=session, ticket=ticket)
         t0 = env.now
         drive = sim.actual_drive(expected, number, visit_number, m.code)
         m.trip = (m.position, site, env.now, env.now + drive)

@@ -88,3 +88,54 @@ def test_policies_differ_on_the_same_demand() -> None:
     assert greedy.tickets == batch.tickets  # the same requests
     assert greedy.plans > batch.plans  # greedy re-plans at every request
     assert greedy.metrics != batch.metrics
+
+
+def _disrupted(**disruptions: object) -> dict:
+    data = tiny()
+    data["disruptions"] = {**data["disruptions"], **disruptions}
+    return data
+
+
+def test_no_access_and_missing_parts_lead_to_holds_and_follow_up_visits(database_url: str) -> None:
+    scenario = parse_scenario(
+        _disrupted(
+            no_access_probability=0.3,
+            parts_shortage_probability=0.5,
+            no_access_retry_hours=0.25,
+            parts_lead_hours=0.25,
+        )
+    )
+    Simulation(scenario, "greedy", 6, database_url=database_url).run()
+    engine = make_engine(database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            outcomes = dict(
+                session.execute(
+                    select(SiteVisit.outcome, func.count()).group_by(SiteVisit.outcome)
+                ).all()
+            )
+            second_visits = session.scalars(
+                select(SiteVisit).where(SiteVisit.visit_number == 2)
+            ).all()
+            actions = [
+                e.after["action"]
+                for e in session.scalars(
+                    select(TicketEvent).where(TicketEvent.kind == "transition")
+                )
+            ]
+    finally:
+        engine.dispose()
+    assert outcomes.get("no_access", 0) > 0 and outcomes.get("needs_follow_up", 0) > 0
+    assert actions.count("need_follow_up") == outcomes["no_access"] + outcomes["needs_follow_up"]
+    assert actions.count("hold_customer") == outcomes["no_access"]
+    assert actions.count("hold_parts") == outcomes["needs_follow_up"]
+    assert actions.count("resume") > 0 and second_visits  # the holds end; engineers return
+
+
+def test_when_every_engineer_is_sick_nobody_is_visited() -> None:
+    data = _disrupted(sick={"probability": 1.0})
+    data["demand"]["remote_share"] = 0.0  # else some are fixed over the phone
+    result = simulate(parse_scenario(data), "batch+insert", 3)
+    assert result.metrics["p1_response_compliance"] == 0.0
+    assert result.metrics["utilisation"] is None  # no shift was worked
+    assert result.metrics["travel_min_per_job"] is None
