@@ -62,25 +62,28 @@ def run_once(
     fingerprint = idempotency.fingerprint(
         request.method, request.url.path, body.model_dump_json().encode()
     )
-    if key is not None:
-        stored = idempotency.replay(
+
+    def stored() -> IdempotencyRecord | None:
+        assert key is not None
+        return idempotency.replay(
             session=session, user_id=user_id, key=key, request_fingerprint=fingerprint
         )
-        if stored is not None:
-            return _replayed(stored), True
+
+    def twin_answered() -> JSONResponse | None:
+        """After a clash with a concurrent twin: its stored answer, if it committed one."""
+        session.rollback()
+        record = stored()
+        return _replayed(record) if record is not None else None
+
+    if key is not None and (record := stored()) is not None:
+        return _replayed(record), True
     try:
         payload = work().model_dump(mode="json")
     except DispatchError:
         # A concurrent twin may have done the work while this one waited on a lock.
-        if key is None:
+        if key is None or (answer := twin_answered()) is None:
             raise
-        session.rollback()
-        stored = idempotency.replay(
-            session=session, user_id=user_id, key=key, request_fingerprint=fingerprint
-        )
-        if stored is None:
-            raise
-        return _replayed(stored), True
+        return answer, True
     if key is None:
         session.commit()
         return JSONResponse(payload), False
@@ -96,11 +99,7 @@ def run_once(
         session.commit()
     except IntegrityError:
         # A concurrent request with the same key committed first: answer as it did.
-        session.rollback()
-        stored = idempotency.replay(
-            session=session, user_id=user_id, key=key, request_fingerprint=fingerprint
-        )
-        if stored is None:
+        if (answer := twin_answered()) is None:
             raise
-        return _replayed(stored), True
+        return answer, True
     return JSONResponse(payload), False

@@ -21,6 +21,7 @@ from dispatch.errors import Conflict, NotFound
 from dispatch.lifecycle import transition
 from dispatch.models import Plan, PlanStatus, Region, Ticket, TicketStatus, User, Visit, utcnow
 from dispatch.planning import PlanningInput, apply_solution, build_problem
+from dispatch.plans import new_plan
 from dispatch.publishing import make_current
 from solver.assemble import solution_from_plan
 from solver.insertion import InsertionResult, insert
@@ -240,23 +241,17 @@ def dispatch_now(
             reasons=[str(r) for r in unassigned.reasons] if unassigned is not None else [],
             suggestion=suggestion.message if suggestion is not None else None,
         )
-    zone = ZoneInfo(ticket.region.timezone)
-    start = dt.datetime.combine(day, dt.time(0), zone).astimezone(dt.UTC)
-    plan = Plan(
-        region_id=region_id,
-        plan_date=day,
-        horizon_start=start,
-        horizon_end=start + dt.timedelta(days=1),
-        status=PlanStatus.SUCCEEDED.value,
+    region = session.get(Region, region_id)
+    assert region is not None
+    plan = new_plan(
+        region=region,
+        day=day,
+        status=PlanStatus.SUCCEEDED,
         options={"source": "dispatch_now", "ticket_id": ticket.id},
-        time_budget_seconds=1.0,
-        created_by_id=actor.id if actor is not None else None,
-        notes=[],
-        progress=1.0,
-        attempts=1,
-        started_at=now,
-        finished_at=now,
+        time_budget=1.0,
+        actor=actor,
     )
+    plan.progress, plan.attempts, plan.started_at, plan.finished_at = 1.0, 1, now, now
     session.add(plan)
     session.flush()
     apply_solution(session=session, plan=plan, planning=planning, solution=result.solution)

@@ -21,6 +21,7 @@ from dispatch import planning
 from dispatch.errors import Conflict, InvalidInput, NotFound
 from dispatch.events import EventKind, emit
 from dispatch.models import Plan, PlanStatus, Region, User, utcnow
+from dispatch.plans import new_plan
 from dispatch.runtime import Runtime
 from solver.params import SolveParams
 from solver.travel import TravelTimeProvider
@@ -90,22 +91,13 @@ def request_optimization(
         raise InvalidInput(
             "time_budget_seconds must be within (0, 600]", field="time_budget_seconds"
         )
-    from zoneinfo import ZoneInfo
-
-    zone = ZoneInfo(region.timezone)
-    start = dt.datetime.combine(day, dt.time(0), zone).astimezone(dt.UTC)
-    plan = Plan(
-        region_id=region.id,
-        plan_date=day,
-        horizon_start=start,
-        horizon_end=start + dt.timedelta(days=1),
-        status=PlanStatus.QUEUED.value,
+    plan = new_plan(
+        region=region,
+        day=day,
+        status=PlanStatus.QUEUED,
         options=options.to_json(),
-        time_budget_seconds=time_budget,
-        created_by_id=actor.id if actor else None,
-        notes=[],
-        progress=0.0,
-        attempts=0,
+        time_budget=time_budget,
+        actor=actor,
     )
     session.add(plan)
     session.flush()

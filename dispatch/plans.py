@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from dispatch.errors import NotFound
-from dispatch.models import Plan, PlanStatus, PlanUnassigned, Visit
+from dispatch.models import Plan, PlanStatus, PlanUnassigned, Region, User, Visit
 from dispatch.planning import current_plan
 
 MOVE_THRESHOLD = dt.timedelta(minutes=15)
@@ -39,6 +41,32 @@ class PlanDiff:
     def count(self, change: str) -> int:
         """How many items have ``change``."""
         return sum(1 for i in self.items if i.change == change)
+
+
+def new_plan(
+    *,
+    region: Region,
+    day: dt.date,
+    status: PlanStatus,
+    options: dict[str, Any],
+    time_budget: float,
+    actor: User | None,
+) -> Plan:
+    """A plan row for ``region`` and ``day`` (horizon: the local day), not yet added."""
+    start = dt.datetime.combine(day, dt.time(0), ZoneInfo(region.timezone)).astimezone(dt.UTC)
+    return Plan(
+        region_id=region.id,
+        plan_date=day,
+        horizon_start=start,
+        horizon_end=start + dt.timedelta(days=1),
+        status=status.value,
+        options=options,
+        time_budget_seconds=time_budget,
+        created_by_id=actor.id if actor is not None else None,
+        notes=[],
+        progress=0.0,
+        attempts=0,
+    )
 
 
 def load_plan(*, session: Session, plan_id: int) -> Plan:

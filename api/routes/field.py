@@ -28,8 +28,9 @@ from api.schemas.field import (
 )
 from dispatch import checkins, field
 from dispatch.events import EventKind, emit
-from dispatch.models import Engineer, Visit
+from dispatch.models import Engineer, User, Visit
 from dispatch.planning import Position
+from dispatch.runtime import Runtime
 
 router = APIRouter(prefix="/api/v1/me", tags=["engineers' app"])
 
@@ -132,6 +133,12 @@ def my_location(
     )
 
 
+def _remember_position(runtime: Runtime, user: User, lat: float | None, lon: float | None) -> None:
+    """A check-in or check-out position is also the engineer's latest position."""
+    if user.engineer_id is not None and lat is not None and lon is not None:
+        runtime.positions.record(user.engineer_id, Position(lat, lon, runtime.clock()))
+
+
 IdempotencyKey = Annotated[
     str | None,
     Header(
@@ -192,8 +199,8 @@ def check_in(
     response, replayed = run_once(
         request=request, session=session, user_id=user.id, key=idempotency_key, body=body, work=work
     )
-    if not replayed and user.engineer_id is not None:
-        runtime.positions.record(user.engineer_id, Position(body.lat, body.lon, runtime.clock()))
+    if not replayed:
+        _remember_position(runtime, user, body.lat, body.lon)
     return response
 
 
@@ -245,11 +252,6 @@ def check_out(
     response, replayed = run_once(
         request=request, session=session, user_id=user.id, key=idempotency_key, body=body, work=work
     )
-    if (
-        not replayed
-        and user.engineer_id is not None
-        and body.lat is not None
-        and body.lon is not None
-    ):
-        runtime.positions.record(user.engineer_id, Position(body.lat, body.lon, runtime.clock()))
+    if not replayed:
+        _remember_position(runtime, user, body.lat, body.lon)
     return response

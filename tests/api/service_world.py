@@ -15,9 +15,10 @@ from api.app import create_app
 from dispatch import optimization
 from dispatch.db import Database
 from dispatch.demo import load_demo
-from dispatch.models import Engineer, Plan, PlanStatus, User, Visit
+from dispatch.models import Asset, Engineer, Plan, PlanStatus, Site, User, Visit
 from dispatch.runtime import Runtime
 from dispatch.settings import Settings
+from dispatch.tickets import TicketDraft, create_ticket
 from dispatch.users import create_user
 from tests.conftest import login
 
@@ -109,3 +110,41 @@ def engineer_login(client: TestClient, database: Database, engineer_id: int) -> 
             engineer_code=code,
         )
     return login(client, username, "field-pass-1")
+
+
+def report_ticket(
+    database: Database,
+    *,
+    at: dt.datetime,
+    priority: int = 1,
+    minutes: int = 45,
+    last_asset: bool = False,
+    exclude_all: bool = False,
+) -> int:
+    """A repair reported at ``at`` at the site of the first (or last) asset; its id."""
+    with database.session() as session:
+        excluded = (
+            [(e, "excluded") for e in session.scalars(select(Engineer.id))] if exclude_all else []
+        )
+        order = Asset.id.desc() if last_asset else Asset.id
+        asset = session.scalars(select(Asset).order_by(order)).first()
+        assert asset is not None
+        site = session.get(Site, asset.site_id)
+        assert site is not None
+        ticket = create_ticket(
+            session=session,
+            draft=TicketDraft(
+                customer_id=site.customer_id,
+                site_id=site.id,
+                asset_id=asset.id,
+                kind="repair",
+                priority=priority,
+                estimated_minutes=minutes,
+                symptoms="passenger trapped",
+                engineer_rules=excluded,
+            ),
+            actor=None,
+            at=at,
+        )
+        session.flush()
+        return ticket.id

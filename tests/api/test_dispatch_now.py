@@ -6,12 +6,12 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from dispatch.models import Asset, Engineer, Plan, Site, Ticket, TicketStatus
-from dispatch.tickets import TicketDraft, create_ticket
+from dispatch.models import Plan, Ticket, TicketStatus
 from tests.api.service_world import (
     MORNING,
     day_client,
     published_assignment,
+    report_ticket,
     run_plan,
     runtime_of,
     world,
@@ -21,31 +21,11 @@ from tests.conftest import login
 __all__ = ["day_client", "world"]
 
 
-def emergency(database, *, priority: int = 1, minutes: int = 45, exclude_all: bool = False) -> int:
-    """A new ticket reported this morning at a site with an asset."""
-    with database.session() as session:
-        excluded = (
-            [(e, "excluded") for e in session.scalars(select(Engineer.id))] if exclude_all else []
-        )
-        asset = session.scalars(select(Asset).order_by(Asset.id.desc())).first()
-        site = session.get(Site, asset.site_id)
-        ticket = create_ticket(
-            session=session,
-            draft=TicketDraft(
-                customer_id=site.customer_id,
-                site_id=site.id,
-                asset_id=asset.id,
-                kind="repair",
-                priority=priority,
-                estimated_minutes=minutes,
-                symptoms="passenger trapped",
-                engineer_rules=excluded,
-            ),
-            actor=None,
-            at=MORNING - dt.timedelta(minutes=5),
-        )
-        session.flush()
-        return ticket.id
+def emergency(database, *, exclude_all: bool = False) -> int:
+    """A P1 reported five minutes before the clock's morning."""
+    return report_ticket(
+        database, at=MORNING - dt.timedelta(minutes=5), last_asset=True, exclude_all=exclude_all
+    )
 
 
 def test_dispatch_now_inserts_into_the_published_plan_and_queues_a_rerun(day_client, database):

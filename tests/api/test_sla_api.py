@@ -4,35 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
-
-from dispatch.models import Asset, Site
-from dispatch.tickets import TicketDraft, create_ticket
-from tests.api.service_world import MORNING, day_client, runtime_of, world
+from tests.api.service_world import MORNING, day_client, report_ticket, runtime_of, world
 from tests.conftest import login
 
 __all__ = ["day_client", "world"]
 
 
 def p1_reported(database, at: dt.datetime) -> int:
-    with database.session() as session:
-        asset = session.scalars(select(Asset).order_by(Asset.id)).first()
-        site = session.get(Site, asset.site_id)
-        ticket = create_ticket(
-            session=session,
-            draft=TicketDraft(
-                customer_id=site.customer_id,
-                site_id=site.id,
-                asset_id=asset.id,
-                kind="repair",
-                priority=1,
-                estimated_minutes=60,
-            ),
-            actor=None,
-            at=at,
-        )
-        session.flush()
-        return ticket.id
+    return report_ticket(database, at=at, minutes=60)
 
 
 def test_an_unplanned_emergency_near_its_due_instant_is_at_risk(day_client, database):
