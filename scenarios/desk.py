@@ -6,7 +6,7 @@ instant, with the engineers' last reported positions: the optimiser sees only wh
 dispatcher would know (estimated durations, not the real ones). :meth:`Desk.publish`
 stores a solution as a plan with :func:`dispatch.planning.apply_solution`, supersedes the
 previous plan of the day and moves tickets through the life cycle (``schedule`` /
-``unschedule``) with :func:`dispatch.lifecycle.transition`.
+``unschedule``) with :func:`dispatch.publishing.make_current`, the production path.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dispatch.lifecycle import transition
 from dispatch.models import Plan, PlanStatus, Ticket, TicketStatus
 from dispatch.planning import (
     PlanningInput,
@@ -30,13 +29,13 @@ from dispatch.planning import (
     build_problem,
     current_plan,
 )
+from dispatch.publishing import make_current
 from dispatch.sla.policy import SlaPolicy
 from solver.params import SolveParams
 from solver.problem import Problem
 from solver.solution import Solution
 from solver.travel import HaversineProvider
 
-_SCHEDULABLE = (TicketStatus.TRIAGED.value, TicketStatus.NEEDS_FOLLOW_UP.value)
 _HANDED_OUT = (
     TicketStatus.SCHEDULED.value,
     TicketStatus.DISPATCHED.value,
@@ -157,9 +156,11 @@ class Desk:
     ) -> Plan:
         """Store ``solution`` as today's published plan and bring the tickets in line.
 
-        Tickets the plan places go ``schedule`` (with their engineer); scheduled tickets
-        it leaves out go back to the pool (``unschedule``). The previous published plan
-        of the day is superseded.
+        The plan is stored with :func:`dispatch.planning.apply_solution` and made current
+        with :func:`dispatch.publishing.make_current` (as publishing does in production,
+        without the staleness check: the plan was computed at this very instant): tickets
+        it places go ``schedule`` with their engineer, scheduled tickets the replaced plan
+        had and this one drops go back to the pool, the replaced plan is superseded.
         """
         now = self.now()
         if problem is not None:
@@ -182,49 +183,12 @@ class Desk:
         session.add(plan)
         session.flush()
         apply_solution(session=session, plan=plan, planning=planning, solution=solution)
-        for old in session.scalars(
-            select(Plan).where(
-                Plan.region_id == self.region_id,
-                Plan.plan_date == day,
-                Plan.status == PlanStatus.PUBLISHED.value,
-                Plan.id != plan.id,
-            )
-        ):
-            old.status = PlanStatus.SUPERSEDED.value
-        plan.status = PlanStatus.PUBLISHED.value
-        plan.finished_at = plan.published_at = now
-        session.flush()
-        planned = {v.ticket_id: v.engineer_id for v in plan.visits}
-        rows = session.scalars(
-            select(Ticket)
-            .where(
-                Ticket.id.in_(list(planning.ticket_ids.values()) or [-1]),
-                Ticket.status.in_([*_SCHEDULABLE, TicketStatus.SCHEDULED.value]),
-            )
-            .order_by(Ticket.id)
-        ).all()
-        for ticket in rows:
-            if ticket.id in planned and ticket.status in _SCHEDULABLE:
-                transition(
-                    session=session,
-                    ticket=ticket,
-                    action="schedule",
-                    actor=None,
-                    at=now,
-                    policy=self.policy,
-                    engineer_id=planned[ticket.id],
-                    reason=f"plan {plan.id} ({source})",
-                )
-            elif ticket.id not in planned and ticket.status == TicketStatus.SCHEDULED.value:
-                transition(
-                    session=session,
-                    ticket=ticket,
-                    action="unschedule",
-                    actor=None,
-                    at=now,
-                    policy=self.policy,
-                    reason=f"left out of plan {plan.id} ({source})",
-                )
+        plan.status = PlanStatus.SUCCEEDED.value
+        plan.finished_at = now
+        make_current(
+            session=session, plan=plan, actor=None, at=now, reason=f"plan {plan.id} ({source})"
+        )
+        planned = {v.ticket_id for v in plan.visits}
         self.plans += 1
         self.solver_seconds += solution.seconds
         self.log.append(((now - planning.origin).total_seconds(), source, len(planned)))
