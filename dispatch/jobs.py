@@ -13,6 +13,9 @@ from typing import Protocol
 
 import redis
 from rq import Queue
+from rq.command import send_stop_job_command
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 
 from dispatch import keys
 from dispatch.runtime import Runtime
@@ -22,6 +25,8 @@ logger = logging.getLogger(__name__)
 
 JOB_TIMEOUT_MARGIN = 300
 """Seconds a job may run beyond its solver budget before RQ kills it."""
+JOB_RECORD_SECONDS = 24 * 3600
+"""How long a run's RQ job id is kept (for cancelling it)."""
 
 
 class JobQueue(Protocol):
@@ -33,6 +38,10 @@ class JobQueue(Protocol):
 
     def depth(self) -> int:
         """How many jobs wait."""
+        ...
+
+    def cancel(self, plan_id: int) -> bool:
+        """Take the run off the queue or stop it where it runs (``False``: nothing found)."""
         ...
 
     def close(self) -> None:
@@ -60,11 +69,12 @@ class RedisJobQueue:
     """Runs on an RQ queue, executed by ``dispatch worker`` processes."""
 
     def __init__(self, client: redis.Redis) -> None:
+        self._client = client
         self.queue = Queue(keys.queue_name(), connection=client)
 
     def enqueue_optimization(self, plan_id: int, *, time_budget: float) -> None:
         """Queue the run; a unique job id per attempt keeps retries distinct."""
-        self.queue.enqueue_call(
+        job = self.queue.enqueue_call(
             "dispatch.jobs.optimization_job",
             args=(plan_id,),
             timeout=int(time_budget) + JOB_TIMEOUT_MARGIN,
@@ -72,6 +82,26 @@ class RedisJobQueue:
             failure_ttl=24 * 3600,
             description=f"optimise plan {plan_id}",
         )
+        self._client.set(keys.optimization_job(plan_id), job.id, ex=JOB_RECORD_SECONDS)
+
+    def cancel(self, plan_id: int) -> bool:
+        """Cancel the queued job, or stop the work horse running it (the worker lives on)."""
+        raw = self._client.get(keys.optimization_job(plan_id))
+        if raw is None:
+            return False
+        job_id = raw.decode() if isinstance(raw, bytes) else str(raw)
+        try:
+            job = Job.fetch(job_id, connection=self._client)
+        except NoSuchJobError:
+            return False
+        status = job.get_status(refresh=True)
+        if status == JobStatus.STARTED:
+            send_stop_job_command(self._client, job_id)
+            return True
+        if status in (JobStatus.QUEUED, JobStatus.DEFERRED, JobStatus.SCHEDULED):
+            job.cancel()
+            return True
+        return False
 
     def depth(self) -> int:
         """Jobs waiting on the queue."""
@@ -89,6 +119,7 @@ class InProcessJobQueue:
         self._runtime = runtime
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="optimise")
         self._pending: set[Future[str]] = set()
+        self._by_plan: dict[int, Future[str]] = {}
         self._lock = threading.Lock()
 
     def enqueue_optimization(self, plan_id: int, *, time_budget: float) -> None:
@@ -108,11 +139,21 @@ class InProcessJobQueue:
         future = self._pool.submit(job)
         with self._lock:
             self._pending.add(future)
+            self._by_plan[plan_id] = future
         future.add_done_callback(self._done)
+
+    def cancel(self, plan_id: int) -> bool:
+        """Drop a run that has not started; a running one cannot be interrupted in-process
+        (its result is discarded when it ends, the plan being cancelled)."""
+        with self._lock:
+            future = self._by_plan.get(plan_id)
+        return future is not None and future.cancel()
 
     def _done(self, future: Future[str]) -> None:
         with self._lock:
             self._pending.discard(future)
+            for plan_id in [p for p, f in self._by_plan.items() if f is future]:
+                del self._by_plan[plan_id]
         if not future.cancelled() and future.exception() is not None:
             logger.error("in-process optimisation failed", exc_info=future.exception())
 

@@ -38,3 +38,8 @@ def travel_matrix_prefix() -> str:
 def housekeeping_lock() -> str:
     """Held by the one process running the periodic housekeeping (reaper, SLA sweep)."""
     return f"{PREFIX}:lock:housekeeping"
+
+
+def optimization_job(plan_id: int) -> str:
+    """The RQ job id of a run's latest attempt (to cancel or stop it)."""
+    return f"{PREFIX}:run:{plan_id}:job"

@@ -78,9 +78,16 @@ def get_optimization(run_id: int, session: SessionDep, _user: DispatcherUser) ->
 @router.post(
     "/optimizations/{run_id}/cancel", response_model=OptimizationOut, summary="Cancel a run"
 )
-def cancel_optimization(run_id: int, session: SessionDep, _user: DispatcherUser) -> OptimizationOut:
-    """Cancel a queued or running run (409 when it already finished)."""
-    return _run_out(optimization.cancel_optimization(session=session, plan_id=run_id))
+def cancel_optimization(
+    run_id: int, session: SessionDep, runtime: RuntimeDep, _user: DispatcherUser
+) -> OptimizationOut:
+    """Cancel a queued or running run (409 when it already finished). A queued job leaves the
+    queue; a running one is stopped where it runs (an RQ worker's work horse is killed, the
+    worker takes the next run)."""
+    out = _run_out(optimization.cancel_optimization(session=session, plan_id=run_id))
+    session.commit()  # cancelled first: a stopped job must not look like a lost worker
+    runtime.jobs.cancel(run_id)
+    return out
 
 
 @router.get("/plans", response_model=list[PlanSummaryOut], summary="Recent plans")

@@ -355,3 +355,29 @@ def test_a_run_whose_worker_dies_is_requeued_and_finished_by_another(
         database.dispose()
     assert done["status"] == "succeeded"
     assert attempts == 2
+
+
+def test_cancelling_a_running_run_stops_it_and_frees_the_worker(
+    queue_only_server, database_url, redis_url, tmp_path
+):
+    base = queue_only_server
+    headers = {"Authorization": f"Bearer {token(base)}"}
+    worker = _worker(server_env(database_url, redis_url), tmp_path / "worker.log")
+    try:
+        long_run = start_run(base, headers, time_budget_seconds=600)
+        wait_status(base, headers, long_run, {"running"})
+
+        cancelled = httpx.post(f"{base}/api/v1/optimizations/{long_run}/cancel", headers=headers)
+        assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+        # With the long run still solving, this one would wait 600 s behind it.
+        next_run = start_run(base, headers, options={"iterations": 200})
+        assert wait_status(base, headers, next_run, {"succeeded", "failed"})["status"] == (
+            "succeeded"
+        )
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=60)
+    final = httpx.get(f"{base}/api/v1/optimizations/{long_run}", headers=headers).json()
+    assert final["status"] == "cancelled"
+    again = httpx.post(f"{base}/api/v1/optimizations/{long_run}/cancel", headers=headers)
+    assert again.status_code == 409
