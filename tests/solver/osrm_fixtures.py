@@ -24,6 +24,7 @@ import pytest
 
 from solver.osrm_prepare import osrm_executable, prepare_dataset
 from solver.travel import Location
+from tests.shared_data import shared_dir
 
 REQUIRE_SERVICES = os.environ.get("DISPATCH_REQUIRE_SERVICES") == "1"
 
@@ -46,11 +47,11 @@ PLACES = (CASINO, STADE, SAINTE_DEVOTE, QUAI, GRIMALDI_NORTH, GRIMALDI_SOUTH)
 
 
 def osm_dir() -> Path:
-    """Folder of the shared OSM extracts (``DISPATCH_OSM_DIR`` or ``../shared/osm``)."""
+    """Folder of the shared OSM extracts (``DISPATCH_OSM_DIR``, else ``shared/osm``)."""
     override = os.environ.get("DISPATCH_OSM_DIR")
     if override:
         return Path(override)
-    return Path(__file__).resolve().parents[2] / ".." / "shared" / "osm"
+    return shared_dir() / "osm"
 
 
 def monaco_pbf() -> Path:

@@ -13,12 +13,9 @@ from solver.formats import fieldservice, solomon
 from solver.greedy import greedy
 from solver.problem import Tier
 from solver.validate import plan_of, validate
+from tests.shared_data import shared_dir
 
-SHARED = Path(
-    os.environ.get(
-        "DISPATCH_BENCHMARKS", Path(__file__).resolve().parents[3] / "shared" / "benchmarks"
-    )
-)
+SHARED = Path(os.environ.get("DISPATCH_BENCHMARKS", shared_dir() / "benchmarks"))
 FS_SMALL = SHARED / "fieldservice" / "pub-sh-small.json"
 C101 = SHARED / "solomon" / "C101.txt"
 needs_shared = pytest.mark.skipif(not FS_SMALL.exists(), reason="shared benchmarks not present")
