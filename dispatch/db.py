@@ -49,6 +49,20 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
 
 
+@contextmanager
+def unit_of_work(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    """A session from ``sessions`` that commits on success, rolls back on error, and closes."""
+    session = sessions()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
 class Database:
     """The engine and session factory of one process, built from settings."""
 
@@ -60,15 +74,8 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A unit of work at an edge: commits on success, rolls back on error."""
-        session = self.sessions()
-        try:
+        with unit_of_work(self.sessions) as session:
             yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
 
     def dispose(self) -> None:
         """Close every pooled connection."""

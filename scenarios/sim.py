@@ -31,7 +31,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from dispatch import migrate
-from dispatch.db import make_engine, make_session_factory
+from dispatch.db import make_engine, make_session_factory, unit_of_work
 from dispatch.field import jobs_for
 from dispatch.lifecycle import transition
 from dispatch.models import Engineer, SiteVisit, Ticket, TicketStatus, User, VisitOutcome
@@ -136,15 +136,8 @@ class Simulation:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A unit of work at the simulation's edge (commits on success)."""
-        session = self.sessions()
-        try:
+        with unit_of_work(self.sessions) as session:
             yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
 
     # -- the run --------------------------------------------------------------------
 
