@@ -22,7 +22,7 @@ from dispatch.lifecycle import transition
 from dispatch.models import Plan, PlanStatus, Region, Ticket, TicketStatus, User, Visit, utcnow
 from dispatch.planning import PlanningInput, apply_solution, build_problem
 from dispatch.plans import new_plan
-from dispatch.publishing import make_current
+from dispatch.publishing import make_current, published_under
 from solver.assemble import solution_from_plan
 from solver.insertion import InsertionResult, insert
 from solver.problem import Problem, TimeWindow
@@ -81,14 +81,14 @@ def _published_for(session: Session, region: Region, day: dt.date) -> Plan | Non
 
 
 def _current_routes(
-    planning: PlanningInput, published: Plan | None, leave_out: int
+    planning: PlanningInput, published: list[Plan], leave_out: int
 ) -> dict[str, list[str]]:
+    """Engineer code -> ticket numbers in order, from the published plans (pins included)."""
     numbers = {tid: number for number, tid in planning.ticket_ids.items()}
     codes = {eid: code for code, eid in planning.engineer_ids.items()}
     routes: dict[str, list[str]] = {}
-    if published is None:
-        return routes
-    for v in sorted(published.visits, key=lambda v: (v.engineer_id, v.sequence)):
+    visits = [v for plan in published for v in plan.visits]
+    for v in sorted(visits, key=lambda v: (v.engineer_id, v.sequence)):
         if v.ticket_id == leave_out or v.ticket_id not in numbers or v.engineer_id not in codes:
             continue
         routes.setdefault(codes[v.engineer_id], []).append(numbers[v.ticket_id])
@@ -208,7 +208,7 @@ def dispatch_now(
     published = _published_for(session, ticket.region, day)
     if published is not None:
         region_id = published.region_id
-    else:  # no plan yet: any engineer of the whole organisation may take it
+    else:  # nothing covers its region: any engineer of the whole organisation may take it
         root = ticket.region
         while root.parent_id is not None and (parent := session.get(Region, root.parent_id)):
             root = parent
@@ -221,8 +221,11 @@ def dispatch_now(
     planning = _from_now(planning, number, planning.seconds(now))
     problem = planning.problem
     matrix = problem.travel_matrix()
+    # Every published plan below the chosen region: a new plan for the whole organisation
+    # must carry the regions' published days, not drop them.
+    below = published_under(session=session, region_id=region_id, day=day)
     current = solution_from_plan(
-        problem, _current_routes(planning, published, ticket.id), matrix=matrix
+        problem, _current_routes(planning, below, ticket.id), matrix=matrix
     )
     solver_ticket = next(t for t in problem.tickets if t.id == number)
     result = insert(problem, current, solver_ticket, matrix=matrix)

@@ -124,27 +124,51 @@ def _explain(what: str, kind: str) -> str:
     return "changed since the plan was computed (place, work, tier, windows, rules or status)"
 
 
-def overlapping_region_ids(*, session: Session, region_id: int) -> set[int]:
-    """The region, the regions below it and those above it (plans of these overlap)."""
-    ids = set(region_ids(session=session, region_id=region_id))
+def _ancestor_ids(session: Session, region_id: int) -> list[int]:
+    ids: list[int] = []
     region = session.get(Region, region_id)
     while region is not None and region.parent_id is not None:
-        ids.add(region.parent_id)
+        ids.append(region.parent_id)
         region = session.get(Region, region.parent_id)
     return ids
 
 
-def published_plans(*, session: Session, region_id: int, day: dt.date) -> list[Plan]:
-    """Published plans of ``day`` whose regions overlap ``region_id``'s."""
+def _published_in(session: Session, region_ids_: list[int], day: dt.date) -> list[Plan]:
     return list(
         session.scalars(
             select(Plan).where(
                 Plan.plan_date == day,
                 Plan.status == PlanStatus.PUBLISHED.value,
-                Plan.region_id.in_(overlapping_region_ids(session=session, region_id=region_id)),
+                Plan.region_id.in_(region_ids_ or [-1]),
             )
         ).all()
     )
+
+
+def replaced_plans(*, session: Session, plan: Plan) -> list[Plan]:
+    """The published plans of the day that ``plan`` replaces: its region's and those below.
+
+    Raises
+    ------
+    Conflict
+        A plan of a wider region (e.g. headquarters) is published for the day: publishing a
+        part of it would leave the other regions' engineers without a day, or with two.
+    """
+    wider = _published_in(session, _ancestor_ids(session, plan.region_id), plan.plan_date)
+    if wider:
+        raise Conflict(
+            f"plan {wider[0].id} of a wider region is published for {plan.plan_date}; "
+            "optimise and publish that region instead",
+            field="plan_id",
+            published_plan_id=wider[0].id,
+        )
+    below = published_under(session=session, region_id=plan.region_id, day=plan.plan_date)
+    return [p for p in below if p.id != plan.id]
+
+
+def published_under(*, session: Session, region_id: int, day: dt.date) -> list[Plan]:
+    """The published plans of ``day`` for ``region_id`` and the regions below it."""
+    return _published_in(session, region_ids(session=session, region_id=region_id), day)
 
 
 def make_current(
@@ -156,16 +180,17 @@ def make_current(
     an ``assigned`` event); scheduled tickets the replaced plans had and this one drops go
     back to the pool (``unschedule``). Emits ``plan.published``.
 
+    Raises
+    ------
+    Conflict
+        A plan of a wider region is published for the day (:func:`replaced_plans`).
+
     Returns
     -------
     list of int
         Ids of the engineers whose day changed.
     """
-    replaced = [
-        p
-        for p in published_plans(session=session, region_id=plan.region_id, day=plan.plan_date)
-        if p.id != plan.id
-    ]
+    replaced = replaced_plans(session=session, plan=plan)
     before: dict[int, int] = {}
     for old in replaced:
         for v in old.visits:

@@ -102,3 +102,25 @@ def test_a_ticket_no_engineer_can_do_is_409_with_reasons(day_client, database):
     with database.session() as session:  # nothing published, the ticket still waits
         assert session.get(Ticket, ticket_id).status == TicketStatus.NEW.value
         assert not session.scalars(select(Plan).where(Plan.status == "published")).all()
+
+
+def test_an_organisation_wide_insertion_keeps_the_regions_published_days(day_client, database):
+    headers = login(day_client, "dispatcher")
+    ticket_id = emergency(database)
+    with database.session() as session:
+        region = session.get(Ticket, ticket_id).region.code
+    other = "SH-W" if region == "SH-E" else "SH-E"
+    plan = run_plan(day_client, headers, region=other)
+    assert day_client.post(f"/api/v1/plans/{plan}/publish", headers=headers).status_code == 200
+    before = published_assignment(database)
+    assert before
+
+    response = day_client.post(f"/api/v1/tickets/{ticket_id}/dispatch-now", headers=headers)
+
+    assert response.status_code == 200, response.text
+    after = published_assignment(database)
+    assert after[ticket_id] == response.json()["engineer_id"]
+    displaced = set(response.json()["displaced_ticket_ids"])
+    assert {t: e for t, e in after.items() if t != ticket_id} == {
+        t: e for t, e in before.items() if t not in displaced
+    }

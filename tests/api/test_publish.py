@@ -132,3 +132,25 @@ def test_a_ticket_put_on_hold_while_on_site_makes_the_plan_stale(day_client, dat
 
     assert response.status_code == 409
     assert visit["ticket_id"] in {c["ticket_id"] for c in response.json()["changes"]}
+
+
+def test_regions_and_headquarters_never_publish_over_each_other(day_client, database):
+    headers = login(day_client, "dispatcher")
+    east = run_plan(day_client, headers, region="SH-E")
+    assert day_client.post(f"/api/v1/plans/{east}/publish", headers=headers).status_code == 200
+    whole = run_plan(day_client, headers, region="HQ")
+    west = run_plan(day_client, headers, region="SH-W")
+
+    # Headquarters' plan covers the regions: it replaces the east's.
+    assert day_client.post(f"/api/v1/plans/{whole}/publish", headers=headers).status_code == 200
+    before = published_assignment(database)
+    # A region's plan under a published headquarters' plan would leave the others without a day.
+    refused = day_client.post(f"/api/v1/plans/{west}/publish", headers=headers)
+
+    assert refused.status_code == 409
+    assert refused.json()["published_plan_id"] == whole
+    with database.session() as session:
+        assert session.get(Plan, east).status == "superseded"
+        assert session.get(Plan, whole).status == "published"
+        assert session.get(Plan, west).status == "succeeded"
+    assert published_assignment(database) == before
