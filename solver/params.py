@@ -69,6 +69,11 @@ class SolveParams:
         Whether the first ruin-and-recreate phase works tier by tier: P1 tickets
         alone, then P1 and P2, and so on (lower tiers only take room, so each tier is
         decided on shorter routes with faster moves).
+    compiled
+        Run the ruin-and-recreate phases in the compiled core (C, string removals,
+        tens of thousands of moves a second) when it is built; ``False`` (or a build
+        without it) uses the numpy search. ``iterations`` counts the moves of
+        whichever runs.
     """
 
     seed: int = 0
@@ -88,6 +93,7 @@ class SolveParams:
     suggestions: bool = True
     workers: int = 0
     staged: bool = True
+    compiled: bool = True
 
     def __post_init__(self) -> None:
         if self.time_limit <= 0:

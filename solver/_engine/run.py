@@ -6,6 +6,8 @@ import time
 
 import numpy as np
 
+from solver._engine import core
+from solver._engine.core import core_improve
 from solver._engine.exchange import exchange_pass
 from solver._engine.model import Model, compile_problem
 from solver._engine.plan import Plan
@@ -117,6 +119,10 @@ def run_engine(
         its_here = None if iterations is None else iterations // (rounds + 1)
         last = phase == len(shares) - 1
         deadline = end if last else time.perf_counter() + part
+        if params.compiled and core.AVAILABLE:
+            its += core_improve(plan, rng, Budget(its_here, deadline))
+            exchange_pass(plan, rng, deadline=end)
+            continue
         search = staged_improve if phase == 0 and start is None and params.staged else improve
         its += search(
             plan,

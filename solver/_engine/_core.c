@@ -1,0 +1,867 @@
+/*
+ * Compiled search core of the engine (private): exact route timing and a
+ * ruin-and-recreate search (SISR-style string removal, tier-ordered greedy
+ * insertion with blinks, annealing on cost within equal served counts).
+ *
+ * The timing rules are those of solver/_engine/route.py `evaluate`: leave at the
+ * shift start, earliest service start in the first window that is still open,
+ * breaks taken in gaps as a prefix of the sorted list (a break is not owed when the
+ * engineer is home no later than its window opens), the schedule with the least
+ * (lateness, home time) is the route's. tests/solver/test_core.py checks that both
+ * agree on feasibility and cost for random routes.
+ *
+ * Only `search` is exported. It takes the compiled model as int64 buffers, the
+ * routes to start from, and returns the best routes found (lexicographic: served
+ * P1, P2, P3, P4, then cost).
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef int64_t i64;
+#define INF ((i64)1 << 60)
+#define NBUF 26
+
+typedef struct {
+    int K, N, P, W, NB;
+    const i64 *dur, *tier, *duration, *demand, *win_s, *win_e, *hard, *soft, *late_w, *fixed;
+    const i64 *eligible, *assign, *shift_s, *shift_e, *max_jobs, *max_work, *capacity;
+    const i64 *brk_off, *brk, *nfrozen, *pin_eng, *in_pool, *nb, *targeted0;
+    i64 travel_w, lb_w;
+} Model;
+
+/* ------------------------------------------------------------------ rng */
+typedef struct { uint64_t s; } Rng;
+static inline uint64_t rng_next(Rng *r) {
+    uint64_t z = (r->s += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+static inline double rng_unit(Rng *r) { return (double)(rng_next(r) >> 11) * (1.0 / 9007199254740992.0); }
+static inline int rng_int(Rng *r, int n) { return n <= 1 ? 0 : (int)(rng_next(r) % (uint64_t)n); }
+
+/* ------------------------------------------------------------------ timing */
+static inline i64 serve(const Model *m, int j, i64 ready, int onsite) {
+    i64 f = m->fixed[j];
+    if (f >= 0) return (onsite || ready <= f) ? f : -1;
+    const i64 *ws = m->win_s + (i64)j * m->W, *we = m->win_e + (i64)j * m->W;
+    for (int w = 0; w < m->W; w++) {
+        if (ws[w] >= INF) continue;
+        if (ready <= we[w]) {
+            i64 s = ready > ws[w] ? ready : ws[w];
+            return s <= m->hard[j] ? s : -1;
+        }
+    }
+    return -1;
+}
+
+static inline i64 late_of(const Model *m, int j, i64 s) {
+    return s > m->soft[j] ? m->late_w[j] * (s - m->soft[j]) : 0;
+}
+
+/* Least lateness over the feasible break placements (<= 1 break); -1: infeasible. */
+static i64 best_single(const Model *m, int k, const int *seq, int n, const i64 *tt) {
+    i64 bo = m->brk_off[k], nbk = m->brk_off[k + 1] - bo;
+    i64 shift_e = m->shift_e[k];
+    i64 deps[n + 2], lates[n + 2];
+    i64 clock = m->shift_s[k], late = 0, home = -1;
+    int nd = 1;
+    deps[0] = clock;
+    lates[0] = 0;
+    for (int g = 0; g <= n; g++) {
+        i64 ready = clock + tt[g];
+        if (g == n) { home = ready; break; }
+        int j = seq[g];
+        i64 s = serve(m, j, ready, g == 0 && tt[0] == 0);
+        if (s < 0) break;
+        late += late_of(m, j, s);
+        clock = s + m->duration[j];
+        deps[nd] = clock;
+        lates[nd] = late;
+        nd++;
+    }
+    i64 best_late = -1, best_home = 0;
+    if (home >= 0 && home <= shift_e && (nbk == 0 || home <= m->brk[bo * 3])) {
+        best_late = late;
+        best_home = home;
+    }
+    if (nbk == 0) return best_late;
+    i64 ws = m->brk[bo * 3], we = m->brk[bo * 3 + 1], bd = m->brk[bo * 3 + 2];
+    for (int g0 = 0; g0 < nd; g0++) {
+        i64 c0 = deps[g0];
+        if (c0 > we) break;
+        i64 lt = lates[g0];
+        clock = c0;
+        int ok = 1;
+        for (int g = g0; g <= n; g++) {
+            i64 t = tt[g], ready;
+            if (g == g0) {
+                ready = (clock + t > ws ? clock + t : ws) + bd;
+            } else {
+                ready = clock + t;
+            }
+            if (g == n) { home = ready; break; }
+            int j = seq[g];
+            i64 s = serve(m, j, ready, g == 0 && t == 0);
+            if (s < 0) { ok = 0; break; }
+            lt += late_of(m, j, s);
+            clock = s + m->duration[j];
+        }
+        if (!ok || home > shift_e) continue;
+        if (best_late < 0 || lt < best_late || (lt == best_late && home < best_home)) {
+            best_late = lt;
+            best_home = home;
+        }
+    }
+    return best_late;
+}
+
+/* Forward schedule with break i in gap gaps[i] for i < t; -1: infeasible. */
+static i64 forward_multi(const Model *m, int k, const int *seq, int n, const i64 *tt,
+                         const int *gaps, int t, i64 *home_out) {
+    i64 bo = m->brk_off[k];
+    i64 clock = m->shift_s[k], late = 0;
+    int bi = 0;
+    for (int g = 0; g <= n; g++) {
+        i64 tr = tt[g], ready;
+        if (bi < t && gaps[bi] == g) {
+            i64 rem = tr, c = clock;
+            while (bi < t && gaps[bi] == g) {
+                const i64 *b = m->brk + (bo + bi) * 3;
+                i64 bs = c > b[0] ? c : b[0];
+                if (bs > b[1]) return -1;
+                if (bs - c >= rem) rem = 0; else rem -= bs - c;
+                c = bs + b[2];
+                bi++;
+            }
+            ready = c + rem;
+        } else {
+            ready = clock + tr;
+        }
+        if (g == n) { *home_out = ready; return late; }
+        int j = seq[g];
+        i64 s = serve(m, j, ready, g == 0 && tr == 0);
+        if (s < 0) return -1;
+        late += late_of(m, j, s);
+        clock = s + m->duration[j];
+    }
+    return -1;
+}
+
+static i64 best_multi(const Model *m, int k, const int *seq, int n, const i64 *tt) {
+    i64 bo = m->brk_off[k];
+    int nbk = (int)(m->brk_off[k + 1] - bo);
+    i64 shift_e = m->shift_e[k];
+    i64 best_late = -1, best_home = 0;
+    int gaps[nbk + 1];
+    for (int t = nbk; t >= 0; t--) {
+        for (int i = 0; i < t; i++) gaps[i] = 0;
+        for (;;) {
+            i64 home = 0;
+            i64 lt = forward_multi(m, k, seq, n, tt, gaps, t, &home);
+            if (lt >= 0 && home <= shift_e) {
+                int owed = 0;
+                for (int i = t; i < nbk; i++)
+                    if (home > m->brk[(bo + i) * 3]) { owed = 1; break; }
+                if (!owed && (best_late < 0 || lt < best_late || (lt == best_late && home < best_home))) {
+                    best_late = lt;
+                    best_home = home;
+                }
+            }
+            /* next non-decreasing tuple over 0..n */
+            int i = t - 1;
+            while (i >= 0 && gaps[i] == n) i--;
+            if (i < 0) break;
+            gaps[i]++;
+            for (int q = i + 1; q < t; q++) gaps[q] = gaps[i];
+        }
+    }
+    return best_late;
+}
+
+typedef struct { i64 cost, work, load; } Eval;
+
+/* Time route `seq` of engineer k; 0 when it breaks a hard rule. */
+static int eval_route(const Model *m, int k, const int *seq, int n, Eval *out) {
+    if ((i64)n > m->max_jobs[k]) return 0;
+    int K = m->K;
+    i64 travel = 0, service = 0, load = 0, assign = 0;
+    i64 tt[n + 1];
+    int prev = k;
+    for (int g = 0; g < n; g++) {
+        int j = seq[g];
+        if (!m->eligible[(i64)j * K + k]) return 0;
+        int node = 2 * K + j;
+        tt[g] = m->dur[(i64)prev * m->P + node];
+        travel += tt[g];
+        service += m->duration[j];
+        load += m->demand[j];
+        assign += m->assign[(i64)j * K + k];
+        prev = node;
+    }
+    tt[n] = m->dur[(i64)prev * m->P + (K + k)];
+    if (n) travel += tt[n];
+    else travel = 0;
+    if (travel + service > m->max_work[k] || load > m->capacity[k]) return 0;
+    i64 late = 0;
+    if (n > 0) {
+        int nbk = (int)(m->brk_off[k + 1] - m->brk_off[k]);
+        late = nbk <= 1 ? best_single(m, k, seq, n, tt) : best_multi(m, k, seq, n, tt);
+        if (late < 0) return 0;
+    }
+    out->cost = m->travel_w * travel + late + assign;
+    out->work = travel + service;
+    out->load = load;
+    return 1;
+}
+
+/* ------------------------------------------------------------------ search state */
+typedef struct { int tier; double key; int j; } Cand;
+
+typedef struct {
+    int L;             /* capacity of a route */
+    int *seq;          /* K * L */
+    int *len;          /* K */
+    i64 *cost, *work, *load;
+    i64 *lb;           /* K * (L+1): lower bound of the departure from position g */
+    uint64_t *ver;     /* K */
+} Routes;
+
+typedef struct {
+    const Model *m;
+    Rng rng;
+    Routes cur, bak, best;
+    int *assigned;     /* N */
+    int *touched;      /* K: iteration mark */
+    int *touched_list; int n_touched;
+    uint64_t next_ver;
+    /* insertion cache */
+    i64 *c_cost; int *c_pos; uint64_t *c_ver; /* N * K */
+    double *targeted;
+    int *tmp;
+    int *removed; int n_removed;
+    int *order;
+    Cand *cands;
+    int *mark; int mark_id;
+    int *rmark; int rmark_id;
+} Search;
+
+static int alloc_routes(Routes *r, int K, int L) {
+    r->L = L;
+    r->seq = calloc((size_t)K * L, sizeof(int));
+    r->len = calloc(K, sizeof(int));
+    r->cost = calloc(K, sizeof(i64));
+    r->work = calloc(K, sizeof(i64));
+    r->load = calloc(K, sizeof(i64));
+    r->lb = calloc((size_t)K * (L + 1), sizeof(i64));
+    r->ver = calloc(K, sizeof(uint64_t));
+    return r->seq && r->len && r->cost && r->work && r->load && r->lb && r->ver;
+}
+static void free_routes(Routes *r) {
+    free(r->seq); free(r->len); free(r->cost); free(r->work); free(r->load); free(r->lb); free(r->ver);
+}
+static void copy_route(Routes *dst, const Routes *src, int k) {
+    int L = src->L;
+    memcpy(dst->seq + (i64)k * L, src->seq + (i64)k * L, sizeof(int) * src->len[k]);
+    memcpy(dst->lb + (i64)k * (L + 1), src->lb + (i64)k * (L + 1), sizeof(i64) * (src->len[k] + 1));
+    dst->len[k] = src->len[k];
+    dst->cost[k] = src->cost[k];
+    dst->work[k] = src->work[k];
+    dst->load[k] = src->load[k];
+    dst->ver[k] = src->ver[k];
+}
+
+/* Lower bound of the departure times along route k (no breaks, earliest starts). */
+static void compute_lb(Search *S, int k) {
+    const Model *m = S->m;
+    Routes *r = &S->cur;
+    int n = r->len[k], K = m->K;
+    const int *seq = r->seq + (i64)k * r->L;
+    i64 *lb = r->lb + (i64)k * (r->L + 1);
+    i64 clock = m->shift_s[k];
+    int prev = k;
+    lb[0] = clock;
+    for (int g = 0; g < n; g++) {
+        int j = seq[g], node = 2 * K + j;
+        i64 t = m->dur[(i64)prev * m->P + node];
+        i64 s = serve(m, j, clock + t, g == 0 && t == 0);
+        clock = s < 0 ? INF / 4 : s + m->duration[j];
+        lb[g + 1] = clock;
+        prev = node;
+    }
+}
+
+static void touch(Search *S, int k, int it) {
+    if (S->touched[k] == it) return;
+    S->touched[k] = it;
+    S->touched_list[S->n_touched++] = k;
+    copy_route(&S->bak, &S->cur, k);
+}
+
+static void set_route(Search *S, int k, const int *seq, int n, const Eval *ev) {
+    Routes *r = &S->cur;
+    memmove(r->seq + (i64)k * r->L, seq, sizeof(int) * n);
+    r->len[k] = n;
+    r->cost[k] = ev->cost;
+    r->work[k] = ev->work;
+    r->load[k] = ev->load;
+    r->ver[k] = S->next_ver++;
+    compute_lb(S, k);
+}
+
+/* Best place of ticket j in route k: cost delta and position (INF: none). */
+static i64 best_in_route(Search *S, int j, int k, int *pos_out) {
+    const Model *m = S->m;
+    int K = m->K;
+    i64 idx = (i64)j * K + k;
+    Routes *r = &S->cur;
+    if (S->c_ver[idx] == r->ver[k]) { *pos_out = S->c_pos[idx]; return S->c_cost[idx]; }
+    i64 best = INF;
+    int bpos = -1;
+    int n = r->len[k];
+    if (m->eligible[idx] && (i64)(n + 1) <= m->max_jobs[k] &&
+        r->load[k] + m->demand[j] <= m->capacity[k]) {
+        const int *seq = r->seq + (i64)k * r->L;
+        const i64 *lb = r->lb + (i64)k * (r->L + 1);
+        int *tmp = S->tmp;
+        int nodej = 2 * K + j;
+        int g0 = (int)m->nfrozen[k];
+        for (int g = g0; g <= n; g++) {
+            int a = g == 0 ? k : 2 * K + seq[g - 1];
+            int c = g == n ? K + k : 2 * K + seq[g];
+            i64 t1 = m->dur[(i64)a * m->P + nodej], t2 = m->dur[(i64)nodej * m->P + c];
+            i64 detour = t1 + t2 - m->dur[(i64)a * m->P + c];
+            if (r->work[k] + detour + m->duration[j] > m->max_work[k]) continue;
+            if (lb[g] >= INF / 8) break;
+            if (serve(m, j, lb[g] + t1, g == 0 && t1 == 0) < 0) continue;
+            if (m->travel_w * detour >= best) continue; /* cost only grows from there */
+            memcpy(tmp, seq, sizeof(int) * g);
+            tmp[g] = j;
+            memcpy(tmp + g + 1, seq + g, sizeof(int) * (n - g));
+            Eval ev;
+            if (!eval_route(m, k, tmp, n + 1, &ev)) continue;
+            i64 d = ev.cost - r->cost[k];
+            if (d < best) { best = d; bpos = g; }
+        }
+    }
+    S->c_ver[idx] = r->ver[k];
+    S->c_cost[idx] = best;
+    S->c_pos[idx] = bpos;
+    *pos_out = bpos;
+    return best;
+}
+
+static int insert_at(Search *S, int j, int k, int pos, int it) {
+    const Model *m = S->m;
+    Routes *r = &S->cur;
+    int n = r->len[k];
+    int *tmp = S->tmp;
+    const int *seq = r->seq + (i64)k * r->L;
+    memcpy(tmp, seq, sizeof(int) * pos);
+    tmp[pos] = j;
+    memcpy(tmp + pos + 1, seq + pos, sizeof(int) * (n - pos));
+    Eval ev;
+    if (!eval_route(m, k, tmp, n + 1, &ev)) return 0;
+    touch(S, k, it);
+    set_route(S, k, tmp, n + 1, &ev);
+    S->assigned[j] = k;
+    return 1;
+}
+
+/* Remove the tickets in S->removed from their routes (a route that would become
+ * infeasible keeps them). */
+static void apply_removal(Search *S, int it) {
+    const Model *m = S->m;
+    Routes *r = &S->cur;
+    S->mark_id++;
+    S->rmark_id++;
+    for (int i = 0; i < S->n_removed; i++) S->mark[S->removed[i]] = S->mark_id;
+    int kept = 0;
+    for (int i = 0; i < S->n_removed; i++) {
+        int j = S->removed[i], k = S->assigned[j];
+        if (k < 0 || S->rmark[k] == S->rmark_id) continue; /* route already handled */
+        S->rmark[k] = S->rmark_id;
+        const int *seq = r->seq + (i64)k * r->L;
+        int n = r->len[k], nn = 0;
+        int *tmp = S->tmp;
+        for (int g = 0; g < n; g++)
+            if (S->mark[seq[g]] != S->mark_id) tmp[nn++] = seq[g];
+        Eval ev;
+        if (!eval_route(m, k, tmp, nn, &ev)) continue;
+        touch(S, k, it);
+        for (int g = 0; g < n; g++)
+            if (S->mark[seq[g]] == S->mark_id) S->assigned[seq[g]] = -1;
+        set_route(S, k, tmp, nn, &ev);
+    }
+    for (int i = 0; i < S->n_removed; i++)
+        if (S->assigned[S->removed[i]] < 0) S->removed[kept++] = S->removed[i];
+    S->n_removed = kept;
+}
+
+static void add_removed(Search *S, int j) {
+    if (S->mark[j] == S->mark_id) return;
+    S->mark[j] = S->mark_id;
+    S->removed[S->n_removed++] = j;
+}
+
+/* ------------------------------------------------------------------ ruin */
+typedef struct {
+    double c_bar;   /* average removed */
+    int l_max;      /* longest string */
+    double blink;
+    double temp0, temp_end;
+    double p_target, p_random;
+} Knobs;
+
+static int pick_waiting(Search *S) {
+    const Model *m = S->m;
+    static const double tw[5] = {0, 1000.0, 100.0, 10.0, 1.0};
+    double total = 0;
+    for (int j = 0; j < m->N; j++)
+        if (m->in_pool[j] && S->assigned[j] < 0) {
+            double w = tw[m->tier[j]] / ((1.0 + S->targeted[j]) * (1.0 + S->targeted[j]));
+            total += w;
+        }
+    if (total <= 0) return -1;
+    double x = rng_unit(&S->rng) * total;
+    int last = -1;
+    for (int j = 0; j < m->N; j++)
+        if (m->in_pool[j] && S->assigned[j] < 0) {
+            double w = tw[m->tier[j]] / ((1.0 + S->targeted[j]) * (1.0 + S->targeted[j]));
+            x -= w;
+            last = j;
+            if (x <= 0) return j;
+        }
+    return last;
+}
+
+static int movable(const Search *S, int j) { return S->assigned[j] >= 0 && S->m->pin_eng[j] < 0; }
+
+static int random_served(Search *S) {
+    const Model *m = S->m;
+    for (int tries = 0; tries < 64; tries++) {
+        int j = rng_int(&S->rng, m->N);
+        if (movable(S, j)) return j;
+    }
+    int cnt = 0;
+    for (int j = 0; j < m->N; j++) cnt += movable(S, j);
+    if (!cnt) return -1;
+    int x = rng_int(&S->rng, cnt);
+    for (int j = 0; j < m->N; j++)
+        if (movable(S, j) && x-- == 0) return j;
+    return -1;
+}
+
+/* SISR adjacent string removal around `seed` (a ticket, served or not). */
+static void ruin_strings(Search *S, int seed, const Knobs *kn) {
+    const Model *m = S->m;
+    Routes *r = &S->cur;
+    int K = m->K;
+    double avg_len = 0;
+    int used = 0;
+    for (int k = 0; k < K; k++) if (r->len[k]) { avg_len += r->len[k]; used++; }
+    avg_len = used ? avg_len / used : 1;
+    double ls_max = kn->l_max < avg_len ? kn->l_max : avg_len;
+    double ks_max = 4.0 * kn->c_bar / (1.0 + ls_max) - 1.0;
+    int ks = (int)(rng_unit(&S->rng) * ks_max) + 1;
+    int done = 0;
+    S->rmark_id++;
+    int nbw = m->NB;
+    for (int i = -1; i < nbw && done < ks; i++) {
+        int j = i < 0 ? seed : (int)m->nb[(i64)seed * nbw + i];
+        if (j < 0) continue;
+        int k = S->assigned[j];
+        if (k < 0 || S->rmark[k] == S->rmark_id) continue;
+        S->rmark[k] = S->rmark_id;
+        int n = r->len[k];
+        const int *seq = r->seq + (i64)k * r->L;
+        double lmax = ls_max < n ? ls_max : n;
+        int len = (int)(rng_unit(&S->rng) * lmax) + 1;
+        if (len > n) len = n;
+        int pos = 0;
+        while (seq[pos] != j) pos++;
+        int lo = pos - rng_int(&S->rng, len);
+        if (lo < 0) lo = 0;
+        if (lo + len > n) lo = n - len;
+        for (int g = lo; g < lo + len; g++)
+            if (m->pin_eng[seq[g]] < 0) add_removed(S, seq[g]);
+        done++;
+    }
+}
+
+static void ruin_random(Search *S, int q) {
+    for (int i = 0; i < q; i++) {
+        int j = random_served(S);
+        if (j >= 0) add_removed(S, j);
+    }
+}
+
+/* ------------------------------------------------------------------ recreate */
+static int cmp_cand(const void *a, const void *b) {
+    const Cand *x = (const Cand *)a, *y = (const Cand *)b;
+    if (x->tier != y->tier) return x->tier < y->tier ? -1 : 1;
+    if (x->key != y->key) return x->key < y->key ? -1 : 1;
+    return x->j < y->j ? -1 : (x->j > y->j);
+}
+
+static void recreate(Search *S, const Knobs *kn, int first, int it) {
+    const Model *m = S->m;
+    int K = m->K, cnt = 0;
+    /* candidates: removed tickets and every waiting pool ticket */
+    for (int j = 0; j < m->N; j++)
+        if (m->in_pool[j] && S->assigned[j] < 0 && j != first) S->order[cnt++] = j;
+    int mode = rng_int(&S->rng, 11);
+    Cand *cands = S->cands;
+    for (int i = 0; i < cnt; i++) {
+        int j = S->order[i];
+        double key;
+        if (mode < 4) key = rng_unit(&S->rng);
+        else if (mode < 8) key = -(double)m->duration[j];
+        else if (mode < 10) {
+            i64 w = 0;
+            for (int q = 0; q < m->W; q++)
+                if (m->win_s[(i64)j * m->W + q] < INF) w += m->win_e[(i64)j * m->W + q] - m->win_s[(i64)j * m->W + q];
+            key = (double)w;
+        } else key = (double)m->hard[j];
+        cands[i].tier = (int)m->tier[j];
+        cands[i].key = key;
+        cands[i].j = j;
+    }
+    qsort(cands, cnt, sizeof(Cand), cmp_cand);
+    for (int i = 0; i < cnt; i++) S->order[i] = cands[i].j;
+    if (first >= 0 && S->assigned[first] < 0) {
+        memmove(S->order + 1, S->order, sizeof(int) * cnt);
+        S->order[0] = first;
+        cnt++;
+    }
+    for (int i = 0; i < cnt; i++) {
+        int j = S->order[i];
+        i64 best = INF;
+        int bk = -1, bpos = -1;
+        for (int k = 0; k < K; k++) {
+            if (!m->eligible[(i64)j * K + k]) continue;
+            if (kn->blink > 0 && rng_unit(&S->rng) < kn->blink) continue;
+            int pos;
+            i64 c = best_in_route(S, j, k, &pos);
+            if (c < best) { best = c; bk = k; bpos = pos; }
+        }
+        if (bk >= 0) insert_at(S, j, bk, bpos, it);
+    }
+}
+
+/* ------------------------------------------------------------------ objective */
+typedef struct { i64 unserved[4]; i64 cost; } Obj;
+
+static Obj objective(const Search *S) {
+    const Model *m = S->m;
+    Obj o;
+    memset(&o, 0, sizeof o);
+    for (int j = 0; j < m->N; j++)
+        if (S->assigned[j] < 0) o.unserved[m->tier[j] - 1]++;
+    i64 mx = -INF, mn = INF;
+    for (int k = 0; k < m->K; k++) {
+        o.cost += S->cur.cost[k];
+        if (S->cur.work[k] > mx) mx = S->cur.work[k];
+        if (S->cur.work[k] < mn) mn = S->cur.work[k];
+    }
+    if (m->lb_w && m->K) o.cost += m->lb_w * (mx - mn);
+    return o;
+}
+
+/* -1: a better, 0: equal, 1: b better; *tiers_differ set when served counts differ */
+static int obj_cmp(const Obj *a, const Obj *b, int *tiers_differ) {
+    for (int t = 0; t < 4; t++)
+        if (a->unserved[t] != b->unserved[t]) {
+            *tiers_differ = 1;
+            return a->unserved[t] < b->unserved[t] ? -1 : 1;
+        }
+    *tiers_differ = 0;
+    return a->cost < b->cost ? -1 : (a->cost > b->cost);
+}
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* ------------------------------------------------------------------ Python glue */
+static int get_buf(PyObject *o, Py_buffer *b, Py_ssize_t want, const char *name) {
+    if (PyObject_GetBuffer(o, b, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return -1;
+    if (b->itemsize != 8 || (b->format && strcmp(b->format, "l") && strcmp(b->format, "q"))) {
+        PyErr_Format(PyExc_TypeError, "%s must be a contiguous int64 array", name);
+        PyBuffer_Release(b);
+        b->obj = NULL;
+        return -1;
+    }
+    if (want >= 0 && b->len / 8 != want) {
+        PyErr_Format(PyExc_ValueError, "%s has %zd items, expected %zd", name, b->len / 8, want);
+        PyBuffer_Release(b);
+        b->obj = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *core_search(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *objs[NBUF];
+    PyObject *init_routes;
+    int K, N, W, NB;
+    long long max_its, seed, travel_w, lb_w;
+    double seconds;
+    Knobs kn;
+    if (!PyArg_ParseTuple(args, "(iiii)(" "OOOOOOOOOOOOOOOOOOOOOOOOOO" ")OLLdLL(dddddd)", &K, &N, &W, &NB,
+                          &objs[0], &objs[1], &objs[2], &objs[3], &objs[4], &objs[5], &objs[6],
+                          &objs[7], &objs[8], &objs[9], &objs[10], &objs[11], &objs[12], &objs[13],
+                          &objs[14], &objs[15], &objs[16], &objs[17], &objs[18], &objs[19],
+                          &objs[20], &objs[21], &objs[22], &objs[23], &objs[24], &objs[25],
+                          &init_routes, &travel_w, &lb_w, &seconds, &max_its, &seed,
+                          &kn.c_bar, &kn.temp0, &kn.temp_end, &kn.blink, &kn.p_target, &kn.p_random))
+        return NULL;
+    kn.l_max = 10;
+    int P = 2 * K + N;
+    int B = 0;
+    Py_buffer bufs[NBUF];
+    memset(bufs, 0, sizeof bufs);
+    static const char *names[NBUF] = {
+        "dur", "tier", "duration", "demand", "win_s", "win_e", "hard", "soft", "late_w", "fixed",
+        "eligible", "assign", "shift_s", "shift_e", "max_jobs", "max_work", "capacity",
+        "brk_off", "brk", "nfrozen", "pin_eng", "in_pool", "nb", "targeted", "dist", "unused"};
+    Py_ssize_t want[NBUF] = {(Py_ssize_t)P * P, N, N, N, (Py_ssize_t)N * W, (Py_ssize_t)N * W, N, N, N, N,
+                             (Py_ssize_t)N * K, (Py_ssize_t)N * K, K, K, K, K, K,
+                             K + 1, -1, K, N, N, (Py_ssize_t)N * NB, N, -1, -1};
+    for (int i = 0; i < NBUF; i++) {
+        if (get_buf(objs[i], &bufs[i], want[i], names[i]) < 0) {
+            for (int q = 0; q < i; q++) PyBuffer_Release(&bufs[q]);
+            return NULL;
+        }
+    }
+    Model m = {0};
+    m.K = K; m.N = N; m.P = P; m.W = W; m.NB = NB;
+    const i64 **ptrs[] = {&m.dur, &m.tier, &m.duration, &m.demand, &m.win_s, &m.win_e, &m.hard,
+                          &m.soft, &m.late_w, &m.fixed, &m.eligible, &m.assign, &m.shift_s,
+                          &m.shift_e, &m.max_jobs, &m.max_work, &m.capacity, &m.brk_off, &m.brk,
+                          &m.nfrozen, &m.pin_eng, &m.in_pool, &m.nb, &m.targeted0};
+    for (int i = 0; i < 24; i++) *ptrs[i] = (const i64 *)bufs[i].buf;
+    m.travel_w = travel_w;
+    m.lb_w = lb_w;
+    B = (int)(bufs[18].len / 8);
+    (void)B;
+
+    /* routes to start from */
+    if (!PyList_Check(init_routes) || PyList_Size(init_routes) != K) {
+        PyErr_SetString(PyExc_ValueError, "routes must be a list with one list per engineer");
+        for (int q = 0; q < NBUF; q++) PyBuffer_Release(&bufs[q]);
+        return NULL;
+    }
+    int L = N + 1;
+    Search S;
+    memset(&S, 0, sizeof S);
+    S.m = &m;
+    S.rng.s = (uint64_t)seed * 0x2545F4914F6CDD1DULL + 12345;
+    int ok = alloc_routes(&S.cur, K, L) && alloc_routes(&S.bak, K, L) && alloc_routes(&S.best, K, L);
+    S.assigned = malloc(sizeof(int) * (N + 1));
+    S.touched = calloc(K, sizeof(int));
+    S.touched_list = calloc(K + 1, sizeof(int));
+    S.c_cost = calloc((size_t)N * K + 1, sizeof(i64));
+    S.c_pos = calloc((size_t)N * K + 1, sizeof(int));
+    S.c_ver = calloc((size_t)N * K + 1, sizeof(uint64_t));
+    S.targeted = calloc(N + 1, sizeof(double));
+    S.tmp = calloc(L + 2, sizeof(int));
+    S.removed = calloc(N + 1, sizeof(int));
+    S.order = calloc(N + 2, sizeof(int));
+    S.cands = calloc(N + 1, sizeof(Cand));
+    S.mark = calloc(N + 1, sizeof(int));
+    S.rmark = calloc(K + 1, sizeof(int));
+    PyObject *result = NULL;
+    if (!ok || !S.assigned || !S.touched || !S.touched_list || !S.c_cost || !S.c_pos || !S.c_ver ||
+        !S.targeted || !S.tmp || !S.removed || !S.order || !S.cands || !S.mark || !S.rmark) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (int j = 0; j < N; j++) { S.assigned[j] = -1; S.targeted[j] = (double)m.targeted0[j]; }
+    S.next_ver = 1;
+    for (int k = 0; k < K; k++) {
+        PyObject *lst = PyList_GetItem(init_routes, k);
+        Py_ssize_t n = PyList_Check(lst) ? PyList_Size(lst) : -1;
+        if (n < 0 || n > N) {
+            PyErr_SetString(PyExc_ValueError, "each route must be a list of ticket indices");
+            goto done;
+        }
+        for (Py_ssize_t g = 0; g < n; g++) {
+            long v = PyLong_AsLong(PyList_GetItem(lst, g));
+            if (v < 0 || v >= N || (v == -1 && PyErr_Occurred())) {
+                if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "ticket index out of range");
+                goto done;
+            }
+            S.tmp[g] = (int)v;
+        }
+        Eval ev;
+        if (!eval_route(&m, k, S.tmp, (int)n, &ev)) {
+            PyErr_Format(PyExc_ValueError, "route %d is not feasible", k);
+            goto done;
+        }
+        for (Py_ssize_t g = 0; g < n; g++) S.assigned[S.tmp[g]] = k;
+        set_route(&S, k, S.tmp, (int)n, &ev);
+    }
+    long long its = 0;
+    Py_BEGIN_ALLOW_THREADS
+    double t_start = now_s(), deadline = t_start + seconds;
+    Obj cur = objective(&S), best = cur;
+    for (int k = 0; k < K; k++) copy_route(&S.best, &S.cur, k);
+    double avg = 0;
+    {
+        int served = 0;
+        for (int j = 0; j < N; j++) served += S.assigned[j] >= 0;
+        avg = served ? (double)cur.cost / served : 1.0;
+        if (avg < 1) avg = 1;
+    }
+    double t0 = kn.temp0 * avg, t1 = kn.temp_end * avg;
+    for (int it = 1;; it++) {
+        if (max_its >= 0 && its >= max_its) break;
+        if ((its & 7) == 0 && now_s() >= deadline) break;
+        double frac = max_its >= 0 ? (double)its / (double)(max_its > 0 ? max_its : 1)
+                                   : (now_s() - t_start) / (seconds > 1e-9 ? seconds : 1e-9);
+        if (frac > 1) frac = 1;
+        double temp = t0 > 0 ? t0 * pow(t1 / t0, frac) : 0;
+        its++;
+        S.n_touched = 0;
+        S.n_removed = 0;
+        S.mark_id++;
+        int first = -1;
+        double u = rng_unit(&S.rng);
+        if (u < kn.p_random) {
+            int q = 1 + rng_int(&S.rng, (int)(2 * kn.c_bar));
+            ruin_random(&S, q);
+        } else {
+            int seed_t = -1;
+            if (u < kn.p_random + kn.p_target) {
+                seed_t = pick_waiting(&S);
+                if (seed_t >= 0) {
+                    S.targeted[seed_t] += 1;
+                    if (rng_unit(&S.rng) < 0.5) first = seed_t;
+                }
+            }
+            if (seed_t < 0) seed_t = random_served(&S);
+            if (seed_t < 0) break;
+            ruin_strings(&S, seed_t, &kn);
+        }
+        apply_removal(&S, it);
+        recreate(&S, &kn, first, it);
+        Obj nw = objective(&S);
+        int differ;
+        int c = obj_cmp(&nw, &cur, &differ);
+        int accept;
+        if (differ) accept = c < 0;
+        else accept = nw.cost <= cur.cost ||
+                      (temp > 0 && rng_unit(&S.rng) < exp(-(double)(nw.cost - cur.cost) / temp));
+        if (accept) {
+            cur = nw;
+            int d2;
+            if (obj_cmp(&nw, &best, &d2) < 0) {
+                best = nw;
+                for (int k = 0; k < K; k++)
+                    if (S.best.ver[k] != S.cur.ver[k]) copy_route(&S.best, &S.cur, k);
+            }
+        } else {
+            for (int i = 0; i < S.n_touched; i++) {
+                int k = S.touched_list[i];
+                const int *seq = S.cur.seq + (i64)k * L;
+                for (int g = 0; g < S.cur.len[k]; g++) S.assigned[seq[g]] = -1;
+            }
+            for (int i = 0; i < S.n_touched; i++) {
+                int k = S.touched_list[i];
+                copy_route(&S.cur, &S.bak, k);
+                const int *seq = S.cur.seq + (i64)k * L;
+                for (int g = 0; g < S.cur.len[k]; g++) S.assigned[seq[g]] = k;
+            }
+        }
+        for (int i = 0; i < S.n_touched; i++) S.touched[S.touched_list[i]] = 0;
+    }
+    Py_END_ALLOW_THREADS
+    result = PyList_New(K);
+    if (!result) goto done;
+    for (int k = 0; k < K; k++) {
+        PyObject *lst = PyList_New(S.best.len[k]);
+        if (!lst) { Py_CLEAR(result); goto done; }
+        for (int g = 0; g < S.best.len[k]; g++)
+            PyList_SET_ITEM(lst, g, PyLong_FromLong(S.best.seq[(i64)k * L + g]));
+        PyList_SET_ITEM(result, k, lst);
+    }
+    {
+        PyObject *tup = Py_BuildValue("(NL)", result, its);
+        result = tup;
+    }
+done:
+    free_routes(&S.cur); free_routes(&S.bak); free_routes(&S.best);
+    free(S.assigned); free(S.touched); free(S.touched_list); free(S.c_cost); free(S.c_pos);
+    free(S.c_ver); free(S.targeted); free(S.tmp); free(S.removed); free(S.order); free(S.cands);
+    free(S.mark); free(S.rmark);
+    for (int q = 0; q < NBUF; q++) PyBuffer_Release(&bufs[q]);
+    return result;
+}
+
+/* evaluate(model_buffers..., k, seq) -> (cost, work, load) or None: for tests */
+static PyObject *core_evaluate(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *objs[NBUF];
+    PyObject *seq_obj;
+    int K, N, W, NB, k;
+    long long travel_w, lb_w;
+    if (!PyArg_ParseTuple(args, "(iiii)(" "OOOOOOOOOOOOOOOOOOOOOOOOOO" ")LLiO", &K, &N, &W, &NB,
+                          &objs[0], &objs[1], &objs[2], &objs[3], &objs[4], &objs[5], &objs[6],
+                          &objs[7], &objs[8], &objs[9], &objs[10], &objs[11], &objs[12], &objs[13],
+                          &objs[14], &objs[15], &objs[16], &objs[17], &objs[18], &objs[19],
+                          &objs[20], &objs[21], &objs[22], &objs[23], &objs[24], &objs[25],
+                          &travel_w, &lb_w, &k, &seq_obj))
+        return NULL;
+    int P = 2 * K + N;
+    Py_buffer bufs[NBUF];
+    memset(bufs, 0, sizeof bufs);
+    for (int i = 0; i < NBUF; i++) {
+        if (get_buf(objs[i], &bufs[i], -1, "model array") < 0) {
+            for (int q = 0; q < i; q++) PyBuffer_Release(&bufs[q]);
+            return NULL;
+        }
+    }
+    Model m = {0};
+    m.K = K; m.N = N; m.P = P; m.W = W; m.NB = NB;
+    const i64 **ptrs[] = {&m.dur, &m.tier, &m.duration, &m.demand, &m.win_s, &m.win_e, &m.hard,
+                          &m.soft, &m.late_w, &m.fixed, &m.eligible, &m.assign, &m.shift_s,
+                          &m.shift_e, &m.max_jobs, &m.max_work, &m.capacity, &m.brk_off, &m.brk,
+                          &m.nfrozen, &m.pin_eng, &m.in_pool, &m.nb, &m.targeted0};
+    for (int i = 0; i < 24; i++) *ptrs[i] = (const i64 *)bufs[i].buf;
+    m.travel_w = travel_w;
+    m.lb_w = lb_w;
+    PyObject *result = NULL;
+    Py_ssize_t n = PyList_Check(seq_obj) ? PyList_Size(seq_obj) : -1;
+    if (n < 0 || k < 0 || k >= K) {
+        PyErr_SetString(PyExc_ValueError, "bad engineer or sequence");
+        goto out;
+    }
+    int *seq = malloc(sizeof(int) * (n + 1));
+    for (Py_ssize_t g = 0; g < n; g++) seq[g] = (int)PyLong_AsLong(PyList_GetItem(seq_obj, g));
+    Eval ev;
+    if (eval_route(&m, k, seq, (int)n, &ev)) result = Py_BuildValue("(LLL)", ev.cost, ev.work, ev.load);
+    else { Py_INCREF(Py_None); result = Py_None; }
+    free(seq);
+out:
+    for (int q = 0; q < NBUF; q++) PyBuffer_Release(&bufs[q]);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"search", core_search, METH_VARARGS, "Ruin-and-recreate search from given routes."},
+    {"evaluate", core_evaluate, METH_VARARGS, "Time one route: (cost, work, load) or None."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_core", NULL, -1, methods};
+
+PyMODINIT_FUNC PyInit__core(void) { return PyModule_Create(&module); }

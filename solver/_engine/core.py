@@ -1,0 +1,202 @@
+"""The compiled search core: availability, model arrays and the search call (private).
+
+The C extension ``solver._engine._core`` is built by ``pip install`` (see ``setup.py``).
+Where it is missing (no compiler when the package was installed), :data:`AVAILABLE` is
+false and the engine runs its numpy search instead.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from solver._engine.model import I64, Model
+from solver._engine.plan import Plan
+from solver._engine.search import Budget, neighbours
+
+try:
+    from solver._engine import _core  # type: ignore[attr-defined]
+
+    AVAILABLE = True
+except ImportError:  # pragma: no cover - depends on the build
+    _core = None
+    AVAILABLE = False
+
+
+@dataclass(frozen=True)
+class CoreKnobs:
+    """Search choices of the compiled core.
+
+    Attributes
+    ----------
+    avg_removed
+        Average number of visits a ruin removes (SISR's c-bar).
+    temp_start, temp_end
+        Annealing temperature at the start and the end, in average visit costs.
+    blink
+        Chance of passing over an engineer when inserting a ticket.
+    p_target
+        Share of ruins made around a waiting ticket (higher tiers chosen more often).
+    p_random
+        Share of ruins removing random visits.
+    """
+
+    avg_removed: float = 10.0
+    temp_start: float = 0.05
+    temp_end: float = 0.0005
+    blink: float = 0.01
+    p_target: float = 0.4
+    p_random: float = 0.1
+
+
+def _i64(a: Any) -> I64:
+    return np.ascontiguousarray(np.asarray(a, dtype=np.int64).ravel())
+
+
+def model_arrays(m: Model, in_pool: np.ndarray, neighbours: I64, nfrozen: list[int]) -> tuple:
+    """The model as the core's flat int64 buffers (see ``_core.c``)."""
+    brk_off = np.zeros(m.n_eng + 1, dtype=np.int64)
+    flat: list[int] = []
+    for k, brks in enumerate(m.breaks):
+        for b in brks:
+            flat.extend(b)
+        brk_off[k + 1] = brk_off[k] + len(brks)
+    nb = neighbours if neighbours.size else np.zeros((m.n_tix, 0), dtype=np.int64)
+    shape = (m.n_eng, m.n_tix, int(m.win_s.shape[1]), int(nb.shape[1]))
+    bufs = (
+        _i64(m.dur_m),
+        _i64(m.tier),
+        _i64(m.duration),
+        _i64(m.demand),
+        _i64(m.win_s),
+        _i64(m.win_e),
+        _i64(m.hard_dl),
+        _i64(m.soft_dl),
+        _i64(m.late_w),
+        _i64(m.fixed_start),
+        _i64(m.eligible),
+        _i64(m.assign_cost),
+        _i64(m.shift_s),
+        _i64(m.shift_e),
+        _i64(m.max_jobs),
+        _i64(m.max_work),
+        _i64(m.capacity),
+        brk_off,
+        _i64(flat if flat else [0, 0, 0]),
+        _i64(nfrozen),
+        _i64(m.pin_eng),
+        _i64(in_pool),
+        _i64(nb),
+        np.zeros(m.n_tix, dtype=np.int64),
+        np.zeros(1, dtype=np.int64),
+        np.zeros(1, dtype=np.int64),
+    )
+    return shape, bufs
+
+
+def frozen_prefix(m: Model, k: int, seq: list[int]) -> int:
+    """How many visits at the head of ``seq`` are the engineer's frozen pinned visits."""
+    frozen = m.frozen[k]
+    n = 0
+    while n < len(seq) and n < len(frozen) and seq[n] == frozen[n]:
+        n += 1
+    return n
+
+
+def core_search(
+    m: Model,
+    routes: list[list[int]],
+    in_pool: np.ndarray,
+    neighbours: I64,
+    seconds: float,
+    iterations: int | None,
+    seed: int,
+    knobs: CoreKnobs,
+) -> tuple[list[list[int]], int]:
+    """Improve ``routes`` with the compiled core; returns the best routes and iterations.
+
+    Parameters
+    ----------
+    m
+        The compiled model.
+    routes
+        Feasible ticket sequences per engineer to start from.
+    in_pool
+        Tickets the search may insert (others stay as they are: served or not).
+    neighbours
+        ``(N, B)`` nearest tickets of every ticket.
+    seconds, iterations
+        Budget (``iterations`` ``None``: until ``seconds`` have passed).
+    seed
+        Random seed (same routes, seed and iterations give the same result).
+    knobs
+        Search choices.
+    """
+    assert _core is not None
+    nfrozen = [frozen_prefix(m, k, seq) for k, seq in enumerate(routes)]
+    shape, bufs = model_arrays(m, in_pool, neighbours, nfrozen)
+    out, its = _core.search(
+        shape,
+        bufs,
+        [list(map(int, seq)) for seq in routes],
+        int(m.travel_w),
+        int(m.load_balance_w),
+        float(seconds),
+        -1 if iterations is None else int(iterations),
+        int(seed),
+        (
+            knobs.avg_removed,
+            knobs.temp_start,
+            knobs.temp_end,
+            knobs.blink,
+            knobs.p_target,
+            knobs.p_random,
+        ),
+    )
+    return out, int(its)
+
+
+def core_evaluate(m: Model, k: int, seq: list[int]) -> tuple[int, int, int] | None:
+    """Time one route in the core: ``(cost, work, load)``, ``None`` when infeasible."""
+    assert _core is not None
+    shape, bufs = model_arrays(m, np.zeros(m.n_tix, np.bool_), np.zeros((0, 0), np.int64), [0])
+    nfro = np.zeros(m.n_eng, dtype=np.int64)
+    bufs = (*bufs[:19], nfro, *bufs[20:])
+    res = _core.evaluate(shape, bufs, int(m.travel_w), int(m.load_balance_w), k, list(seq))
+    return None if res is None else (int(res[0]), int(res[1]), int(res[2]))
+
+
+def core_improve(
+    plan: Plan,
+    rng: np.random.Generator,
+    budget: Budget,
+    knobs: CoreKnobs | None = None,
+) -> int:
+    """Improve ``plan`` in place with the compiled core; returns iterations run.
+
+    The routes found are re-timed by :func:`solver._engine.route.evaluate`; should
+    any of them not pass (it would be a bug in the core), the plan stays as it was.
+    """
+    m = plan.m
+    left = max(0.0, budget.deadline - time.perf_counter())
+    seqs, its = core_search(
+        m,
+        plan.seqs(),
+        plan.in_pool,
+        neighbours(m).order,
+        left,
+        budget.iterations,
+        int(rng.integers(0, 2**31 - 1)),
+        knobs or CoreKnobs(),
+    )
+    before = plan.objective()
+    snap = plan.snapshot()
+    if not plan.set_routes(dict(enumerate(seqs))):
+        return its
+    plan.refresh_columns(list(range(m.n_eng)))
+    if plan.objective() > before:
+        plan.restore(snap)
+    return its
