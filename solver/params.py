@@ -33,7 +33,8 @@ class SolveParams:
         One of :data:`LOCAL_SEARCHES`.
     decompose_above
         Split the problem into regions solved separately when it has more than this
-        many tickets (``0``: never split).
+        many tickets (``0``: never split; ``None``: 5,000 when the compiled core runs
+        the search, 1,200 for the numpy search).
     region_tickets
         Aimed number of tickets per region when decomposing.
     min_ruin, max_ruin
@@ -81,7 +82,7 @@ class SolveParams:
     iterations: int | None = None
     first_solution: str = "regret"
     local_search: str = "alns"
-    decompose_above: int = 1200
+    decompose_above: int | None = None
     region_tickets: int = 500
     min_ruin: int = 4
     max_ruin: int = 24
@@ -104,7 +105,7 @@ class SolveParams:
             raise ValueError(f"first_solution must be one of {FIRST_SOLUTIONS}")
         if self.local_search not in LOCAL_SEARCHES:
             raise ValueError(f"local_search must be one of {LOCAL_SEARCHES}")
-        if self.decompose_above < 0:
+        if self.decompose_above is not None and self.decompose_above < 0:
             raise ValueError("decompose_above must be >= 0")
         if self.region_tickets < 10:
             raise ValueError("region_tickets must be >= 10")

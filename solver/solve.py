@@ -7,11 +7,13 @@ How it searches:
 
 1. Construction tier by tier with regret-2 insertion (numpy-vectorised feasibility
    of every ticket in every gap of every route, breaks included).
-2. Ruin-and-recreate (random, related, string and targeted ruins; regret, greedy or
-   random-order recreate, tier by tier) accepted lexicographically: served P1, P2,
-   P3, P4, then cost (lateness, travel and the other weights) under annealing. The
-   first phase works tier by tier (:mod:`solver._engine.staged`): P1 tickets alone,
-   then P1 and P2, and so on, each tier decided on routes free of the lower tiers.
+2. Ruin-and-recreate accepted lexicographically: served P1, P2, P3, P4, then cost
+   (lateness, travel and the other weights) under annealing. It runs in the compiled
+   core (:mod:`solver._engine.core`: SISR-style string removals around a served or a
+   waiting ticket, tier-ordered insertion with blinks, tens of thousands of moves a
+   second). Without the core, the numpy search (random, related, string and targeted
+   ruins; regret, greedy or random-order recreate) runs instead, its first phase tier
+   by tier (:mod:`solver._engine.staged`).
 3. Unassigned-for-assigned exchanges, and an OR-Tools guided-local-search phase
    started from the plan (``ReadAssignmentFromRoutes``), kept only when better.
 4. One such search per CPU with different seeds (the second may start from the
@@ -28,6 +30,7 @@ import time
 
 import numpy as np
 
+from solver._engine import core
 from solver._engine.insert_eval import alone_costs
 from solver._engine.model import Model
 from solver._engine.parallel import fork_map, usable_workers
@@ -44,6 +47,9 @@ from solver.solution import Solution, SolveStatus
 EXPLAIN_SHARE = 0.05
 """Share of the time limit kept for reasons and suggestions (suggestions stop at the limit;
 with an iteration budget they are all searched, so the result stays reproducible)."""
+
+DECOMPOSE_ABOVE = {True: 5000, False: 1200}
+"""Default size above which a problem is split, with and without the compiled core."""
 
 REPAIR_SHARE = 0.25
 """Share of the budget left to the whole-problem repair after a decomposed solve."""
@@ -75,7 +81,10 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
     model = model_of(fixed)
     budget = params.time_limit * (1.0 - EXPLAIN_SHARE) - (time.perf_counter() - t0)
     notes: list[str] = []
-    decomposed = 0 < params.decompose_above < len(problem.tickets)
+    limit = params.decompose_above
+    if limit is None:
+        limit = DECOMPOSE_ABOVE[params.compiled and core.AVAILABLE]
+    decomposed = 0 < limit < len(problem.tickets)
     if decomposed:
         plan, conflicts, its = _decomposed(fixed, model, params, budget, notes)
     else:

@@ -25,6 +25,8 @@
 typedef int64_t i64;
 #define INF ((i64)1 << 60)
 #define NBUF 26
+#define WAITING_ALL 100 /* up to this many waiting tickets, recreate tries them all */
+#define NEAR 20         /* else the waiting ones among this many neighbours of a removed one */
 
 typedef struct {
     int K, N, P, W, NB;
@@ -512,9 +514,32 @@ static int cmp_cand(const void *a, const void *b) {
 static void recreate(Search *S, const Knobs *kn, int first, int it) {
     const Model *m = S->m;
     int K = m->K, cnt = 0;
-    /* candidates: removed tickets and every waiting pool ticket */
-    for (int j = 0; j < m->N; j++)
-        if (m->in_pool[j] && S->assigned[j] < 0 && j != first) S->order[cnt++] = j;
+    /* candidates: removed tickets and the waiting pool tickets; with many waiting,
+     * mostly only those near the removed ones (the others' chances did not change
+     * much), now and then all of them */
+    int waiting = 0;
+    for (int j = 0; j < m->N; j++) waiting += m->in_pool[j] && S->assigned[j] < 0;
+    if (waiting <= WAITING_ALL || rng_unit(&S->rng) < 0.1) {
+        for (int j = 0; j < m->N; j++)
+            if (m->in_pool[j] && S->assigned[j] < 0 && j != first) S->order[cnt++] = j;
+    } else {
+        S->mark_id++;
+        int nbw = m->NB < NEAR ? m->NB : NEAR;
+        for (int i = 0; i < S->n_removed; i++) {
+            int r = S->removed[i];
+            if (S->assigned[r] < 0 && r != first && S->mark[r] != S->mark_id) {
+                S->mark[r] = S->mark_id;
+                S->order[cnt++] = r;
+            }
+            for (int q = 0; q < nbw; q++) {
+                int j = (int)m->nb[(i64)r * m->NB + q];
+                if (m->in_pool[j] && S->assigned[j] < 0 && j != first && S->mark[j] != S->mark_id) {
+                    S->mark[j] = S->mark_id;
+                    S->order[cnt++] = j;
+                }
+            }
+        }
+    }
     int mode = rng_int(&S->rng, 11);
     Cand *cands = S->cands;
     for (int i = 0; i < cnt; i++) {
