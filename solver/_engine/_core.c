@@ -341,7 +341,8 @@ static i64 best_in_route(Search *S, int j, int k, int *pos_out) {
             if (r->work[k] + detour + m->duration[j] > m->max_work[k]) continue;
             if (lb[g] >= INF / 8) break;
             if (serve(m, j, lb[g] + t1, g == 0 && t1 == 0) < 0) continue;
-            if (m->travel_w * detour >= best) continue; /* cost only grows from there */
+            /* lateness of the others can only grow: travel and assignment bound the cost */
+            if (m->travel_w * detour + m->assign[idx] >= best) continue;
             memcpy(tmp, seq, sizeof(int) * g);
             tmp[g] = j;
             memcpy(tmp + g + 1, seq + g, sizeof(int) * (n - g));
