@@ -251,6 +251,7 @@ typedef struct {
     Cand *cands;
     int *mark; int mark_id;
     int *rmark; int rmark_id;
+    int *elig, *elig_off; /* engineers each ticket may go to (CSR) */
 } Search;
 
 static int alloc_routes(Routes *r, int K, int L) {
@@ -419,6 +420,7 @@ typedef struct {
     double blink;
     double temp0, temp_end;
     double p_target, p_random;
+    double stall;   /* > 0: stop once served counts stalled for this share of the budget */
 } Knobs;
 
 static int pick_waiting(Search *S) {
@@ -512,6 +514,14 @@ static int cmp_cand(const void *a, const void *b) {
     return x->j < y->j ? -1 : (x->j > y->j);
 }
 
+/* How many engineers to look at before the next one passed over (geometric). */
+static int next_blink(Search *S, double blink) {
+    if (blink <= 0) return 1 << 30;
+    double u = rng_unit(&S->rng);
+    double g = log(u > 1e-300 ? u : 1e-300) / log(1.0 - blink);
+    return g > 1e9 ? 1 << 30 : (int)g;
+}
+
 static void recreate(Search *S, const Knobs *kn, int first, int it) {
     const Model *m = S->m;
     int K = m->K, cnt = 0;
@@ -569,11 +579,15 @@ static void recreate(Search *S, const Knobs *kn, int first, int it) {
         int j = S->order[i];
         i64 best = INF;
         int bk = -1, bpos = -1;
-        for (int k = 0; k < K; k++) {
-            if (!m->eligible[(i64)j * K + k]) continue;
-            if (kn->blink > 0 && rng_unit(&S->rng) < kn->blink) continue;
-            int pos;
-            i64 c = best_in_route(S, j, k, &pos);
+        const int *ek = S->elig + S->elig_off[j];
+        int ne = S->elig_off[j + 1] - S->elig_off[j];
+        int skip = next_blink(S, kn->blink);
+        for (int e = 0; e < ne; e++) {
+            if (skip-- == 0) { skip = next_blink(S, kn->blink); continue; }
+            int k = ek[e], pos;
+            i64 idx = (i64)j * K + k, c;
+            if (S->c_ver[idx] == S->cur.ver[k]) { c = S->c_cost[idx]; pos = S->c_pos[idx]; }
+            else c = best_in_route(S, j, k, &pos);
             if (c < best) { best = c; bk = k; bpos = pos; }
         }
         if (bk >= 0) insert_at(S, j, bk, bpos, it);
@@ -642,13 +656,13 @@ static PyObject *core_search(PyObject *self, PyObject *args) {
     long long max_its, seed, travel_w, lb_w;
     double seconds;
     Knobs kn;
-    if (!PyArg_ParseTuple(args, "(iiii)(" "OOOOOOOOOOOOOOOOOOOOOOOOOO" ")OLLdLL(dddddd)", &K, &N, &W, &NB,
+    if (!PyArg_ParseTuple(args, "(iiii)(" "OOOOOOOOOOOOOOOOOOOOOOOOOO" ")OLLdLL(ddddddd)", &K, &N, &W, &NB,
                           &objs[0], &objs[1], &objs[2], &objs[3], &objs[4], &objs[5], &objs[6],
                           &objs[7], &objs[8], &objs[9], &objs[10], &objs[11], &objs[12], &objs[13],
                           &objs[14], &objs[15], &objs[16], &objs[17], &objs[18], &objs[19],
                           &objs[20], &objs[21], &objs[22], &objs[23], &objs[24], &objs[25],
                           &init_routes, &travel_w, &lb_w, &seconds, &max_its, &seed,
-                          &kn.c_bar, &kn.temp0, &kn.temp_end, &kn.blink, &kn.p_target, &kn.p_random))
+                          &kn.c_bar, &kn.temp0, &kn.temp_end, &kn.blink, &kn.p_target, &kn.p_random, &kn.stall))
         return NULL;
     kn.l_max = 10;
     int P = 2 * K + N;
@@ -705,9 +719,24 @@ static PyObject *core_search(PyObject *self, PyObject *args) {
     S.cands = calloc(N + 1, sizeof(Cand));
     S.mark = calloc(N + 1, sizeof(int));
     S.rmark = calloc(K + 1, sizeof(int));
+    S.elig_off = calloc(N + 1, sizeof(int));
+    {
+        i64 total = 0;
+        for (i64 q = 0; q < (i64)N * K; q++) total += m.eligible[q] != 0;
+        S.elig = calloc(total + 1, sizeof(int));
+        if (S.elig && S.elig_off) {
+            int at = 0;
+            for (int j = 0; j < N; j++) {
+                S.elig_off[j] = at;
+                for (int k = 0; k < K; k++)
+                    if (m.eligible[(i64)j * K + k]) S.elig[at++] = k;
+            }
+            S.elig_off[N] = at;
+        }
+    }
     PyObject *result = NULL;
     if (!ok || !S.assigned || !S.touched || !S.touched_list || !S.c_cost || !S.c_pos || !S.c_ver ||
-        !S.targeted || !S.tmp || !S.removed || !S.order || !S.cands || !S.mark || !S.rmark) {
+        !S.targeted || !S.tmp || !S.removed || !S.order || !S.cands || !S.mark || !S.rmark || !S.elig || !S.elig_off) {
         PyErr_NoMemory();
         goto done;
     }
@@ -749,9 +778,17 @@ static PyObject *core_search(PyObject *self, PyObject *args) {
         if (avg < 1) avg = 1;
     }
     double t0 = kn.temp0 * avg, t1 = kn.temp_end * avg;
+    long long last_gain_its = 0;
+    double last_gain_t = t_start;
     for (int it = 1;; it++) {
         if (max_its >= 0 && its >= max_its) break;
         if ((its & 7) == 0 && now_s() >= deadline) break;
+        if (kn.stall > 0) {
+            if (max_its >= 0) {
+                double lim = kn.stall * (double)max_its;
+                if ((double)(its - last_gain_its) > (lim > 50 ? lim : 50)) break;
+            } else if ((its & 7) == 0 && now_s() - last_gain_t > kn.stall * seconds) break;
+        }
         double frac = max_its >= 0 ? (double)its / (double)(max_its > 0 ? max_its : 1)
                                    : (now_s() - t_start) / (seconds > 1e-9 ? seconds : 1e-9);
         if (frac > 1) frac = 1;
@@ -791,6 +828,10 @@ static PyObject *core_search(PyObject *self, PyObject *args) {
             cur = nw;
             int d2;
             if (obj_cmp(&nw, &best, &d2) < 0) {
+                if (d2) {
+                    last_gain_its = its;
+                    if (kn.stall > 0) last_gain_t = now_s();
+                }
                 best = nw;
                 for (int k = 0; k < K; k++)
                     if (S.best.ver[k] != S.cur.ver[k]) copy_route(&S.best, &S.cur, k);
@@ -828,7 +869,7 @@ done:
     free_routes(&S.cur); free_routes(&S.bak); free_routes(&S.best);
     free(S.assigned); free(S.touched); free(S.touched_list); free(S.c_cost); free(S.c_pos);
     free(S.c_ver); free(S.targeted); free(S.tmp); free(S.removed); free(S.order); free(S.cands);
-    free(S.mark); free(S.rmark);
+    free(S.mark); free(S.rmark); free(S.elig); free(S.elig_off);
     for (int q = 0; q < NBUF; q++) PyBuffer_Release(&bufs[q]);
     return result;
 }

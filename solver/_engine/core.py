@@ -42,6 +42,9 @@ class CoreKnobs:
         Share of ruins made around a waiting ticket (higher tiers chosen more often).
     p_random
         Share of ruins removing random visits.
+    stall
+        When > 0, stop once the served counts have not improved for this share of
+        the budget (its iterations when it has some, else its time).
     """
 
     avg_removed: float = 10.0
@@ -50,6 +53,7 @@ class CoreKnobs:
     blink: float = 0.01
     p_target: float = 0.4
     p_random: float = 0.1
+    stall: float = 0.0
 
 
 def _i64(a: Any) -> I64:
@@ -154,6 +158,7 @@ def core_search(
             knobs.blink,
             knobs.p_target,
             knobs.p_random,
+            knobs.stall,
         ),
     )
     return out, int(its)
@@ -200,3 +205,8 @@ def core_improve(
     if plan.objective() > before:
         plan.restore(snap)
     return its
+
+
+def core_stage(plan: Plan, rng: np.random.Generator, budget: Budget, stall: float | None) -> int:
+    """One stage of :func:`solver._engine.staged.staged_improve` in the compiled core."""
+    return core_improve(plan, rng, budget, CoreKnobs(stall=stall or 0.0))

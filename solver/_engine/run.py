@@ -7,7 +7,7 @@ import time
 import numpy as np
 
 from solver._engine import core
-from solver._engine.core import core_improve
+from solver._engine.core import core_improve, core_stage
 from solver._engine.exchange import exchange_pass
 from solver._engine.model import Model, compile_problem
 from solver._engine.plan import Plan
@@ -119,11 +119,16 @@ def run_engine(
         its_here = None if iterations is None else iterations // (rounds + 1)
         last = phase == len(shares) - 1
         deadline = end if last else time.perf_counter() + part
+        staged = phase == 0 and start is None and params.staged
         if params.compiled and core.AVAILABLE:
-            its += core_improve(plan, rng, Budget(its_here, deadline))
+            budget = Budget(its_here, deadline)
+            if staged:
+                its += staged_improve(plan, rng, budget, 0, 0, 0.0, step=core_stage)
+            else:
+                its += core_improve(plan, rng, budget)
             exchange_pass(plan, rng, deadline=end)
             continue
-        search = staged_improve if phase == 0 and start is None and params.staged else improve
+        search = staged_improve if staged else improve
         its += search(
             plan,
             rng,

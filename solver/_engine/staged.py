@@ -12,6 +12,7 @@ is served (nothing left to decide there).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import numpy as np
 
@@ -47,6 +48,7 @@ def staged_improve(
     temperature: float,
     sacrifice: float = 0.0,
     mix: float = 0.0,
+    step: Callable[[Plan, np.random.Generator, Budget, float | None], int] | None = None,
 ) -> int:
     """Improve ``plan`` tier by tier (see the module docstring); returns iterations run.
 
@@ -61,7 +63,16 @@ def staged_improve(
         Iterations and/or deadline of all stages together.
     min_ruin, max_ruin, temperature, sacrifice, mix
         As for :func:`solver._engine.search.improve`.
+    step
+        The search of one stage, ``step(plan, rng, budget, stall)`` returning its
+        iterations (default: :func:`~solver._engine.search.improve` with the
+        arguments above).
     """
+    if step is None:
+
+        def step(p: Plan, r: np.random.Generator, b: Budget, stall: float | None) -> int:
+            return improve(p, r, b, min_ruin, max_ruin, temperature, sacrifice, mix, stall=stall)
+
     m = plan.m
     full = plan.in_pool.copy()
     start_best = plan.objective()
@@ -93,17 +104,7 @@ def staged_improve(
         if top == TIERS[-1]:
             its_here = left_its
             deadline = budget.deadline
-        n = improve(
-            plan,
-            rng,
-            Budget(its_here, deadline),
-            min_ruin,
-            max_ruin,
-            temperature,
-            sacrifice,
-            mix,
-            stall=None if top == TIERS[-1] else STALL,
-        )
+        n = step(plan, rng, Budget(its_here, deadline), None if top == TIERS[-1] else STALL)
         its_total += n
         if left_its is not None:
             left_its = max(0, left_its - n)

@@ -137,3 +137,16 @@ def test_solve_with_and_without_the_core(compiled: bool) -> None:
     served = {v.ticket_id for r in sol.routes for v in r.visits}
     assert {"T00", "T01"} <= served
     assert sol.route_of("E0") is not None and sol.route_of("E0").visits[0].ticket_id == "T00"
+
+
+def test_core_stops_when_served_counts_stall() -> None:
+    p = _day()
+    m = model_of(p)
+    plan = Plan(m)
+    construct(plan, np.random.default_rng(0), "regret")
+    nb = neighbours(m).order
+    seqs = plan.seqs()
+    _, full = core_search(m, seqs, plan.in_pool, nb, 60.0, 5000, 3, CoreKnobs())
+    _, stalled = core_search(m, seqs, plan.in_pool, nb, 60.0, 5000, 3, CoreKnobs(stall=0.05))
+    assert full == 5000
+    assert 250 <= stalled < 5000
