@@ -119,10 +119,18 @@ def _insert_displacing(
 ) -> tuple[InsertionResult, str] | None:
     """Insert ``ticket`` after taking one lower-priority visit out of a route, if that helps.
 
-    Candidates are unpinned visits of a lower tier, lowest tier first, then nearest to the
-    ticket; the first removal that lets the ticket in wins.
+    Candidates are unpinned visits of a lower tier on the routes of engineers qualified
+    for the ticket, lowest tier first, then nearest to the ticket; the first removal that
+    lets the ticket in wins.
     """
     ctx = RouteContext.of(problem, matrix)
+    qualified = {
+        e.id
+        for e in problem.engineers
+        if e.level_in(ticket.skill) >= ticket.min_level
+        and e.id not in ticket.excluded_engineers
+        and (not ticket.required_engineers or e.id in ticket.required_engineers)
+    }
     tiers = {t.id: int(t.tier) for t in problem.tickets}
     points = {t.id: ticket_point(problem, i) for i, t in enumerate(problem.tickets)}
     pinned = {p.ticket_id for p in problem.pins}
@@ -135,6 +143,7 @@ def _insert_displacing(
             r.engineer_id,
         )
         for r in current.routes
+        if r.engineer_id in qualified
         for v in r.visits
         if tiers[v.ticket_id] > int(ticket.tier) and v.ticket_id not in pinned
     )

@@ -272,7 +272,7 @@ def test_dispatcher_optimises_publishes_and_sees_a_check_in_move_the_engineer(
     row.get_by_role("button", name="Dispatch now").click()
     outcome = page.locator(f'#dispatch-result [data-ticket-id="{emergency}"]')
     expect(outcome).to_be_visible(timeout=WAIT_MS)
-    if "dispatched" in (outcome.get_attribute("class") or ""):
+    if "dispatched" in (outcome.get_attribute("class") or "").split():  # not "not-dispatched"
         wait_until(
             lambda: ticket_status(base, dispatcher, emergency) == "dispatched", "it is dispatched"
         )
