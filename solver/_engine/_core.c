@@ -648,6 +648,38 @@ static int get_buf(PyObject *o, Py_buffer *b, Py_ssize_t want, const char *name)
     return 0;
 }
 
+/* Take the model's buffers (sizes checked) and point a Model at them; -1 with an
+ * exception set (and nothing held) on failure. */
+static int bind_model(PyObject *const *objs, Py_buffer *bufs, Model *m, int K, int N, int W,
+                      int NB, i64 travel_w, i64 lb_w) {
+    int P = 2 * K + N;
+    static const char *names[NBUF] = {
+        "dur", "tier", "duration", "demand", "win_s", "win_e", "hard", "soft", "late_w", "fixed",
+        "eligible", "assign", "shift_s", "shift_e", "max_jobs", "max_work", "capacity",
+        "brk_off", "brk", "nfrozen", "pin_eng", "in_pool", "nb", "targeted", "dist", "unused"};
+    Py_ssize_t want[NBUF] = {(Py_ssize_t)P * P, N, N, N, (Py_ssize_t)N * W, (Py_ssize_t)N * W, N, N, N, N,
+                             (Py_ssize_t)N * K, (Py_ssize_t)N * K, K, K, K, K, K,
+                             K + 1, -1, K, N, N, (Py_ssize_t)N * NB, N, -1, -1};
+    memset(bufs, 0, sizeof(Py_buffer) * NBUF);
+    for (int i = 0; i < NBUF; i++) {
+        if (get_buf(objs[i], &bufs[i], want[i], names[i]) < 0) {
+            for (int q = 0; q < i; q++) PyBuffer_Release(&bufs[q]);
+            return -1;
+        }
+    }
+    memset(m, 0, sizeof *m);
+    m->K = K; m->N = N; m->P = P; m->W = W; m->NB = NB;
+    const i64 **ptrs[] = {&m->dur, &m->tier, &m->duration, &m->demand, &m->win_s, &m->win_e,
+                          &m->hard, &m->soft, &m->late_w, &m->fixed, &m->eligible, &m->assign,
+                          &m->shift_s, &m->shift_e, &m->max_jobs, &m->max_work, &m->capacity,
+                          &m->brk_off, &m->brk, &m->nfrozen, &m->pin_eng, &m->in_pool, &m->nb,
+                          &m->targeted0};
+    for (int i = 0; i < 24; i++) *ptrs[i] = (const i64 *)bufs[i].buf;
+    m->travel_w = travel_w;
+    m->lb_w = lb_w;
+    return 0;
+}
+
 static PyObject *core_search(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *objs[NBUF];
@@ -665,34 +697,9 @@ static PyObject *core_search(PyObject *self, PyObject *args) {
                           &kn.c_bar, &kn.temp0, &kn.temp_end, &kn.blink, &kn.p_target, &kn.p_random, &kn.stall))
         return NULL;
     kn.l_max = 10;
-    int P = 2 * K + N;
-    int B = 0;
     Py_buffer bufs[NBUF];
-    memset(bufs, 0, sizeof bufs);
-    static const char *names[NBUF] = {
-        "dur", "tier", "duration", "demand", "win_s", "win_e", "hard", "soft", "late_w", "fixed",
-        "eligible", "assign", "shift_s", "shift_e", "max_jobs", "max_work", "capacity",
-        "brk_off", "brk", "nfrozen", "pin_eng", "in_pool", "nb", "targeted", "dist", "unused"};
-    Py_ssize_t want[NBUF] = {(Py_ssize_t)P * P, N, N, N, (Py_ssize_t)N * W, (Py_ssize_t)N * W, N, N, N, N,
-                             (Py_ssize_t)N * K, (Py_ssize_t)N * K, K, K, K, K, K,
-                             K + 1, -1, K, N, N, (Py_ssize_t)N * NB, N, -1, -1};
-    for (int i = 0; i < NBUF; i++) {
-        if (get_buf(objs[i], &bufs[i], want[i], names[i]) < 0) {
-            for (int q = 0; q < i; q++) PyBuffer_Release(&bufs[q]);
-            return NULL;
-        }
-    }
-    Model m = {0};
-    m.K = K; m.N = N; m.P = P; m.W = W; m.NB = NB;
-    const i64 **ptrs[] = {&m.dur, &m.tier, &m.duration, &m.demand, &m.win_s, &m.win_e, &m.hard,
-                          &m.soft, &m.late_w, &m.fixed, &m.eligible, &m.assign, &m.shift_s,
-                          &m.shift_e, &m.max_jobs, &m.max_work, &m.capacity, &m.brk_off, &m.brk,
-                          &m.nfrozen, &m.pin_eng, &m.in_pool, &m.nb, &m.targeted0};
-    for (int i = 0; i < 24; i++) *ptrs[i] = (const i64 *)bufs[i].buf;
-    m.travel_w = travel_w;
-    m.lb_w = lb_w;
-    B = (int)(bufs[18].len / 8);
-    (void)B;
+    Model m;
+    if (bind_model(objs, bufs, &m, K, N, W, NB, travel_w, lb_w) < 0) return NULL;
 
     /* routes to start from */
     if (!PyList_Check(init_routes) || PyList_Size(init_routes) != K) {
@@ -888,24 +895,9 @@ static PyObject *core_evaluate(PyObject *self, PyObject *args) {
                           &objs[20], &objs[21], &objs[22], &objs[23], &objs[24], &objs[25],
                           &travel_w, &lb_w, &k, &seq_obj))
         return NULL;
-    int P = 2 * K + N;
     Py_buffer bufs[NBUF];
-    memset(bufs, 0, sizeof bufs);
-    for (int i = 0; i < NBUF; i++) {
-        if (get_buf(objs[i], &bufs[i], -1, "model array") < 0) {
-            for (int q = 0; q < i; q++) PyBuffer_Release(&bufs[q]);
-            return NULL;
-        }
-    }
-    Model m = {0};
-    m.K = K; m.N = N; m.P = P; m.W = W; m.NB = NB;
-    const i64 **ptrs[] = {&m.dur, &m.tier, &m.duration, &m.demand, &m.win_s, &m.win_e, &m.hard,
-                          &m.soft, &m.late_w, &m.fixed, &m.eligible, &m.assign, &m.shift_s,
-                          &m.shift_e, &m.max_jobs, &m.max_work, &m.capacity, &m.brk_off, &m.brk,
-                          &m.nfrozen, &m.pin_eng, &m.in_pool, &m.nb, &m.targeted0};
-    for (int i = 0; i < 24; i++) *ptrs[i] = (const i64 *)bufs[i].buf;
-    m.travel_w = travel_w;
-    m.lb_w = lb_w;
+    Model m;
+    if (bind_model(objs, bufs, &m, K, N, W, NB, travel_w, lb_w) < 0) return NULL;
     PyObject *result = NULL;
     Py_ssize_t n = PyList_Check(seq_obj) ? PyList_Size(seq_obj) : -1;
     if (n < 0 || k < 0 || k >= K) {
