@@ -24,7 +24,7 @@
 
 typedef int64_t i64;
 #define INF ((i64)1 << 60)
-#define NBUF 26
+#define NBUF 24
 #define WAITING_ALL 100 /* up to this many waiting tickets, recreate tries them all */
 #define NEAR 20         /* else the waiting ones among this many neighbours of a removed one */
 
@@ -656,10 +656,10 @@ static int bind_model(PyObject *const *objs, Py_buffer *bufs, Model *m, int K, i
     static const char *names[NBUF] = {
         "dur", "tier", "duration", "demand", "win_s", "win_e", "hard", "soft", "late_w", "fixed",
         "eligible", "assign", "shift_s", "shift_e", "max_jobs", "max_work", "capacity",
-        "brk_off", "brk", "nfrozen", "pin_eng", "in_pool", "nb", "targeted", "dist", "unused"};
+        "brk_off", "brk", "nfrozen", "pin_eng", "in_pool", "nb", "targeted"};
     Py_ssize_t want[NBUF] = {(Py_ssize_t)P * P, N, N, N, (Py_ssize_t)N * W, (Py_ssize_t)N * W, N, N, N, N,
                              (Py_ssize_t)N * K, (Py_ssize_t)N * K, K, K, K, K, K,
-                             K + 1, -1, K, N, N, (Py_ssize_t)N * NB, N, -1, -1};
+                             K + 1, -1, K, N, N, (Py_ssize_t)N * NB, N};
     memset(bufs, 0, sizeof(Py_buffer) * NBUF);
     for (int i = 0; i < NBUF; i++) {
         if (get_buf(objs[i], &bufs[i], want[i], names[i]) < 0) {
@@ -674,7 +674,7 @@ static int bind_model(PyObject *const *objs, Py_buffer *bufs, Model *m, int K, i
                           &m->shift_s, &m->shift_e, &m->max_jobs, &m->max_work, &m->capacity,
                           &m->brk_off, &m->brk, &m->nfrozen, &m->pin_eng, &m->in_pool, &m->nb,
                           &m->targeted0};
-    for (int i = 0; i < 24; i++) *ptrs[i] = (const i64 *)bufs[i].buf;
+    for (int i = 0; i < NBUF; i++) *ptrs[i] = (const i64 *)bufs[i].buf;
     m->travel_w = travel_w;
     m->lb_w = lb_w;
     return 0;
@@ -688,11 +688,11 @@ static PyObject *core_search(PyObject *self, PyObject *args) {
     long long max_its, seed, travel_w, lb_w;
     double seconds;
     Knobs kn;
-    if (!PyArg_ParseTuple(args, "(iiii)(" "OOOOOOOOOOOOOOOOOOOOOOOOOO" ")OLLdLL(ddddddd)", &K, &N, &W, &NB,
+    if (!PyArg_ParseTuple(args, "(iiii)(" "OOOOOOOOOOOOOOOOOOOOOOOO" ")OLLdLL(ddddddd)", &K, &N, &W, &NB,
                           &objs[0], &objs[1], &objs[2], &objs[3], &objs[4], &objs[5], &objs[6],
                           &objs[7], &objs[8], &objs[9], &objs[10], &objs[11], &objs[12], &objs[13],
                           &objs[14], &objs[15], &objs[16], &objs[17], &objs[18], &objs[19],
-                          &objs[20], &objs[21], &objs[22], &objs[23], &objs[24], &objs[25],
+                          &objs[20], &objs[21], &objs[22], &objs[23],
                           &init_routes, &travel_w, &lb_w, &seconds, &max_its, &seed,
                           &kn.c_bar, &kn.temp0, &kn.temp_end, &kn.blink, &kn.p_target, &kn.p_random, &kn.stall))
         return NULL;
@@ -888,11 +888,11 @@ static PyObject *core_evaluate(PyObject *self, PyObject *args) {
     PyObject *seq_obj;
     int K, N, W, NB, k;
     long long travel_w, lb_w;
-    if (!PyArg_ParseTuple(args, "(iiii)(" "OOOOOOOOOOOOOOOOOOOOOOOOOO" ")LLiO", &K, &N, &W, &NB,
+    if (!PyArg_ParseTuple(args, "(iiii)(" "OOOOOOOOOOOOOOOOOOOOOOOO" ")LLiO", &K, &N, &W, &NB,
                           &objs[0], &objs[1], &objs[2], &objs[3], &objs[4], &objs[5], &objs[6],
                           &objs[7], &objs[8], &objs[9], &objs[10], &objs[11], &objs[12], &objs[13],
                           &objs[14], &objs[15], &objs[16], &objs[17], &objs[18], &objs[19],
-                          &objs[20], &objs[21], &objs[22], &objs[23], &objs[24], &objs[25],
+                          &objs[20], &objs[21], &objs[22], &objs[23],
                           &travel_w, &lb_w, &k, &seq_obj))
         return NULL;
     Py_buffer bufs[NBUF];

@@ -95,19 +95,8 @@ def model_arrays(m: Model, in_pool: np.ndarray, neighbours: I64, nfrozen: list[i
         _i64(in_pool),
         _i64(nb),
         np.zeros(m.n_tix, dtype=np.int64),
-        np.zeros(1, dtype=np.int64),
-        np.zeros(1, dtype=np.int64),
     )
     return shape, bufs
-
-
-def frozen_prefix(m: Model, k: int, seq: list[int]) -> int:
-    """How many visits at the head of ``seq`` are the engineer's frozen pinned visits."""
-    frozen = m.frozen[k]
-    n = 0
-    while n < len(seq) and n < len(frozen) and seq[n] == frozen[n]:
-        n += 1
-    return n
 
 
 def core_search(
@@ -140,7 +129,7 @@ def core_search(
         Search choices.
     """
     assert _core is not None
-    nfrozen = [frozen_prefix(m, k, seq) for k, seq in enumerate(routes)]
+    nfrozen = [m.frozen_prefix(k, seq) for k, seq in enumerate(routes)]
     shape, bufs = model_arrays(m, in_pool, neighbours, nfrozen)
     out, its = _core.search(
         shape,
@@ -167,9 +156,8 @@ def core_search(
 def core_evaluate(m: Model, k: int, seq: list[int]) -> tuple[int, int, int] | None:
     """Time one route in the core: ``(cost, work, load)``, ``None`` when infeasible."""
     assert _core is not None
-    shape, bufs = model_arrays(m, np.zeros(m.n_tix, np.bool_), np.zeros((0, 0), np.int64), [0])
-    nfro = np.zeros(m.n_eng, dtype=np.int64)
-    bufs = (*bufs[:19], nfro, *bufs[20:])
+    none = np.zeros((m.n_tix, 0), np.int64)
+    shape, bufs = model_arrays(m, np.zeros(m.n_tix, np.bool_), none, [0] * m.n_eng)
     res = _core.evaluate(shape, bufs, int(m.travel_w), int(m.load_balance_w), k, list(seq))
     return None if res is None else (int(res[0]), int(res[1]), int(res[2]))
 

@@ -65,6 +65,7 @@ class Model:
     frozen: list[list[int]]  # per engineer: pinned visits that open the route, in order
     pinned_free: list[list[int]]  # per engineer: pinned visits without position or start
     py: PyTickets | None = None
+    nearest: I64 | None = None  # nearest tickets of every ticket, once (search.neighbours)
     any_demand: bool = True
     any_soft: bool = True
     any_assign: bool = True
@@ -93,6 +94,14 @@ class Model:
     def tnode(self, j: int) -> int:
         """Matrix point of ticket ``j``."""
         return 2 * self.n_eng + j
+
+    def frozen_prefix(self, k: int, seq: list[int]) -> int:
+        """How many visits at the head of ``seq`` are engineer ``k``'s frozen pinned visits."""
+        frozen = self.frozen[k]
+        n = 0
+        while n < len(seq) and n < len(frozen) and seq[n] == frozen[n]:
+            n += 1
+        return n
 
     def unit_cost_scale(self) -> int:
         """Cost units per unit of the problem's weights."""

@@ -353,9 +353,5 @@ def _arrays(
             bs[g], be[g], bd[g] = per_gap[g][0]
         elif len(per_gap[g]) > 1:
             ok[g] = False
-    frozen = m.frozen[k]
-    nfrozen = 0
-    while nfrozen < n and nfrozen < len(frozen) and seq[nfrozen] == frozen[nfrozen]:
-        nfrozen += 1
-    ok[:nfrozen] = False
+    ok[: m.frozen_prefix(k, seq)] = False
     ev.g_bs, ev.g_be, ev.g_bd, ev.g_ok = bs, be, bd, ok

@@ -146,11 +146,21 @@ class Neighbours:
     order: I64
 
 
-def neighbours(m: Model, keep: int = 40) -> Neighbours:
-    """Nearest tickets of every ticket (symmetrised travel time)."""
+NEIGHBOURS = 40
+"""Nearest tickets kept per ticket for the related and string ruins."""
+
+
+def neighbours(m: Model) -> Neighbours:
+    """Nearest tickets of every ticket (symmetrised travel time; computed once per model)."""
+    if m.nearest is None:
+        m.nearest = _nearest(m, NEIGHBOURS)
+    return Neighbours(m.nearest)
+
+
+def _nearest(m: Model, keep: int) -> I64:
     n = m.n_tix
     if n <= 1:
-        return Neighbours(np.zeros((n, 0), dtype=np.int64))
+        return np.zeros((n, 0), dtype=np.int64)
     t0 = 2 * m.n_eng
     d = m.dur_m[t0:, t0:]
     d = d + d.T
@@ -159,7 +169,7 @@ def neighbours(m: Model, keep: int = 40) -> Neighbours:
     part = np.argpartition(d, keep - 1, axis=1)[:, :keep]
     rows = np.take_along_axis(d, part, axis=1)
     order = np.take_along_axis(part, np.argsort(rows, axis=1, kind="stable"), axis=1)
-    return Neighbours(order.astype(np.int64))
+    return order.astype(np.int64)
 
 
 def _movable(plan: Plan) -> I64:
