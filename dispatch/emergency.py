@@ -124,13 +124,7 @@ def _insert_displacing(
     lets the ticket in wins.
     """
     ctx = RouteContext.of(problem, matrix)
-    qualified = {
-        e.id
-        for e in problem.engineers
-        if e.level_in(ticket.skill) >= ticket.min_level
-        and e.id not in ticket.excluded_engineers
-        and (not ticket.required_engineers or e.id in ticket.required_engineers)
-    }
+    qualified = {e.id for e in problem.engineers if e.qualified_for(ticket)}
     tiers = {t.id: int(t.tier) for t in problem.tickets}
     points = {t.id: ticket_point(problem, i) for i, t in enumerate(problem.tickets)}
     pinned = {p.ticket_id for p in problem.pins}

@@ -181,13 +181,7 @@ def _resources(f: _Fleet, m: TravelMatrix, idx: I64, t: Ticket, point: int) -> d
 
 
 def _qualified(problem: Problem, t: Ticket) -> I64:
-    ok = [
-        i
-        for i, e in enumerate(problem.engineers)
-        if e.level_in(t.skill) >= t.min_level
-        and (not t.required_engineers or e.id in t.required_engineers)
-        and e.id not in t.excluded_engineers
-    ]
+    ok = [i for i, e in enumerate(problem.engineers) if e.qualified_for(t)]
     return np.array(ok, dtype=np.int64)
 
 

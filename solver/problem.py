@@ -126,6 +126,14 @@ class Engineer:
             return 3
         return int(self.skills.get(skill, 0))
 
+    def qualified_for(self, ticket: Ticket) -> bool:
+        """Whether the skill level and the ticket's required / excluded engineers allow it."""
+        return (
+            self.level_in(ticket.skill) >= ticket.min_level
+            and (not ticket.required_engineers or self.id in ticket.required_engineers)
+            and self.id not in ticket.excluded_engineers
+        )
+
 
 @dataclass(frozen=True, eq=False)
 class Ticket:
