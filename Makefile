@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test lint typecheck contracts pytest venv dev clean browser-deps
+.PHONY: help run test lint typecheck contracts pytest pytest-dates venv dev clean browser-deps
 
 help:
 	@echo "make run   - set up .venv, migrate, seed demo data, serve on http://$(HOST):$(PORT)"
@@ -54,7 +54,16 @@ browser-deps:
 pytest: $(VENV)/.installed-test browser-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-test: lint typecheck contracts pytest
+# The date-sensitive suites again with the clock travelled to two other instants (a leap day
+# in the past, a month end in the future, both past midnight in Asia/Shanghai): no test may
+# depend on the date it runs on.
+DATE_SUITES := tests/api tests/dispatch tests/dispatch_cli tests/scenarios
+DATE_MARKERS := not slow and not browser and not realclock
+pytest-dates: $(VENV)/.installed-test
+	DISPATCH_TEST_CLOCK=2024-02-29T16:45:00Z $(BIN)/python -m pytest -q -p no:cacheprovider -m "$(DATE_MARKERS)" $(DATE_SUITES)
+	DISPATCH_TEST_CLOCK=2031-02-28T23:30:00Z $(BIN)/python -m pytest -q -p no:cacheprovider -m "$(DATE_MARKERS)" $(DATE_SUITES)
+
+test: lint typecheck contracts pytest pytest-dates
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

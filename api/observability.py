@@ -16,7 +16,7 @@ from prometheus_client import CollectorRegistry, Gauge, Histogram
 from prometheus_client.core import HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from dispatch.models import PlanStatus, SlaState, utcnow
+from dispatch.models import PlanStatus, SlaState
 from dispatch.operations import open_tickets_by_sla_state, runs_by_status, solve_durations
 from dispatch.runtime import Runtime
 
@@ -147,7 +147,7 @@ class SolveDurations(Collector):
 
     def collect(self) -> Iterable[Metric]:
         """The histogram of recent solve durations."""
-        since = utcnow() - SOLVE_WINDOW
+        since = self.runtime.clock() - SOLVE_WINDOW
         with self.runtime.session() as session:
             values = solve_durations(session=session, since=since)
         counts = [sum(1 for v in values if v <= b) for b in SOLVE_BUCKETS]

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 
 from dispatch import keys
-from dispatch.models import Plan, utcnow
+from dispatch.models import Plan
 from dispatch.optimization import reap_stale_runs
 from dispatch.runtime import Runtime
 
@@ -23,7 +23,7 @@ Task = Callable[[Runtime], None]
 def reap_task(runtime: Runtime) -> None:
     """Requeue (or fail) runs whose worker stopped sending heartbeats."""
     with runtime.session() as session:
-        requeued, failed = reap_stale_runs(session=session, now=utcnow())
+        requeued, failed = reap_stale_runs(session=session, now=runtime.clock())
         budgets = {
             plan_id: session.get(Plan, plan_id).time_budget_seconds  # type: ignore[union-attr]
             for plan_id in requeued

@@ -152,7 +152,7 @@ def _heartbeat(
                 if plan is None or plan.status == PlanStatus.CANCELLED.value:
                     cancelled.set()
                     return
-                plan.heartbeat_at = utcnow()
+                plan.heartbeat_at = runtime.clock()
                 plan.progress = min(0.99, (time.monotonic() - started) / max(budget, 0.1))
         except Exception:  # a missed heartbeat is not fatal; the next one retries
             logger.warning("heartbeat for plan %s failed", plan_id, exc_info=True)
@@ -164,15 +164,18 @@ def run_optimization(
     runtime: Runtime,
     travel: TravelTimeProvider | None = None,
     positions: dict[int, planning.Position] | None = None,
-    now: Callable[[], dt.datetime] = utcnow,
+    now: Callable[[], dt.datetime] | None = None,
 ) -> str:
     """Execute a queued run: build the problem, solve, store the plan. Returns the final status.
+
+    ``now`` is the clock of the run (default: the runtime's clock).
 
     Failures are recorded on the plan (status ``failed`` with the error), never raised
     to the queue, except when the worker itself dies (then the reaper retries the run).
     """
     from solver.solve import solve
 
+    now = now or runtime.clock
     with runtime.session() as session:
         started_at = now()
         # Claim the run atomically: of two workers handed the same id, one wins.

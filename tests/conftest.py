@@ -6,10 +6,14 @@
 - ``DISPATCH_TEST_REDIS_URL``: a Redis URL whose database is flushed before each test.
   Without it, the in-process fallbacks are used.
 - ``DISPATCH_REQUIRE_SERVICES=1``: both URLs must be set and reachable, else the run fails.
+- ``DISPATCH_TEST_CLOCK``: an ISO 8601 instant; the whole run travels there (the clock keeps
+  ticking from it), so a suite shows it does not depend on the date it runs on
+  (``make pytest-dates`` runs the date-sensitive suites under two such clocks).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 from collections.abc import Iterator
@@ -17,6 +21,7 @@ from pathlib import Path
 
 import pytest
 import redis
+import time_machine
 from fastapi.testclient import TestClient
 from sqlalchemy import inspect, text
 
@@ -29,6 +34,16 @@ REQUIRE_SERVICES = os.environ.get("DISPATCH_REQUIRE_SERVICES") == "1"
 PG_URL = os.environ.get("DISPATCH_TEST_DATABASE_URL") or None
 REDIS_URL = os.environ.get("DISPATCH_TEST_REDIS_URL") or None
 TEST_SECRET = "test-secret-0123456789abcdef0123456789abcdef"
+TEST_CLOCK = os.environ.get("DISPATCH_TEST_CLOCK") or None
+
+
+def _test_clock() -> dt.datetime | None:
+    if TEST_CLOCK is None:
+        return None
+    instant = dt.datetime.fromisoformat(TEST_CLOCK.replace("Z", "+00:00"))
+    if instant.tzinfo is None:
+        raise pytest.UsageError(f"DISPATCH_TEST_CLOCK={TEST_CLOCK!r} needs a UTC offset")
+    return instant
 
 
 def pytest_report_header() -> list[str]:
@@ -36,7 +51,19 @@ def pytest_report_header() -> list[str]:
         f"database: {PG_URL or 'SQLite (per-test file)'}",
         f"redis: {REDIS_URL or 'in-process fallbacks'}",
         f"services required: {REQUIRE_SERVICES}",
+        f"clock: {TEST_CLOCK or 'the real one'}",
     ]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def travelled_clock() -> Iterator[dt.datetime | None]:
+    """The whole run at ``DISPATCH_TEST_CLOCK`` (ticking from there), when it is set."""
+    instant = _test_clock()
+    if instant is None:
+        yield None
+        return
+    with time_machine.travel(instant, tick=True):
+        yield instant
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

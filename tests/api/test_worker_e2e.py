@@ -36,6 +36,8 @@ from tests.conftest import REQUIRE_SERVICES
 
 __all__ = ["world"]
 
+pytestmark = pytest.mark.realclock
+
 WAIT = 180.0
 """Generous: solves on a busy two-core machine."""
 
