@@ -216,7 +216,7 @@ def dispatch_now(
         while root.parent_id is not None and (parent := session.get(Region, root.parent_id)):
             root = parent
         region_id = root.id
-    planning = build_problem(session=session, region_id=region_id, day=day, travel=travel)
+    planning = build_problem(session=session, region_id=region_id, day=day, now=now, travel=travel)
     number = ticket.number
     if number not in planning.ticket_ids:
         why = planning.skipped.get(ticket.id, "it cannot be planned today")

@@ -13,11 +13,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from dispatch import planning
+from dispatch.day_clock import plan_start
 from dispatch.errors import Conflict, InvalidInput, NotFound
 from dispatch.events import EventKind, emit
 from dispatch.models import Plan, PlanStatus, Region, User, utcnow
@@ -74,19 +76,26 @@ def request_optimization(
     time_budget: float,
     options: RunOptions,
     actor: User | None,
+    now: dt.datetime,
 ) -> Plan:
     """Create a queued run for a region and day (the caller enqueues its id after commit).
+
+    ``now`` is the instant of the request: a run for today plans from the instant it
+    starts, a later day whole shifts (:func:`dispatch.day_clock.plan_start`).
 
     Raises
     ------
     NotFound
         Unknown region.
+    Conflict
+        The day is over in the region's time zone.
     InvalidInput
         A time budget outside (0, 600] seconds.
     """
     region = session.scalar(select(Region).where(Region.code == region_code))
     if region is None:
         raise NotFound(f"no region {region_code!r}", field="region")
+    plan_start(zone=ZoneInfo(region.timezone), day=day, now=now)
     if not 0 < time_budget <= 600:
         raise InvalidInput(
             "time_budget_seconds must be within (0, 600]", field="time_budget_seconds"
@@ -201,6 +210,7 @@ def run_optimization(
         budget = plan.time_budget_seconds
         options = RunOptions.from_json(plan.options or {})
         region_id, day = plan.region_id, plan.plan_date
+        zone = ZoneInfo(plan.region.timezone)
 
     stop, cancelled = threading.Event(), threading.Event()
     started = time.monotonic()
@@ -214,7 +224,7 @@ def run_optimization(
                 session=session,
                 region_id=region_id,
                 day=day,
-                now=now() if options.replan_from_now else None,
+                now=plan_start(zone=zone, day=day, now=started_at),
                 positions=positions,
                 travel=travel,
                 options=planning.PlanningOptions(sla_hard=options.sla_hard),

@@ -34,7 +34,8 @@ from dispatch.models import (
     TicketStatus,
     Visit,
 )
-from dispatch.service_windows import local_instant, service_windows
+from dispatch.plan_sla import predicted_sla
+from dispatch.service_windows import WINDOW_PASSED, local_instant, new_slot, service_windows
 from dispatch.snapshot import digest, engineer_digest, ticket_digest
 from solver.problem import Break, Pin, Problem, Tier, TimeWindow, Weights
 from solver.problem import Engineer as SolverEngineer
@@ -105,6 +106,8 @@ class PlanningInput:
     """Tickets of the region not in the problem, with why (e.g. site closed that day)."""
     on_site: tuple[int, ...] = ()
     """Ids of site visits in progress; kept in the plan as they are."""
+    rebook: Mapping[int, Mapping[str, Any]] = field(default_factory=dict)
+    """P3/P4 tickets whose appointment has passed (:data:`WINDOW_PASSED`): id -> new slot."""
 
     def instant(self, seconds: int) -> dt.datetime:
         """The UTC instant of a solver time."""
@@ -287,13 +290,18 @@ def build_problem(
     ticket_ids: dict[str, int] = {}
     pins: list[Pin] = []
     skipped: dict[int, str] = {}
+    rebook: dict[int, Mapping[str, Any]] = {}
+    earliest = max(now_s or 0, 0)
     en_route_positions: dict[str, int] = {}
     for t in tickets:
         if t.status == TicketStatus.ON_SITE.value:
             # not for the solver (the engineer is busy there), but a plan depends on it
             snapshot[f"ticket:{t.number}"] = ticket_digest(t)
             continue
-        windows, why = service_windows(t, day, zone, origin)
+        windows, why = service_windows(t, day, zone, origin, earliest=earliest)
+        if why == WINDOW_PASSED:
+            rebook[t.id] = new_slot(t, day, zone, origin, earliest=earliest)
+            continue
         if why is not None:
             skipped[t.id] = why
             continue
@@ -373,17 +381,25 @@ def build_problem(
         snapshot=snapshot,
         inputs_hash=digest(snapshot),
         skipped=skipped,
+        rebook=rebook,
         on_site=tuple(sv.id for sv in on_site_rows if sv.ticket_id in ticket_by_id),
     )
 
 
 def apply_solution(
-    *, session: Session, plan: Plan, planning: PlanningInput, solution: Solution
+    *,
+    session: Session,
+    plan: Plan,
+    planning: PlanningInput,
+    solution: Solution,
+    now: dt.datetime | None = None,
 ) -> None:
     """Store ``solution`` as ``plan``'s visits, unassigned tickets and figures.
 
     Site visits in progress are copied into the plan as pinned visits with their actual
-    check-in time, so the plan shows each engineer's whole day.
+    check-in time, so the plan shows each engineer's whole day. The plan's late counts
+    are the SLA's own judgement of each planned arrival at ``now`` (default: the run's
+    start), the rule ``/sla/at-risk`` and ``/sla/breaches`` use.
     """
     plan.visits.clear()
     plan.unassigned.clear()
@@ -441,7 +457,14 @@ def apply_solution(
                 suggestion=suggestion,
             )
         )
+    for ticket_id, slot in planning.rebook.items():
+        plan.unassigned.append(
+            PlanUnassigned(ticket_id=ticket_id, reasons=[WINDOW_PASSED], suggestion=dict(slot))
+        )
     plan.kpis = kpis_dict(solution)
+    plan.kpis["unassigned"] += len(planning.rebook)
+    judged_at = now or plan.started_at or planning.origin
+    plan.kpis |= predicted_sla(session=session, visits=plan.visits, now=judged_at)
     plan.solver_status = str(solution.status)
     plan.solver_seconds = solution.seconds
     plan.notes = list(solution.notes) + [

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dispatch.day_clock import plan_start
 from dispatch.errors import Conflict, StalePlan
 from dispatch.events import EventKind, emit
 from dispatch.history import record_event
@@ -78,15 +80,18 @@ def stale_changes(*, session: Session, plan: Plan, now: dt.datetime | None = Non
     plan
         A computed plan (with ``inputs_snapshot``).
     now
-        For a plan computed as an in-day re-plan, the instant to rebuild the inputs at.
+        The instant to judge at (default now): today's inputs are rebuilt from it, as
+        the run built them from its start (:func:`dispatch.day_clock.plan_start`).
+
+    Raises
+    ------
+    Conflict
+        The plan's day is over.
     """
     before = dict(plan.inputs_snapshot or {})
-    replan = bool((plan.options or {}).get("replan_from_now"))
+    start = plan_start(zone=ZoneInfo(plan.region.timezone), day=plan.plan_date, now=now or utcnow())
     current = build_problem(
-        session=session,
-        region_id=plan.region_id,
-        day=plan.plan_date,
-        now=(now or utcnow()) if replan else None,
+        session=session, region_id=plan.region_id, day=plan.plan_date, now=start
     )
     diff = changes(before, current.snapshot)
     keys = {k for names in diff.values() for k in names}

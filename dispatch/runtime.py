@@ -7,6 +7,7 @@ An edge (the API app, a worker, a CLI command, a simulation run) builds one
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cached_property
@@ -28,6 +29,13 @@ if TYPE_CHECKING:
     from solver.travel import TravelTimeProvider
 
 
+def ticking_clock(start: dt.datetime) -> Callable[[], dt.datetime]:
+    """A clock that reads ``start`` now and advances with real time from there."""
+    began = time.monotonic()
+    origin = start.astimezone(dt.UTC)
+    return lambda: origin + dt.timedelta(seconds=time.monotonic() - began)
+
+
 class Runtime:
     """Database, optional Redis client and the event bus of one process."""
 
@@ -38,7 +46,9 @@ class Runtime:
         if bus is None:
             bus = RedisEventBus(self.redis) if self.redis is not None else MemoryEventBus()
         self.bus = bus
-        self.clock: Callable[[], dt.datetime] = utcnow
+        self.clock: Callable[[], dt.datetime] = (
+            utcnow if settings.clock_at is None else ticking_clock(settings.clock_at)
+        )
         """The current instant; simulations and tests may set their own clock."""
         attach_bus(self.database.sessions, bus)
         # Fail fast on a bad policy file; services find the policy on their session.

@@ -5,6 +5,7 @@ Built on demand with :func:`load_settings`; nothing reads the environment at imp
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Literal
 
@@ -26,6 +27,9 @@ class Settings(BaseSettings):
         and keeps events in memory (embedded mode).
     secret_key
         Key that signs access tokens. Must be set (32+ characters) in production.
+    clock_at
+        Start the service's clock at this instant (ISO 8601 with offset); it ticks from
+        there. For tests, demos and replaying a day; refused in production.
     """
 
     model_config = SettingsConfigDict(env_prefix="DISPATCH_", env_file=None, extra="ignore")
@@ -46,6 +50,14 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = True
     sla_sweep_seconds: int = Field(default=60, gt=0)
+    clock_at: dt.datetime | None = None
+
+    @field_validator("clock_at")
+    @classmethod
+    def _clock_at_aware(cls, value: dt.datetime | None) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("clock_at needs a UTC offset, e.g. 2026-11-24T09:30:00+08:00")
+        return value
 
     @field_validator("database_url")
     @classmethod
@@ -68,6 +80,8 @@ class Settings(BaseSettings):
         secret = self.secret_key.get_secret_value()
         if self.environment == "production" and (secret == DEV_SECRET or len(secret) < 32):
             raise ValueError("DISPATCH_SECRET_KEY must be set to 32+ characters in production")
+        if self.environment == "production" and self.clock_at is not None:
+            raise ValueError("DISPATCH_CLOCK_AT is for tests and demos; unset it in production")
         return self
 
     @property

@@ -20,7 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from api.deps import CurrentUser, SessionDep, SettingsDep
+from api.deps import CurrentUser, RuntimeDep, SessionDep, SettingsDep
 from dispatch.models import Engineer, Region, RegionKind
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -88,7 +88,9 @@ def console_page(settings: SettingsDep) -> HTMLResponse:
 
 
 @router.get("/api/v1/console/config", response_model=ConsoleConfig, summary="Console settings")
-def console_config(session: SessionDep, settings: SettingsDep, _user: CurrentUser) -> ConsoleConfig:
+def console_config(
+    session: SessionDep, settings: SettingsDep, runtime: RuntimeDep, _user: CurrentUser
+) -> ConsoleConfig:
     """The tile URL and the regions (headquarters first) with today's date in each."""
     counts: dict[int, int] = {}
     for region_id in session.scalars(select(Engineer.region_id).where(Engineer.active)):
@@ -105,7 +107,7 @@ def console_config(session: SessionDep, settings: SettingsDep, _user: CurrentUse
                 name=r.name,
                 kind=r.kind,
                 timezone=r.timezone,
-                today=dt.datetime.now(ZoneInfo(r.timezone)).date(),
+                today=runtime.clock().astimezone(ZoneInfo(r.timezone)).date(),
                 engineers=counts.get(r.id, 0),
             )
             for r in regions

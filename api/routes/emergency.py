@@ -45,6 +45,7 @@ def dispatch_now(
         time_budget=runtime.settings.default_solve_seconds,
         options=optimization.RunOptions(replan_from_now=True),
         actor=user,
+        now=runtime.clock(),
     )
     out = DispatchNowOut(
         plan_id=plan.id,

@@ -60,6 +60,7 @@ def start_optimization(
         time_budget=body.time_budget_seconds,
         options=optimization.RunOptions(**body.options.model_dump()),
         actor=user,
+        now=runtime.clock(),
     )
     session.commit()  # the job must find the row: commit before enqueueing
     runtime.jobs.enqueue_optimization(plan.id, time_budget=plan.time_budget_seconds)

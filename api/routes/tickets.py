@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, status
 from sqlalchemy.orm import Session
 
-from api.deps import CurrentUser, DispatcherUser, SessionDep, SettingsDep
+from api.deps import CurrentUser, DispatcherUser, RuntimeDep, SessionDep, SettingsDep
 from api.schemas.common import Paged
 from api.schemas.tickets import (
     CustomerOut,
@@ -125,7 +125,11 @@ def _detail(session: Session, ticket: Ticket, user: User) -> TicketDetail:
     summary="Create a work order",
 )
 def create(
-    body: TicketCreate, session: SessionDep, user: DispatcherUser, policy: PolicyDep
+    body: TicketCreate,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    user: DispatcherUser,
+    policy: PolicyDep,
 ) -> TicketDetail:
     """Validate, number and store a request; its due instants come from the SLA policy."""
     draft = TicketDraft(
@@ -146,7 +150,9 @@ def create(
         windows=[(w.start, w.end) for w in body.windows],
         engineer_rules=[(r.engineer_id, r.kind) for r in body.engineer_rules],
     )
-    ticket = create_ticket(session=session, draft=draft, actor=user, policy=policy)
+    ticket = create_ticket(
+        session=session, draft=draft, actor=user, policy=policy, at=runtime.clock()
+    )
     return _detail(session, ticket, user)
 
 
@@ -195,7 +201,12 @@ def ticket(ticket_id: int, session: SessionDep, user: CurrentUser) -> TicketDeta
     },
 )
 def take_action(
-    ticket_id: int, body: TransitionIn, session: SessionDep, user: CurrentUser, policy: PolicyDep
+    ticket_id: int,
+    body: TransitionIn,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    user: CurrentUser,
+    policy: PolicyDep,
 ) -> TicketDetail:
     """Move the ticket (``triage``, ``dispatch``, ``arrive``, ``hold_parts``, ``resume``...)."""
     ticket = get_ticket(session=session, ticket_id=ticket_id)
@@ -210,6 +221,7 @@ def take_action(
         parts=body.parts,
         new_owner_id=body.new_owner_id,
         priority=body.priority,
+        at=runtime.clock(),
     )
     return _detail(session, ticket, user)
 
@@ -221,10 +233,17 @@ def take_action(
     summary="Record the satisfaction survey",
     responses={409: {"description": "Not closed yet, or already surveyed"}},
 )
-def survey(ticket_id: int, body: SurveyIn, session: SessionDep, user: DispatcherUser) -> SurveyOut:
+def survey(
+    ticket_id: int, body: SurveyIn, session: SessionDep, runtime: RuntimeDep, user: DispatcherUser
+) -> SurveyOut:
     """The customer's score 1-5, once, after closure."""
     ticket = get_ticket(session=session, ticket_id=ticket_id)
     recorded = record_survey(
-        session=session, ticket=ticket, score=body.score, comment=body.comment, actor=user
+        session=session,
+        ticket=ticket,
+        score=body.score,
+        comment=body.comment,
+        actor=user,
+        at=runtime.clock(),
     )
     return SurveyOut.model_validate(recorded)

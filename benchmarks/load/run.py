@@ -73,6 +73,7 @@ def prepare(settings: Settings, engineers: int, tickets: int, budget: float) -> 
                 time_budget=budget,
                 options=optimization.RunOptions(),
                 actor=None,
+                now=runtime.clock(),
             )
             plan_id = plan.id
         status = optimization.run_optimization(plan_id, runtime=runtime)

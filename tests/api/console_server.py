@@ -3,6 +3,7 @@ in subprocesses on the test database, plus a Chromium driven by Playwright."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import socket
 import subprocess
@@ -32,8 +33,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def server_env(database_url: str, redis_url: str | None) -> dict[str, str]:
-    """The environment of the server processes: the test database and Redis, no tiles."""
+def server_env(
+    database_url: str, redis_url: str | None, clock_at: dt.datetime | None = None
+) -> dict[str, str]:
+    """The environment of the server processes: the test database and Redis, no tiles,
+    and the service's clock starting at ``clock_at`` (default: the machine's)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DISPATCH_")}
     env.update(
         DISPATCH_ENVIRONMENT="test",
@@ -46,6 +50,8 @@ def server_env(database_url: str, redis_url: str | None) -> dict[str, str]:
     )
     if redis_url:
         env["DISPATCH_REDIS_URL"] = redis_url
+    if clock_at is not None:
+        env["DISPATCH_CLOCK_AT"] = clock_at.isoformat()
     return env
 
 
@@ -59,14 +65,20 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 def start_server(
-    database_url: str, redis_url: str | None, logs: Path, *, workers: bool = True
+    database_url: str,
+    redis_url: str | None,
+    logs: Path,
+    *,
+    workers: bool = True,
+    clock_at: dt.datetime | None = None,
 ) -> Iterator[str]:
     """Run the API on a free port until the generator is closed; yields its base URL.
 
-    With Redis, an RQ worker runs too unless ``workers`` is false.
+    With Redis, an RQ worker runs too unless ``workers`` is false. ``clock_at`` starts the
+    processes' clock there (``DISPATCH_CLOCK_AT``).
     """
     port = free_port()
-    env = server_env(database_url, redis_url)
+    env = server_env(database_url, redis_url, clock_at)
     processes: list[subprocess.Popen[bytes]] = []
     server_log = (logs / "server.log").open("wb")
     processes.append(

@@ -22,8 +22,11 @@ from tests.api.console_server import (
     start_server,
     token,
 )
+from tests.api.service_world import MORNING, world
 
 pytestmark = pytest.mark.browser
+
+__all__ = ["world"]
 
 WAIT_MS = 120_000
 """Generous: an optimisation on a busy two-core machine."""
@@ -33,11 +36,12 @@ ENGINEERS = 6
 
 @pytest.fixture
 def live_server(
-    demo: None, database_url: str, redis_url: str | None, tmp_path: Path
+    world: None, database_url: str, redis_url: str | None, tmp_path: Path
 ) -> Iterator[str]:
-    """The API (and a worker with Redis) serving the demo data of the test database."""
+    """The API (and a worker with Redis) serving the demo day of the test database, its
+    clock starting at 09:30 of that day (so the day is plannable whatever the hour)."""
     require_chromium()
-    yield from start_server(database_url, redis_url, tmp_path)
+    yield from start_server(database_url, redis_url, tmp_path, clock_at=MORNING)
 
 
 @pytest.fixture

@@ -25,13 +25,13 @@ from sqlalchemy import select
 
 from dispatch.db import Database
 from dispatch.jobs import RedisJobQueue
-from dispatch.models import Asset, Engineer, Plan, Site, User, utcnow
+from dispatch.models import Asset, Engineer, Plan, Site, User
 from dispatch.optimization import STALE_AFTER, reap_stale_runs
 from dispatch.redis_conn import connect
 from dispatch.settings import Settings
 from dispatch.users import create_user
 from tests.api.console_server import server_env, start_server
-from tests.api.service_world import DAY, world
+from tests.api.service_world import DAY, MORNING, world
 from tests.conftest import REQUIRE_SERVICES
 
 __all__ = ["world"]
@@ -44,8 +44,8 @@ WAIT = 180.0
 
 @pytest.fixture
 def server(world: None, database_url: str, redis_url: str | None, tmp_path: Path) -> Iterator[str]:
-    """The API, and with Redis one RQ worker, on the test database."""
-    yield from start_server(database_url, redis_url, tmp_path)
+    """The API, and with Redis one RQ worker, on the test database, at :data:`MORNING`."""
+    yield from start_server(database_url, redis_url, tmp_path, clock_at=MORNING)
 
 
 def token(base: str, username: str = "dispatcher") -> str:
@@ -239,12 +239,11 @@ def test_a_field_service_day_end_to_end(server, database_url):
         ticket = httpx.get(f"{server}/api/v1/tickets/{ticket_id}", headers=headers).json()
         assert ticket["resolved_at"] is not None and ticket["responded_at"] is not None
 
-        today = dt.datetime.now(dt.UTC).date()
         kpis = httpx.get(
             f"{server}/api/v1/kpis",
             params={
-                "from": str(today - dt.timedelta(days=1)),
-                "to": str(today + dt.timedelta(days=1)),
+                "from": str(DAY - dt.timedelta(days=1)),
+                "to": str(DAY + dt.timedelta(days=1)),
             },
             headers=headers,
         ).json()
@@ -310,7 +309,7 @@ def queue_only_server(
         if REQUIRE_SERVICES:
             pytest.fail("DISPATCH_TEST_REDIS_URL is required")
         pytest.skip("the RQ worker needs Redis (DISPATCH_TEST_REDIS_URL)")
-    yield from start_server(database_url, redis_url, tmp_path, workers=False)
+    yield from start_server(database_url, redis_url, tmp_path, workers=False, clock_at=MORNING)
 
 
 def test_a_run_whose_worker_dies_is_requeued_and_finished_by_another(
@@ -318,7 +317,7 @@ def test_a_run_whose_worker_dies_is_requeued_and_finished_by_another(
 ):
     base = queue_only_server
     headers = {"Authorization": f"Bearer {token(base)}"}
-    env = server_env(database_url, redis_url)
+    env = server_env(database_url, redis_url, MORNING)
     run_id = start_run(base, headers, time_budget_seconds=20)
     doomed = _worker(env, tmp_path / "worker-1.log")
     try:
@@ -333,12 +332,13 @@ def test_a_run_whose_worker_dies_is_requeued_and_finished_by_another(
     )  # nobody knows yet: the heartbeats just stop
 
     # The reaper (in every worker and API process) finds the silent run; here it runs
-    # once with a clock past the staleness limit instead of waiting 45 s.
+    # once with a clock past the staleness limit instead of waiting 45 s (the processes'
+    # clocks started at MORNING a moment ago).
     database = Database(Settings(database_url=database_url, redis_url=redis_url))
     try:
         with database.session() as session:
             requeued, failed = reap_stale_runs(
-                session=session, now=utcnow() + STALE_AFTER + dt.timedelta(seconds=5)
+                session=session, now=MORNING + STALE_AFTER + dt.timedelta(minutes=2)
             )
         assert (requeued, failed) == ([run_id], [])
         client = connect(redis_url)
@@ -364,7 +364,7 @@ def test_cancelling_a_running_run_stops_it_and_frees_the_worker(
 ):
     base = queue_only_server
     headers = {"Authorization": f"Bearer {token(base)}"}
-    worker = _worker(server_env(database_url, redis_url), tmp_path / "worker.log")
+    worker = _worker(server_env(database_url, redis_url, MORNING), tmp_path / "worker.log")
     try:
         long_run = start_run(base, headers, time_budget_seconds=600)
         wait_status(base, headers, long_run, {"running"})

@@ -1,0 +1,213 @@
+"""In-day planning on one time model: a plan for today starts at the clock, a past day is
+refused, a passed appointment follows one rule on every day, and a plan's late counts are
+the SLA lists' own judgement."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from dispatch.lifecycle import transition
+from dispatch.models import Asset, Site, Ticket
+from dispatch.service_windows import WINDOW_PASSED
+from dispatch.tickets import TicketDraft, create_ticket
+from tests.api.service_world import DAY, ZONE, day_client, run_plan, runtime_of, world
+from tests.conftest import login
+
+__all__ = ["day_client", "world"]
+
+
+def at_local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute), ZONE)
+
+
+def set_clock(client, instant: dt.datetime) -> None:
+    runtime_of(client).clock = lambda: instant.astimezone(dt.UTC)
+
+
+def plan_of(client, headers, plan_id: int) -> dict:
+    response = client.get(f"/api/v1/plans/{plan_id}", headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def visits_of(plan: dict) -> list[dict]:
+    return [v for r in plan["routes"] for v in r["visits"]]
+
+
+def booked_ticket(database, *, priority: int, window: tuple[dt.datetime, dt.datetime]) -> int:
+    """A triaged repair at the first asset's site with one appointment window."""
+    with database.session() as session:
+        asset = session.scalars(select(Asset).order_by(Asset.id)).first()
+        site = session.get(Site, asset.site_id)
+        ticket = create_ticket(
+            session=session,
+            draft=TicketDraft(
+                customer_id=site.customer_id,
+                site_id=site.id,
+                asset_id=asset.id,
+                kind="preventive_maintenance" if priority > 2 else "repair",
+                priority=priority,
+                estimated_minutes=30,
+                windows=[window],
+            ),
+            actor=None,
+            at=at_local(DAY, 7),
+        )
+        transition(session=session, ticket=ticket, action="triage", actor=None, at=at_local(DAY, 7))
+        session.flush()
+        return ticket.id
+
+
+@pytest.mark.parametrize("hour", [15, 7])
+def test_a_plan_for_today_has_no_visit_before_the_run_started(day_client, hour):
+    now = at_local(DAY, hour)
+    set_clock(day_client, now)
+    headers = login(day_client, "dispatcher")
+
+    plan = plan_of(day_client, headers, run_plan(day_client, headers))
+
+    visits = visits_of(plan)
+    assert visits, "engineers are on shift until 16:30 at the latest: something is planned"
+    early = [
+        v for v in visits if not v["pinned"] and dt.datetime.fromisoformat(v["planned_start"]) < now
+    ]
+    assert early == []
+    if hour == 15:
+        # nobody starts before 15:00, but the demo shifts start at 07:30 or 08:00
+        firsts = [
+            dt.datetime.fromisoformat(r["visits"][0]["planned_arrival"])
+            for r in plan["routes"]
+            if r["visits"]
+        ]
+        assert min(firsts) >= now
+
+
+def test_a_past_day_is_refused_and_a_later_day_plans_whole_shifts(day_client):
+    set_clock(day_client, at_local(DAY, 15))
+    headers = login(day_client, "dispatcher")
+
+    past = day_client.post(
+        "/api/v1/optimizations",
+        json={"region": "HQ", "date": str(DAY - dt.timedelta(days=1)), "time_budget_seconds": 5},
+        headers=headers,
+    )
+    assert past.status_code == 409, past.text
+    assert past.json()["field"] == "date"
+
+    tomorrow = DAY + dt.timedelta(days=1)
+    response = day_client.post(
+        "/api/v1/optimizations",
+        json={
+            "region": "HQ",
+            "date": str(tomorrow),
+            "time_budget_seconds": 5,
+            "options": {"iterations": 300},
+        },
+        headers=headers,
+    )
+    assert response.status_code == 202, response.text
+    plan_id = response.json()["id"]
+    runtime = runtime_of(day_client)
+    if runtime.redis is not None:
+        from dispatch import optimization
+
+        optimization.run_optimization(plan_id, runtime=runtime, now=runtime.clock)
+    _wait(day_client, headers, plan_id)
+    starts = [
+        dt.datetime.fromisoformat(v["planned_start"])
+        for v in visits_of(plan_of(day_client, headers, plan_id))
+    ]
+    assert starts and min(starts) < at_local(tomorrow, 12), "tomorrow's morning is planned"
+
+
+def _wait(client, headers, plan_id: int) -> None:
+    import time
+
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        status = client.get(f"/api/v1/optimizations/{plan_id}", headers=headers).json()["status"]
+        if status not in ("queued", "running"):
+            assert status == "succeeded", status
+            return
+        time.sleep(0.1)
+    raise AssertionError("run did not finish")
+
+
+@pytest.mark.parametrize("later_day", [False, True])
+def test_a_passed_window_follows_one_rule_today_and_on_later_days(day_client, database, later_day):
+    """P1 served late (never OUTSIDE_ALL_SHIFTS while engineers are on shift); P3 not
+    planned, with WINDOW_PASSED and a new slot after now."""
+    morning = (at_local(DAY, 9), at_local(DAY, 11))
+    urgent = booked_ticket(database, priority=1, window=morning)
+    routine = booked_ticket(database, priority=3, window=morning)
+    now = at_local(DAY, 13)
+    set_clock(day_client, now)
+    headers = login(day_client, "dispatcher")
+    day = DAY + dt.timedelta(days=1) if later_day else DAY
+
+    response = day_client.post(
+        "/api/v1/optimizations",
+        json={
+            "region": "HQ",
+            "date": str(day),
+            "time_budget_seconds": 5,
+            "options": {"iterations": 300},
+        },
+        headers=headers,
+    )
+    assert response.status_code == 202, response.text
+    plan_id = response.json()["id"]
+    runtime = runtime_of(day_client)
+    if runtime.redis is not None:
+        from dispatch import optimization
+
+        optimization.run_optimization(plan_id, runtime=runtime, now=runtime.clock)
+    _wait(day_client, headers, plan_id)
+    plan = plan_of(day_client, headers, plan_id)
+
+    planned = {v["ticket_id"]: v for v in visits_of(plan)}
+    unassigned = {u["ticket_id"]: u for u in plan["unassigned"]}
+    assert urgent in planned, unassigned.get(urgent)
+    assert dt.datetime.fromisoformat(planned[urgent]["planned_start"]) >= min(now, at_local(day, 0))
+    assert routine not in planned
+    assert unassigned[routine]["reasons"] == [WINDOW_PASSED]
+    slot = unassigned[routine]["suggestion"]
+    assert slot["kind"] == "new_slot"
+    assert dt.datetime.fromisoformat(slot["start"]) >= now
+    assert dt.datetime.fromisoformat(slot["end"]) - dt.datetime.fromisoformat(
+        slot["start"]
+    ) == dt.timedelta(hours=2)
+    assert not any(
+        "OUTSIDE_ALL_SHIFTS" in u["reasons"] for u in plan["unassigned"] if u["ticket_id"] == urgent
+    )
+
+
+def test_a_plans_late_counts_agree_with_the_sla_lists(day_client, database):
+    """At 15:00 many morning tickets are due or overdue: the plan's predicted late tickets
+    are exactly the planned tickets that /sla/at-risk and /sla/breaches list once the plan
+    is published, on the same clock."""
+    now = at_local(DAY, 15)
+    set_clock(day_client, now)
+    headers = login(day_client, "dispatcher")
+    plan_id = run_plan(day_client, headers)
+    published = day_client.post(f"/api/v1/plans/{plan_id}/publish", headers=headers)
+    assert published.status_code == 200, published.text
+    plan = plan_of(day_client, headers, plan_id)
+    planned = {v["ticket_id"] for v in visits_of(plan)}
+
+    listed: set[int] = set()
+    for path in ("/api/v1/sla/at-risk", "/api/v1/sla/breaches"):
+        response = day_client.get(path, headers=headers)
+        assert response.status_code == 200, response.text
+        listed |= {item["ticket_id"] for item in response.json()["items"]}
+    with database.session() as session:
+        tiers = dict(session.execute(select(Ticket.id, Ticket.priority)).all())
+    expected = {f"P{t}": 0 for t in (1, 2, 3, 4)}
+    for ticket_id in planned & listed:
+        expected[f"P{tiers[ticket_id]}"] += 1
+
+    assert plan["kpis"]["late_by_tier"] == expected
+    assert sum(expected.values()) > 0, "at 15:00 the demo day has late work"
