@@ -40,7 +40,8 @@ class Runtime:
         self.bus = bus
         self.clock: Callable[[], dt.datetime] = utcnow
         """The current instant; simulations and tests may set their own clock."""
-        attach_bus(self.database.sessions, bus)
+        self.outbox = attach_bus(self.database.sessions, bus)
+        """Relays stored events to the bus (after each commit, and from the housekeeping)."""
         # Fail fast on a bad policy file; services find the policy on their session.
         bind_policy(self.database.sessions, load_policy(settings.sla_policy_file))
 
