@@ -6,9 +6,9 @@ any older ones still waiting) to the bus and stamps them ``relayed_at``; the hou
 relays whatever is left, e.g. everything written while Redis was down. A bus failure is
 logged and leaves the rows waiting: it never turns a committed change into an error.
 
-Rows are claimed with ``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL (and under a
-lock of this process on SQLite), so two relays never publish the same row; a crash between
-the publish and the stamp publishes that row again (at-least-once).
+Rows are claimed with ``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL (on SQLite the
+relay takes the database's write lock first), so two relays never publish the same row; a
+crash between the publish and the stamp publishes that row again (at-least-once).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from dispatch.models import OutboxEvent, utcnow
@@ -100,6 +100,10 @@ class OutboxRelay:
                 session.close()
 
     def _publish_batch(self, session: Session, up_to: int | None, limit: int) -> int:
+        if session.get_bind().dialect.name == "sqlite":
+            # SQLite has no row locks: take the database's write lock before reading, so
+            # another process's relay reads only after this one committed its stamps.
+            session.execute(text("UPDATE event_outbox SET id = id WHERE 0"))
         query = (
             select(OutboxEvent)
             .where(OutboxEvent.relayed_at.is_(None))
