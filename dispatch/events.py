@@ -1,8 +1,11 @@
 """Live events (plan published, ticket status changed, SLA at risk...), delivered after commit.
 
-Services call :func:`emit` inside their unit of work; the events are published to the
-bus only when the session commits (a rolled-back change announces nothing). The bus is
-a Redis Stream when Redis is configured, else an in-memory stream in this process.
+Services call :func:`emit` inside their unit of work: the event is written to the outbox
+table in the same transaction as the change (a rolled-back change announces nothing, a
+committed one is never lost). After the commit the relay (:mod:`dispatch.outbox`)
+publishes it to the bus; while the bus is down the events wait in the outbox and the
+housekeeping relays them when it is back. The bus is a Redis Stream when Redis is
+configured, else an in-memory stream in this process.
 Event ids are increasing strings (``"<ms>-<seq>"``, the Redis Stream id form), so a client
 that reconnects with ``Last-Event-ID`` gets exactly what it missed.
 """
@@ -18,10 +21,13 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import redis
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 from dispatch import keys
+from dispatch.models import OutboxEvent
+from dispatch.outbox import OutboxRelay
+from dispatch.redis_conn import redis_required
 
 _PENDING = "dispatch.pending_events"
 
@@ -122,22 +128,36 @@ class RedisEventBus:
         self._stream = keys.events_stream()
 
     def publish(self, kind: str, data: Mapping[str, Any]) -> str:
-        """Append an event; returns its stream id."""
-        event_id: Any = self._client.xadd(
-            self._stream,
-            {"kind": kind, "data": json.dumps(data, default=str)},
-            maxlen=self._maxlen,
-            approximate=True,
-        )
+        """Append an event; returns its stream id.
+
+        Raises
+        ------
+        ServiceUnavailable
+            Redis is unavailable.
+        """
+        with redis_required("live events"):
+            event_id: Any = self._client.xadd(
+                self._stream,
+                {"kind": kind, "data": json.dumps(data, default=str)},
+                maxlen=self._maxlen,
+                approximate=True,
+            )
         return event_id.decode() if isinstance(event_id, bytes) else str(event_id)
 
     def read(self, after: str | None, *, block_ms: int = 0, count: int = 100) -> list[Event]:
-        """Events after ``after`` (``None``: only new ones), waiting up to ``block_ms``."""
+        """Events after ``after`` (``None``: only new ones), waiting up to ``block_ms``.
+
+        Raises
+        ------
+        ServiceUnavailable
+            Redis is unavailable.
+        """
         start = after or self.last_id()
         # Block less than the client's socket timeout, or the read itself times out; a
         # caller that wants to wait longer (the SSE loop) simply reads again.
         block = min(block_ms, MAX_BLOCK_MS) if block_ms else None
-        reply: Any = self._client.xread({self._stream: start}, count=count, block=block)
+        with redis_required("live events"):
+            reply: Any = self._client.xread({self._stream: start}, count=count, block=block)
         events: list[Event] = []
         for _stream, entries in reply or []:
             for raw_id, fields in entries:
@@ -154,8 +174,15 @@ class RedisEventBus:
         return events
 
     def last_id(self) -> str:
-        """The newest id in the stream (``"0-0"`` when empty)."""
-        newest: Any = self._client.xrevrange(self._stream, count=1)
+        """The newest id in the stream (``"0-0"`` when empty).
+
+        Raises
+        ------
+        ServiceUnavailable
+            Redis is unavailable.
+        """
+        with redis_required("live events"):
+            newest: Any = self._client.xrevrange(self._stream, count=1)
         if not newest:
             return "0-0"
         raw_id = newest[0][0]
@@ -163,19 +190,52 @@ class RedisEventBus:
 
 
 def emit(session: Session, kind: str, data: Mapping[str, Any]) -> None:
-    """Queue an event to be published when ``session`` commits (dropped on rollback)."""
-    session.info.setdefault(_PENDING, []).append((kind, dict(data)))
+    """Write an event to the outbox in ``session``'s transaction (relayed after commit).
+
+    Parameters
+    ----------
+    session
+        The unit of work of the change the event announces.
+    kind
+        One of :class:`EventKind`.
+    data
+        JSON-ready facts (other values are stored as their ``str``).
+    """
+    row = OutboxEvent(kind=kind, data=json.loads(json.dumps(dict(data), default=str)))
+    session.add(row)
+    session.info.setdefault(_PENDING, []).append(row)
 
 
-def attach_bus(sessions: sessionmaker[Session], bus: EventBus) -> None:
-    """Publish the events queued by :func:`emit` on sessions of ``sessions`` after commit."""
+def _committed_ids(rows: list[OutboxEvent]) -> list[int]:
+    """Ids of the rows that were flushed and not rolled back since."""
+    ids = []
+    for row in rows:
+        identity = inspect(row).identity
+        if identity is not None:
+            ids.append(int(identity[0]))
+    return ids
+
+
+def attach_bus(sessions: sessionmaker[Session], bus: EventBus) -> OutboxRelay:
+    """Relay the events written by :func:`emit` on sessions of ``sessions`` after commit.
+
+    Returns
+    -------
+    OutboxRelay
+        The relay, for the housekeeping to publish what waits (e.g. after a Redis outage).
+    """
+    relay = OutboxRelay(sessions, bus)
 
     @event.listens_for(sessions, "after_commit")
     def _publish(session: Session) -> None:
-        pending = session.info.pop(_PENDING, [])
-        for kind, data in pending:
-            bus.publish(kind, data)
+        ids = _committed_ids(session.info.pop(_PENDING, []))
+        if ids:
+            relay.after_commit(max(ids))
 
     @event.listens_for(sessions, "after_soft_rollback")
-    def _drop(session: Session, _previous: Any) -> None:
-        session.info.pop(_PENDING, None)
+    def _forget(session: Session, _previous: Any) -> None:
+        pending = session.info.get(_PENDING)
+        if pending:
+            session.info[_PENDING] = [row for row in pending if row in session]
+
+    return relay

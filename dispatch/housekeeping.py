@@ -1,7 +1,11 @@
-"""Periodic work: requeue runs whose worker died, sweep SLA clocks.
+"""Periodic work: requeue runs whose worker died, sweep SLA clocks, relay stored events.
 
-Runs in a daemon thread of ``dispatch worker`` and of ``dispatch serve`` (so embedded mode
-has it too). With Redis, a short lock makes one process do each round.
+Runs in daemon threads of ``dispatch worker`` and of ``dispatch serve`` (so embedded mode
+has it too). With Redis, a short lock makes one process do each round of the slow tasks
+(every ``settings.sla_sweep_seconds``). The fast tasks run every
+:data:`FAST_SECONDS` in every process and are safe to run concurrently: they relay the
+event outbox and give queued runs that have no job one, so both catch up within seconds
+of Redis coming back after an outage.
 """
 
 from __future__ import annotations
@@ -10,14 +14,21 @@ import logging
 import threading
 from collections.abc import Callable
 
+import redis
+
 from dispatch import keys
-from dispatch.models import Plan
-from dispatch.optimization import reap_stale_runs
+from dispatch.errors import ServiceUnavailable
+from dispatch.models import Plan, utcnow
+from dispatch.optimization import queued_runs, reap_stale_runs
+from dispatch.outbox import prune_relayed
 from dispatch.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 
 Task = Callable[[Runtime], None]
+
+FAST_SECONDS = 1.0
+"""How often the outbox is relayed and queued runs are checked for a job."""
 
 
 def reap_task(runtime: Runtime) -> None:
@@ -42,43 +53,109 @@ def sla_task(runtime: Runtime) -> None:
         sweep(session=session, now=runtime.clock())
 
 
-DEFAULT_TASKS: tuple[Task, ...] = (reap_task, sla_task)
+def prune_outbox_task(runtime: Runtime) -> None:
+    """Delete outbox rows relayed long ago."""
+    with runtime.session() as session:
+        prune_relayed(session=session, now=utcnow())  # rows stamped by the wall clock
+
+
+def relay_task(runtime: Runtime) -> None:
+    """Publish the events still waiting in the outbox (e.g. written while Redis was down)."""
+    relayed = runtime.outbox.relay_all()
+    if relayed:
+        logger.info("relayed %d waiting events", relayed)
+
+
+def enqueue_task(runtime: Runtime) -> None:
+    """Give every run queued beyond the grace period a job, unless it has one.
+
+    Raises
+    ------
+    ServiceUnavailable
+        The queue is still unavailable (the next round tries again).
+    """
+    with runtime.session() as session:
+        runs = queued_runs(session=session, now=utcnow())  # created_at is the wall clock's
+    queued = [
+        plan_id
+        for plan_id, budget in runs
+        if runtime.jobs.ensure_enqueued(plan_id, time_budget=budget)
+    ]
+    if queued:
+        logger.warning("queued runs that had no job: %s", queued)
+
+
+DEFAULT_TASKS: tuple[Task, ...] = (reap_task, sla_task, prune_outbox_task)
+FAST_TASKS: tuple[Task, ...] = (relay_task, enqueue_task)
+
+
+def _run_tasks(runtime: Runtime, tasks: tuple[Task, ...]) -> None:
+    for task in tasks:
+        name = getattr(task, "__name__", task)
+        try:
+            task(runtime)
+        except ServiceUnavailable as exc:
+            logger.warning("housekeeping task %s postponed: %s", name, exc.message)
+        except Exception:
+            logger.exception("housekeeping task %s failed", name)
 
 
 def run_round(runtime: Runtime, tasks: tuple[Task, ...] = DEFAULT_TASKS) -> bool:
-    """Run every task once unless another process holds the round's lock. Returns whether it ran."""
+    """Run every task once unless another process holds the round's lock. Returns whether it ran.
+
+    While Redis (holding the lock) is unavailable the round is skipped, not failed.
+    """
     if runtime.redis is not None:
         interval = max(1, runtime.settings.sla_sweep_seconds - 1)
-        if not runtime.redis.set(keys.housekeeping_lock(), "1", nx=True, ex=interval):
-            return False
-    for task in tasks:
         try:
-            task(runtime)
-        except Exception:
-            logger.exception("housekeeping task %s failed", getattr(task, "__name__", task))
+            if not runtime.redis.set(keys.housekeeping_lock(), "1", nx=True, ex=interval):
+                return False
+        except redis.RedisError as exc:
+            logger.warning("housekeeping round skipped: Redis unavailable (%s)", exc)
+            return False
+    _run_tasks(runtime, tasks)
     return True
 
 
 class Housekeeper:
-    """A daemon thread running :func:`run_round` every ``settings.sla_sweep_seconds``."""
+    """Daemon threads: :func:`run_round` every ``settings.sla_sweep_seconds``, and the
+    fast tasks every ``fast_seconds``."""
 
-    def __init__(self, runtime: Runtime, tasks: tuple[Task, ...] = DEFAULT_TASKS) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        tasks: tuple[Task, ...] = DEFAULT_TASKS,
+        *,
+        fast_tasks: tuple[Task, ...] = FAST_TASKS,
+        fast_seconds: float = FAST_SECONDS,
+    ) -> None:
         self._runtime = runtime
         self._tasks = tasks
+        self._fast_tasks = fast_tasks
+        self._fast_seconds = fast_seconds
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="housekeeping", daemon=True)
+        self._threads = [
+            threading.Thread(target=self._loop, name="housekeeping", daemon=True),
+            threading.Thread(target=self._fast_loop, name="housekeeping-fast", daemon=True),
+        ]
 
     def start(self) -> None:
-        """Start the loop."""
-        self._thread.start()
+        """Start the loops."""
+        for thread in self._threads:
+            thread.start()
 
     def _loop(self) -> None:
         interval = self._runtime.settings.sla_sweep_seconds
         while not self._stop.wait(interval):
             run_round(self._runtime, self._tasks)
 
+    def _fast_loop(self) -> None:
+        while not self._stop.wait(self._fast_seconds):
+            _run_tasks(self._runtime, self._fast_tasks)
+
     def stop(self) -> None:
         """Stop after the current round."""
         self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=30)
+        for thread in self._threads:
+            if thread.is_alive():
+                thread.join(timeout=30)

@@ -2,6 +2,10 @@
 
 Jobs carry ids only. The RQ job function :func:`optimization_job` builds its own
 :class:`~dispatch.runtime.Runtime` from the environment, as a worker process would.
+
+The run (a queued plan row) is committed before its job is queued. When Redis is down the
+run stays stored and queued: the housekeeping gives every queued run without a job one
+(:meth:`JobQueue.ensure_enqueued`) once Redis is back.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
 from dispatch import keys
+from dispatch.redis_conn import redis_required
 from dispatch.runtime import Runtime
 from dispatch.settings import load_settings
 
@@ -27,13 +32,27 @@ JOB_TIMEOUT_MARGIN = 300
 """Seconds a job may run beyond its solver budget before RQ kills it."""
 JOB_RECORD_SECONDS = 24 * 3600
 """How long a run's RQ job id is kept (for cancelling it)."""
+ENQUEUE_CLAIM_SECONDS = 10
+"""How long one process's check that a run has a job holds off the others' (no twin jobs)."""
+_LIVE = (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED)
 
 
 class JobQueue(Protocol):
     """Where optimisation runs wait for a worker."""
 
-    def enqueue_optimization(self, plan_id: int, *, time_budget: float) -> None:
-        """Queue the run of plan ``plan_id``."""
+    def enqueue_optimization(self, plan_id: int, *, time_budget: float) -> bool:
+        """Queue the run of plan ``plan_id``.
+
+        Returns ``False`` (and logs) when the queue is unavailable: the run stays queued in
+        the database and the housekeeping queues it later (:meth:`ensure_enqueued`).
+        """
+        ...
+
+    def ensure_enqueued(self, plan_id: int, *, time_budget: float) -> bool:
+        """Queue the run unless a job for it waits or runs already; returns whether it queued.
+
+        Raises ``ServiceUnavailable`` when the queue cannot be reached.
+        """
         ...
 
     def depth(self) -> int:
@@ -72,28 +91,75 @@ class RedisJobQueue:
         self._client = client
         self.queue = Queue(keys.queue_name(), connection=client)
 
-    def enqueue_optimization(self, plan_id: int, *, time_budget: float) -> None:
-        """Queue the run; a unique job id per attempt keeps retries distinct."""
-        job = self.queue.enqueue_call(
-            "dispatch.jobs.optimization_job",
-            args=(plan_id,),
-            timeout=int(time_budget) + JOB_TIMEOUT_MARGIN,
-            result_ttl=3600,
-            failure_ttl=24 * 3600,
-            description=f"optimise plan {plan_id}",
-        )
-        self._client.set(keys.optimization_job(plan_id), job.id, ex=JOB_RECORD_SECONDS)
+    def enqueue_optimization(self, plan_id: int, *, time_budget: float) -> bool:
+        """Queue the run; a unique job id per attempt keeps retries distinct.
 
-    def cancel(self, plan_id: int) -> bool:
-        """Cancel the queued job, or stop the work horse running it (the worker lives on)."""
+        The job's id is kept per run (:func:`dispatch.keys.optimization_job`). Returns
+        ``False`` when Redis is unavailable (logged; the housekeeping queues it later).
+        """
+        try:
+            job = self.queue.enqueue_call(
+                "dispatch.jobs.optimization_job",
+                args=(plan_id,),
+                timeout=int(time_budget) + JOB_TIMEOUT_MARGIN,
+                result_ttl=3600,
+                failure_ttl=24 * 3600,
+                description=f"optimise plan {plan_id}",
+            )
+            self._client.set(keys.optimization_job(plan_id), job.id, ex=JOB_RECORD_SECONDS)
+        except redis.RedisError as exc:
+            logger.warning(
+                "run %s stored but not queued (Redis: %s); queued when Redis is back",
+                plan_id,
+                type(exc).__name__,
+            )
+            return False
+        return True
+
+    def _job(self, plan_id: int) -> Job | None:
         raw = self._client.get(keys.optimization_job(plan_id))
         if raw is None:
-            return False
+            return None
         job_id = raw.decode() if isinstance(raw, bytes) else str(raw)
         try:
-            job = Job.fetch(job_id, connection=self._client)
+            return Job.fetch(job_id, connection=self._client)
         except NoSuchJobError:
+            return None
+
+    def ensure_enqueued(self, plan_id: int, *, time_budget: float) -> bool:
+        """Queue the run unless its recorded job waits or runs (one process checks at a time).
+
+        Raises
+        ------
+        ServiceUnavailable
+            Redis is unavailable.
+        """
+        with redis_required("the job queue"):
+            claim = keys.optimization_enqueue_claim(plan_id)
+            if not self._client.set(claim, "1", nx=True, ex=ENQUEUE_CLAIM_SECONDS):
+                return False
+            job = self._job(plan_id)
+            if job is not None and job.get_status(refresh=True) in _LIVE:
+                return False
+        return self.enqueue_optimization(plan_id, time_budget=time_budget)
+
+    def cancel(self, plan_id: int) -> bool:
+        """Cancel the queued job, or stop the work horse running it (the worker lives on).
+
+        With Redis unavailable nothing is stopped here (logged, ``False``): the run is
+        cancelled in the database, so a job that still runs it discards its result.
+        """
+        try:
+            return self._cancel(plan_id)
+        except redis.RedisError as exc:
+            logger.warning("could not stop the job of run %s (Redis: %s)", plan_id, exc)
             return False
+
+    def _cancel(self, plan_id: int) -> bool:
+        job = self._job(plan_id)
+        if job is None:
+            return False
+        job_id = job.id
         status = job.get_status(refresh=True)
         if status == JobStatus.STARTED:
             send_stop_job_command(self._client, job_id)
@@ -104,8 +170,15 @@ class RedisJobQueue:
         return False
 
     def depth(self) -> int:
-        """Jobs waiting on the queue."""
-        return int(self.queue.count)
+        """Jobs waiting on the queue.
+
+        Raises
+        ------
+        ServiceUnavailable
+            Redis is unavailable.
+        """
+        with redis_required("the job queue"):
+            return int(self.queue.count)
 
     def close(self) -> None:
         """Nothing to release (the Redis client belongs to the runtime)."""
@@ -122,8 +195,8 @@ class InProcessJobQueue:
         self._by_plan: dict[int, Future[str]] = {}
         self._lock = threading.Lock()
 
-    def enqueue_optimization(self, plan_id: int, *, time_budget: float) -> None:
-        """Submit the run to the pool."""
+    def enqueue_optimization(self, plan_id: int, *, time_budget: float) -> bool:
+        """Submit the run to the pool (always possible: returns ``True``)."""
         from dispatch.optimization import run_optimization
 
         runtime = self._runtime
@@ -141,6 +214,14 @@ class InProcessJobQueue:
             self._pending.add(future)
             self._by_plan[plan_id] = future
         future.add_done_callback(self._done)
+        return True
+
+    def ensure_enqueued(self, plan_id: int, *, time_budget: float) -> bool:
+        """Submit the run unless it is submitted and not finished (e.g. after a restart)."""
+        with self._lock:
+            if plan_id in self._by_plan:
+                return False
+        return self.enqueue_optimization(plan_id, time_budget=time_budget)
 
     def cancel(self, plan_id: int) -> bool:
         """Drop a run that has not started; a running one cannot be interrupted in-process

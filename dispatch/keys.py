@@ -43,3 +43,8 @@ def housekeeping_lock() -> str:
 def optimization_job(plan_id: int) -> str:
     """The RQ job id of a run's latest attempt (to cancel or stop it)."""
     return f"{PREFIX}:run:{plan_id}:job"
+
+
+def optimization_enqueue_claim(plan_id: int) -> str:
+    """Set briefly by the one process checking that a queued run has a job (no twin jobs)."""
+    return f"{PREFIX}:run:{plan_id}:enqueue-claim"

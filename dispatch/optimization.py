@@ -295,3 +295,29 @@ def reap_stale_runs(
             requeued.append(plan.id)
         emit(session, EventKind.OPTIMIZATION_PROGRESS, {"plan_id": plan.id, "status": plan.status})
     return requeued, failed
+
+
+ENQUEUE_GRACE = dt.timedelta(seconds=3)
+"""A run queued for longer than this may have no job yet (it was stored while the queue was
+down): the housekeeping makes sure it has one."""
+
+
+def queued_runs(
+    *, session: Session, now: dt.datetime, grace: dt.timedelta = ENQUEUE_GRACE
+) -> list[tuple[int, float]]:
+    """Runs still queued ``grace`` after they were requested, oldest first.
+
+    The housekeeping queues a job for each that has none (stored while Redis was down, or
+    lost with a Redis that restarted empty); a run never stays queued for good.
+
+    Returns
+    -------
+    list of tuples
+        ``(plan id, time budget in seconds)``.
+    """
+    rows = session.execute(
+        select(Plan.id, Plan.time_budget_seconds)
+        .where(Plan.status == PlanStatus.QUEUED.value, Plan.created_at <= now - grace)
+        .order_by(Plan.id)
+    ).all()
+    return [(int(plan_id), float(budget)) for plan_id, budget in rows]

@@ -2,11 +2,16 @@
 
 The mobile app pings positions; an in-day re-plan starts each engineer from the last
 fresh one. Each ping expires after ``settings.location_ttl_seconds``.
+
+Redis GEO indexes latitudes within about +/-85.05 degrees only (Web Mercator): a position
+nearer a pole is kept (``get``) but left out of the proximity index. The Redis store raises
+:class:`~dispatch.errors.ServiceUnavailable` while Redis is unavailable.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 import time
 from typing import Any, Protocol
@@ -15,6 +20,12 @@ import redis
 
 from dispatch import keys
 from dispatch.planning import Position
+from dispatch.redis_conn import redis_required
+
+logger = logging.getLogger(__name__)
+
+GEO_MAX_LAT = 85.05112878
+"""The largest latitude Redis GEO accepts (GEOADD refuses beyond it)."""
 
 
 class PositionStore(Protocol):
@@ -49,10 +60,28 @@ class RedisPositionStore:
     def record(
         self, engineer_id: int, position: Position, *, accuracy_m: float | None = None
     ) -> None:
-        """GEOADD plus a hash with time and accuracy that expires after the TTL."""
+        """GEOADD plus a hash with time and accuracy that expires after the TTL.
+
+        A latitude beyond :data:`GEO_MAX_LAT` is kept in the hash only (and the engineer's
+        older entry leaves the GEO index): Redis GEO cannot index it.
+
+        Raises
+        ------
+        ServiceUnavailable
+            Redis is unavailable.
+        """
         meta_key = keys.engineer_position_meta(engineer_id)
         pipe = self._client.pipeline()
-        pipe.geoadd(keys.engineer_positions(), (position.lon, position.lat, str(engineer_id)))
+        if abs(position.lat) <= GEO_MAX_LAT:
+            pipe.geoadd(keys.engineer_positions(), (position.lon, position.lat, str(engineer_id)))
+        else:
+            logger.warning(
+                "engineer %s at latitude %s: beyond Redis GEO's range, kept out of the "
+                "proximity index",
+                engineer_id,
+                position.lat,
+            )
+            pipe.zrem(keys.engineer_positions(), str(engineer_id))
         pipe.hset(
             meta_key,
             mapping={
@@ -63,7 +92,8 @@ class RedisPositionStore:
             },
         )
         pipe.expire(meta_key, self._ttl)
-        pipe.execute()
+        with redis_required("positions"):
+            pipe.execute()
 
     def _decode(self, raw: dict[Any, Any]) -> Position | None:
         if not raw:
@@ -76,12 +106,14 @@ class RedisPositionStore:
 
     def get(self, engineer_id: int) -> Position | None:
         """The engineer's position while its hash lives."""
-        raw: Any = self._client.hgetall(keys.engineer_position_meta(engineer_id))
+        with redis_required("positions"):
+            raw: Any = self._client.hgetall(keys.engineer_position_meta(engineer_id))
         return self._decode(raw)
 
     def all_positions(self) -> dict[int, Position]:
         """Fresh positions; members whose hash expired are pruned from the GEO set."""
-        members: Any = self._client.zrange(keys.engineer_positions(), 0, -1)
+        with redis_required("positions"):
+            members: Any = self._client.zrange(keys.engineer_positions(), 0, -1)
         result: dict[int, Position] = {}
         stale: list[Any] = []
         for member in members:
@@ -92,20 +124,22 @@ class RedisPositionStore:
             else:
                 result[engineer_id] = position
         if stale:
-            self._client.zrem(keys.engineer_positions(), *stale)
+            with redis_required("positions"):
+                self._client.zrem(keys.engineer_positions(), *stale)
         return result
 
     def near(self, lat: float, lon: float, radius_m: float) -> list[tuple[int, float]]:
         """GEOSEARCH by radius, fresh positions only."""
-        found: Any = self._client.geosearch(
-            keys.engineer_positions(),
-            longitude=lon,
-            latitude=lat,
-            radius=radius_m,
-            unit="m",
-            withdist=True,
-            sort="ASC",
-        )
+        with redis_required("positions"):
+            found: Any = self._client.geosearch(
+                keys.engineer_positions(),
+                longitude=lon,
+                latitude=lat,
+                radius=radius_m,
+                unit="m",
+                withdist=True,
+                sort="ASC",
+            )
         fresh = self.all_positions()
         return [(int(m), float(d)) for m, d in found if int(m) in fresh]
 

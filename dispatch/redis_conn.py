@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import redis
+
+from dispatch.errors import ServiceUnavailable
 
 
 def connect(url: str) -> redis.Redis:
@@ -10,3 +15,25 @@ def connect(url: str) -> redis.Redis:
     return redis.Redis.from_url(
         url, socket_timeout=5, socket_connect_timeout=3, health_check_interval=30
     )
+
+
+@contextmanager
+def redis_required(what: str) -> Iterator[None]:
+    """Turn a Redis failure inside the block into :class:`~dispatch.errors.ServiceUnavailable`.
+
+    Parameters
+    ----------
+    what
+        What needed Redis, for the message (e.g. ``"live events"``).
+
+    Raises
+    ------
+    ServiceUnavailable
+        Redis could not be reached, timed out or refused the command.
+    """
+    try:
+        yield
+    except redis.RedisError as exc:
+        raise ServiceUnavailable(
+            f"{what} are unavailable for now (Redis: {type(exc).__name__}); retry shortly"
+        ) from exc

@@ -50,7 +50,8 @@ class Runtime:
             utcnow if settings.clock_at is None else ticking_clock(settings.clock_at)
         )
         """The current instant; simulations and tests may set their own clock."""
-        attach_bus(self.database.sessions, bus)
+        self.outbox = attach_bus(self.database.sessions, bus)
+        """Relays stored events to the bus (after each commit, and from the housekeeping)."""
         # Fail fast on a bad policy file; services find the policy on their session.
         bind_policy(self.database.sessions, load_policy(settings.sla_policy_file))
 

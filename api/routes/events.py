@@ -12,6 +12,8 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
 from api.deps import RuntimeDep, SessionDep, SettingsDep, get_current_user
+from api.schemas.common import Problem
+from dispatch.errors import ServiceUnavailable
 from dispatch.events import Event
 from dispatch.models import Role, User
 
@@ -42,7 +44,8 @@ def format_event(event: Event) -> str:
     summary="Live events (Server-Sent Events)",
     response_class=StreamingResponse,
     responses={
-        200: {"content": {"text/event-stream": {}}, "description": "An endless event stream"}
+        200: {"content": {"text/event-stream": {}}, "description": "An endless event stream"},
+        503: {"model": Problem, "description": "The event stream (Redis) is unavailable"},
     },
 )
 async def events(
@@ -58,6 +61,8 @@ async def events(
 
     Reconnect with the ``Last-Event-ID`` header (or ``?last_event_id=``) to get what was
     missed. Browsers' ``EventSource`` cannot send headers: pass ``?access_token=``.
+    503 while the stream is unavailable (events keep being stored and arrive afterwards);
+    a stream that loses Redis ends, and the client reconnects with its last id.
     """
     token = access_token
     header = request.headers.get("authorization", "")
@@ -66,13 +71,17 @@ async def events(
     user = get_current_user(session, settings, token)
     session.expunge(user)
     bus = runtime.bus
-    start = last_event_id or last_event_id_query or bus.last_id()
+    newest = bus.last_id()  # ServiceUnavailable (503) while Redis is down
+    start = last_event_id or last_event_id_query or newest
 
     async def stream() -> AsyncIterator[str]:
         cursor = start
         yield f"retry: 3000\n: connected, resuming after {cursor}\n\n"
         while not await request.is_disconnected():
-            batch = await anyio.to_thread.run_sync(partial(bus.read, cursor, block_ms=BLOCK_MS))
+            try:
+                batch = await anyio.to_thread.run_sync(partial(bus.read, cursor, block_ms=BLOCK_MS))
+            except ServiceUnavailable:
+                return  # the client reconnects with its last id once Redis is back
             if not batch:
                 yield ": keep-alive\n\n"
                 continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -27,12 +28,15 @@ from api.schemas.field import (
     WindowOut,
 )
 from dispatch import checkins, field
+from dispatch.errors import ServiceUnavailable
 from dispatch.events import EventKind, emit
 from dispatch.models import Engineer, User, Visit
 from dispatch.planning import Position
 from dispatch.runtime import Runtime
 
 router = APIRouter(prefix="/api/v1/me", tags=["engineers' app"])
+
+logger = logging.getLogger(__name__)
 
 
 def _job(visit: Visit, zone: ZoneInfo) -> JobOut:
@@ -109,11 +113,18 @@ def my_jobs(
     return Response(content=body, media_type="application/json", headers=headers)
 
 
-@router.post("/location", response_model=LocationOut, summary="Report my position")
+@router.post(
+    "/location",
+    response_model=LocationOut,
+    summary="Report my position",
+    responses={503: {"model": Problem, "description": "Positions (Redis) are unavailable"}},
+)
 def my_location(
     body: LocationIn, session: SessionDep, runtime: RuntimeDep, user: EngineerUser
 ) -> LocationOut:
-    """Store my position (expires after the configured TTL); an in-day re-plan starts from it."""
+    """Store my position (expires after the configured TTL); an in-day re-plan starts from it.
+
+    503 while positions cannot be stored (nothing is recorded): send the next ping later."""
     engineer_id = field.engineer_of(user)
     at = runtime.clock()
     runtime.positions.record(
@@ -134,9 +145,15 @@ def my_location(
 
 
 def _remember_position(runtime: Runtime, user: User, lat: float | None, lon: float | None) -> None:
-    """A check-in or check-out position is also the engineer's latest position."""
+    """A check-in or check-out position is also the engineer's latest position.
+
+    The visit is stored already: a position store that is unavailable is logged, never an
+    error for the phone."""
     if user.engineer_id is not None and lat is not None and lon is not None:
-        runtime.positions.record(user.engineer_id, Position(lat, lon, runtime.clock()))
+        try:
+            runtime.positions.record(user.engineer_id, Position(lat, lon, runtime.clock()))
+        except ServiceUnavailable as exc:
+            logger.warning("position of engineer %s not kept: %s", user.engineer_id, exc.message)
 
 
 IdempotencyKey = Annotated[

@@ -17,6 +17,7 @@ from dispatch.models.enums import (
 )
 from dispatch.models.idempotency import IdempotencyRecord
 from dispatch.models.org import Asset, Customer, Region, Site
+from dispatch.models.outbox import OutboxEvent
 from dispatch.models.people import Engineer, EngineerShift, EngineerSkill, User
 from dispatch.models.plans import Plan, PlanUnassigned, SiteVisit, Visit
 from dispatch.models.tickets import Ticket, TicketEngineerRule, TicketEvent, TicketWindow
@@ -37,6 +38,7 @@ __all__ = [
     "FollowUpVisit",
     "HoldKind",
     "IdempotencyRecord",
+    "OutboxEvent",
     "Plan",
     "PlanStatus",
     "PlanUnassigned",
