@@ -176,7 +176,9 @@ def check_database_url(value: str) -> str:
     try:
         url = make_url(value.strip())
     except ArgumentError as exc:
-        raise ValueError("not a SQLAlchemy URL (sqlite:///PATH or postgresql+psycopg://...)") from exc
+        raise ValueError(
+            "not a SQLAlchemy URL (sqlite:///PATH or postgresql+psycopg://...)"
+        ) from exc
     if url.get_backend_name() not in ("sqlite", "postgresql"):
         raise ValueError("must be a sqlite:/// or postgresql+psycopg:// URL")
     try:
