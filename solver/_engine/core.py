@@ -188,13 +188,18 @@ def core_improve(
         int(rng.integers(0, 2**31 - 1)),
         knobs or CoreKnobs(),
     )
+    old = plan.seqs()
     before = plan.objective()
-    snap = plan.snapshot()
+    served_before = np.flatnonzero(plan.assigned >= 0)
     if not plan.set_routes(dict(enumerate(seqs))):
         return its
-    plan.refresh_columns(list(range(m.n_eng)))
     if plan.objective() > before:
-        plan.restore(snap)
+        plan.set_routes(dict(enumerate(old)))  # the cache still describes these routes
+        return its
+    # only what changed is read again: the routes that changed, and the tickets let go
+    changed = [k for k in range(m.n_eng) if list(seqs[k]) != old[k]]
+    plan.refresh_columns(changed)
+    plan.refresh_rows(served_before[plan.assigned[served_before] < 0])
     return its
 
 

@@ -122,12 +122,16 @@ class Plan:
         return -s[0], -s[1], -s[2], -s[3], self.cost()
 
     # ----------------------------------------------------------------- cache updates
-    def refresh_rows(self, tix: I64) -> None:
-        """Recompute the cache rows of ``tix`` over every route."""
+    def refresh_rows(self, tix: I64, deadline: float | None = None) -> None:
+        """Recompute the cache rows of ``tix`` over every route.
+
+        Rows not reached by ``deadline`` (a ``time.perf_counter()`` instant) are set to
+        ``INF``: those tickets are not inserted until their rows are computed again.
+        """
         tix = tix[self.in_pool[tix]]
         if tix.size == 0:
             return
-        self._refresh(tix, list(range(self.m.n_eng)), self.gaps())
+        self._refresh(tix, list(range(self.m.n_eng)), self.gaps(), deadline)
 
     def refresh_columns(self, engineers: list[int], tix: I64 | None = None) -> None:
         """Recompute the cache columns of ``engineers`` for unassigned pool tickets."""
@@ -165,10 +169,15 @@ class Plan:
         gaps = int(self.stats[0].sum()) + self.m.n_eng
         return self.cell_seconds * self.unassigned_pool().size * gaps
 
-    def _refresh(self, tix: I64, engineers: list[int], g: Gaps) -> None:
+    def _refresh(
+        self, tix: I64, engineers: list[int], g: Gaps, deadline: float | None = None
+    ) -> None:
         started = time.perf_counter()
         rows = max(1, BLOCK_CELLS // max(1, g.a.size))
         for a in range(0, tix.size, rows):
+            if deadline is not None and time.perf_counter() >= deadline:
+                self.cache[np.ix_(tix[a:], np.asarray(engineers, dtype=np.int64))] = INF
+                return
             self._refresh_block(tix[a : a + rows], engineers, g)
         cells = tix.size * g.a.size
         if cells >= BLOCK_CELLS:

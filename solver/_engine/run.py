@@ -46,7 +46,7 @@ def _from_routes(
     plan.in_pool[pinned] = False
     plan.pool = np.flatnonzero(plan.in_pool)
     if deadline is None or time.perf_counter() < deadline:
-        plan.refresh_rows(plan.unassigned_pool())
+        plan.refresh_rows(plan.unassigned_pool(), deadline=deadline)
         recreate(plan, rng, "regret", deadline=deadline)
     return plan, conflicts
 
