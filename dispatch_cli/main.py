@@ -2,9 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
-app = typer.Typer(
+from dispatch.settings import InvalidSettings
+
+EXIT_BAD_SETTINGS = 2
+"""Exit status of a command stopped by invalid settings."""
+
+
+class DispatchApp(typer.Typer):
+    """The Typer app, stopping with one line (no traceback) when the settings are invalid."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the command line; invalid settings print one line and exit with status 2."""
+        try:
+            return super().__call__(*args, **kwargs)
+        except InvalidSettings as exc:
+            typer.echo(f"dispatch: invalid settings: {exc}", err=True)
+            raise SystemExit(EXIT_BAD_SETTINGS) from None
+
+
+app = DispatchApp(
     name="dispatch",
     help="Field-engineer dispatch and route optimisation service.",
     no_args_is_help=True,

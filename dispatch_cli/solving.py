@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections import Counter
 from pathlib import Path
@@ -16,6 +17,22 @@ if TYPE_CHECKING:
     from solver.solution import Solution
 
 SOLVERS = ("ours", "greedy", "vroom")
+SHARED_DIR_VARIABLE = "DISPATCH_SHARED_DIR"
+"""Folder of the shared data (``benchmarks/fieldservice``, ``benchmarks/solomon``...)."""
+
+
+def _require_extras(what: str, modules: tuple[str, ...] = ("vroom", "pyvrp")) -> None:
+    """Stop with one line when the peers ``what`` needs are not installed."""
+    from solver.bench import missing_extras
+
+    missing = missing_extras(modules)
+    if missing:
+        typer.echo(
+            f"dispatch: {what} needs the bench extras ({', '.join(missing)} not installed): "
+            "pip install -e '.[bench]'",
+            err=True,
+        )
+        raise typer.Exit(code=2)
 
 
 def _load(path: Path, travel: str) -> tuple[str, Problem, SolomonInstance | None]:
@@ -42,7 +59,6 @@ def _solve(problem: Problem, which: str, seconds: float, seed: int) -> tuple[Sol
     """The plan and the wall time of the solve (imports and travel matrix excluded)."""
     from solver.assemble import solution_from_plan
     from solver.bench.ours import engine_available, run_ours
-    from solver.bench.vroom_peer import run_vroom
     from solver.greedy import greedy
 
     m = problem.travel_matrix()
@@ -50,6 +66,8 @@ def _solve(problem: Problem, which: str, seconds: float, seed: int) -> tuple[Sol
     if which == "greedy":
         return greedy(problem, matrix=m), time.perf_counter() - t0
     if which == "vroom":
+        from solver.bench.vroom_peer import run_vroom  # the bench extras: checked by the caller
+
         res = run_vroom(problem, matrix=m)
         return solution_from_plan(problem, res.plan, seconds=res.seconds, matrix=m), res.seconds
     if not engine_available():
@@ -102,6 +120,8 @@ def solve_command(
 
     if solver not in SOLVERS:
         raise typer.BadParameter(f"expected one of {', '.join(SOLVERS)}", param_hint="--solver")
+    if solver == "vroom":
+        _require_extras("--solver vroom", ("vroom",))
     name, problem, sol_inst = _load(file, travel)
     sol, wall = _solve(problem, solver, seconds, seed)
     violations = validate(problem, sol)
@@ -139,7 +159,32 @@ def _instances(directory: Path, pattern: str, only: list[str] | None) -> list[Pa
 Only = Annotated[list[str] | None, typer.Option(help="Instance names (repeat or comma-separate).")]
 Markdown = Annotated[Path | None, typer.Option(help="Also write the table as Markdown.")]
 JsonOut = Annotated[Path | None, typer.Option("--json", help="Also write the rows as JSON.")]
-Dir = Annotated[Path, typer.Argument(exists=True, file_okay=False)]
+Dir = Annotated[
+    Path | None,
+    typer.Argument(
+        file_okay=False,
+        help=f"Folder of instances, taken as given (default: ${SHARED_DIR_VARIABLE}/benchmarks/KIND).",
+        show_default=False,
+    ),
+]
+
+
+def _bench_dir(directory: Path | None, kind: str) -> Path:
+    """The instance folder: as given, else ``$DISPATCH_SHARED_DIR/benchmarks/<kind>``."""
+    if directory is None:
+        shared = os.environ.get(SHARED_DIR_VARIABLE, "").strip()
+        if not shared:
+            raise typer.BadParameter(
+                f"give the instance folder, or set {SHARED_DIR_VARIABLE} to the shared data "
+                f"folder (which holds benchmarks/{kind})",
+                param_hint="DIRECTORY",
+            )
+        directory = Path(shared).expanduser() / "benchmarks" / kind
+    if not directory.is_dir():
+        raise typer.BadParameter(f"no folder {directory}", param_hint="DIRECTORY")
+    return directory
+
+
 Threads = Annotated[int | None, typer.Option(help="VROOM threads (default: all CPUs).")]
 NoOurs = Annotated[bool, typer.Option("--no-ours", help="Peers only.")]
 
@@ -155,7 +200,7 @@ def _emit(rows: list[Any], markdown: Path | None, json_out: Path | None, is_solo
 
 
 def bench_fieldservice(
-    directory: Dir,
+    directory: Dir = None,
     seconds: Annotated[
         float | None, typer.Option(help="Budget of ours (default: max(10, VROOM) capped).")
     ] = None,
@@ -170,10 +215,11 @@ def bench_fieldservice(
     ] = None,
 ) -> None:
     """Run ours, VROOM, PyVRP and greedy on field-service instances; validate; tabulate."""
+    _require_extras("dispatch bench")
     from solver.bench.harness import run_fieldservice
 
     rows = run_fieldservice(
-        _instances(directory, "*.json", only),
+        _instances(_bench_dir(directory, "fieldservice"), "*.json", only),
         seconds=seconds,
         cap=cap,
         threads=threads,
@@ -185,7 +231,7 @@ def bench_fieldservice(
 
 
 def bench_solomon(
-    directory: Dir,
+    directory: Dir = None,
     seconds: Annotated[float, typer.Option(help="Budget of ours and PyVRP.")] = 10.0,
     only: Only = None,
     markdown: Markdown = None,
@@ -194,10 +240,11 @@ def bench_solomon(
     no_ours: NoOurs = False,
 ) -> None:
     """Run ours, VROOM, PyVRP and greedy on Solomon instances; compare with bks.csv."""
+    _require_extras("dispatch bench")
     from solver.bench.harness import run_solomon
 
     rows = run_solomon(
-        _instances(directory, "*.txt", only),
+        _instances(_bench_dir(directory, "solomon"), "*.txt", only),
         seconds=seconds,
         threads=threads,
         include_ours=not no_ours,

@@ -11,6 +11,7 @@ on the whole problem offers every left-over ticket to every engineer.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -78,7 +79,7 @@ def split(m: Model, alone: I64, target_tickets: int, seed: int) -> list[Region]:
     d = (homes + homes.T).astype(np.float64)
     labels = _kmedoids(d, parts, rng) if parts > 1 else np.zeros(k_n, dtype=np.int64)
     tn = 2 * k_n + np.arange(n)
-    reach = m.dur_m[np.arange(k_n)[:, None], tn[None, :]].T  # (N, K)
+    reach = m.dur_m[np.arange(k_n)[:, None], tn[None, :]].T.astype(np.int64)  # (N, K)
     reach = np.where(alone < INF, reach, INF)
     nearest = np.argmin(reach, axis=1)
     t_label = np.where(reach.min(axis=1) < INF, labels[nearest], -1)
@@ -117,7 +118,11 @@ def subproblem(problem: Problem, matrix: TravelMatrix, region: Region) -> Proble
 
 
 def solve_regions(
-    subproblems: list[Problem], budgets: list[tuple[float, int | None]], seed: int, workers: int
+    subproblems: list[Problem],
+    budgets: list[tuple[float, int | None]],
+    seed: int,
+    workers: int,
+    deadline: float | None = None,
 ) -> list[list[list[int]]]:
     """Solve each region; returns per region the ticket sequences of its engineers.
 
@@ -131,16 +136,26 @@ def solve_regions(
         Seed of every region's search.
     workers
         Processes to use (1: in this process).
+    deadline
+        ``time.perf_counter()`` instant no region runs past, whatever its budget (a
+        region started late gets what is left; one started after it is not solved:
+        the whole-problem repair inserts its tickets).
     """
     jobs = [
-        (_solve_one, ((p, t, it, seed),)) for p, (t, it) in zip(subproblems, budgets, strict=True)
+        (_solve_one, ((p, t, it, seed, deadline),))
+        for p, (t, it) in zip(subproblems, budgets, strict=True)
     ]
     return fork_map(jobs, workers, [t for t, _ in budgets])
 
 
-def _solve_one(arg: tuple[Problem, float, int | None, int]) -> list[list[int]]:
+def _solve_one(arg: tuple[Problem, float, int | None, int, float | None]) -> list[list[int]]:
     from solver._engine.run import run_engine
 
-    problem, seconds, iterations, seed = arg
+    problem, seconds, iterations, seed, deadline = arg
+    if deadline is not None:
+        left = deadline - time.perf_counter()
+        if left <= 0.0 and iterations is None:
+            return [[] for _ in problem.engineers]
+        seconds = min(seconds, max(0.0, left))
     plan, _, _ = run_engine(problem, seconds, iterations, seed)
     return plan.seqs()

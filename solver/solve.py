@@ -21,6 +21,11 @@ How it searches:
    plan is kept. Problems above :attr:`SolveParams.decompose_above` tickets are
    split into regions instead (see :mod:`solver.decompose`).
 5. Every ticket left out is explained (:mod:`solver.reasons`).
+
+The time limit holds for the whole call: one deadline is set at entry and every phase
+(travel matrix, compilation, regions, repair, improvement, explanations) starts from what
+is left of it. A phase that finds no time left is skipped (construction stops inserting),
+so the plan is always feasible, only less complete or less improved.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ import time
 import numpy as np
 
 from solver._engine import core
-from solver._engine.insert_eval import alone_costs
+from solver._engine.insert_eval import alone_of
 from solver._engine.model import Model
 from solver._engine.parallel import fork_map, usable_workers
 from solver._engine.plan import Plan
@@ -73,29 +78,31 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
     """
     params = params or SolveParams()
     t0 = time.perf_counter()
+    deadline = t0 + params.time_limit
+    search_end = deadline - EXPLAIN_SHARE * params.time_limit
     if not problem.tickets or not problem.engineers:
         sol = solution_from_plan(problem, {}, seconds=time.perf_counter() - t0)
         return dataclasses.replace(sol, status=SolveStatus.EMPTY)
     matrix = problem.travel_matrix()
     fixed = problem if matrix is problem.travel else dataclasses.replace(problem, travel=matrix)
     model = model_of(fixed)
-    budget = params.time_limit * (1.0 - EXPLAIN_SHARE) - (time.perf_counter() - t0)
+    alone_of(model)  # once, before any worker forks
     notes: list[str] = []
     limit = params.decompose_above
     if limit is None:
         limit = DECOMPOSE_ABOVE[params.compiled and core.AVAILABLE]
     decomposed = 0 < limit < len(problem.tickets)
     if decomposed:
-        plan, conflicts, its = _decomposed(fixed, model, params, budget, notes)
+        plan, conflicts, its = _decomposed(fixed, model, params, search_end, notes)
     else:
-        plan, conflicts, its = _multistart(fixed, model, params, budget, notes)
+        plan, conflicts, its = _multistart(fixed, model, params, search_end, notes)
     notes.append(f"{its} improvement iterations")
     unassigned = explain(
         model,
         plan,
         conflicts,
         suggestions=params.suggestions,
-        deadline=None if params.iterations is not None else t0 + params.time_limit,
+        deadline=None if params.iterations is not None else deadline,
     )
     ids = [t.id for t in problem.tickets]
     routes = {problem.engineers[k].id: [ids[j] for j in seq] for k, seq in enumerate(plan.seqs())}
@@ -114,11 +121,10 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
 
 
 def _one_start(
-    problem: Problem, model: Model, params: SolveParams, budget: float, seed: int, rival: bool
+    problem: Problem, model: Model, params: SolveParams, end: float, seed: int, rival: bool
 ) -> tuple[tuple[int, ...], list[list[int]], list[int], int]:
-    t0 = time.perf_counter()
     seeds = _dispatcher_seed(problem, model) if rival else None
-    left = budget - (time.perf_counter() - t0)
+    left = max(0.0, end - time.perf_counter())
     plan, conflicts, its = run_engine(
         problem, left, params.iterations, seed, params, model=model, rival=seeds
     )
@@ -142,45 +148,53 @@ def _dispatcher_seed(problem: Problem, model: Model) -> list[list[int]]:
 
 
 def _multistart(
-    problem: Problem, model: Model, params: SolveParams, budget: float, notes: list[str]
+    problem: Problem, model: Model, params: SolveParams, end: float, notes: list[str]
 ) -> tuple[Plan, list[int], int]:
-    """One search per worker (seeds ``seed``, ``seed + 1``...), the best plan kept."""
+    """One search per worker (seeds ``seed``, ``seed + 1``...), the best plan kept.
+
+    Every search stops at ``end`` (a ``time.perf_counter()`` instant).
+    """
     workers = usable_workers(params.resolved_workers())
     if workers <= 1:
-        return run_engine(problem, budget, params.iterations, params.seed, params, model=model)
-    t0 = time.perf_counter()
+        left = max(0.0, end - time.perf_counter())
+        return run_engine(problem, left, params.iterations, params.seed, params, model=model)
     # the second search may start from the urgent-first dispatcher's P1/P2 visits
     jobs = [
-        (_one_start, (problem, model, params, budget, params.seed + i, i == 1))
-        for i in range(workers)
+        (_one_start, (problem, model, params, end, params.seed + i, i == 1)) for i in range(workers)
     ]
     results = fork_map(jobs, workers)
     best = min(range(workers), key=lambda i: (results[i][0], i))
     _, seqs, conflicts, _ = results[best]
     notes.append(f"best of {workers} parallel searches (seed {params.seed + best})")
     rebuild = dataclasses.replace(params, local_search="none")
-    left = max(0.0, budget - (time.perf_counter() - t0))
+    left = max(0.0, end - time.perf_counter())
     plan, _, _ = run_engine(problem, left, 0, params.seed, rebuild, model=model, start=seqs)
     return plan, conflicts, sum(r[3] for r in results)
 
 
 def _decomposed(
-    problem: Problem, model: Model, params: SolveParams, budget: float, notes: list[str]
+    problem: Problem, model: Model, params: SolveParams, end: float, notes: list[str]
 ) -> tuple[Plan, list[int], int]:
-    t0 = time.perf_counter()
-    alone = alone_costs(model)
-    regions = split(model, alone, params.region_tickets, params.seed)
+    """Regions solved side by side until a share of the time left, then repaired as a whole.
+
+    The regions stop at :data:`REPAIR_SHARE` of the time left before ``end`` (a
+    ``time.perf_counter()`` instant), whatever their own budgets; the repair stops at
+    ``end``.
+    """
+    regions = split(model, alone_of(model), params.region_tickets, params.seed)
     matrix = problem.travel_matrix()
     subs = [subproblem(problem, matrix, r) for r in regions]
     total = max(1, sum(r.tickets.size for r in regions))
     workers = usable_workers(params.resolved_workers())
+    budget = max(0.0, end - time.perf_counter())
+    regions_end = end - REPAIR_SHARE * budget
     share = budget * (1.0 - REPAIR_SHARE) * min(workers, len(regions))
     budgets: list[tuple[float, int | None]] = []
     for r in regions:
         frac = r.tickets.size / total
         its = None if params.iterations is None else int(params.iterations * frac)
         budgets.append((max(0.1, share * frac), its))
-    results = solve_regions(subs, budgets, params.seed, workers)
+    results = solve_regions(subs, budgets, params.seed, workers, deadline=regions_end)
     start: list[list[int]] = [[] for _ in problem.engineers]
     for r, seqs in zip(regions, results, strict=True):
         for local_k, seq in enumerate(seqs):
@@ -189,10 +203,10 @@ def _decomposed(
         f"decomposed into {len(regions)} regions of "
         f"{', '.join(str(r.tickets.size) for r in regions)} tickets"
     )
-    left = budget - (time.perf_counter() - t0)
+    left = max(0.0, end - time.perf_counter())
     its = None if params.iterations is None else max(0, params.iterations // 4)
     plan, conflicts, n = run_engine(
-        problem, max(0.0, left), its, params.seed, params, model=model, start=start
+        problem, left, its, params.seed, params, model=model, start=start
     )
     if np.any(plan.assigned >= 0):
         notes.append("repaired and improved as a whole after the regions")

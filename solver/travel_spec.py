@@ -13,11 +13,58 @@ The OSRM forms fall back to haversine at ``speed_kmh``/``circuity`` when OSRM fa
 
 from __future__ import annotations
 
+import urllib.parse
+
 from solver.osrm import OsrmProvider
+from solver.osrm_prepare import dataset_base
 from solver.travel import GeodesicProvider, HaversineProvider, TravelTimeProvider
 
 KNOWN_SPECS = ("haversine", "geodesic", "osrm:DATA_DIR", "http(s)://OSRM_HOST:PORT")
 """Spec forms understood."""
+
+
+def check_spec(spec: str) -> str:
+    """Check a spec's grammar without building the provider (nothing is loaded or asked).
+
+    Parameters
+    ----------
+    spec
+        As for :func:`provider_from_spec`.
+
+    Returns
+    -------
+    str
+        The spec without surrounding blanks (``haversine`` and ``geodesic`` lower-cased).
+
+    Raises
+    ------
+    ValueError
+        For an unknown form, an ``osrm:`` data set that is not there, or a URL without a
+        host or with a bad port.
+    """
+    text = spec.strip()
+    name = text.lower()
+    if name in ("haversine", "geodesic"):
+        return name
+    if name.startswith("osrm:"):
+        data = text[len("osrm:") :]
+        if not data:
+            raise ValueError("osrm: needs a data directory, e.g. osrm:/var/lib/osrm/monaco")
+        try:
+            dataset_base(data)
+        except (FileNotFoundError, ValueError) as exc:
+            raise ValueError(f"{exc} (prepare one with 'dispatch osrm prepare')") from exc
+        return text
+    if name.startswith(("http://", "https://")):
+        parts = urllib.parse.urlsplit(text)
+        try:
+            parts.port  # noqa: B018 - raises on a port that is not a number in range
+        except ValueError as exc:
+            raise ValueError(f"bad port in OSRM URL {text!r}: {exc}") from exc
+        if not parts.hostname:
+            raise ValueError(f"OSRM URL {text!r} has no host")
+        return text
+    raise ValueError(f"unknown travel spec {spec!r}; expected one of {', '.join(KNOWN_SPECS)}")
 
 
 def provider_from_spec(spec: str, *, speed_kmh: float, circuity: float) -> TravelTimeProvider:

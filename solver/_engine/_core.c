@@ -10,9 +10,9 @@
  * (lateness, home time) is the route's. tests/solver/test_core.py checks that both
  * agree on feasibility and cost for random routes.
  *
- * Only `search` is exported. It takes the compiled model as int64 buffers, the
- * routes to start from, and returns the best routes found (lexicographic: served
- * P1, P2, P3, P4, then cost).
+ * Only `search` is exported. It takes the compiled model as int64 buffers (the
+ * travel matrix as int32), the routes to start from, and returns the best routes
+ * found (lexicographic: served P1, P2, P3, P4, then cost).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -30,7 +30,8 @@ typedef int64_t i64;
 
 typedef struct {
     int K, N, P, W, NB;
-    const i64 *dur, *tier, *duration, *demand, *win_s, *win_e, *hard, *soft, *late_w, *fixed;
+    const int32_t *dur; /* P * P travel seconds: int32 keeps a 12,000-point matrix at 576 MB */
+    const i64 *tier, *duration, *demand, *win_s, *win_e, *hard, *soft, *late_w, *fixed;
     const i64 *eligible, *assign, *shift_s, *shift_e, *max_jobs, *max_work, *capacity;
     const i64 *brk_off, *brk, *nfrozen, *pin_eng, *in_pool, *nb, *targeted0;
     i64 travel_w, lb_w;
@@ -631,16 +632,18 @@ static double now_s(void) {
 }
 
 /* ------------------------------------------------------------------ Python glue */
-static int get_buf(PyObject *o, Py_buffer *b, Py_ssize_t want, const char *name) {
+static int get_buf(PyObject *o, Py_buffer *b, Py_ssize_t want, const char *name, int size) {
     if (PyObject_GetBuffer(o, b, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return -1;
-    if (b->itemsize != 8 || (b->format && strcmp(b->format, "l") && strcmp(b->format, "q"))) {
-        PyErr_Format(PyExc_TypeError, "%s must be a contiguous int64 array", name);
+    int fmt_ok = size == 8 ? (!b->format || !strcmp(b->format, "l") || !strcmp(b->format, "q"))
+                           : (!b->format || !strcmp(b->format, "i"));
+    if (b->itemsize != size || !fmt_ok) {
+        PyErr_Format(PyExc_TypeError, "%s must be a contiguous int%d array", name, 8 * size);
         PyBuffer_Release(b);
         b->obj = NULL;
         return -1;
     }
-    if (want >= 0 && b->len / 8 != want) {
-        PyErr_Format(PyExc_ValueError, "%s has %zd items, expected %zd", name, b->len / 8, want);
+    if (want >= 0 && b->len / size != want) {
+        PyErr_Format(PyExc_ValueError, "%s has %zd items, expected %zd", name, b->len / size, want);
         PyBuffer_Release(b);
         b->obj = NULL;
         return -1;
@@ -662,19 +665,20 @@ static int bind_model(PyObject *const *objs, Py_buffer *bufs, Model *m, int K, i
                              K + 1, -1, K, N, N, (Py_ssize_t)N * NB, N};
     memset(bufs, 0, sizeof(Py_buffer) * NBUF);
     for (int i = 0; i < NBUF; i++) {
-        if (get_buf(objs[i], &bufs[i], want[i], names[i]) < 0) {
+        if (get_buf(objs[i], &bufs[i], want[i], names[i], i == 0 ? 4 : 8) < 0) {
             for (int q = 0; q < i; q++) PyBuffer_Release(&bufs[q]);
             return -1;
         }
     }
     memset(m, 0, sizeof *m);
     m->K = K; m->N = N; m->P = P; m->W = W; m->NB = NB;
-    const i64 **ptrs[] = {&m->dur, &m->tier, &m->duration, &m->demand, &m->win_s, &m->win_e,
+    m->dur = (const int32_t *)bufs[0].buf;
+    const i64 **ptrs[] = {&m->tier, &m->duration, &m->demand, &m->win_s, &m->win_e,
                           &m->hard, &m->soft, &m->late_w, &m->fixed, &m->eligible, &m->assign,
                           &m->shift_s, &m->shift_e, &m->max_jobs, &m->max_work, &m->capacity,
                           &m->brk_off, &m->brk, &m->nfrozen, &m->pin_eng, &m->in_pool, &m->nb,
                           &m->targeted0};
-    for (int i = 0; i < NBUF; i++) *ptrs[i] = (const i64 *)bufs[i].buf;
+    for (int i = 1; i < NBUF; i++) *ptrs[i - 1] = (const i64 *)bufs[i].buf;
     m->travel_w = travel_w;
     m->lb_w = lb_w;
     return 0;

@@ -61,7 +61,7 @@ def _i64(a: Any) -> I64:
 
 
 def model_arrays(m: Model, in_pool: np.ndarray, neighbours: I64, nfrozen: list[int]) -> tuple:
-    """The model as the core's flat int64 buffers (see ``_core.c``)."""
+    """The model as the core's flat buffers (see ``_core.c``): int64, the travel matrix int32."""
     brk_off = np.zeros(m.n_eng + 1, dtype=np.int64)
     flat: list[int] = []
     for k, brks in enumerate(m.breaks):
@@ -71,7 +71,7 @@ def model_arrays(m: Model, in_pool: np.ndarray, neighbours: I64, nfrozen: list[i
     nb = neighbours if neighbours.size else np.zeros((m.n_tix, 0), dtype=np.int64)
     shape = (m.n_eng, m.n_tix, int(m.win_s.shape[1]), int(nb.shape[1]))
     bufs = (
-        _i64(m.dur_m),
+        np.ascontiguousarray(m.dur_m, dtype=np.int32).ravel(),
         _i64(m.tier),
         _i64(m.duration),
         _i64(m.demand),
@@ -174,7 +174,10 @@ def core_improve(
     any of them not pass (it would be a bug in the core), the plan stays as it was.
     """
     m = plan.m
-    left = max(0.0, budget.deadline - time.perf_counter())
+    # keep in hand what re-reading the routes costs (the refresh below), measured
+    left = budget.deadline - time.perf_counter() - plan.refresh_seconds()
+    if left <= 0.0:
+        return 0
     seqs, its = core_search(
         m,
         plan.seqs(),
@@ -185,13 +188,18 @@ def core_improve(
         int(rng.integers(0, 2**31 - 1)),
         knobs or CoreKnobs(),
     )
+    old = plan.seqs()
     before = plan.objective()
-    snap = plan.snapshot()
+    served_before = np.flatnonzero(plan.assigned >= 0)
     if not plan.set_routes(dict(enumerate(seqs))):
         return its
-    plan.refresh_columns(list(range(m.n_eng)))
     if plan.objective() > before:
-        plan.restore(snap)
+        plan.set_routes(dict(enumerate(old)))  # the cache still describes these routes
+        return its
+    # only what changed is read again: the routes that changed, and the tickets let go
+    changed = [k for k in range(m.n_eng) if list(seqs[k]) != old[k]]
+    plan.refresh_columns(changed)
+    plan.refresh_rows(served_before[plan.assigned[served_before] < 0])
     return its
 
 

@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from solver._engine.insert_eval import Gaps, gaps_of, insertion_costs
+from solver._engine.insert_eval import BLOCK_CELLS, Gaps, gaps_of, insertion_costs
 from solver._engine.model import I64, INF, Model
 from solver._engine.plan import Plan
 from solver._engine.route import evaluate
@@ -75,9 +75,7 @@ def exchange_pass(
         g, visits, adjust, _ = removal_gaps(plan, top, useful)
         if visits.size == 0:
             break
-        n_jobs, load, work = plan.route_stats()
-        costs, _ = insertion_costs(m, waiting, g, n_jobs, load, work, adjust)
-        ui, si = np.nonzero(costs < INF)
+        ui, si, cost = _feasible(plan, waiting, g, adjust)
         if ui.size == 0:
             break
         tu, tv = m.tier[waiting[ui]], m.tier[visits[si]]
@@ -86,7 +84,7 @@ def exchange_pass(
         done = False
         if better.any():
             idx = np.flatnonzero(better)
-            order = np.lexsort((costs[ui[idx], si[idx]], -tv[idx], tu[idx]))
+            order = np.lexsort((cost[idx], -tv[idx], tu[idx]))
             for o in order[:10]:
                 i = idx[o]
                 if _swap(plan, int(waiting[ui[i]]), int(visits[si[i]]), g, int(si[i]), False):
@@ -95,7 +93,7 @@ def exchange_pass(
         if not done and same.any():
             idx = np.flatnonzero(same)
             noise = rng.random(idx.size)
-            order = np.lexsort((noise, costs[ui[idx], si[idx]], tu[idx]))
+            order = np.lexsort((noise, cost[idx], tu[idx]))
             for o in order[:30]:
                 i = idx[o]
                 if _swap(plan, int(waiting[ui[i]]), int(visits[si[i]]), g, int(si[i]), True):
@@ -105,6 +103,24 @@ def exchange_pass(
             break
         applied += 1
     return applied
+
+
+def _feasible(
+    plan: Plan, waiting: I64, g: Gaps, adjust: tuple[I64, I64, I64]
+) -> tuple[I64, I64, I64]:
+    """Feasible (waiting ticket, gap) pairs and their costs, by blocks of waiting tickets."""
+    n_jobs, load, work = plan.route_stats()
+    rows = max(1, BLOCK_CELLS // max(1, g.a.size))
+    found: list[tuple[I64, I64, I64]] = []
+    for a in range(0, waiting.size, rows):
+        costs, _ = insertion_costs(plan.m, waiting[a : a + rows], g, n_jobs, load, work, adjust)
+        ui, si = np.nonzero(costs < INF)
+        found.append((ui + a, si, costs[ui, si]))
+    return (
+        np.concatenate([f[0] for f in found]),
+        np.concatenate([f[1] for f in found]),
+        np.concatenate([f[2] for f in found]),
+    )
 
 
 def _swap(plan: Plan, u: int, v: int, g: Gaps, i: int, need_v: bool) -> bool:

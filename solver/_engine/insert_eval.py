@@ -110,10 +110,10 @@ def insertion_costs(
     ga, gc, gk = gaps.a[live], gaps.c[live], gk_all[live]
     ld, wk = ld[live], wk[live]
     tn = (2 * m.n_eng + tix)[:, None]
-    d = m.dur_m
-    t1 = d[ga[None, :], tn]
-    t2 = d[tn, gc[None, :]]
-    t0 = d[ga, gc][None, :]
+    d = m.dur_m  # int32: every slice is widened before it meets costs or INF
+    t1 = d[ga[None, :], tn].astype(np.int64)
+    t2 = d[tn, gc[None, :]].astype(np.int64)
+    t0 = d[ga, gc][None, :].astype(np.int64)
     dur = m.duration[tix][:, None]
     r = gaps.r[live][None, :]
     ready = gaps.dep[live][None, :] + t1
@@ -147,6 +147,18 @@ def insertion_costs(
     return cost_out, start_out
 
 
+BLOCK_CELLS = 1 << 18
+"""Ticket x engineer (or gap) cells computed at once by the vectorised checks: bounds
+their temporaries (2 MB each) whatever the size of the problem."""
+
+
+def alone_of(m: Model) -> I64:
+    """:func:`alone_costs` of every ticket, computed once per model and kept on it."""
+    if m.alone is None:
+        m.alone = alone_costs(m)
+    return m.alone
+
+
 def alone_costs(m: Model, focus: I64 | None = None) -> I64:
     """Cost of each ticket as the only visit of each engineer (``INF``: it does not fit).
 
@@ -160,36 +172,13 @@ def alone_costs(m: Model, focus: I64 | None = None) -> I64:
     tix = np.arange(n, dtype=np.int64) if focus is None else np.asarray(focus, np.int64)
     if tix.size == 0:
         return out
-    tn = 2 * k_n + tix
     simple = [k for k in range(k_n) if len(m.breaks[k]) <= 1]
     if simple:
         ks = np.asarray(simple, dtype=np.int64)
-        t1 = m.dur_m[np.ix_(ks, tn)].T  # (J, S)
-        t2 = m.dur_m[np.ix_(tn, k_n + ks)]
-        s0 = m.shift_s[ks][None, :]
-        s1 = m.shift_e[ks][None, :]
-        bs = np.array([m.breaks[k][0][0] if m.breaks[k] else INF for k in simple])[None, :]
-        be = np.array([m.breaks[k][0][1] if m.breaks[k] else INF for k in simple])[None, :]
-        bd = np.array([m.breaks[k][0][2] if m.breaks[k] else 0 for k in simple])[None, :]
-        dur = m.duration[tix][:, None]
-        s = _wstart(m, tix, s0 + t1)
-        fixed = m.fixed_start[tix][:, None] >= 0
-        s = np.where(fixed & (t1 == 0), m.fixed_start[tix][:, None], s)
-        home = s + dur + t2
-        ok_none = (home <= s1) & (home <= bs)
-        s_g0 = _wstart(m, tix, np.maximum(s0 + t1, bs) + bd)
-        ok_g0 = (np.maximum(s0, bs) <= be) & (s_g0 + dur + t2 <= s1) & (s_g0 < INF)
-        dep = s + dur
-        ok_g1 = (dep <= be) & (np.maximum(dep + t2, bs) + bd <= s1)
-        ok = (s < INF) & (ok_none | ok_g1) | ok_g0
-        start = np.where((s < INF) & (ok_none | ok_g1), s, s_g0)
-        ok &= m.eligible[np.ix_(tix, ks)]
-        ok &= (m.max_jobs[ks] >= 1)[None, :]
-        ok &= m.demand[tix][:, None] <= m.capacity[ks][None, :]
-        ok &= t1 + t2 + dur <= m.max_work[ks][None, :]
-        late = np.maximum(start - m.soft_dl[tix][:, None], 0) * m.late_w[tix][:, None]
-        cost = m.travel_w * (t1 + t2) + late + m.assign_cost[np.ix_(tix, ks)]
-        out[np.ix_(tix, ks)] = np.where(ok, cost, INF)
+        rows = max(1, BLOCK_CELLS // ks.size)
+        for a in range(0, tix.size, rows):
+            block = tix[a : a + rows]
+            out[np.ix_(block, ks)] = _alone_simple(m, block, ks)
     from solver._engine.route import evaluate
 
     chosen = np.zeros(n, dtype=np.bool_)
@@ -205,3 +194,36 @@ def alone_costs(m: Model, focus: I64 | None = None) -> I64:
         ev = evaluate(m, k, [int(j)], with_arrays=False)
         out[j, k] = INF if ev is None else ev.cost
     return out
+
+
+def _alone_simple(m: Model, tix: I64, ks: I64) -> I64:
+    """:func:`alone_costs` of ``tix`` with engineers ``ks`` (at most one break each)."""
+    k_n = m.n_eng
+    tn = 2 * k_n + tix
+    simple = ks.tolist()
+    t1 = m.dur_m[np.ix_(ks, tn)].T.astype(np.int64)  # (J, S)
+    t2 = m.dur_m[np.ix_(tn, k_n + ks)].astype(np.int64)
+    s0 = m.shift_s[ks][None, :]
+    s1 = m.shift_e[ks][None, :]
+    bs = np.array([m.breaks[k][0][0] if m.breaks[k] else INF for k in simple])[None, :]
+    be = np.array([m.breaks[k][0][1] if m.breaks[k] else INF for k in simple])[None, :]
+    bd = np.array([m.breaks[k][0][2] if m.breaks[k] else 0 for k in simple])[None, :]
+    dur = m.duration[tix][:, None]
+    s = _wstart(m, tix, s0 + t1)
+    fixed = m.fixed_start[tix][:, None] >= 0
+    s = np.where(fixed & (t1 == 0), m.fixed_start[tix][:, None], s)
+    home = s + dur + t2
+    ok_none = (home <= s1) & (home <= bs)
+    s_g0 = _wstart(m, tix, np.maximum(s0 + t1, bs) + bd)
+    ok_g0 = (np.maximum(s0, bs) <= be) & (s_g0 + dur + t2 <= s1) & (s_g0 < INF)
+    dep = s + dur
+    ok_g1 = (dep <= be) & (np.maximum(dep + t2, bs) + bd <= s1)
+    ok = (s < INF) & (ok_none | ok_g1) | ok_g0
+    start = np.where((s < INF) & (ok_none | ok_g1), s, s_g0)
+    ok &= m.eligible[np.ix_(tix, ks)]
+    ok &= (m.max_jobs[ks] >= 1)[None, :]
+    ok &= m.demand[tix][:, None] <= m.capacity[ks][None, :]
+    ok &= t1 + t2 + dur <= m.max_work[ks][None, :]
+    late = np.maximum(start - m.soft_dl[tix][:, None], 0) * m.late_w[tix][:, None]
+    cost = m.travel_w * (t1 + t2) + late + m.assign_cost[np.ix_(tix, ks)]
+    return np.where(ok, cost, INF)

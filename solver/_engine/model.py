@@ -7,6 +7,7 @@ lateness weight per minute becomes an integer weight per second.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -17,7 +18,11 @@ INF = 1 << 60
 """A time or cost that never fits (safe to add a few of without int64 overflow)."""
 
 I64 = npt.NDArray[np.int64]
+I32 = npt.NDArray[np.int32]
 Bool = npt.NDArray[np.bool_]
+
+MAX_TRAVEL_SECONDS = np.iinfo(np.int32).max
+"""Largest travel time the int32 matrix holds (68 years: anything real fits)."""
 
 
 @dataclass
@@ -39,8 +44,8 @@ class Model:
     problem: Problem
     n_eng: int
     n_tix: int
-    dur_m: I64  # (P, P) travel seconds, points: starts, ends, tickets
-    dist_m: I64  # (P, P) metres
+    dur_m: I32  # (P, P) travel seconds, points: starts, ends, tickets (widen slices to int64)
+    dist_m: npt.NDArray[np.signedinteger[Any]]  # (P, P) metres, the provider's array (not copied)
     duration: I64  # (N,)
     tier: I64  # (N,) 1..4
     demand: I64  # (N,)
@@ -66,6 +71,7 @@ class Model:
     pinned_free: list[list[int]]  # per engineer: pinned visits without position or start
     py: PyTickets | None = None
     nearest: I64 | None = None  # nearest tickets of every ticket, once (search.neighbours)
+    alone: I64 | None = None  # (N, K) cost of each ticket alone, once (insert_eval.alone_of)
     any_demand: bool = True
     any_soft: bool = True
     any_assign: bool = True
@@ -155,7 +161,20 @@ def _eligibility(problem: Problem, pin_eng: I64) -> tuple[Bool, Bool, I64]:
     return eligible & parts_ok, eligible, assign_cost
 
 
-def compile_problem(problem: Problem, matrix_durations: I64, matrix_metres: I64) -> Model:
+def travel_seconds32(durations: npt.NDArray[np.signedinteger[Any]]) -> I32:
+    """The travel matrix as contiguous int32 (no copy when it already is), else ``ValueError``."""
+    if durations.dtype != np.int32 and durations.size:
+        low, high = int(np.min(durations)), int(np.max(durations))
+        if low < 0 or high > MAX_TRAVEL_SECONDS:
+            raise ValueError(f"travel times must be within [0, {MAX_TRAVEL_SECONDS}] s")
+    return np.ascontiguousarray(durations, dtype=np.int32)
+
+
+def compile_problem(
+    problem: Problem,
+    matrix_durations: npt.NDArray[np.signedinteger[Any]],
+    matrix_metres: npt.NDArray[np.signedinteger[Any]],
+) -> Model:
     """Compile ``problem`` with its travel matrices into a :class:`Model`.
 
     Parameters
@@ -225,8 +244,8 @@ def compile_problem(problem: Problem, matrix_durations: I64, matrix_metres: I64)
         problem=problem,
         n_eng=k_n,
         n_tix=n,
-        dur_m=np.ascontiguousarray(matrix_durations, dtype=np.int64),
-        dist_m=np.ascontiguousarray(matrix_metres, dtype=np.int64),
+        dur_m=travel_seconds32(matrix_durations),
+        dist_m=matrix_metres,
         duration=np.array([t.duration for t in tix], dtype=np.int64),
         tier=np.array([int(t.tier) for t in tix], dtype=np.int64),
         demand=np.array([t.parts_demand for t in tix], dtype=np.int64),

@@ -7,11 +7,19 @@ tickets in :attr:`Plan.pool` that are unassigned are kept valid after every chan
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
 
-from solver._engine.insert_eval import Gaps, alone_costs, gaps_of, insertion_costs
+from solver._engine.insert_eval import (
+    BLOCK_CELLS,
+    Gaps,
+    alone_costs,
+    alone_of,
+    gaps_of,
+    insertion_costs,
+)
 from solver._engine.model import I64, INF, Model
 from solver._engine.route import RouteEval, evaluate
 
@@ -39,7 +47,7 @@ class Plan:
             assert ev is not None
             self.routes.append(ev)
         self.assigned = np.full(n, -1, dtype=np.int64)
-        self.alone = alone_costs(m, focus)
+        self.alone = alone_of(m) if focus is None else alone_costs(m, focus)
         self.pool = np.flatnonzero((self.alone < INF).any(axis=1))
         self.in_pool = np.zeros(n, dtype=np.bool_)
         self.in_pool[self.pool] = True
@@ -50,6 +58,8 @@ class Plan:
         self.first = -1  # ticket the next recreate inserts before all others
         self.stats = np.zeros((3, k_n), dtype=np.int64)  # visits, load, work
         self._gaps: Gaps | None = None
+        self.cell_seconds = 0.0
+        """Measured wall time of one (ticket, gap) cell of a large refresh."""
 
     # ----------------------------------------------------------------- bookkeeping
     def snapshot(self) -> Snapshot:
@@ -112,12 +122,16 @@ class Plan:
         return -s[0], -s[1], -s[2], -s[3], self.cost()
 
     # ----------------------------------------------------------------- cache updates
-    def refresh_rows(self, tix: I64) -> None:
-        """Recompute the cache rows of ``tix`` over every route."""
+    def refresh_rows(self, tix: I64, deadline: float | None = None) -> None:
+        """Recompute the cache rows of ``tix`` over every route.
+
+        Rows not reached by ``deadline`` (a ``time.perf_counter()`` instant) are set to
+        ``INF``: those tickets are not inserted until their rows are computed again.
+        """
         tix = tix[self.in_pool[tix]]
         if tix.size == 0:
             return
-        self._refresh(tix, list(range(self.m.n_eng)), self.gaps())
+        self._refresh(tix, list(range(self.m.n_eng)), self.gaps(), deadline)
 
     def refresh_columns(self, engineers: list[int], tix: I64 | None = None) -> None:
         """Recompute the cache columns of ``engineers`` for unassigned pool tickets."""
@@ -146,7 +160,30 @@ class Plan:
         self.cache[tix, k] = costs.min(axis=1)
         self.gap[tix, k] = costs.argmin(axis=1)
 
-    def _refresh(self, tix: I64, engineers: list[int], g: Gaps) -> None:
+    def refresh_seconds(self) -> float:
+        """Expected wall time of refreshing every route for the waiting tickets.
+
+        What a phase keeps in hand for the refresh that follows its search, so that it
+        ends by its deadline (measured on this plan's earlier large refreshes; 0 before).
+        """
+        gaps = int(self.stats[0].sum()) + self.m.n_eng
+        return self.cell_seconds * self.unassigned_pool().size * gaps
+
+    def _refresh(
+        self, tix: I64, engineers: list[int], g: Gaps, deadline: float | None = None
+    ) -> None:
+        started = time.perf_counter()
+        rows = max(1, BLOCK_CELLS // max(1, g.a.size))
+        for a in range(0, tix.size, rows):
+            if deadline is not None and time.perf_counter() >= deadline:
+                self.cache[np.ix_(tix[a:], np.asarray(engineers, dtype=np.int64))] = INF
+                return
+            self._refresh_block(tix[a : a + rows], engineers, g)
+        cells = tix.size * g.a.size
+        if cells >= BLOCK_CELLS:
+            self.cell_seconds = (time.perf_counter() - started) / cells
+
+    def _refresh_block(self, tix: I64, engineers: list[int], g: Gaps) -> None:
         n_jobs, load, work = self.route_stats()
         costs, _ = insertion_costs(self.m, tix, g, n_jobs, load, work)
         rows = np.minimum.reduceat(costs, g.offsets, axis=1)

@@ -28,9 +28,12 @@ def model_of(problem: Problem) -> Model:
 
 
 def _from_routes(
-    m: Model, routes: list[list[int]], rng: np.random.Generator
+    m: Model, routes: list[list[int]], rng: np.random.Generator, deadline: float | None = None
 ) -> tuple[Plan, list[int]]:
-    """A plan from given sequences (infeasible tails dropped), completed by insertion."""
+    """A plan from given sequences (infeasible tails dropped), completed by insertion.
+
+    Past ``deadline`` the plan is the given sequences alone (nothing is inserted).
+    """
     plan = Plan(m)
     for k, seq in enumerate(routes):
         if seq and not plan.set_route(k, seq):
@@ -42,8 +45,9 @@ def _from_routes(
     conflicts = [int(j) for j in pinned if plan.assigned[j] < 0]
     plan.in_pool[pinned] = False
     plan.pool = np.flatnonzero(plan.in_pool)
-    plan.refresh_rows(plan.unassigned_pool())
-    recreate(plan, rng, "regret")
+    if deadline is None or time.perf_counter() < deadline:
+        plan.refresh_rows(plan.unassigned_pool(), deadline=deadline)
+        recreate(plan, rng, "regret", deadline=deadline)
     return plan, conflicts
 
 
@@ -64,7 +68,11 @@ def run_engine(
     problem
         The problem.
     seconds, iterations
-        Budget of the improvement phase (construction always completes).
+        Budget of the whole run from its start: construction (or completing
+        ``start``) stops inserting when ``seconds`` have passed without an iteration
+        budget, and the improvement phases run only while time is left. With
+        ``iterations`` the construction always completes (the plan stays
+        reproducible) and ``seconds`` only caps the improvement.
     seed
         Random seed.
     params
@@ -84,22 +92,23 @@ def run_engine(
     """
     params = params or SolveParams(seed=seed)
     t0 = time.perf_counter()
+    end = t0 + seconds
+    cap = end if iterations is None else None
     m = model if model is not None else model_of(problem)
     rng = np.random.default_rng(seed)
     if start is None:
         plan = Plan(m)
-        conflicts = construct(plan, rng, params.first_solution)
-        if rival is not None:
-            other, other_conflicts = _from_routes(m, rival, rng)
+        conflicts = construct(plan, rng, params.first_solution, deadline=cap)
+        if rival is not None and time.perf_counter() < end:
+            other, other_conflicts = _from_routes(m, rival, rng, cap)
             kept_pins = set(other_conflicts) <= set(conflicts)
             if kept_pins and other.objective() < plan.objective():
                 plan, conflicts = other, other_conflicts
     else:
-        plan, conflicts = _from_routes(m, start, rng)
+        plan, conflicts = _from_routes(m, start, rng, cap)
     its = 0
-    if params.local_search == "none":
+    if params.local_search == "none" or time.perf_counter() >= end:
         return plan, conflicts, its
-    end = t0 + seconds
     rounds = params.polish_rounds if m.n_tix <= POLISH_MAX_TICKETS else 0
     shares = [1.0]
     if rounds:
@@ -109,6 +118,8 @@ def run_engine(
             shares += [ps, rs]
     for phase, share in enumerate(shares):
         left = max(0.0, end - time.perf_counter())
+        if left <= 0.0:
+            break
         part = left * share / sum(shares[phase:])
         if phase % 2 == 1:
             if iterations is None:
@@ -126,7 +137,7 @@ def run_engine(
                 its += staged_improve(plan, rng, budget, 0, 0, 0.0, step=core_stage)
             else:
                 its += core_improve(plan, rng, budget)
-            exchange_pass(plan, rng, deadline=end)
+            exchange_pass(plan, rng, deadline=end - plan.refresh_seconds())
             continue
         search = staged_improve if staged else improve
         its += search(
@@ -139,5 +150,5 @@ def run_engine(
             params.sacrifice,
             params.mix,
         )
-        exchange_pass(plan, rng, deadline=end)
+        exchange_pass(plan, rng, deadline=end - plan.refresh_seconds())
     return plan, conflicts, its

@@ -35,6 +35,7 @@ def recreate(
     blink: float = 0.0,
     dirty: set[int] | None = None,
     groups: tuple[tuple[int, ...], ...] = ((1,), (2,), (3,), (4,)),
+    deadline: float | None = None,
 ) -> None:
     """Insert unassigned pool tickets, tier by tier, until nothing more fits.
 
@@ -54,6 +55,9 @@ def recreate(
         Engineers whose cache columns are stale on entry.
     groups
         Tiers inserted together, in order (the default inserts tier by tier).
+    deadline
+        ``time.perf_counter()`` instant after which nothing more is inserted (the plan
+        stays feasible, with fewer visits); ``None``: until nothing more fits.
     """
     m = plan.m
     dirty = set() if dirty is None else set(dirty)
@@ -67,6 +71,8 @@ def recreate(
         if how == "order":
             cand = cand[rng.permutation(cand.size)]
         while cand.size:
+            if deadline is not None and time.perf_counter() >= deadline:
+                break
             rows = plan.cache[cand]
             best = rows.min(axis=1)
             live = best < INF
@@ -103,8 +109,10 @@ def recreate(
         plan.refresh_columns(sorted(dirty))
 
 
-def construct(plan: Plan, rng: np.random.Generator, how: str) -> list[int]:
-    """Place pinned tickets, then fill the plan tier by tier.
+def construct(
+    plan: Plan, rng: np.random.Generator, how: str, deadline: float | None = None
+) -> list[int]:
+    """Place pinned tickets, then fill the plan tier by tier (until ``deadline``, if given).
 
     Returns
     -------
@@ -135,7 +143,7 @@ def construct(plan: Plan, rng: np.random.Generator, how: str) -> list[int]:
     plan.in_pool[pinned] = False
     plan.pool = np.flatnonzero(plan.in_pool)
     plan.refresh_columns(list(range(m.n_eng)))
-    recreate(plan, rng, "regret" if how == "regret" else "greedy")
+    recreate(plan, rng, "regret" if how == "regret" else "greedy", deadline=deadline)
     return conflicts
 
 
@@ -157,19 +165,26 @@ def neighbours(m: Model) -> Neighbours:
     return Neighbours(m.nearest)
 
 
+NEAREST_BLOCK = 512
+"""Tickets per block of :func:`_nearest` (bounds its temporaries to a few MB a block)."""
+
+
 def _nearest(m: Model, keep: int) -> I64:
     n = m.n_tix
     if n <= 1:
         return np.zeros((n, 0), dtype=np.int64)
     t0 = 2 * m.n_eng
     d = m.dur_m[t0:, t0:]
-    d = d + d.T
-    np.fill_diagonal(d, np.iinfo(np.int64).max)
     keep = min(keep, n - 1)
-    part = np.argpartition(d, keep - 1, axis=1)[:, :keep]
-    rows = np.take_along_axis(d, part, axis=1)
-    order = np.take_along_axis(part, np.argsort(rows, axis=1, kind="stable"), axis=1)
-    return order.astype(np.int64)
+    out = np.empty((n, keep), dtype=np.int64)
+    for a in range(0, n, NEAREST_BLOCK):
+        b = min(n, a + NEAREST_BLOCK)
+        block = d[a:b].astype(np.int64) + d[:, a:b].T
+        block[np.arange(b - a), np.arange(a, b)] = np.iinfo(np.int64).max
+        part = np.argpartition(block, keep - 1, axis=1)[:, :keep]
+        rows = np.take_along_axis(block, part, axis=1)
+        out[a:b] = np.take_along_axis(part, np.argsort(rows, axis=1, kind="stable"), axis=1)
+    return out
 
 
 def _movable(plan: Plan) -> I64:

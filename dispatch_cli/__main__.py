@@ -1,0 +1,5 @@
+"""``python -m dispatch_cli``: the ``dispatch`` command."""
+
+from dispatch_cli.main import app
+
+app()
