@@ -43,3 +43,13 @@ def housekeeping_lock() -> str:
 def optimization_job(plan_id: int) -> str:
     """The RQ job id of a run's latest attempt (to cancel or stop it)."""
     return f"{PREFIX}:run:{plan_id}:job"
+
+
+def login_failures_user(name_digest: str) -> str:
+    """A sorted set of recent log-in attempts for one user name (a digest of it)."""
+    return f"{PREFIX}:login:user:{name_digest}"
+
+
+def login_failures_address(address: str) -> str:
+    """A sorted set of recent log-in attempts from one client address."""
+    return f"{PREFIX}:login:addr:{address}"

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = True
     sla_sweep_seconds: int = Field(default=60, gt=0)
+    login_failures_per_user: int = Field(default=5, gt=0, le=10_000)
+    login_failures_per_address: int = Field(default=20, gt=0, le=100_000)
+    login_failure_window_seconds: int = Field(default=15 * 60, gt=0, le=24 * 3600)
 
     @field_validator("database_url")
     @classmethod

@@ -41,38 +41,51 @@ def test_tokens_round_trip_and_expire():
 
 def test_create_and_authenticate(database, demo):
     with database.session() as session:
-        user = create_user(session=session, username="alice", password="secret1", role="dispatcher")
+        user = create_user(
+            session=session, username="alice", password="secret-pass-1", role="dispatcher"
+        )
         assert user.id is not None
     with database.session() as session:
         assert (
-            authenticate(session=session, username="alice", password="secret1").role == "dispatcher"
+            authenticate(session=session, username="alice", password="secret-pass-1").role
+            == "dispatcher"
         )
         with pytest.raises(AuthenticationFailed):
             authenticate(session=session, username="alice", password="nope")
         with pytest.raises(AuthenticationFailed):
-            authenticate(session=session, username="nobody", password="secret1")
+            authenticate(session=session, username="nobody", password="secret-pass-1")
 
 
 @pytest.mark.parametrize(
     ("kwargs", "error", "field"),
     [
-        ({"username": "Bad Name", "password": "secret", "role": "admin"}, InvalidInput, "username"),
-        ({"username": "bob", "password": "x", "role": "admin"}, InvalidInput, "password"),
-        ({"username": "bob", "password": "secret", "role": "root"}, InvalidInput, "role"),
         (
-            {"username": "bob", "password": "secret", "role": "engineer"},
+            {"username": "Bad Name", "password": "secret-pass-1", "role": "admin"},
+            InvalidInput,
+            "username",
+        ),
+        ({"username": "bob", "password": "x", "role": "admin"}, InvalidInput, "password"),
+        ({"username": "bob", "password": "nine-char", "role": "admin"}, InvalidInput, "password"),
+        ({"username": "bob", "password": "secret-pass-1", "role": "root"}, InvalidInput, "role"),
+        (
+            {"username": "bob", "password": "secret-pass-1", "role": "engineer"},
             InvalidInput,
             "engineer_code",
         ),
         (
-            {"username": "bob", "password": "secret", "role": "engineer", "engineer_code": "E999"},
+            {
+                "username": "bob",
+                "password": "secret-pass-1",
+                "role": "engineer",
+                "engineer_code": "E999",
+            },
             NotFound,
             "engineer_code",
         ),
         (
             {
                 "username": "bob",
-                "password": "secret",
+                "password": "secret-pass-1",
                 "role": "dispatcher",
                 "engineer_code": "E002",
             },
@@ -80,13 +93,18 @@ def test_create_and_authenticate(database, demo):
             "engineer_code",
         ),
         (
-            {"username": "dispatcher", "password": "secret", "role": "dispatcher"},
+            {"username": "dispatcher", "password": "secret-pass-1", "role": "dispatcher"},
             Conflict,
             "username",
         ),
         # the demo's engineer user is already bound to E001
         (
-            {"username": "bob", "password": "secret", "role": "engineer", "engineer_code": "E001"},
+            {
+                "username": "bob",
+                "password": "secret-pass-1",
+                "role": "engineer",
+                "engineer_code": "E001",
+            },
             Conflict,
             "engineer_code",
         ),
@@ -101,6 +119,10 @@ def test_bad_users_are_refused_with_the_field(database, demo, kwargs, error, fie
 def test_engineer_user_is_bound(database, demo):
     with database.session() as session:
         user = create_user(
-            session=session, username="e2", password="secret", role="engineer", engineer_code="E002"
+            session=session,
+            username="e2",
+            password="secret-pass-1",
+            role="engineer",
+            engineer_code="E002",
         )
         assert user.engineer is not None and user.engineer.code == "E002"
