@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 import pytest
+from argon2 import PasswordHasher
+from sqlalchemy import select
 
+from dispatch import security
 from dispatch.errors import AuthenticationFailed, Conflict, InvalidInput, NotFound
+from dispatch.models import User
 from dispatch.security import (
     create_access_token,
     decode_access_token,
     hash_password,
     verify_password,
 )
-from dispatch.users import authenticate, create_user
+from dispatch.users import MIN_PASSWORD_LENGTH, authenticate, create_user, set_password
 
 SECRET = "s" * 40
 
@@ -126,3 +131,47 @@ def test_engineer_user_is_bound(database, demo):
             engineer_code="E002",
         )
         assert user.engineer is not None and user.engineer.code == "E002"
+
+
+class RecordingHasher(PasswordHasher):
+    """argon2's own hasher, remembering which hashes it verified against."""
+
+    def __init__(self) -> None:
+        super().__init__(time_cost=2, memory_cost=19_456, parallelism=1)
+        self.verified: list[str] = []
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:
+        self.verified.append(hash if isinstance(hash, str) else hash.decode())
+        return super().verify(hash, password)
+
+
+def test_an_unknown_or_inactive_user_costs_a_hash_like_a_wrong_password(
+    database, demo, monkeypatch
+):
+    recording = RecordingHasher()
+    monkeypatch.setattr(security, "_hasher", recording)
+    with database.session() as session:
+        known = session.scalar(select(User).where(User.username == "dispatcher"))
+        known.active = False
+
+    for username in ("nobody", "dispatcher", "admin"):
+        with pytest.raises(AuthenticationFailed) as caught, database.session() as session:
+            authenticate(session=session, username=username, password="wrong-guess")
+        assert caught.value.message == "incorrect username or password"
+
+    assert len(recording.verified) == 3  # one argon2 verification per refusal, whatever why
+    unknown, inactive, wrong = recording.verified
+    assert unknown.startswith("$argon2id$v=19$m=19456,t=2,p=1$")  # the same cost as real ones
+    assert inactive == known.password_hash and wrong != unknown
+
+
+def test_passwords_set_later_need_the_minimum_length(database, demo):
+    with database.session() as session:
+        user = session.scalar(select(User).where(User.username == "admin"))
+        with pytest.raises(InvalidInput) as caught:
+            set_password(session=session, user=user, password="x" * (MIN_PASSWORD_LENGTH - 1))
+        assert caught.value.field == "password"
+        set_password(session=session, user=user, password="a-longer-secret")
+    with database.session() as session:
+        assert authenticate(session=session, username="admin", password="a-longer-secret")
+    assert MIN_PASSWORD_LENGTH == 10
