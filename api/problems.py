@@ -29,6 +29,7 @@ STATUS_BY_ERROR: dict[type[errors.DispatchError], int] = {
     errors.AuthenticationFailed: 401,
     errors.PermissionDenied: 403,
     errors.ServiceUnavailable: 503,
+    errors.TooManyAttempts: 429,
 }
 
 _TITLES = {
@@ -86,6 +87,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _domain(request: Request, exc: errors.DispatchError) -> JSONResponse:
         status = status_for(exc)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        if isinstance(exc, errors.TooManyAttempts):
+            headers = {"Retry-After": str(exc.retry_after)}
         return problem(
             status,
             exc.message,

@@ -89,7 +89,8 @@ def check_in(
     user
         The engineer user checking in.
     ticket_id
-        The ticket; it must be assigned to the user's engineer.
+        The ticket; it must be assigned to the user's engineer (one owner at a time:
+        :mod:`dispatch.assignment`).
     lat, lon
         The phone's position.
     device_time
@@ -117,7 +118,8 @@ def check_in(
 
         raise PermissionDenied("only engineer accounts check in")
     visit = assigned_visit(session=session, engineer_id=engineer_id, ticket_id=ticket_id)
-    ticket = visit.ticket
+    ticket = session.get(Ticket, ticket_id)
+    assert ticket is not None
     if open_site_visit(session=session, engineer_id=engineer_id, ticket_id=ticket_id):
         raise Conflict(f"already checked in on ticket {ticket.number}", field="ticket_id")
     if ticket.status in _NOT_YET_DISPATCHED:
@@ -139,7 +141,7 @@ def check_in(
     site_visit = SiteVisit(
         ticket_id=ticket.id,
         engineer_id=engineer_id,
-        visit_id=visit.id,
+        visit_id=visit.id if visit is not None else None,
         visit_number=int(previous or 0) + 1,
         checked_in_at=now,
         check_in_device_time=device_time,

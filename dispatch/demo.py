@@ -196,6 +196,7 @@ def load_demo(
         session=session,
         username="admin",
         password=DEMO_PASSWORD,
+        enforce_min_length=False,  # the documented demo log-ins
         role="admin",
         full_name="Demo Admin",
     )
@@ -203,6 +204,7 @@ def load_demo(
         session=session,
         username="dispatcher",
         password=DEMO_PASSWORD,
+        enforce_min_length=False,  # the documented demo log-ins
         role="dispatcher",
         full_name="Demo Dispatcher",
         region_id=dispatcher_region,
@@ -211,6 +213,7 @@ def load_demo(
         session=session,
         username="engineer",
         password=DEMO_PASSWORD,
+        enforce_min_length=False,  # the documented demo log-ins
         role="engineer",
         engineer_code=engineer_rows[0].code,
         full_name=engineer_rows[0].name,

@@ -69,6 +69,17 @@ class PermissionDenied(DispatchError):
     code = "permission_denied"
 
 
+class TooManyAttempts(DispatchError):
+    """Too many failed attempts (e.g. log-ins) in a while; ``retry_after`` seconds to wait."""
+
+    code = "too_many_attempts"
+
+    @property
+    def retry_after(self) -> int:
+        """Seconds until another attempt may succeed."""
+        return int(self.details.get("retry_after", 1))
+
+
 class ServiceUnavailable(DispatchError):
     """A backing service (database, Redis, OSRM) cannot be reached."""
 

@@ -48,3 +48,13 @@ def optimization_job(plan_id: int) -> str:
 def optimization_enqueue_claim(plan_id: int) -> str:
     """Set briefly by the one process checking that a queued run has a job (no twin jobs)."""
     return f"{PREFIX}:run:{plan_id}:enqueue-claim"
+
+
+def login_failures_user(name_digest: str) -> str:
+    """A sorted set of recent log-in attempts for one user name (a digest of it)."""
+    return f"{PREFIX}:login:user:{name_digest}"
+
+
+def login_failures_address(address: str) -> str:
+    """A sorted set of recent log-in attempts from one client address."""
+    return f"{PREFIX}:login:addr:{address}"

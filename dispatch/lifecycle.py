@@ -21,24 +21,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dispatch.assignment import assigned_engineer_id
 from dispatch.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
 from dispatch.events import EventKind, emit
 from dispatch.history import lock_ticket, record_event
 from dispatch.lifecycle_effects import EFFECTS, Step, visit_count
-from dispatch.models import (
-    Plan,
-    PlanStatus,
-    Role,
-    Ticket,
-    TicketEvent,
-    TicketStatus,
-    User,
-    Visit,
-    utcnow,
-)
+from dispatch.models import Role, Ticket, TicketEvent, TicketStatus, User, utcnow
 from dispatch.sla.clocks import outcome
 from dispatch.sla.policy import SlaPolicy, session_policy
 from dispatch.sla.sweep import apply_sla_state
@@ -177,37 +167,6 @@ _TRACKED = (
 
 def _role(actor: User | None) -> str:
     return SYSTEM if actor is None else actor.role
-
-
-def assigned_engineer_id(*, session: Session, ticket: Ticket) -> int | None:
-    """The engineer the ticket is assigned to now, if any.
-
-    The newer of: the last transition that named an engineer (``dispatch``/``schedule``
-    with ``engineer_id``; ``unschedule``, ``cancel`` and ``reopen`` clear it), and the
-    ticket's visit in the newest published plan.
-    """
-    manual: tuple[dt.datetime, int | None] | None = None
-    events = session.scalars(
-        select(TicketEvent)
-        .where(TicketEvent.ticket_id == ticket.id)
-        .order_by(TicketEvent.seq.desc())
-    )
-    for event in events:
-        if event.after is not None and "engineer_id" in event.after:
-            manual = (event.at, event.after["engineer_id"])
-            break
-    planned = session.execute(
-        select(Visit.engineer_id, Plan.published_at)
-        .join(Plan, Visit.plan_id == Plan.id)
-        .where(Visit.ticket_id == ticket.id, Plan.status == PlanStatus.PUBLISHED.value)
-        .order_by(Plan.published_at.desc(), Plan.id.desc())
-        .limit(1)
-    ).first()
-    if planned is not None and (
-        manual is None or (planned.published_at is not None and planned.published_at > manual[0])
-    ):
-        return int(planned.engineer_id)
-    return manual[1] if manual is not None else None
 
 
 def _may(rule: Rule, ticket: Ticket, actor: User | None, assigned: int | None) -> bool:

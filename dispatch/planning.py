@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from dispatch.assignment import assigned_engineers
 from dispatch.models import (
     Customer,
     CustomerTier,
@@ -36,7 +37,13 @@ from dispatch.models import (
 )
 from dispatch.plan_sla import predicted_sla
 from dispatch.service_windows import WINDOW_PASSED, local_instant, new_slot, service_windows
-from dispatch.snapshot import digest, engineer_digest, ticket_digest
+from dispatch.snapshot import (
+    PUBLISHED_KEY,
+    digest,
+    engineer_digest,
+    published_digest,
+    ticket_digest,
+)
 from solver.problem import Break, Pin, Problem, Tier, TimeWindow, Weights
 from solver.problem import Engineer as SolverEngineer
 from solver.problem import Ticket as SolverTicket
@@ -127,6 +134,19 @@ def region_ids(*, session: Session, region_id: int) -> list[int]:
         frontier = [c for c in children if c not in ids]
         ids.extend(frontier)
     return ids
+
+
+def published_ids(session: Session, regions: list[int], day: dt.date) -> list[int]:
+    """Ids of the published plans of ``day`` for ``regions`` (those a new plan replaces)."""
+    return sorted(
+        session.scalars(
+            select(Plan.id).where(
+                Plan.plan_date == day,
+                Plan.status == PlanStatus.PUBLISHED.value,
+                Plan.region_id.in_(regions or [-1]),
+            )
+        )
+    )
 
 
 def current_plan(*, session: Session, region_id: int, day: dt.date) -> Plan | None:
@@ -225,7 +245,9 @@ def build_problem(
 
     solver_engineers: list[SolverEngineer] = []
     engineer_ids: dict[str, int] = {}
-    snapshot: dict[str, str] = {}
+    snapshot: dict[str, str] = {
+        PUBLISHED_KEY: published_digest(published_ids(session, regions, day))
+    }
     for e in engineers_rows:
         shift = e.shift_on(day)
         if shift is None or not e.certified_on(day):
@@ -293,6 +315,9 @@ def build_problem(
     rebook: dict[int, Mapping[str, Any]] = {}
     earliest = max(now_s or 0, 0)
     en_route_positions: dict[str, int] = {}
+    owners = assigned_engineers(
+        session=session, ticket_ids=[t.id for t in tickets if t.status in PINNED]
+    )
     for t in tickets:
         if t.status == TicketStatus.ON_SITE.value:
             # not for the solver (the engineer is busy there), but a plan depends on it
@@ -347,9 +372,9 @@ def build_problem(
             )
         )
         ticket_ids[t.number] = t.id
-        if t.status in PINNED:
-            visit = published_visits.get(t.id)
-            engineer_code = codes.get(visit.engineer_id) if visit else None
+        if t.status in PINNED:  # to the engineer it is assigned to (one owner at a time)
+            owner = owners.get(t.id)
+            engineer_code = codes.get(owner) if owner is not None else None
             if engineer_code in engineer_ids:
                 position = None
                 if t.status == TicketStatus.EN_ROUTE.value:

@@ -15,18 +15,19 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from dispatch.assignment import assigned_engineers
 from dispatch.day_clock import plan_start
 from dispatch.errors import Conflict, StalePlan
 from dispatch.events import EventKind, emit
 from dispatch.history import record_event
 from dispatch.lifecycle import transition
 from dispatch.models import Engineer, Plan, PlanStatus, Region, Ticket, TicketStatus, User, utcnow
-from dispatch.planning import build_problem, region_ids
+from dispatch.planning import build_problem, published_ids, region_ids
 from dispatch.plans import load_plan
-from dispatch.snapshot import changes
+from dispatch.snapshot import PUBLISHED_KEY, changes
 
 _SCHEDULABLE = frozenset({TicketStatus.TRIAGED.value, TicketStatus.NEEDS_FOLLOW_UP.value})
 _UNSCHEDULABLE = frozenset({TicketStatus.SCHEDULED.value})
@@ -93,11 +94,16 @@ def stale_changes(*, session: Session, plan: Plan, now: dt.datetime | None = Non
     current = build_problem(
         session=session, region_id=plan.region_id, day=plan.plan_date, now=start
     )
+    if PUBLISHED_KEY not in before:  # computed before plans recorded what they replace
+        before[PUBLISHED_KEY] = current.snapshot.get(PUBLISHED_KEY, "")
     diff = changes(before, current.snapshot)
+    out: list[Change] = []
+    if PUBLISHED_KEY in diff["changed"]:
+        diff["changed"].remove(PUBLISHED_KEY)
+        out.append(_published_since(session, plan))
     keys = {k for names in diff.values() for k in names}
     ids = _ids_by_key(session, keys)
     verbs = {"added": "added", "removed": "removed", "changed": "changed"}
-    out: list[Change] = []
     for what, names in diff.items():
         for key in names:
             kind, _, name = key.partition(":")
@@ -111,6 +117,20 @@ def stale_changes(*, session: Session, plan: Plan, now: dt.datetime | None = Non
                 )
             )
     return out
+
+
+def _published_since(session: Session, plan: Plan) -> Change:
+    """The change "another plan of this region and day was published since"."""
+    regions = region_ids(session=session, region_id=plan.region_id)
+    now = [i for i in published_ids(session, regions, plan.plan_date) if i != plan.id]
+    shown = ", ".join(str(i) for i in now) or "none"
+    return Change(
+        kind="plan_published",
+        ticket_id=None,
+        engineer_id=None,
+        detail=f"the published plans of this region and day changed since this plan was "
+        f"computed (published now: {shown})",
+    )
 
 
 def _explain(what: str, kind: str) -> str:
@@ -147,6 +167,25 @@ def _published_in(session: Session, region_ids_: list[int], day: dt.date) -> lis
                 Plan.region_id.in_(region_ids_ or [-1]),
             )
         ).all()
+    )
+
+
+def lock_publishing(*, session: Session, region_id: int) -> None:
+    """Serialise publishing in ``region_id``'s tree: lock its root region's row.
+
+    Publishes (and dispatch-now) anywhere under one root wait for each other until the
+    first commits; the next one then sees what it published (and is refused as stale
+    when it was computed against the plans that one replaced). A no-op ``UPDATE`` takes
+    the row lock on PostgreSQL and the write lock on SQLite. Pending changes are flushed.
+    """
+    session.flush()
+    ancestors = _ancestor_ids(session, region_id)
+    root = ancestors[-1] if ancestors else region_id
+    session.execute(
+        update(Region)
+        .where(Region.id == root)
+        .values(code=Region.code)
+        .execution_options(synchronize_session=False)
     )
 
 
@@ -195,11 +234,15 @@ def make_current(
     list of int
         Ids of the engineers whose day changed.
     """
+    lock_publishing(session=session, region_id=plan.region_id)
     replaced = replaced_plans(session=session, plan=plan)
     before: dict[int, int] = {}
     for old in replaced:
         for v in old.visits:
             before[v.ticket_id] = v.engineer_id
+    # who each ticket is assigned to now (a hand dispatch may differ from the old plan)
+    owners = assigned_engineers(session=session, ticket_ids={v.ticket_id for v in plan.visits})
+    for old in replaced:
         old.status = PlanStatus.SUPERSEDED.value
     plan.status = PlanStatus.PUBLISHED.value
     plan.published_at = at
@@ -216,7 +259,7 @@ def make_current(
     touched: set[int] = set()
     for visit in plan.visits:
         ticket = tickets[visit.ticket_id]
-        previous = before.get(ticket.id)
+        previous = owners.get(ticket.id)
         if ticket.status in _SCHEDULABLE:
             transition(
                 session=session,
@@ -299,6 +342,11 @@ def publish_plan(
         them (each ``kind``, ``ticket_id``, ``engineer_id``, ``detail``).
     """
     at = at or utcnow()
+    region_id = session.scalar(select(Plan.region_id).where(Plan.id == plan_id))
+    if region_id is not None:
+        # one publish at a time per organisation; what this session read before is re-read
+        lock_publishing(session=session, region_id=region_id)
+        session.expire_all()
     plan = load_plan(session=session, plan_id=plan_id)
     if plan.status == PlanStatus.PUBLISHED.value:
         raise Conflict(f"plan {plan.id} is already published", field="plan_id")

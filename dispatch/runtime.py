@@ -25,6 +25,7 @@ from dispatch.sla.policy import bind_policy, load_policy
 
 if TYPE_CHECKING:
     from dispatch.jobs import JobQueue
+    from dispatch.login_throttle import LoginThrottle
     from dispatch.positions import PositionStore
     from solver.travel import TravelTimeProvider
 
@@ -70,6 +71,18 @@ class Runtime:
         if self.redis is not None:
             return RedisPositionStore(self.redis, ttl)
         return MemoryPositionStore(ttl)
+
+    @cached_property
+    def login_throttle(self) -> LoginThrottle:
+        """Failed log-ins counted per user name and address: in Redis when configured."""
+        from dispatch.login_throttle import LoginPolicy, LoginThrottle
+
+        policy = LoginPolicy(
+            per_user=self.settings.login_failures_per_user,
+            per_address=self.settings.login_failures_per_address,
+            window_seconds=self.settings.login_failure_window_seconds,
+        )
+        return LoginThrottle(policy, self.redis)
 
     @cached_property
     def jobs(self) -> JobQueue:

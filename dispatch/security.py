@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import secrets
 from dataclasses import dataclass
 
 import jwt
@@ -21,9 +23,23 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def verify_password(password_hash: str, password: str) -> bool:
-    """Whether ``password`` matches ``password_hash``."""
+@functools.cache
+def _dummy_hash() -> str:
+    """An argon2id hash of a random secret, with the same cost as real ones (made once)."""
+    return _hasher.hash(secrets.token_urlsafe(24))
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """Whether ``password`` matches ``password_hash``.
+
+    ``None`` (no such user) is checked against a dummy hash of the same cost and is never
+    a match: an unknown user name takes as long to refuse as a wrong password, so the
+    answer's timing does not tell which user names exist.
+    """
     try:
+        if password_hash is None:
+            _hasher.verify(_dummy_hash(), password)
+            return False
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False

@@ -85,6 +85,9 @@ class Settings(BaseSettings):
     log_json: bool = True
     sla_sweep_seconds: int = Field(default=60, gt=0)
     clock_at: dt.datetime | None = None
+    login_failures_per_user: int = Field(default=5, gt=0, le=10_000)
+    login_failures_per_address: int = Field(default=20, gt=0, le=100_000)
+    login_failure_window_seconds: int = Field(default=15 * 60, gt=0, le=24 * 3600)
 
     @field_validator("clock_at")
     @classmethod

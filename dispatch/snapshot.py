@@ -18,6 +18,10 @@ _OPEN = {
 }
 
 
+PUBLISHED_KEY = "published:plans"
+"""Snapshot key of the published plans a new plan would replace (its region's and below)."""
+
+
 def digest(value: Any) -> str:
     """A stable SHA-256 of JSON-able ``value`` (keys sorted)."""
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
@@ -45,6 +49,16 @@ def ticket_digest(ticket: Ticket) -> str:
             "response_due": ticket.response_due.isoformat() if ticket.response_due else None,
         }
     )
+
+
+def published_digest(plan_ids: list[int]) -> str:
+    """What of the published plans matters to a new plan: which ones it was computed against.
+
+    A plan computed while another plan of its region and day was published since (two
+    candidates published one after the other, or at once) is stale: it would silently
+    undo the other one's assignments.
+    """
+    return digest({"published": sorted(plan_ids)})
 
 
 def engineer_digest(engineer: Engineer, day: dt.date) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from dispatch.assignment import assigned_engineer_id, tickets_assigned_to
 from dispatch.errors import InvalidInput, NotFound
 from dispatch.events import EventKind, emit
 from dispatch.history import record_event
@@ -21,6 +22,7 @@ from dispatch.models import (
     EngineerRuleKind,
     EngineerSkill,
     Region,
+    Role,
     Site,
     SlaState,
     Ticket,
@@ -305,11 +307,15 @@ def list_tickets(
     sla_state: SlaState | str | None = None,
     limit: int = 100,
     offset: int = 0,
+    viewer: User | None = None,
 ) -> Page[Ticket]:
     """Tickets, most urgent first (priority, then response due, then id), filtered.
 
     Parameters
     ----------
+    viewer
+        Who asks: an engineer sees only the tickets assigned to them
+        (:mod:`dispatch.assignment`); ``None`` or a dispatcher sees all.
     tier
         The priority tier 1..4.
     region_code
@@ -339,24 +345,47 @@ def list_tickets(
         query = query.where(Ticket.priority == tier)
     if region_code is not None:
         query = query.where(Ticket.region_id.in_(region_ids(session=session, code=region_code)))
+    if viewer is not None and viewer.role == Role.ENGINEER.value:
+        mine = (
+            tickets_assigned_to(session=session, engineer_id=viewer.engineer_id)
+            if viewer.engineer_id is not None
+            else set()
+        )
+        query = query.where(Ticket.id.in_(sorted(mine) or [-1]))
     query = query.order_by(
         Ticket.priority, Ticket.response_due.is_(None), Ticket.response_due, Ticket.id
     )
     return paginate(session, query, limit=limit, offset=offset)
 
 
-def get_ticket(*, session: Session, ticket_id: int) -> Ticket:
+def get_ticket(*, session: Session, ticket_id: int, viewer: User | None = None) -> Ticket:
     """The ticket with ``ticket_id``.
+
+    Parameters
+    ----------
+    viewer
+        Who asks: an engineer may see only a ticket assigned to them
+        (:mod:`dispatch.assignment`); ``None`` or a dispatcher sees any.
 
     Raises
     ------
     NotFound
-        No such ticket.
+        No such ticket, or the viewer is an engineer it is not assigned to (the same
+        answer: an engineer does not learn that other tickets exist).
     """
     ticket = session.get(Ticket, ticket_id)
-    if ticket is None:
-        raise NotFound(f"no ticket {ticket_id}")
+    if ticket is None or not may_see(session=session, ticket=ticket, viewer=viewer):
+        raise NotFound(f"no ticket {ticket_id}", field="ticket_id")
     return ticket
+
+
+def may_see(*, session: Session, ticket: Ticket, viewer: User | None) -> bool:
+    """Whether ``viewer`` may see ``ticket``: desk roles (and the system) all, an engineer
+    only the tickets assigned to them now."""
+    if viewer is None or viewer.role != Role.ENGINEER.value:
+        return True
+    owner = assigned_engineer_id(session=session, ticket=ticket)
+    return viewer.engineer_id is not None and owner == viewer.engineer_id
 
 
 def ticket_events(*, session: Session, ticket: Ticket) -> list[TicketEvent]:

@@ -12,7 +12,8 @@ from dispatch.models import Engineer, Role, User
 from dispatch.security import hash_password, verify_password
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
-MIN_PASSWORD_LENGTH = 4
+MIN_PASSWORD_LENGTH = 10
+"""Passwords of users created or changed have at least this many characters."""
 
 
 def create_user(
@@ -24,8 +25,12 @@ def create_user(
     engineer_code: str | None = None,
     full_name: str | None = None,
     region_id: int | None = None,
+    enforce_min_length: bool = True,
 ) -> User:
     """Create a user; an engineer user is bound to the engineer with ``engineer_code``.
+
+    The password needs :data:`MIN_PASSWORD_LENGTH` characters; ``enforce_min_length=False``
+    is only for the demo data set, whose users have the documented password ``demo``.
 
     Raises
     ------
@@ -44,10 +49,8 @@ def create_user(
         raise InvalidInput(
             "username must be 2-64 lower-case letters, digits, '.', '_' or '-'", field="username"
         )
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(
-            f"password must have at least {MIN_PASSWORD_LENGTH} characters", field="password"
-        )
+    if enforce_min_length:
+        check_password(password)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"username {username!r} is taken", field="username")
     engineer_id: int | None = None
@@ -84,9 +87,39 @@ def authenticate(*, session: Session, username: str, password: str) -> User:
         Unknown user, wrong password or inactive account (one message for all three).
     """
     user = session.scalar(select(User).where(User.username == username))
-    if user is None or not user.active or not verify_password(user.password_hash, password):
+    # the hash runs whether or not the user exists (and is active): the same work, so the
+    # same time, for every refusal
+    matches = verify_password(user.password_hash if user is not None else None, password)
+    if user is None or not user.active or not matches:
         raise AuthenticationFailed("incorrect username or password")
     return user
+
+
+def check_password(password: str) -> None:
+    """Refuse a password shorter than :data:`MIN_PASSWORD_LENGTH`.
+
+    Raises
+    ------
+    InvalidInput
+        Too short (naming ``password``).
+    """
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"password must have at least {MIN_PASSWORD_LENGTH} characters", field="password"
+        )
+
+
+def set_password(*, session: Session, user: User, password: str) -> None:
+    """Change ``user``'s password (at least :data:`MIN_PASSWORD_LENGTH` characters).
+
+    Raises
+    ------
+    InvalidInput
+        The password is too short.
+    """
+    check_password(password)
+    user.password_hash = hash_password(password)
+    session.flush()
 
 
 def get_user(*, session: Session, user_id: int) -> User:

@@ -4,25 +4,53 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.security import OAuth2PasswordRequestForm
 
-from api.deps import CurrentUser, SessionDep, SettingsDep
+from api.deps import CurrentUser, RuntimeDep, SessionDep, SettingsDep
 from api.schemas.auth import Me, Token
+from api.schemas.common import Problem
+from dispatch.login_throttle import log_in
 from dispatch.security import create_access_token
-from dispatch.users import authenticate
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
 
-@router.post("/token", response_model=Token, summary="Log in (OAuth2 password flow)")
+@router.post(
+    "/token",
+    response_model=Token,
+    summary="Log in (OAuth2 password flow)",
+    responses={
+        401: {"model": Problem, "description": "Incorrect username or password"},
+        429: {
+            "model": Problem,
+            "description": "Too many failed log-ins for this user name or from this address; "
+            "wait the seconds in `Retry-After`",
+            "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+        },
+    },
+)
 def login(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
+    runtime: RuntimeDep,
 ) -> Token:
-    """Exchange a username and password for a bearer token."""
-    user = authenticate(session=session, username=form.username, password=form.password)
+    """Exchange a username and password for a bearer token.
+
+    Failed log-ins are throttled per user name and per client address
+    (``DISPATCH_LOGIN_FAILURES_PER_USER``, ``..._PER_ADDRESS`` within
+    ``DISPATCH_LOGIN_FAILURE_WINDOW_SECONDS``): beyond them the answer is 429 with
+    ``Retry-After``, whatever the password."""
+    user = log_in(
+        session=session,
+        throttle=runtime.login_throttle,
+        username=form.username,
+        password=form.password,
+        address=request.client.host if request.client is not None else None,
+        now=runtime.clock(),
+    )
     token = create_access_token(
         user_id=user.id,
         role=user.role,

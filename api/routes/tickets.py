@@ -159,7 +159,7 @@ def create(
 @router.get("", response_model=Paged[TicketSummary], summary="List tickets")
 def tickets(
     session: SessionDep,
-    _user: CurrentUser,
+    user: CurrentUser,
     status_: Annotated[TicketStatus | None, Query(alias="status")] = None,
     tier: Annotated[int | None, Query(ge=1, le=4, description="Priority tier 1..4")] = None,
     region: Annotated[str | None, Query(description="Region code; includes sub-regions")] = None,
@@ -167,8 +167,11 @@ def tickets(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Paged[TicketSummary]:
-    """Tickets, most urgent first, filtered by status, tier, region and SLA state."""
+    """Tickets, most urgent first, filtered by status, tier, region and SLA state.
+
+    An engineer sees only the tickets assigned to them."""
     page = list_tickets(
+        viewer=user,
         session=session,
         status=status_,
         tier=tier,
@@ -185,10 +188,17 @@ def tickets(
     )
 
 
-@router.get("/{ticket_id}", response_model=TicketDetail, summary="One ticket")
+@router.get(
+    "/{ticket_id}",
+    response_model=TicketDetail,
+    summary="One ticket",
+    responses={404: {"description": "No such ticket, or (engineers) not assigned to you"}},
+)
 def ticket(ticket_id: int, session: SessionDep, user: CurrentUser) -> TicketDetail:
-    """Status, owner, due instants, SLA state, history and the actions the caller may take."""
-    return _detail(session, get_ticket(session=session, ticket_id=ticket_id), user)
+    """Status, owner, due instants, SLA state, history and the actions the caller may take.
+
+    An engineer sees only a ticket assigned to them; any other answers 404."""
+    return _detail(session, get_ticket(session=session, ticket_id=ticket_id, viewer=user), user)
 
 
 @router.post(
@@ -197,6 +207,7 @@ def ticket(ticket_id: int, session: SessionDep, user: CurrentUser) -> TicketDeta
     summary="Take a life-cycle action",
     responses={
         403: {"description": "The caller's role may not take this action"},
+        404: {"description": "No such ticket, or (engineers) not assigned to you"},
         409: {"description": "Not allowed from the current status; `allowed` lists what is"},
     },
 )
@@ -208,9 +219,13 @@ def take_action(
     user: CurrentUser,
     policy: PolicyDep,
 ) -> TicketDetail:
-    """Move the ticket (``triage``, ``dispatch``, ``arrive``, ``hold_parts``, ``resume``...)."""
-    ticket = get_ticket(session=session, ticket_id=ticket_id)
+    """Move the ticket (``triage``, ``dispatch``, ``arrive``, ``hold_parts``, ``resume``...).
+
+    ``dispatch`` (or ``schedule``) with ``engineer_id`` makes that engineer the ticket's one
+    assignee: it leaves the day of the engineer a plan gave it to and joins theirs."""
+    ticket = get_ticket(session=session, ticket_id=ticket_id, viewer=user)
     transition(
+        at=runtime.clock(),
         session=session,
         ticket=ticket,
         action=body.action,
@@ -221,7 +236,6 @@ def take_action(
         parts=body.parts,
         new_owner_id=body.new_owner_id,
         priority=body.priority,
-        at=runtime.clock(),
     )
     return _detail(session, ticket, user)
 

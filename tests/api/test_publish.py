@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import threading
+
+import pytest
 from sqlalchemy import func, select
 
+from dispatch import publishing
+from dispatch.errors import StalePlan
 from dispatch.lifecycle import transition
 from dispatch.models import Plan, Ticket, TicketEvent, TicketStatus
 from tests.api.service_world import (
+    MORNING,
     day_client,
     engineer_login,
     published_assignment,
@@ -154,3 +161,67 @@ def test_regions_and_headquarters_never_publish_over_each_other(day_client, data
         assert session.get(Plan, whole).status == "published"
         assert session.get(Plan, west).status == "succeeded"
     assert published_assignment(database) == before
+
+
+def test_a_plan_computed_before_another_was_published_is_stale(day_client, database):
+    headers = login(day_client, "dispatcher")
+    first = run_plan(day_client, headers)
+    second = run_plan(day_client, headers, seed=7)  # two candidates for the same day
+    assert day_client.post(f"/api/v1/plans/{first}/publish", headers=headers).status_code == 200
+    before = published_assignment(database)
+
+    response = day_client.post(f"/api/v1/plans/{second}/publish", headers=headers)
+
+    assert response.status_code == 409, response.text
+    problem = response.json()
+    assert problem["code"] == "stale_plan" and problem["field"] == "plan_id"
+    assert [c["kind"] for c in problem["changes"]] == ["plan_published"]
+    assert str(first) in problem["changes"][0]["detail"]
+    with database.session() as session:
+        assert session.get(Plan, first).status == "published"
+        assert session.get(Plan, second).status == "succeeded"
+    assert published_assignment(database) == before
+    third = run_plan(day_client, headers, seed=9)  # computed against the published one
+    assert day_client.post(f"/api/v1/plans/{third}/publish", headers=headers).status_code == 200
+
+
+def test_concurrent_publishes_one_wins_the_other_is_refused_as_stale(
+    day_client, database, settings
+):
+    if not settings.database_url.startswith("postgresql"):
+        pytest.skip("two concurrent transactions with row locks: PostgreSQL")
+    headers = login(day_client, "dispatcher")
+    candidates = [run_plan(day_client, headers, seed=seed) for seed in (3, 4)]
+    start = threading.Barrier(len(candidates))
+    outcomes: dict[int, object] = {}
+
+    def publish(plan_id: int) -> None:
+        start.wait()
+        try:
+            with database.session() as session:
+                publishing.publish_plan(
+                    session=session, plan_id=plan_id, actor=None, at=MORNING.astimezone(dt.UTC)
+                )
+            outcomes[plan_id] = "published"
+        except Exception as exc:  # the test asserts which error
+            outcomes[plan_id] = exc
+
+    threads = [threading.Thread(target=publish, args=(p,)) for p in candidates]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    winners = [p for p, outcome in outcomes.items() if outcome == "published"]
+    losers = [outcome for outcome in outcomes.values() if outcome != "published"]
+    assert len(winners) == 1 and len(losers) == 1, outcomes
+    loser = losers[0]
+    assert isinstance(loser, StalePlan), repr(loser)
+    assert [c["kind"] for c in loser.details["changes"]] == ["plan_published"]
+    with database.session() as session:
+        statuses = {p: session.get(Plan, p).status for p in candidates}
+        scheduled = session.scalars(
+            select(Ticket.id).where(Ticket.status == TicketStatus.SCHEDULED.value)
+        ).all()
+    assert sorted(statuses.values()) == ["published", "succeeded"]
+    assert set(scheduled) == set(published_assignment(database))

@@ -25,7 +25,7 @@ def place(database, demo):
         create_user(
             session=session,
             username="engineer2",
-            password="demo",
+            password="engineer2-pw",
             role="engineer",
             engineer_code=engineers[1].code,
         )
@@ -130,7 +130,7 @@ def test_site_of_another_customer_and_engineers_may_not_create(client, database,
 
 
 def test_list_filters_and_pages(client, demo):
-    headers = login(client, "engineer")  # any logged-in user may list
+    headers = login(client, "dispatcher")  # engineers see only their own: test_ticket_access
     everything = client.get("/api/v1/tickets?limit=500", headers=headers).json()
     assert everything["total"] == 30
     priorities = [t["priority"] for t in everything["items"]]
@@ -162,9 +162,8 @@ def test_the_whole_life_through_the_api_and_personal_data_by_role(client, place)
     engineer = login(client, "engineer")
     ticket = client.post("/api/v1/tickets", headers=dispatcher, json=body(place)).json()
     tid = ticket["id"]
-    seen = client.get(f"/api/v1/tickets/{tid}", headers=engineer).json()
-    assert seen["customer"]["contact_phone"] is None  # not the engineer's ticket (yet)
-    assert seen["allowed_actions"] == []
+    unseen = client.get(f"/api/v1/tickets/{tid}", headers=engineer)
+    assert unseen.status_code == 404  # not the engineer's ticket (yet): not even its existence
     triaged = act(client, dispatcher, tid, "triage", reason="call taken").json()
     assert triaged["owner"]["username"] == "dispatcher" and triaged["status"] == "triaged"
     dispatched = act(client, dispatcher, tid, "dispatch", engineer_id=place["e1"]).json()
@@ -172,9 +171,9 @@ def test_the_whole_life_through_the_api_and_personal_data_by_role(client, place)
     mine = client.get(f"/api/v1/tickets/{tid}", headers=engineer).json()
     assert mine["customer"]["contact_phone"] == place["contact"]  # now it is
     assert mine["allowed_actions"] == ["start_travel", "arrive"]
-    other = login(client, "engineer2")
+    other = login(client, "engineer2", "engineer2-pw")
     refused = act(client, other, tid, "start_travel")
-    assert refused.status_code == 403 and refused.json()["code"] == "permission_denied"
+    assert refused.status_code == 404 and refused.json()["code"] == "not_found"
     for action in ("start_travel", "arrive"):
         assert act(client, engineer, tid, action).status_code == 200
     follow_up = act(
@@ -237,8 +236,10 @@ def test_refused_transitions_are_409_or_403_and_change_nothing(client, database,
     assert problem["code"] == "transition_not_allowed" and problem["field"] == "action"
     assert problem["status"] == 409 and problem["ticket_status"] == "new"
     assert problem["allowed"] == before["allowed_actions"]
-    wrong_role = act(client, engineer, tid, "triage")
-    assert wrong_role.status_code == 403
+    hidden = act(client, engineer, tid, "triage")  # not the engineer's ticket: not found
+    assert hidden.status_code == 404
+    wrong_role = act(client, dispatcher, tid, "arrive")  # a field step
+    assert wrong_role.status_code == 403 and wrong_role.json()["code"] == "permission_denied"
     unknown = act(client, dispatcher, tid, "teleport")
     assert unknown.status_code == 422 and unknown.json()["field"] == "action"
     bad_owner = act(client, dispatcher, tid, "handover", new_owner_id=999999)

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 import pytest
+from argon2 import PasswordHasher
+from sqlalchemy import select
 
+from dispatch import security
 from dispatch.errors import AuthenticationFailed, Conflict, InvalidInput, NotFound
+from dispatch.models import User
 from dispatch.security import (
     create_access_token,
     decode_access_token,
     hash_password,
     verify_password,
 )
-from dispatch.users import authenticate, create_user
+from dispatch.users import MIN_PASSWORD_LENGTH, authenticate, create_user, set_password
 
 SECRET = "s" * 40
 
@@ -41,38 +46,51 @@ def test_tokens_round_trip_and_expire():
 
 def test_create_and_authenticate(database, demo):
     with database.session() as session:
-        user = create_user(session=session, username="alice", password="secret1", role="dispatcher")
+        user = create_user(
+            session=session, username="alice", password="secret-pass-1", role="dispatcher"
+        )
         assert user.id is not None
     with database.session() as session:
         assert (
-            authenticate(session=session, username="alice", password="secret1").role == "dispatcher"
+            authenticate(session=session, username="alice", password="secret-pass-1").role
+            == "dispatcher"
         )
         with pytest.raises(AuthenticationFailed):
             authenticate(session=session, username="alice", password="nope")
         with pytest.raises(AuthenticationFailed):
-            authenticate(session=session, username="nobody", password="secret1")
+            authenticate(session=session, username="nobody", password="secret-pass-1")
 
 
 @pytest.mark.parametrize(
     ("kwargs", "error", "field"),
     [
-        ({"username": "Bad Name", "password": "secret", "role": "admin"}, InvalidInput, "username"),
-        ({"username": "bob", "password": "x", "role": "admin"}, InvalidInput, "password"),
-        ({"username": "bob", "password": "secret", "role": "root"}, InvalidInput, "role"),
         (
-            {"username": "bob", "password": "secret", "role": "engineer"},
+            {"username": "Bad Name", "password": "secret-pass-1", "role": "admin"},
+            InvalidInput,
+            "username",
+        ),
+        ({"username": "bob", "password": "x", "role": "admin"}, InvalidInput, "password"),
+        ({"username": "bob", "password": "nine-char", "role": "admin"}, InvalidInput, "password"),
+        ({"username": "bob", "password": "secret-pass-1", "role": "root"}, InvalidInput, "role"),
+        (
+            {"username": "bob", "password": "secret-pass-1", "role": "engineer"},
             InvalidInput,
             "engineer_code",
         ),
         (
-            {"username": "bob", "password": "secret", "role": "engineer", "engineer_code": "E999"},
+            {
+                "username": "bob",
+                "password": "secret-pass-1",
+                "role": "engineer",
+                "engineer_code": "E999",
+            },
             NotFound,
             "engineer_code",
         ),
         (
             {
                 "username": "bob",
-                "password": "secret",
+                "password": "secret-pass-1",
                 "role": "dispatcher",
                 "engineer_code": "E002",
             },
@@ -80,13 +98,18 @@ def test_create_and_authenticate(database, demo):
             "engineer_code",
         ),
         (
-            {"username": "dispatcher", "password": "secret", "role": "dispatcher"},
+            {"username": "dispatcher", "password": "secret-pass-1", "role": "dispatcher"},
             Conflict,
             "username",
         ),
         # the demo's engineer user is already bound to E001
         (
-            {"username": "bob", "password": "secret", "role": "engineer", "engineer_code": "E001"},
+            {
+                "username": "bob",
+                "password": "secret-pass-1",
+                "role": "engineer",
+                "engineer_code": "E001",
+            },
             Conflict,
             "engineer_code",
         ),
@@ -101,6 +124,54 @@ def test_bad_users_are_refused_with_the_field(database, demo, kwargs, error, fie
 def test_engineer_user_is_bound(database, demo):
     with database.session() as session:
         user = create_user(
-            session=session, username="e2", password="secret", role="engineer", engineer_code="E002"
+            session=session,
+            username="e2",
+            password="secret-pass-1",
+            role="engineer",
+            engineer_code="E002",
         )
         assert user.engineer is not None and user.engineer.code == "E002"
+
+
+class RecordingHasher(PasswordHasher):
+    """argon2's own hasher, remembering which hashes it verified against."""
+
+    def __init__(self) -> None:
+        super().__init__(time_cost=2, memory_cost=19_456, parallelism=1)
+        self.verified: list[str] = []
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:
+        self.verified.append(hash if isinstance(hash, str) else hash.decode())
+        return super().verify(hash, password)
+
+
+def test_an_unknown_or_inactive_user_costs_a_hash_like_a_wrong_password(
+    database, demo, monkeypatch
+):
+    recording = RecordingHasher()
+    monkeypatch.setattr(security, "_hasher", recording)
+    with database.session() as session:
+        known = session.scalar(select(User).where(User.username == "dispatcher"))
+        known.active = False
+
+    for username in ("nobody", "dispatcher", "admin"):
+        with pytest.raises(AuthenticationFailed) as caught, database.session() as session:
+            authenticate(session=session, username=username, password="wrong-guess")
+        assert caught.value.message == "incorrect username or password"
+
+    assert len(recording.verified) == 3  # one argon2 verification per refusal, whatever why
+    unknown, inactive, wrong = recording.verified
+    assert unknown.startswith("$argon2id$v=19$m=19456,t=2,p=1$")  # the same cost as real ones
+    assert inactive == known.password_hash and wrong != unknown
+
+
+def test_passwords_set_later_need_the_minimum_length(database, demo):
+    with database.session() as session:
+        user = session.scalar(select(User).where(User.username == "admin"))
+        with pytest.raises(InvalidInput) as caught:
+            set_password(session=session, user=user, password="x" * (MIN_PASSWORD_LENGTH - 1))
+        assert caught.value.field == "password"
+        set_password(session=session, user=user, password="a-longer-secret")
+    with database.session() as session:
+        assert authenticate(session=session, username="admin", password="a-longer-secret")
+    assert MIN_PASSWORD_LENGTH == 10

@@ -122,7 +122,11 @@ def build_world(
     session.flush()
     users = {
         name: create_user(
-            session=session, username=name, password="demo", role=role, engineer_code=engineer_code
+            session=session,
+            username=name,
+            password="workflow-pw",
+            role=role,
+            engineer_code=engineer_code,
         )
         for name, role, engineer_code in (
             ("disp", "dispatcher", None),

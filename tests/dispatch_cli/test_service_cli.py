@@ -39,8 +39,12 @@ def test_db_upgrade_seed_and_users(env):
     assert again.exit_code == 0 and "already has data" in again.output
     refused = runner.invoke(app, ["seed"])
     assert refused.exit_code != 0
-    created = runner.invoke(
+    short = runner.invoke(
         app, ["users", "create", "carol", "--role", "dispatcher", "--password", "secret"]
+    )
+    assert short.exit_code == 2 and "password" in short.output  # 10 characters at least
+    created = runner.invoke(
+        app, ["users", "create", "carol", "--role", "dispatcher", "--password", "secret-pass-1"]
     )
     assert created.exit_code == 0, created.output
     bad = runner.invoke(
@@ -52,7 +56,7 @@ def test_db_upgrade_seed_and_users(env):
             "--role",
             "engineer",
             "--password",
-            "secret",
+            "secret-pass-1",
             "--engineer",
             "E999",
         ],
