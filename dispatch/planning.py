@@ -323,7 +323,9 @@ def build_problem(
             # not for the solver (the engineer is busy there), but a plan depends on it
             snapshot[f"ticket:{t.number}"] = ticket_digest(t)
             continue
-        windows, why = service_windows(t, day, zone, origin, earliest=earliest)
+        windows, why = service_windows(
+            t, day, zone, origin, earliest=earliest, committed=t.status in PINNED
+        )
         if why == WINDOW_PASSED:
             rebook[t.id] = new_slot(t, day, zone, origin, earliest=earliest)
             continue

@@ -38,7 +38,13 @@ SLOT_STEP_MINUTES = 30
 
 
 def service_windows(
-    ticket: Ticket, day: dt.date, zone: ZoneInfo, origin: dt.datetime, *, earliest: int = 0
+    ticket: Ticket,
+    day: dt.date,
+    zone: ZoneInfo,
+    origin: dt.datetime,
+    *,
+    earliest: int = 0,
+    committed: bool = False,
 ) -> tuple[list[TimeWindow], str | None]:
     """Service-start windows of ``ticket`` on ``day`` (seconds), or why it is not planned.
 
@@ -46,7 +52,9 @@ def service_windows(
     ends before ``earliest`` (the first second anyone can serve it: now in an in-day
     re-plan, else local midnight) has passed. When every window has passed, a P1/P2 ticket
     is served as soon as possible (late; the SLA shows the lateness) and a P3/P4 ticket is
-    not planned (:data:`WINDOW_PASSED`; :func:`new_slot` suggests another).
+    not planned (:data:`WINDOW_PASSED`; :func:`new_slot` suggests another). A
+    ``committed`` ticket (already dispatched to its engineer) is kept however late: its
+    windows only say when the engineer may start.
     """
     access = _access_seconds(ticket, day)
     if access is None:
@@ -67,8 +75,10 @@ def service_windows(
         ]
         if live:
             spans = live
-        elif ticket.priority not in LATE_SERVED_TIERS:
+        elif ticket.priority not in LATE_SERVED_TIERS and not committed:
             return [], WINDOW_PASSED
+    if committed:
+        spans = [(min(s for s, _ in spans), DAY_SECONDS)]
     latest_start = close_s - ticket.estimated_minutes * 60
     clipped = [(max(s, open_s), min(e, latest_start)) for s, e in spans]
     windows = [TimeWindow(s, e) for s, e in clipped if e >= s]

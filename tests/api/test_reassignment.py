@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from dispatch.models import SiteVisit
+from dispatch.models import Engineer, SiteVisit, Ticket
 from tests.api.service_world import day_client, engineer_login, run_plan, world
 from tests.conftest import login
 
@@ -65,13 +65,28 @@ def test_a_hand_dispatch_moves_the_job_to_the_other_engineer(day_client, databas
     assert checked_out.status_code == 200 and checked_out.json()["ticket_status"] == "closed"
 
 
+def qualified_other_engineer(database, plan: dict) -> tuple[int, int]:
+    """A planned ticket and another planned engineer with the skill and level it needs."""
+    with database.session() as session:
+        for route in sorted(plan["routes"], key=lambda r: -len(r["visits"])):
+            for visit in route["visits"]:
+                ticket = session.get(Ticket, visit["ticket_id"])
+                for other in plan["routes"]:
+                    engineer = session.get(Engineer, other["engineer_id"])
+                    levels = {s.skill: s.level for s in engineer.skills}
+                    skilled = ticket.required_skill is None or (
+                        levels.get(ticket.required_skill, 0) >= ticket.min_level
+                    )
+                    if other is not route and skilled and not ticket.engineer_rules:
+                        return ticket.id, engineer.id
+    raise AssertionError("no ticket another planned engineer could take")
+
+
 def test_a_re_optimisation_keeps_the_hand_dispatched_engineer(day_client, database):
     dispatcher = login(day_client, "dispatcher")
     first_plan = run_plan(day_client, dispatcher)
     plan = day_client.post(f"/api/v1/plans/{first_plan}/publish", headers=dispatcher).json()
-    first, second = sorted(plan["routes"], key=lambda r: -len(r["visits"]))[:2]
-    ticket_id = first["visits"][0]["ticket_id"]
-    taken_by = second["engineer_id"]
+    ticket_id, taken_by = qualified_other_engineer(database, plan)
     day_client.post(
         f"/api/v1/tickets/{ticket_id}/transitions",
         json={"action": "dispatch", "engineer_id": taken_by},

@@ -316,7 +316,7 @@ def test_redis_stopped_and_restarted_during_traffic_loses_and_fails_nothing(
     _wait_for_jobs(database, private_redis)
     worker = subprocess.run(
         [str(Path(sys.executable).with_name("dispatch")), "worker", "--burst", "--no-housekeeping"],
-        env=server_env(database_url, private_redis.url),
+        env=server_env(database_url, private_redis.url, MORNING),
         capture_output=True,
         timeout=300,
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from zoneinfo import ZoneInfo
 
 import pytest
 from rq import Queue
@@ -122,13 +123,15 @@ def test_a_run_requested_while_redis_is_down_is_stored_and_queued_once_it_is_bac
     with outage_runtime.session() as session:
         region = session.scalars(select(Region).order_by(Region.id)).first()
         assert region is not None
+        now = outage_runtime.clock()
         plan = request_optimization(
             session=session,
             region_code=region.code,
-            day=dt.date(2026, 11, 24),
+            day=now.astimezone(ZoneInfo(region.timezone)).date(),
             time_budget=2,
             options=RunOptions(),
             actor=None,
+            now=now,
         )
         plan_id = plan.id
     private_redis.stop()
