@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 import redis
 from sqlalchemy import event, inspect
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from dispatch import keys
 from dispatch.models import OutboxEvent
@@ -30,6 +30,7 @@ from dispatch.outbox import OutboxRelay
 from dispatch.redis_conn import redis_required
 
 _PENDING = "dispatch.pending_events"
+_COMMITTED = "dispatch.committed_events"
 
 
 class EventKind:
@@ -227,10 +228,16 @@ def attach_bus(sessions: sessionmaker[Session], bus: EventBus) -> OutboxRelay:
     relay = OutboxRelay(sessions, bus)
 
     @event.listens_for(sessions, "after_commit")
-    def _publish(session: Session) -> None:
+    def _committed(session: Session) -> None:
         ids = _committed_ids(session.info.pop(_PENDING, []))
         if ids:
-            relay.after_commit(max(ids))
+            session.info[_COMMITTED] = max(ids)
+
+    @event.listens_for(sessions, "after_transaction_end")
+    def _publish(session: Session, transaction: SessionTransaction) -> None:
+        # After the commit's connection went back to the pool: the relay takes its own.
+        if transaction.parent is None and (up_to := session.info.pop(_COMMITTED, None)):
+            relay.after_commit(up_to)
 
     @event.listens_for(sessions, "after_soft_rollback")
     def _forget(session: Session, _previous: Any) -> None:

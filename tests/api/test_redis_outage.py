@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -125,6 +126,10 @@ def test_positions_and_the_live_stream_answer_503_while_redis_is_down(
     assert position is not None and position.lat == 31.2
 
 
+Op = tuple[str, int | None, Callable[[], Any]]
+"""What a request is, what it is about (ticket, engineer) and how to send it."""
+
+
 @dataclass
 class Answer:
     """One request of the traffic and how it was answered."""
@@ -149,7 +154,7 @@ class Traffic:
     """
 
     client: TestClient
-    ops: list[tuple[str, int | None, Callable[[], Any]]]
+    ops: list[Op]
     stop_at: int
     down_from: int
     start_at: int
@@ -179,93 +184,59 @@ class Traffic:
             )
 
 
-def _sites_with_assets(database: Database, count: int) -> list[tuple[int, int, int]]:
-    with database.session() as session:
-        assets = session.scalars(select(Asset).order_by(Asset.id).limit(count)).all()
-        return [(session.get_one(Site, a.site_id).customer_id, a.site_id, a.id) for a in assets]
-
-
-def build_ops(
-    client: TestClient, database: Database
-) -> list[tuple[str, int | None, Callable[[], Any]]]:
-    """Check-ins and check-outs of three engineers' routes, interleaved with position pings,
-    new tickets triaged at the desk and optimisation requests."""
+def _desk_ops(client: TestClient, database: Database, rounds: int) -> Iterator[list[Op]]:
+    """Per round: a new ticket created and triaged, and an optimisation requested."""
     desk = login(client, "dispatcher")
-    routes = published_routes(client)[:3]
-    phones = {e: engineer_login(client, database, e) for e, _ in routes}
-    places = iter(_sites_with_assets(database, 8))
-    ops: list[tuple[str, int | None, Callable[[], Any]]] = []
+    with database.session() as session:
+        assets = session.scalars(select(Asset).order_by(Asset.id).limit(rounds)).all()
+        places = [(session.get_one(Site, a.site_id).customer_id, a.site_id, a.id) for a in assets]
 
-    def new_ticket() -> Any:
-        customer_id, site_id, asset_id = next(places)
-        created = client.post(
-            "/api/v1/tickets",
-            json={
-                "customer_id": customer_id,
-                "site_id": site_id,
-                "asset_id": asset_id,
-                "kind": "repair",
-                "priority": 2,
-                "estimated_minutes": 30,
-                "symptoms": "door judders",
-            },
-            headers=desk,
-        )
+    def new_ticket(customer_id: int, site_id: int, asset_id: int) -> Any:
+        draft = {"customer_id": customer_id, "site_id": site_id, "asset_id": asset_id}
+        draft |= {"kind": "repair", "priority": 2, "estimated_minutes": 30, "symptoms": "judders"}
+        created = client.post("/api/v1/tickets", json=draft, headers=desk)
         if created.status_code != 201:
             return created
-        ticket_id = created.json()["id"]
         return client.post(
-            f"/api/v1/tickets/{ticket_id}/transitions",
+            f"/api/v1/tickets/{created.json()['id']}/transitions",
             json={"action": "triage", "reason": "customer called"},
             headers=desk,
         )
 
-    def optimise() -> Any:
-        return client.post(
-            "/api/v1/optimizations",
-            json={
-                "region": "HQ",
-                "date": DAY.isoformat(),
-                "time_budget_seconds": 1,
-                "options": {"iterations": 30},
-            },
-            headers=desk,
-        )
+    run = {"region": "HQ", "date": DAY.isoformat(), "time_budget_seconds": 1}
+    run |= {"options": {"iterations": 30}}
+    for place in places:
+        yield [
+            ("new-ticket", None, partial(new_ticket, *place)),
+            (
+                "optimise",
+                None,
+                partial(client.post, "/api/v1/optimizations", json=run, headers=desk),
+            ),
+        ]
 
-    longest = max(len(jobs) for _, jobs in routes)
-    for i in range(longest):
+
+def build_ops(client: TestClient, database: Database) -> list[Op]:
+    """Check-ins and check-outs of three engineers' routes, interleaved with position pings,
+    new tickets triaged at the desk and optimisation requests."""
+    routes = published_routes(client)[:3]
+    phones = {e: engineer_login(client, database, e) for e, _ in routes}
+    rounds = max(len(jobs) for _, jobs in routes)
+    ops: list[Op] = []
+    for i, desk_ops in enumerate(_desk_ops(client, database, rounds)):
         for engineer_id, jobs in routes:
             if i >= len(jobs):
                 continue
             ticket_id, lat, lon = jobs[i]
-            phone = phones[engineer_id]
-            here = {"lat": lat, "lon": lon}
+            send = partial(client.post, json={"lat": lat, "lon": lon}, headers=phones[engineer_id])
+            out = partial(client.post, json={"outcome": "fixed"}, headers=phones[engineer_id])
             ops += [
-                (
-                    "check-in",
-                    ticket_id,
-                    _post(client, f"/api/v1/me/jobs/{ticket_id}/check-in", here, phone),
-                ),
-                ("location", engineer_id, _post(client, "/api/v1/me/location", here, phone)),
-                (
-                    "check-out",
-                    ticket_id,
-                    _post(
-                        client,
-                        f"/api/v1/me/jobs/{ticket_id}/check-out",
-                        {"outcome": "fixed"},
-                        phone,
-                    ),
-                ),
+                ("check-in", ticket_id, partial(send, f"/api/v1/me/jobs/{ticket_id}/check-in")),
+                ("location", engineer_id, partial(send, "/api/v1/me/location")),
+                ("check-out", ticket_id, partial(out, f"/api/v1/me/jobs/{ticket_id}/check-out")),
             ]
-        ops += [("new-ticket", None, new_ticket), ("optimise", None, optimise)]
+        ops += desk_ops
     return ops
-
-
-def _post(
-    client: TestClient, url: str, body: dict[str, Any], headers: dict[str, str]
-) -> Callable[[], Any]:
-    return lambda: client.post(url, json=body, headers=headers)
 
 
 EXPECTED = {"check-in": {200}, "check-out": {200}, "new-ticket": {200}, "optimise": {202}}
