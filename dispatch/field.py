@@ -7,9 +7,9 @@ import datetime as dt
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from dispatch.assignment import assigned_engineer_id, assigned_engineers, named_with
+from dispatch.assignment import assigned_engineer_id, assigned_engineers
 from dispatch.errors import InvalidInput, NotFound, PermissionDenied
-from dispatch.models import Engineer, Plan, PlanStatus, Ticket, User, Visit
+from dispatch.models import Engineer, Plan, PlanStatus, Ticket, TicketEvent, User, Visit
 
 
 def engineer_of(user: User) -> int:
@@ -32,11 +32,15 @@ def jobs_for(*, session: Session, engineer_id: int, day: dt.date) -> list[Visit]
     another engineer leaves this engineer's day and joins the other's (with the planned
     times of its visit until a plan places it anew). In order of planned start.
     """
+    named = select(TicketEvent.id).where(  # the day's tickets an event names with me
+        TicketEvent.ticket_id == Visit.ticket_id,
+        TicketEvent.after["engineer_id"].as_integer() == engineer_id,
+    )
     visits = session.scalars(
         select(Visit)
         .join(Plan, Visit.plan_id == Plan.id)
         .where(
-            or_(Visit.engineer_id == engineer_id, Visit.ticket_id.in_(named_with(engineer_id))),
+            or_(Visit.engineer_id == engineer_id, named.exists()),
             Plan.plan_date == day,
             Plan.status == PlanStatus.PUBLISHED.value,
         )

@@ -41,9 +41,11 @@ class Change:
     ----------
     kind
         ``ticket_added``, ``ticket_removed``, ``ticket_changed``, ``engineer_added``,
-        ``engineer_removed`` or ``engineer_changed``.
+        ``engineer_removed``, ``engineer_changed`` or ``plan_published`` (another plan of
+        the region and day was published since).
     ticket_id, engineer_id
-        The database id of what changed (the other one is ``None``).
+        The database id of what changed (the other one is ``None``; both for
+        ``plan_published``).
     detail
         For people: e.g. ``"ticket T-000123 changed (status, window, priority...)"``.
     """
@@ -240,14 +242,6 @@ def make_current(
     for old in replaced:
         for v in old.visits:
             before[v.ticket_id] = v.engineer_id
-    # who each ticket is assigned to now (a hand dispatch may differ from the old plan)
-    owners = assigned_engineers(session=session, ticket_ids={v.ticket_id for v in plan.visits})
-    for old in replaced:
-        old.status = PlanStatus.SUPERSEDED.value
-    plan.status = PlanStatus.PUBLISHED.value
-    plan.published_at = at
-    plan.published_by_id = actor.id if actor is not None else None
-    session.flush()
     # One query for every ticket involved, instead of one lazy load per visit (kept in a
     # variable: the session's identity map holds objects only weakly).
     involved = {v.ticket_id for v in plan.visits} | set(before)
@@ -255,11 +249,25 @@ def make_current(
         t.id: t
         for t in session.scalars(select(Ticket).where(Ticket.id.in_(list(involved) or [-1])))
     }
+    # Whom the tickets not scheduled afresh are assigned to now, before this plan counts:
+    # a hand dispatch since the replaced plan may differ from it.
+    owners = assigned_engineers(
+        session=session,
+        ticket_ids=[
+            v.ticket_id for v in plan.visits if tickets[v.ticket_id].status not in _SCHEDULABLE
+        ],
+    )
+    for old in replaced:
+        old.status = PlanStatus.SUPERSEDED.value
+    plan.status = PlanStatus.PUBLISHED.value
+    plan.published_at = at
+    plan.published_by_id = actor.id if actor is not None else None
+    session.flush()
     after = {v.ticket_id: v.engineer_id for v in plan.visits}
     touched: set[int] = set()
     for visit in plan.visits:
         ticket = tickets[visit.ticket_id]
-        previous = owners.get(ticket.id)
+        previous = owners.get(ticket.id)  # (only read for tickets not scheduled afresh)
         if ticket.status in _SCHEDULABLE:
             transition(
                 session=session,
@@ -338,8 +346,11 @@ def publish_plan(
     Conflict
         The plan is not a finished, unpublished run (queued, running, failed, superseded...).
     StalePlan
-        Tickets, pins or engineers changed since the plan was computed; ``changes`` lists
-        them (each ``kind``, ``ticket_id``, ``engineer_id``, ``detail``).
+        Tickets, pins or engineers changed since the plan was computed, or another plan of
+        its region and day was published since (``plan_published``: two candidates
+        published one after the other or at once; publishes serialise on
+        :func:`lock_publishing`, so the second sees the first); ``changes`` lists them
+        (each ``kind``, ``ticket_id``, ``engineer_id``, ``detail``).
     """
     at = at or utcnow()
     region_id = session.scalar(select(Plan.region_id).where(Plan.id == plan_id))

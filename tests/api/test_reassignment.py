@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 
-from dispatch.models import Engineer, SiteVisit, Ticket
-from tests.api.service_world import day_client, engineer_login, run_plan, world
+from dispatch.models import Engineer, Plan, PlanStatus, SiteVisit, Ticket, Visit
+from dispatch.plans import new_plan
+from dispatch.publishing import make_current
+from tests.api.service_world import MORNING, day_client, engineer_login, run_plan, world
 from tests.conftest import login
 
 __all__ = ["day_client", "world"]
@@ -105,3 +109,56 @@ def test_a_re_optimisation_keeps_the_hand_dispatched_engineer(day_client, databa
     assert ticket["assigned_engineer_id"] == taken_by
     phone_b = engineer_login(day_client, database, taken_by)
     assert ticket_id in jobs(day_client, phone_b)
+
+
+def test_a_publish_at_the_instant_of_a_hand_dispatch_decides_and_records_it(day_client, database):
+    """The publish compares with who has the ticket now (the hand dispatch), not with the
+    plan it replaces: it records the move, and ties in time do not hide it."""
+    dispatcher = login(day_client, "dispatcher")
+    plan_id = run_plan(day_client, dispatcher)
+    plan = day_client.post(f"/api/v1/plans/{plan_id}/publish", headers=dispatcher).json()
+    first, second = sorted(plan["routes"], key=lambda r: -len(r["visits"]))[:2]
+    ticket_id = first["visits"][0]["ticket_id"]
+    planned_for, taken_by = first["engineer_id"], second["engineer_id"]
+    day_client.post(
+        f"/api/v1/tickets/{ticket_id}/transitions",
+        json={"action": "dispatch", "engineer_id": taken_by},
+        headers=dispatcher,
+    )
+    with database.session() as session:  # the same routes again, published at that instant
+        old = session.get(Plan, plan_id)
+        again = new_plan(
+            region=old.region,
+            day=old.plan_date,
+            status=PlanStatus.SUCCEEDED,
+            options={},
+            time_budget=1.0,
+            actor=None,
+        )
+        session.add(again)
+        session.flush()
+        for v in old.visits:
+            session.add(
+                Visit(
+                    plan_id=again.id,
+                    ticket_id=v.ticket_id,
+                    engineer_id=v.engineer_id,
+                    sequence=v.sequence,
+                    planned_arrival=v.planned_arrival,
+                    planned_start=v.planned_start,
+                    planned_end=v.planned_end,
+                )
+            )
+        session.flush()
+        session.refresh(again)
+
+        make_current(
+            session=session, plan=again, actor=None, at=MORNING.astimezone(dt.UTC), reason="test"
+        )
+
+    ticket = day_client.get(f"/api/v1/tickets/{ticket_id}", headers=dispatcher).json()
+    assert ticket["assigned_engineer_id"] == planned_for
+    assert ticket["events"][-1]["kind"] == "assigned"
+    assert ticket["events"][-1]["after"]["engineer_id"] == planned_for
+    assert ticket_id in jobs(day_client, engineer_login(day_client, database, planned_for))
+    assert ticket_id not in jobs(day_client, engineer_login(day_client, database, taken_by))
