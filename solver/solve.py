@@ -195,6 +195,7 @@ def _decomposed(
         its = None if params.iterations is None else int(params.iterations * frac)
         budgets.append((max(0.1, share * frac), its))
     results = solve_regions(subs, budgets, params.seed, workers, deadline=regions_end)
+    del subs  # their matrix slices: hundreds of MB on a large problem, not needed any more
     start: list[list[int]] = [[] for _ in problem.engineers]
     for r, seqs in zip(regions, results, strict=True):
         for local_k, seq in enumerate(seqs):

@@ -11,7 +11,7 @@
  * agree on feasibility and cost for random routes.
  *
  * Only `search` is exported. It takes the compiled model as int64 buffers (the
- * travel matrix as int32), the routes to start from, and returns the best routes
+ * travel matrix as int32, eligibility as bytes), the routes to start from, and returns the best routes
  * found (lexicographic: served P1, P2, P3, P4, then cost).
  */
 #define PY_SSIZE_T_CLEAN
@@ -32,7 +32,8 @@ typedef struct {
     int K, N, P, W, NB;
     const int32_t *dur; /* P * P travel seconds: int32 keeps a 12,000-point matrix at 576 MB */
     const i64 *tier, *duration, *demand, *win_s, *win_e, *hard, *soft, *late_w, *fixed;
-    const i64 *eligible, *assign, *shift_s, *shift_e, *max_jobs, *max_work, *capacity;
+    const uint8_t *eligible; /* N * K, 0/1 */
+    const i64 *assign, *shift_s, *shift_e, *max_jobs, *max_work, *capacity;
     const i64 *brk_off, *brk, *nfrozen, *pin_eng, *in_pool, *nb, *targeted0;
     i64 travel_w, lb_w;
 } Model;
@@ -634,8 +635,9 @@ static double now_s(void) {
 /* ------------------------------------------------------------------ Python glue */
 static int get_buf(PyObject *o, Py_buffer *b, Py_ssize_t want, const char *name, int size) {
     if (PyObject_GetBuffer(o, b, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return -1;
-    int fmt_ok = size == 8 ? (!b->format || !strcmp(b->format, "l") || !strcmp(b->format, "q"))
-                           : (!b->format || !strcmp(b->format, "i"));
+    int fmt_ok = size == 8   ? (!b->format || !strcmp(b->format, "l") || !strcmp(b->format, "q"))
+                 : size == 4 ? (!b->format || !strcmp(b->format, "i"))
+                             : (!b->format || !strcmp(b->format, "?") || !strcmp(b->format, "B"));
     if (b->itemsize != size || !fmt_ok) {
         PyErr_Format(PyExc_TypeError, "%s must be a contiguous int%d array", name, 8 * size);
         PyBuffer_Release(b);
@@ -665,7 +667,8 @@ static int bind_model(PyObject *const *objs, Py_buffer *bufs, Model *m, int K, i
                              K + 1, -1, K, N, N, (Py_ssize_t)N * NB, N};
     memset(bufs, 0, sizeof(Py_buffer) * NBUF);
     for (int i = 0; i < NBUF; i++) {
-        if (get_buf(objs[i], &bufs[i], want[i], names[i], i == 0 ? 4 : 8) < 0) {
+        int size = i == 0 ? 4 : i == 10 ? 1 : 8; /* dur int32, eligible bytes, the rest int64 */
+        if (get_buf(objs[i], &bufs[i], want[i], names[i], size) < 0) {
             for (int q = 0; q < i; q++) PyBuffer_Release(&bufs[q]);
             return -1;
         }
@@ -673,8 +676,10 @@ static int bind_model(PyObject *const *objs, Py_buffer *bufs, Model *m, int K, i
     memset(m, 0, sizeof *m);
     m->K = K; m->N = N; m->P = P; m->W = W; m->NB = NB;
     m->dur = (const int32_t *)bufs[0].buf;
+    m->eligible = (const uint8_t *)bufs[10].buf;
+    const i64 *unused;
     const i64 **ptrs[] = {&m->tier, &m->duration, &m->demand, &m->win_s, &m->win_e,
-                          &m->hard, &m->soft, &m->late_w, &m->fixed, &m->eligible, &m->assign,
+                          &m->hard, &m->soft, &m->late_w, &m->fixed, &unused, &m->assign,
                           &m->shift_s, &m->shift_e, &m->max_jobs, &m->max_work, &m->capacity,
                           &m->brk_off, &m->brk, &m->nfrozen, &m->pin_eng, &m->in_pool, &m->nb,
                           &m->targeted0};

@@ -61,7 +61,11 @@ def _i64(a: Any) -> I64:
 
 
 def model_arrays(m: Model, in_pool: np.ndarray, neighbours: I64, nfrozen: list[int]) -> tuple:
-    """The model as the core's flat buffers (see ``_core.c``): int64, the travel matrix int32."""
+    """The model as the core's flat buffers (see ``_core.c``).
+
+    int64, except the travel matrix (int32) and eligibility (bytes): no copy of the
+    two largest arrays.
+    """
     brk_off = np.zeros(m.n_eng + 1, dtype=np.int64)
     flat: list[int] = []
     for k, brks in enumerate(m.breaks):
@@ -81,7 +85,7 @@ def model_arrays(m: Model, in_pool: np.ndarray, neighbours: I64, nfrozen: list[i
         _i64(m.soft_dl),
         _i64(m.late_w),
         _i64(m.fixed_start),
-        _i64(m.eligible),
+        np.ascontiguousarray(m.eligible, dtype=np.bool_).ravel(),
         _i64(m.assign_cost),
         _i64(m.shift_s),
         _i64(m.shift_e),

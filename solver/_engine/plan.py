@@ -31,7 +31,7 @@ class Snapshot:
     routes: list[RouteEval]
     assigned: I64
     cache: I64
-    gap: I64
+    gap: np.ndarray
     stats: I64
 
 
@@ -53,7 +53,7 @@ class Plan:
         self.in_pool[self.pool] = True
         self.cache = np.full((n, k_n), INF, dtype=np.int64)
         self.cache[self.pool] = self.alone[self.pool]
-        self.gap = np.zeros((n, k_n), dtype=np.int64)
+        self.gap = np.zeros((n, k_n), dtype=np.int32)  # best gap per ticket and route
         self.targeted = np.zeros(n, dtype=np.float64)  # times chosen as a ruin target
         self.first = -1  # ticket the next recreate inserts before all others
         self.stats = np.zeros((3, k_n), dtype=np.int64)  # visits, load, work

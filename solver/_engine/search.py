@@ -165,7 +165,7 @@ def neighbours(m: Model) -> Neighbours:
     return Neighbours(m.nearest)
 
 
-NEAREST_BLOCK = 512
+NEAREST_BLOCK = 128
 """Tickets per block of :func:`_nearest` (bounds its temporaries to a few MB a block)."""
 
 

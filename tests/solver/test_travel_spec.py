@@ -19,3 +19,29 @@ def test_known_specs() -> None:
 def test_unknown_spec_names_the_known_ones() -> None:
     with pytest.raises(ValueError, match="haversine, geodesic"):
         provider_from_spec("teleport", speed_kmh=30.0, circuity=1.3)
+
+
+def test_check_spec_normalises_known_forms(tmp_path) -> None:
+    from solver.travel_spec import check_spec
+
+    assert check_spec(" Haversine ") == "haversine"
+    assert check_spec("http://127.0.0.1:5000") == "http://127.0.0.1:5000"
+    (tmp_path / "monaco.osrm.mldgr").write_bytes(b"")
+    assert check_spec(f"osrm:{tmp_path}") == f"osrm:{tmp_path}"
+
+
+@pytest.mark.parametrize(
+    ("spec", "says"),
+    [
+        ("teleport", "unknown travel spec"),
+        ("osrm:", "needs a data directory"),
+        ("osrm:/no/such/folder", "no OSRM data set"),
+        ("http://", "has no host"),
+        ("https://osrm.example:99999", "bad port"),
+    ],
+)
+def test_check_spec_refuses_bad_forms(spec: str, says: str) -> None:
+    from solver.travel_spec import check_spec
+
+    with pytest.raises(ValueError, match=says):
+        check_spec(spec)
