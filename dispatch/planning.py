@@ -11,7 +11,7 @@ seam: solver ids are engineer codes and ticket numbers; database ids stay here.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -397,6 +397,9 @@ def build_problem(
         travel=travel or HaversineProvider(),
         previous_assignment=previous,
         weights=options.weights,
+        initial_routes=published_routes(
+            published.visits if published else [], codes, engineer_ids, ticket_ids, pins
+        ),
     )
     return PlanningInput(
         problem=problem,
@@ -411,6 +414,31 @@ def build_problem(
         rebook=rebook,
         on_site=tuple(sv.id for sv in on_site_rows if sv.ticket_id in ticket_by_id),
     )
+
+
+def published_routes(
+    visits: Sequence[Visit],
+    codes: Mapping[int, str],
+    engineer_ids: Mapping[str, int],
+    ticket_ids: Mapping[str, int],
+    pins: Sequence[Pin],
+) -> dict[str, tuple[str, ...]]:
+    """The published day as solver routes (the re-plan's starting point).
+
+    Only tickets still in the problem, on engineers still in it; a ticket pinned to
+    another engineer (a hand dispatch since) is left to its pin.
+    """
+    numbers = {tid: number for number, tid in ticket_ids.items()}
+    pinned_to = {p.ticket_id: p.engineer_id for p in pins}
+    routes: dict[str, list[str]] = {}
+    for v in sorted(visits, key=lambda v: (v.engineer_id, v.sequence)):
+        code, number = codes.get(v.engineer_id), numbers.get(v.ticket_id)
+        if code is None or number is None or code not in engineer_ids:
+            continue
+        if pinned_to.get(number, code) != code:
+            continue
+        routes.setdefault(code, []).append(number)
+    return {code: tuple(numbers_) for code, numbers_ in routes.items()}
 
 
 def apply_solution(

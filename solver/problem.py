@@ -248,6 +248,11 @@ class Problem:
     engineer start/end and ticket locations) or a ready matrix whose points are, in
     order: each engineer's start, each engineer's end, each ticket (see
     :meth:`locations`).
+
+    ``initial_routes`` (engineer id -> ticket ids in order, e.g. the published day) is a
+    plan to start from: the search completes it and keeps it instead of its own
+    construction when it serves more (by tier) or costs less, so a re-plan never serves
+    less than the day it replaces when that day is still feasible.
     """
 
     engineers: tuple[Engineer, ...]
@@ -257,6 +262,7 @@ class Problem:
     previous_assignment: Mapping[str, str] = field(default_factory=dict)
     weights: Weights = field(default_factory=Weights)
     unroutable_tickets: frozenset[str] = frozenset()
+    initial_routes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "engineers", tuple(self.engineers))
@@ -278,6 +284,9 @@ class Problem:
             if pin.ticket_id in pinned:
                 raise ValueError(f"ticket {pin.ticket_id!r} is pinned twice")
             pinned.add(pin.ticket_id)
+        routes = {e: tuple(ts) for e, ts in self.initial_routes.items()}
+        object.__setattr__(self, "initial_routes", _frozen_mapping(routes))
+        _check_initial_routes(routes, known_e, known_t)
         if isinstance(self.travel, TravelMatrix) and self.travel.size != len(self.locations()):
             raise ValueError(
                 f"travel matrix has {self.travel.size} points, expected {len(self.locations())}"
@@ -296,6 +305,21 @@ class Problem:
         if isinstance(self.travel, TravelMatrix):
             return self.travel
         return self.travel.matrix(self.locations())
+
+
+def _check_initial_routes(
+    routes: Mapping[str, tuple[str, ...]], engineers: set[str], tickets: set[str]
+) -> None:
+    seen: set[str] = set()
+    for engineer_id, ticket_ids in routes.items():
+        if engineer_id not in engineers:
+            raise ValueError(f"initial route of unknown engineer {engineer_id!r}")
+        for ticket_id in ticket_ids:
+            if ticket_id not in tickets:
+                raise ValueError(f"initial route refers to unknown ticket {ticket_id!r}")
+            if ticket_id in seen:
+                raise ValueError(f"ticket {ticket_id!r} is in two initial routes")
+            seen.add(ticket_id)
 
 
 def _require_unique(kind: str, ids: list[str]) -> None:

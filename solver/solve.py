@@ -123,12 +123,20 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
 def _one_start(
     problem: Problem, model: Model, params: SolveParams, end: float, seed: int, rival: bool
 ) -> tuple[tuple[int, ...], list[list[int]], list[int], int]:
-    seeds = _dispatcher_seed(problem, model) if rival else None
+    seeds = _dispatcher_seed(problem, model) if rival else _initial_seed(problem)
     left = max(0.0, end - time.perf_counter())
     plan, conflicts, its = run_engine(
         problem, left, params.iterations, seed, params, model=model, rival=seeds
     )
     return plan.objective(), plan.seqs(), conflicts, its
+
+
+def _initial_seed(problem: Problem) -> list[list[int]] | None:
+    """The problem's ``initial_routes`` as ticket indices per engineer (``None``: none)."""
+    if not problem.initial_routes:
+        return None
+    index = {t.id: j for j, t in enumerate(problem.tickets)}
+    return [[index[t] for t in problem.initial_routes.get(e.id, ())] for e in problem.engineers]
 
 
 def _dispatcher_seed(problem: Problem, model: Model) -> list[list[int]]:
@@ -157,8 +165,17 @@ def _multistart(
     workers = usable_workers(params.resolved_workers())
     if workers <= 1:
         left = max(0.0, end - time.perf_counter())
-        return run_engine(problem, left, params.iterations, params.seed, params, model=model)
-    # the second search may start from the urgent-first dispatcher's P1/P2 visits
+        return run_engine(
+            problem,
+            left,
+            params.iterations,
+            params.seed,
+            params,
+            model=model,
+            rival=_initial_seed(problem),
+        )
+    # the second search may start from the urgent-first dispatcher's P1/P2 visits, the
+    # others from the initial routes (the published day) when the problem has them
     jobs = [
         (_one_start, (problem, model, params, end, params.seed + i, i == 1)) for i in range(workers)
     ]

@@ -13,7 +13,15 @@ from dispatch.lifecycle import transition
 from dispatch.models import Asset, Site, Ticket
 from dispatch.service_windows import WINDOW_PASSED
 from dispatch.tickets import TicketDraft, create_ticket
-from tests.api.service_world import DAY, ZONE, day_client, run_plan, runtime_of, world
+from tests.api.service_world import (
+    DAY,
+    ZONE,
+    day_client,
+    report_ticket,
+    run_plan,
+    runtime_of,
+    world,
+)
 from tests.conftest import login
 
 __all__ = ["day_client", "world"]
@@ -211,3 +219,44 @@ def test_a_plans_late_counts_agree_with_the_sla_lists(day_client, database):
 
     assert plan["kpis"]["late_by_tier"] == expected
     assert sum(expected.values()) > 0, "at 15:00 the demo day has late work"
+
+
+def served_by_tier(plan: dict) -> list[int]:
+    counts = [0, 0, 0, 0]
+    for visit in visits_of(plan):
+        counts[visit["priority"] - 1] += 1
+    return counts
+
+
+@pytest.mark.parametrize("hour", [10, 14])
+def test_the_re_plan_after_dispatch_now_keeps_the_day(day_client, database, hour):
+    """The follow-up re-optimisation serves at least the published day plus the emergency,
+    tier by tier (it starts from that day), with a short budget and few iterations."""
+    now = at_local(DAY, hour)
+    set_clock(day_client, now)
+    headers = login(day_client, "dispatcher")
+    first = run_plan(day_client, headers)
+    assert day_client.post(f"/api/v1/plans/{first}/publish", headers=headers).status_code == 200
+    ticket_id = report_ticket(database, at=now - dt.timedelta(minutes=5), last_asset=True)
+
+    response = day_client.post(f"/api/v1/tickets/{ticket_id}/dispatch-now", headers=headers)
+    assert response.status_code == 200, response.text
+    emergency_day = plan_of(day_client, headers, response.json()["plan_id"])
+    rerun = response.json()["reoptimization_id"]
+    runtime = runtime_of(day_client)
+    if runtime.redis is not None:
+        from dispatch import optimization
+
+        optimization.run_optimization(rerun, runtime=runtime, now=runtime.clock)
+    _wait(day_client, headers, rerun)
+    replan = plan_of(day_client, headers, rerun)
+
+    assert ticket_id in {v["ticket_id"] for v in visits_of(replan)}
+    kept, before = served_by_tier(replan), served_by_tier(emergency_day)
+    assert kept >= before, (kept, before)  # lexicographic: P1 first, then P2...
+    assert sum(kept) >= sum(before)
+    dropped = {v["ticket_id"] for v in visits_of(emergency_day)} - {
+        v["ticket_id"] for v in visits_of(replan)
+    }
+    unassigned = {u["ticket_id"]: u["reasons"] for u in replan["unassigned"]}
+    assert all(unassigned.get(t) for t in dropped), "a dropped visit names why"
