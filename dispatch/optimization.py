@@ -38,6 +38,9 @@ STALE_AFTER = dt.timedelta(seconds=45)
 
 ACTIVE = (PlanStatus.QUEUED.value, PlanStatus.RUNNING.value)
 
+MIN_SOLVE_SECONDS = 0.5
+"""The solver's share of a run never drops below this, however long loading the day took."""
+
 
 @dataclass(frozen=True)
 class RunOptions:
@@ -229,7 +232,9 @@ def run_optimization(
                 travel=travel,
                 options=planning.PlanningOptions(sla_hard=options.sla_hard),
             )
-        params = SolveParams(seed=options.seed, time_limit=budget, iterations=options.iterations)
+        # the budget covers the whole run: loading the day counts against it
+        left = max(MIN_SOLVE_SECONDS, budget - (time.monotonic() - started))
+        params = SolveParams(seed=options.seed, time_limit=left, iterations=options.iterations)
         solution = solve(planning_input.problem, params)
     except Exception as exc:
         stop.set()
