@@ -4,7 +4,7 @@ A ticket has at most one assigned engineer at a time: the newer of
 
 - the last event in its history that names an engineer (a manual ``dispatch`` or
   ``schedule`` with ``engineer_id``, a plan publish that moved it; ``unschedule``,
-  ``cancel`` and ``reopen`` clear it), and
+  ``divert``, ``cancel`` and ``reopen`` clear it), and
 - its visit in the newest published plan.
 
 A plan published at the same instant as such an event does not override it (the publish

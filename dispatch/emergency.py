@@ -23,6 +23,7 @@ from dispatch.models import Plan, PlanStatus, Region, Ticket, TicketStatus, User
 from dispatch.planning import PlanningInput, apply_solution, build_problem
 from dispatch.plans import new_plan
 from dispatch.publishing import make_current, published_under
+from dispatch.sla.policy import session_policy
 from solver.assemble import solution_from_plan
 from solver.insertion import InsertionResult, insert
 from solver.problem import Problem, TimeWindow
@@ -54,6 +55,8 @@ class DispatchNowResult:
         The ticket's visit in it.
     displaced_ticket_ids
         Lower-priority tickets taken out of a route to make room (back in the pool).
+    diverted_ticket_ids
+        Of those, the one whose engineer was called off on the way to it.
     added_travel_seconds
         Extra driving the insertion caused.
     insertion_seconds
@@ -63,6 +66,7 @@ class DispatchNowResult:
     plan: Plan
     visit: Visit
     displaced_ticket_ids: tuple[int, ...]
+    diverted_ticket_ids: tuple[int, ...]
     added_travel_seconds: int
     insertion_seconds: float
 
@@ -161,6 +165,100 @@ def _insert_displacing(
     return None
 
 
+def _arrival(result: InsertionResult, ticket_id: str) -> int | None:
+    """When the inserted ticket's engineer arrives (solver seconds), if it was placed."""
+    if not result.inserted or result.engineer_id is None:
+        return None
+    route = result.solution.route_of(result.engineer_id)
+    if route is None:
+        return None
+    return next((v.arrival for v in route.visits if v.ticket_id == ticket_id), None)
+
+
+def _place(
+    problem: Problem,
+    current: Solution,
+    ticket: SolverTicket,
+    matrix: TravelMatrix,
+    divertible: frozenset[int],
+) -> tuple[InsertionResult, str | None, str | None]:
+    """The emergency's insertion: (result, ticket displaced, ticket diverted from).
+
+    Plain insertion first, then making room by displacing one lower-tier visit. When
+    neither gets an engineer there by the ticket's SLA deadline, an engineer driving to a
+    visit of a ``divertible`` tier may be called off if that gets someone there sooner.
+    """
+    result = insert(problem, current, ticket, matrix=matrix)
+    displaced: str | None = None
+    if not result.inserted:
+        found = _insert_displacing(problem, current, ticket, matrix)
+        if found is not None:
+            result, displaced = found
+    arrival = _arrival(result, ticket.id)
+    in_time = arrival is not None and (
+        ticket.sla_deadline is None or arrival <= ticket.sla_deadline
+    )
+    if in_time or not divertible:
+        return result, displaced, None
+    diverted = _insert_diverting(problem, current, ticket, matrix, divertible)
+    if diverted is None:
+        return result, displaced, None
+    other, victim = diverted
+    sooner = _arrival(other, ticket.id)
+    if arrival is None or (sooner is not None and sooner < arrival):
+        return other, None, victim
+    return result, displaced, None
+
+
+def _insert_diverting(
+    problem: Problem,
+    current: Solution,
+    ticket: SolverTicket,
+    matrix: TravelMatrix,
+    divertible: frozenset[int],
+) -> tuple[InsertionResult, str] | None:
+    """The earliest insertion after calling one engineer off the way to a lower-tier visit.
+
+    Candidates are engineers qualified for ``ticket`` who are en route (pinned first
+    visit) to a visit of a ``divertible`` tier, nearest to the emergency first.
+    """
+    tiers = {t.id: int(t.tier) for t in problem.tickets}
+    points = {t.id: ticket_point(problem, i) for i, t in enumerate(problem.tickets)}
+    qualified = {e.id for e in problem.engineers if e.qualified_for(ticket)}
+    here = points[ticket.id]
+    candidates = sorted(
+        (int(matrix.durations[points[p.ticket_id]][here]), p.ticket_id, p.engineer_id)
+        for p in problem.pins
+        if p.position == 0 and p.engineer_id in qualified and tiers[p.ticket_id] in divertible
+    )
+    best: tuple[InsertionResult, str] | None = None
+    for _, victim, engineer in candidates[:MAX_DISPLACEMENT_TRIES]:
+        freed = dataclasses.replace(
+            problem, pins=tuple(p for p in problem.pins if p.ticket_id != victim)
+        )
+        route = current.route_of(engineer)
+        if route is None:
+            continue
+        timed = RouteContext.of(freed, matrix).retime(
+            engineer, [t for t in route.ticket_ids if t != victim]
+        )
+        if not timed.feasible:
+            continue
+        trial = dataclasses.replace(
+            current,
+            routes=tuple(timed.route if r.engineer_id == engineer else r for r in current.routes),
+            unassigned=(
+                *current.unassigned,
+                Unassigned(victim, (Reason.DISPLACED_BY_HIGHER_PRIORITY,)),
+            ),
+        )
+        result = insert(freed, trial, ticket, matrix=matrix)
+        arrival = _arrival(result, ticket.id)
+        if arrival is not None and (best is None or arrival < (_arrival(best[0], ticket.id) or 0)):
+            best = (result, victim)
+    return best
+
+
 def dispatch_now(
     *,
     session: Session,
@@ -231,12 +329,8 @@ def dispatch_now(
         problem, _current_routes(planning, below, ticket.id), matrix=matrix
     )
     solver_ticket = next(t for t in problem.tickets if t.id == number)
-    result = insert(problem, current, solver_ticket, matrix=matrix)
-    displaced: str | None = None
-    if not result.inserted:
-        found = _insert_displacing(problem, current, solver_ticket, matrix)
-        if found is not None:
-            result, displaced = found
+    divertible = session_policy(session).divertible(ticket.priority)
+    result, displaced, diverted = _place(problem, current, solver_ticket, matrix, divertible)
     if not result.inserted or result.engineer_id is None:
         unassigned = result.unassigned
         suggestion = unassigned.suggestion if unassigned is not None else None
@@ -269,6 +363,19 @@ def dispatch_now(
         + (f"; {displaced} displaced (lower priority, back to the pool)" if displaced else ""),
         *plan.notes,
     ]
+    if diverted is not None:
+        called_off = session.get(Ticket, planning.ticket_ids[diverted])
+        assert called_off is not None
+        transition(
+            session=session,
+            ticket=called_off,
+            action="divert",
+            actor=actor,
+            reason=f"engineer diverted to emergency {number}",
+            at=now,
+        )
+        plan.notes = [f"{diverted} interrupted on the way (back to the pool)", *plan.notes]
+        displaced = diverted
     make_current(session=session, plan=plan, actor=actor, at=now, reason=f"dispatch now {number}")
     transition(
         session=session,
@@ -284,6 +391,7 @@ def dispatch_now(
         plan=plan,
         visit=visit,
         displaced_ticket_ids=(planning.ticket_ids[displaced],) if displaced else (),
+        diverted_ticket_ids=(planning.ticket_ids[diverted],) if diverted else (),
         added_travel_seconds=result.added_travel_seconds,
         insertion_seconds=result.seconds,
     )

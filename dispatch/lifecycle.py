@@ -119,6 +119,8 @@ TRANSITIONS: tuple[Rule, ...] = (
          params=frozenset({"engineer_id"})),
     Rule("unschedule", frozenset({S.SCHEDULED, S.DISPATCHED}), S.TRIAGED, _DESK_OR_SYSTEM,
          "Take it out of the plan, back to the pool"),
+    Rule("divert", frozenset({S.EN_ROUTE}), S.TRIAGED, _DESK_OR_SYSTEM,
+         "Call the engineer off on the way (an emergency needs them); back to the pool"),
     Rule("start_travel", frozenset({S.DISPATCHED}), S.EN_ROUTE, _FIELD,
          "The engineer accepts and sets off", own_tickets_only=True),
     Rule("arrive", frozenset({S.DISPATCHED, S.EN_ROUTE}), S.ON_SITE, _FIELD,

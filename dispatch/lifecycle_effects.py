@@ -202,6 +202,7 @@ EFFECTS: Mapping[str, Callable[[Step], dict[str, Any]]] = {
     "schedule": _engineer,
     "dispatch": _engineer,
     "unschedule": _unassign,
+    "divert": _unassign,
     "arrive": _respond,
     "complete": _resolve,
     "need_follow_up": _follow_up,

@@ -59,6 +59,7 @@ def dispatch_now(
         planned_start=visit.planned_start,
         added_travel_seconds=result.added_travel_seconds,
         displaced_ticket_ids=list(result.displaced_ticket_ids),
+        diverted_ticket_ids=list(result.diverted_ticket_ids),
         insertion_ms=round(result.insertion_seconds * 1000, 1),
         reoptimization_id=rerun.id,
     )

@@ -188,5 +188,12 @@ class DispatchNowOut(BaseModel):
     displaced_ticket_ids: list[int] = Field(
         description="Lower-priority tickets taken out of the route to make room (back in the pool)"
     )
+    diverted_ticket_ids: list[int] = Field(
+        default_factory=list,
+        description=(
+            "Of those, the visit whose engineer was called off on the way to it (the SLA "
+            "policy's `divert` says which tiers an emergency may interrupt)"
+        ),
+    )
     insertion_ms: float
     reoptimization_id: int = Field(description="The queued run; poll /optimizations/{id}")

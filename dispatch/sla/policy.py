@@ -75,10 +75,16 @@ class Targets(_Strict):
 
 
 class TierTargets(_Strict):
-    """Targets for standard and VIP customers at one priority."""
+    """Targets for standard and VIP customers at one priority.
+
+    ``divert`` lists the lower tiers whose visits an emergency of this tier may interrupt:
+    an engineer driving to such a visit can be called off and sent to the emergency (the
+    interrupted visit goes back to the pool).
+    """
 
     standard: Targets
     vip: Targets
+    divert: tuple[Literal["P1", "P2", "P3", "P4"], ...] = ()
 
 
 class EscalationTo(StrEnum):
@@ -130,7 +136,18 @@ class SlaPolicy(_Strict):
         missing = [name for name in PRIORITY_NAMES if name not in self.priorities]
         if missing:
             raise ValueError(f"priorities lacks {', '.join(missing)}")
+        for name, tier in self.priorities.items():
+            higher = [t for t in tier.divert if t <= name]
+            if higher:
+                raise ValueError(f"{name} may divert only lower tiers, not {', '.join(higher)}")
         return self
+
+    def divertible(self, priority: int) -> frozenset[int]:
+        """Tiers (1..4) whose visits an emergency of ``priority`` may interrupt."""
+        if not 1 <= priority <= 4:
+            return frozenset()
+        tier = self.priorities[PRIORITY_NAMES[priority - 1]]  # type: ignore[index]
+        return frozenset(PRIORITY_NAMES.index(name) + 1 for name in tier.divert)
 
     @property
     def typical_response(self) -> dt.timedelta:

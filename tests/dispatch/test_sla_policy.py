@@ -149,3 +149,13 @@ def test_an_overriding_file_bound_to_the_session_is_used(tmp_path: Path, databas
     bind_policy(database.sessions, policy)  # every new session of the factory
     with database.session() as session:
         assert session_policy(session) is policy
+
+
+def test_which_tiers_an_emergency_may_interrupt():
+    policy = parse_policy(packaged())
+    assert policy.divertible(1) == frozenset({3, 4})
+    assert policy.divertible(2) == frozenset()
+    data = packaged()
+    data["priorities"]["P3"]["divert"] = ["P2"]
+    with pytest.raises(InvalidInput, match="P3 may divert only lower tiers, not P2"):
+        parse_policy(data)
