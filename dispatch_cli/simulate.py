@@ -10,6 +10,7 @@ import typer
 
 if TYPE_CHECKING:
     from scenarios.metrics import Estimate, RunResult
+    from scenarios.model import Scenario
 
 DEFAULT_POLICIES = ("greedy", "batch", "batch+insert")
 _LABELS = {
@@ -46,13 +47,34 @@ def format_margin(e: Estimate) -> str:
     return f"{e.mean * 100:+.1f} pp (95% CI {e.low * 100:+.1f} .. {e.high * 100:+.1f}, {e.n} seeds)"
 
 
+def policies_to_run(scenario: Scenario, flags: list[str] | None, baseline: str) -> list[str]:
+    """The policies a run compares: ``--policy`` flags, else the scenario's, else all.
+
+    A scenario that names ``policy.name`` runs that policy, with the baseline beside it
+    to compare against; a scenario that names none runs :data:`DEFAULT_POLICIES`.
+    """
+    from scenarios.model import POLICIES
+
+    if flags:
+        return list(dict.fromkeys(flags))
+    if "name" in scenario.policy.model_fields_set:
+        own = [baseline] if baseline in POLICIES else []
+        return list(dict.fromkeys([*own, scenario.policy.name]))
+    return list(DEFAULT_POLICIES)
+
+
 def simulate_command(
     scenario: Annotated[
         str, typer.Argument(help="Scenario YAML file, or the name of a shipped scenario")
     ],
     policy: Annotated[
         list[str] | None,
-        typer.Option("--policy", "-p", help="Policy to run (repeat); default: all three"),
+        typer.Option(
+            "--policy",
+            "-p",
+            help="Policy to run (repeat); default: the scenario's policy.name and the "
+            "baseline, or all three when the scenario names none",
+        ),
     ] = None,
     seeds: Annotated[int, typer.Option(min=1, max=1000, help="Seeds per policy")] = 5,
     report: Annotated[
@@ -74,9 +96,11 @@ def simulate_command(
 ) -> None:
     """Simulate SCENARIO under each policy over several seeds and compare.
 
-    Prints SLA compliance per tier, response times, tickets served, travel, utilisation
-    and overtime (means over seeds with 95 % confidence intervals), and the margin of
-    each policy over the baseline on P1 and P2 response compliance (paired by seed).
+    Runs the ``--policy`` flags, else the scenario's ``policy.name`` beside the baseline,
+    else all three policies. Prints SLA compliance per tier, response times, tickets
+    served, travel, utilisation and overtime (means over seeds with 95 % confidence
+    intervals), and the margin of each policy over the baseline on P1 and P2 response
+    compliance (paired by seed).
     With DISPATCH_REDIS_URL set the runs go to the job queue that ``dispatch worker``
     processes serve (unless ``--local``); else to local worker processes.
     """
@@ -90,8 +114,7 @@ def simulate_command(
     from scenarios.model import POLICIES
     from scenarios.runner import collect_jobs, enqueue, run_all, tasks_for
 
-    chosen = list(dict.fromkeys(policy or DEFAULT_POLICIES))
-    for name in chosen:
+    for name in policy or ():
         if name not in POLICIES:
             raise typer.BadParameter(
                 f"unknown policy {name!r}; policies: {', '.join(POLICIES)}", param_hint="--policy"
@@ -101,6 +124,7 @@ def simulate_command(
     except ScenarioError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc
+    chosen = policies_to_run(sc, policy, baseline)
     console = Console(width=140)
     tasks = tasks_for(sc, chosen, seeds)
     with Progress(

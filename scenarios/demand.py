@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dispatch.models import TicketKind
+from scenarios.load import appointment_weekdays, scenario_policy
 from scenarios.model import Scenario, clock_minutes
 from scenarios.world import SiteRef, lognormal, rng_for
 
@@ -50,24 +51,33 @@ class Outcome:
     overran: bool
 
 
-def _working_days(scenario: Scenario) -> set[int]:
-    """Weekday indexes with some engineer on shift."""
-    return {d.number for g in scenario.engineers for d in g.shift.days}
+def _booking_days(scenario: Scenario) -> set[int]:
+    """Horizon days (0-based) that take appointments: staffed, open in the SLA calendar.
+
+    Weekends (or any day the calendar leaves closed) and its holidays are on-call only.
+    """
+    calendar = scenario_policy(scenario).default_calendar
+    weekdays = appointment_weekdays(scenario, calendar)
+    holidays = set(calendar.holidays)
+    return {
+        d
+        for d in range(scenario.days)
+        if scenario.day(d).weekday() in weekdays and scenario.day(d) not in holidays
+    }
 
 
 def _slot(
-    scenario: Scenario, rng_draw: float, rng_day: int, arrival: float
+    scenario: Scenario, rng_draw: float, rng_day: int, arrival: float, booking: set[int]
 ) -> tuple[float, float] | None:
     spec = scenario.demand.appointments
     first, last = clock_minutes(spec.first), clock_minutes(spec.last)
-    working = _working_days(scenario)
     day0 = max(0, min(scenario.days - 1, int(arrival // 86400)))
     while day0 + 1 < scenario.days and scenario.day_start(day0 + 1) <= arrival:
         day0 += 1
     candidates = []
     for offset in range(spec.lead_days + 1):
         d = day0 + offset
-        if d >= scenario.days or scenario.day(d).weekday() not in working:
+        if d not in booking:
             continue
         steps = (last - first) // SLOT_STEP_MINUTES
         starts = [first + k * SLOT_STEP_MINUTES for k in range(steps + 1)]
@@ -108,6 +118,7 @@ def requests(scenario: Scenario, seed: int, sites: tuple[SiteRef, ...]) -> list[
     vip_sites = [s for s in sites if s.vip]
     std_sites = [s for s in sites if not s.vip] or vip_sites
     demand = scenario.demand
+    booking = _booking_days(scenario) if demand.appointments.share else set()
     drafts: list[tuple[float, float, int, int, str, object]] = []
     for b_index, backlog in enumerate(demand.backlog):
         for n in range(backlog.count):
@@ -145,7 +156,7 @@ def requests(scenario: Scenario, seed: int, sites: tuple[SiteRef, ...]) -> list[
         window = None
         draw_window, draw_slot, draw_day = rng.random(), rng.random(), rng.randrange(1 << 30)
         if tier >= 3 and draw_window < demand.appointments.share:
-            window = _slot(scenario, draw_slot, draw_day, max(at, 0.0))
+            window = _slot(scenario, draw_slot, draw_day, max(at, 0.0), booking)
         remote = kind == TicketKind.REPAIR and rng.random() < demand.remote_share
         out.append(
             Request(

@@ -129,8 +129,22 @@ class Shift(Window):
 
     @model_validator(mode="after")
     def _break_inside(self) -> Shift:
-        if self.break_minutes and self.break_window is None:
+        window = self.break_window
+        if not self.break_minutes:
+            return self
+        if window is None:
             raise ValueError("break_window is needed when break_minutes > 0")
+        default = "" if "break_window" in self.model_fields_set else " (the default)"
+        if window.start_minute < self.start_minute or window.end_minute > self.end_minute:
+            raise ValueError(
+                f"break_window: {window.start}-{window.end}{default} is not inside the shift "
+                f"{self.start}-{self.end}; move it inside the shift or set break_minutes: 0"
+            )
+        if window.start_minute + self.break_minutes > self.end_minute:
+            raise ValueError(
+                f"break_minutes: a {self.break_minutes}-minute break starting at "
+                f"{window.start} runs past the shift end {self.end}"
+            )
         return self
 
 
@@ -140,6 +154,11 @@ class Level(StrEnum):
     JUNIOR = "junior"
     MID = "mid"
     SENIOR = "senior"
+
+    @property
+    def top_skill_level(self) -> int:
+        """The highest skill level an engineer of this seniority holds (junior 1 .. senior 3)."""
+        return list(Level).index(self) + 1
 
 
 class EngineerGroup(_Strict):
@@ -332,6 +351,8 @@ class PolicySpec(_Strict):
     """The dispatch policy and its parameters (see :mod:`scenarios.policies`)."""
 
     name: Literal["greedy", "batch", "batch+insert"] = "batch+insert"
+    """The scenario's policy: ``dispatch simulate`` runs it beside the baseline unless
+    ``--policy`` is given; a scenario that does not set it compares all policies."""
     interval_minutes: int = Field(default=60, ge=5, le=24 * 60)
     """Batch: minutes between re-optimisations. Greedy: minutes between queue re-checks."""
     iterations: int = Field(default=300, ge=0, le=100000)
@@ -381,6 +402,30 @@ class Scenario(_Strict):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
+
+    @model_validator(mode="after")
+    def _skills_within_seniority(self) -> Scenario:
+        """A skill level above the group's seniority is refused, naming the engineers.
+
+        DOMAIN.md: juniors do basic operation and common faults, mids complex faults,
+        seniors everything; a skill level (1 basic .. 3 expert) cannot exceed that.
+        """
+        problems, first_code = [], 1
+        for index, group in enumerate(self.engineers):
+            top = group.level.top_skill_level
+            last_code = first_code + group.count - 1
+            codes = f"E{first_code:03d}" + (f"-E{last_code:03d}" if group.count > 1 else "")
+            for skill, level in sorted(group.skills.items()):
+                if level > top:
+                    problems.append(
+                        f"engineers.{index}.skills.{skill}: level {level} is above what "
+                        f"{group.level.value} engineers ({codes}) hold (up to {top}); "
+                        f"lower it or make the group's level more senior"
+                    )
+            first_code = last_code + 1
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
     @model_validator(mode="after")
     def _skills_known(self) -> Scenario:

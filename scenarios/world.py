@@ -116,7 +116,6 @@ def seed_world(*, session: Session, scenario: Scenario) -> World:
     session.flush()
     valid_until = scenario.day(scenario.days) + dt.timedelta(days=365)
     engineers: list[Engineer] = []
-    top_level = {"junior": 1, "mid": 2, "senior": 3}
     for group in scenario.engineers:
         for _ in range(group.count):
             code = f"E{len(engineers) + 1:03d}"
@@ -147,8 +146,7 @@ def seed_world(*, session: Session, scenario: Scenario) -> World:
                 active=True,
             )
             engineer.skills = [
-                EngineerSkill(skill=s, level=min(lvl, top_level[group.level.value]))
-                for s, lvl in sorted(group.skills.items())
+                EngineerSkill(skill=s, level=lvl) for s, lvl in sorted(group.skills.items())
             ]
             engineer.shifts = [
                 EngineerShift(
