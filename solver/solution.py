@@ -33,6 +33,8 @@ class Reason(StrEnum):
     """It would fit alone, but not beside the other tickets of the same or lower tier."""
     NOT_ROUTABLE = "NOT_ROUTABLE"
     """The site is not reachable on the road network (did not snap to a road)."""
+    NO_ENGINEER_ON_SHIFT = "NO_ENGINEER_ON_SHIFT"
+    """Nobody is on shift in the planned period (e.g. the day's shifts have all ended)."""
     PINNED_CONFLICT = "PINNED_CONFLICT"
     """Its pin cannot be honoured (pinned engineer unqualified or the pinned order is infeasible)."""
 

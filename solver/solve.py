@@ -47,7 +47,7 @@ from solver.greedy import greedy
 from solver.params import SolveParams
 from solver.problem import Problem
 from solver.reasons import explain
-from solver.solution import Solution, SolveStatus
+from solver.solution import Reason, Solution, SolveStatus
 
 EXPLAIN_SHARE = 0.05
 """Share of the time limit kept for reasons and suggestions (suggestions stop at the limit;
@@ -81,7 +81,8 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
     deadline = t0 + params.time_limit
     search_end = deadline - EXPLAIN_SHARE * params.time_limit
     if not problem.tickets or not problem.engineers:
-        sol = solution_from_plan(problem, {}, seconds=time.perf_counter() - t0)
+        nobody = {t.id: (Reason.NO_ENGINEER_ON_SHIFT,) for t in problem.tickets}
+        sol = solution_from_plan(problem, {}, nobody, seconds=time.perf_counter() - t0)
         return dataclasses.replace(sol, status=SolveStatus.EMPTY)
     matrix = problem.travel_matrix()
     fixed = problem if matrix is problem.travel else dataclasses.replace(problem, travel=matrix)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from solver import Break, Pin, SolveParams, SolveStatus, Tier, TimeWindow, solve
+from solver import Break, Pin, Reason, SolveParams, SolveStatus, Tier, TimeWindow, solve
 from tests.solver.test_solve_support import HOUR, assert_valid, eng, line_problem, tix
 
 FAST = SolveParams(iterations=30, time_limit=60.0, seed=1, workers=1)
@@ -15,6 +15,16 @@ def test_empty_problem_is_empty() -> None:
     sol = solve(p, FAST)
     assert sol.status == SolveStatus.EMPTY
     assert sol.unassigned == ()
+
+
+def test_without_engineers_every_ticket_says_nobody_is_on_shift() -> None:
+    p = line_problem([], [tix("T1", 0), tix("T2", 10)])
+    sol = solve(p, FAST)
+    assert sol.status == SolveStatus.EMPTY
+    assert {u.ticket_id: u.reasons for u in sol.unassigned} == {
+        "T1": (Reason.NO_ENGINEER_ON_SHIFT,),
+        "T2": (Reason.NO_ENGINEER_ON_SHIFT,),
+    }
 
 
 def test_serves_everything_that_fits_and_validates() -> None:
