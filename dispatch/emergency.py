@@ -146,23 +146,32 @@ def _insert_displacing(
         if tiers[v.ticket_id] > int(ticket.tier) and v.ticket_id not in pinned
     )
     for _, _, victim, engineer in candidates[:MAX_DISPLACEMENT_TRIES]:
-        route = current.route_of(engineer)
-        assert route is not None
-        timed = ctx.retime(engineer, [t for t in route.ticket_ids if t != victim])
-        if not timed.feasible:
+        trial = _without(ctx, current, engineer, victim)
+        if trial is None:
             continue
-        trial = dataclasses.replace(
-            current,
-            routes=tuple(timed.route if r.engineer_id == engineer else r for r in current.routes),
-            unassigned=(
-                *current.unassigned,
-                Unassigned(victim, (Reason.DISPLACED_BY_HIGHER_PRIORITY,)),
-            ),
-        )
         result = insert(problem, trial, ticket, matrix=matrix)
         if result.inserted:
             return result, victim
     return None
+
+
+def _without(ctx: RouteContext, current: Solution, engineer: str, victim: str) -> Solution | None:
+    """``current`` with ``victim`` taken off ``engineer``'s route and back in the pool
+    (``None`` when the rest of the route is then infeasible)."""
+    route = current.route_of(engineer)
+    if route is None:
+        return None
+    timed = ctx.retime(engineer, [t for t in route.ticket_ids if t != victim])
+    if not timed.feasible:
+        return None
+    return dataclasses.replace(
+        current,
+        routes=tuple(timed.route if r.engineer_id == engineer else r for r in current.routes),
+        unassigned=(
+            *current.unassigned,
+            Unassigned(victim, (Reason.DISPLACED_BY_HIGHER_PRIORITY,)),
+        ),
+    )
 
 
 def _arrival(result: InsertionResult, ticket_id: str) -> int | None:
@@ -236,22 +245,9 @@ def _insert_diverting(
         freed = dataclasses.replace(
             problem, pins=tuple(p for p in problem.pins if p.ticket_id != victim)
         )
-        route = current.route_of(engineer)
-        if route is None:
+        trial = _without(RouteContext.of(freed, matrix), current, engineer, victim)
+        if trial is None:
             continue
-        timed = RouteContext.of(freed, matrix).retime(
-            engineer, [t for t in route.ticket_ids if t != victim]
-        )
-        if not timed.feasible:
-            continue
-        trial = dataclasses.replace(
-            current,
-            routes=tuple(timed.route if r.engineer_id == engineer else r for r in current.routes),
-            unassigned=(
-                *current.unassigned,
-                Unassigned(victim, (Reason.DISPLACED_BY_HIGHER_PRIORITY,)),
-            ),
-        )
         result = insert(freed, trial, ticket, matrix=matrix)
         arrival = _arrival(result, ticket.id)
         if arrival is not None and (best is None or arrival < (_arrival(best[0], ticket.id) or 0)):

@@ -50,19 +50,18 @@ def runtime_of(client: TestClient) -> Runtime:
 
 
 def run_plan(
-    client: TestClient, headers: dict[str, str], region: str = "HQ", **options: object
+    client: TestClient,
+    headers: dict[str, str],
+    region: str = "HQ",
+    day: dt.date = DAY,
+    **options: object,
 ) -> int:
-    """Request an optimisation of :data:`DAY` and wait until it has finished.
-
-    With Redis configured the run goes to RQ, where no worker listens in this test: the
-    job body runs here instead (the worker tests run real workers). In-process, the
-    app's pool runs it.
-    """
+    """Request an optimisation of ``day`` (default :data:`DAY`) and wait until it has finished."""
     response = client.post(
         "/api/v1/optimizations",
         json={
             "region": region,
-            "date": DAY.isoformat(),
+            "date": day.isoformat(),
             "time_budget_seconds": 5,
             "options": {"iterations": 300, **options},
         },
@@ -70,6 +69,17 @@ def run_plan(
     )
     assert response.status_code == 202, response.text
     plan_id = int(response.json()["id"])
+    finish_run(client, headers, plan_id)
+    return plan_id
+
+
+def finish_run(client: TestClient, headers: dict[str, str], plan_id: int) -> None:
+    """Wait until run ``plan_id`` has succeeded.
+
+    With Redis configured the run goes to RQ, where no worker listens in this test: the
+    job body runs here instead (the worker tests run real workers). In-process, the
+    app's pool runs it.
+    """
     runtime = runtime_of(client)
     if runtime.redis is not None:
         optimization.run_optimization(plan_id, runtime=runtime, now=runtime.clock)
@@ -78,7 +88,7 @@ def run_plan(
         status = client.get(f"/api/v1/optimizations/{plan_id}", headers=headers).json()["status"]
         if status not in optimization.ACTIVE:
             assert status == "succeeded", status
-            return plan_id
+            return
         time.sleep(0.1)
     raise AssertionError(f"run {plan_id} did not finish")
 

@@ -17,6 +17,7 @@ from tests.api.service_world import (
     DAY,
     ZONE,
     day_client,
+    finish_run,
     report_ticket,
     run_plan,
     runtime_of,
@@ -106,42 +107,12 @@ def test_a_past_day_is_refused_and_a_later_day_plans_whole_shifts(day_client):
     assert past.json()["field"] == "date"
 
     tomorrow = DAY + dt.timedelta(days=1)
-    response = day_client.post(
-        "/api/v1/optimizations",
-        json={
-            "region": "HQ",
-            "date": str(tomorrow),
-            "time_budget_seconds": 5,
-            "options": {"iterations": 300},
-        },
-        headers=headers,
-    )
-    assert response.status_code == 202, response.text
-    plan_id = response.json()["id"]
-    runtime = runtime_of(day_client)
-    if runtime.redis is not None:
-        from dispatch import optimization
-
-        optimization.run_optimization(plan_id, runtime=runtime, now=runtime.clock)
-    _wait(day_client, headers, plan_id)
+    plan_id = run_plan(day_client, headers, day=tomorrow)
     starts = [
         dt.datetime.fromisoformat(v["planned_start"])
         for v in visits_of(plan_of(day_client, headers, plan_id))
     ]
     assert starts and min(starts) < at_local(tomorrow, 12), "tomorrow's morning is planned"
-
-
-def _wait(client, headers, plan_id: int) -> None:
-    import time
-
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        status = client.get(f"/api/v1/optimizations/{plan_id}", headers=headers).json()["status"]
-        if status not in ("queued", "running"):
-            assert status == "succeeded", status
-            return
-        time.sleep(0.1)
-    raise AssertionError("run did not finish")
 
 
 @pytest.mark.parametrize("later_day", [False, True])
@@ -156,25 +127,7 @@ def test_a_passed_window_follows_one_rule_today_and_on_later_days(day_client, da
     headers = login(day_client, "dispatcher")
     day = DAY + dt.timedelta(days=1) if later_day else DAY
 
-    response = day_client.post(
-        "/api/v1/optimizations",
-        json={
-            "region": "HQ",
-            "date": str(day),
-            "time_budget_seconds": 5,
-            "options": {"iterations": 300},
-        },
-        headers=headers,
-    )
-    assert response.status_code == 202, response.text
-    plan_id = response.json()["id"]
-    runtime = runtime_of(day_client)
-    if runtime.redis is not None:
-        from dispatch import optimization
-
-        optimization.run_optimization(plan_id, runtime=runtime, now=runtime.clock)
-    _wait(day_client, headers, plan_id)
-    plan = plan_of(day_client, headers, plan_id)
+    plan = plan_of(day_client, headers, run_plan(day_client, headers, day=day))
 
     planned = {v["ticket_id"]: v for v in visits_of(plan)}
     unassigned = {u["ticket_id"]: u for u in plan["unassigned"]}
@@ -243,12 +196,7 @@ def test_the_re_plan_after_dispatch_now_keeps_the_day(day_client, database, hour
     assert response.status_code == 200, response.text
     emergency_day = plan_of(day_client, headers, response.json()["plan_id"])
     rerun = response.json()["reoptimization_id"]
-    runtime = runtime_of(day_client)
-    if runtime.redis is not None:
-        from dispatch import optimization
-
-        optimization.run_optimization(rerun, runtime=runtime, now=runtime.clock)
-    _wait(day_client, headers, rerun)
+    finish_run(day_client, headers, rerun)
     replan = plan_of(day_client, headers, rerun)
 
     assert ticket_id in {v["ticket_id"] for v in visits_of(replan)}
