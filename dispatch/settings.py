@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = True
     sla_sweep_seconds: int = Field(default=60, gt=0)
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
 
     @field_validator("database_url")
     @classmethod
