@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from fastapi.security import OAuth2PasswordRequestForm
 
 from api.deps import CurrentUser, SessionDep, SettingsDep
-from api.schemas.auth import Me, Token
+from api.schemas.auth import LoginForm, Me, Token
 from dispatch.security import create_access_token
 from dispatch.users import authenticate
 
@@ -17,7 +16,7 @@ router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
 @router.post("/token", response_model=Token, summary="Log in (OAuth2 password flow)")
 def login(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    form: Annotated[LoginForm, Depends()],
     session: SessionDep,
     settings: SettingsDep,
 ) -> Token:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, status
 from sqlalchemy.orm import Session
 
 from api.deps import CurrentUser, DispatcherUser, RuntimeDep, SessionDep, SettingsDep
+from api.openapi import problem_responses
 from api.schemas.common import IdPath, Limit, Offset, Paged, RegionQuery
 from api.schemas.tickets import (
     CustomerOut,
@@ -22,7 +23,6 @@ from api.schemas.tickets import (
     TransitionIn,
     WindowOut,
 )
-from api.openapi import problem_responses
 from api.validation import check_instant
 from dispatch.lifecycle import allowed_actions, assigned_engineer_id, transition, visit_count
 from dispatch.models import Role, SlaState, Ticket, TicketStatus, User

@@ -132,6 +132,18 @@ def test_nul_bytes_and_year_9999_in_queries_are_refused(day_client, database):
     _problem(late, 422, "device_time")
 
 
+def test_nul_bytes_in_the_login_form_and_bad_event_ids_are_refused(day_client):
+    for field, data in (
+        ("username", {"username": "dis\x00patcher", "password": "demo"}),
+        ("password", {"username": "dispatcher", "password": "de\x00mo"}),
+    ):
+        _problem(day_client.post("/api/v1/auth/token", data=data), 422, field)
+    headers = login(day_client, "dispatcher")
+    for bad in ("abc", "%00", "1-2-3"):
+        stream = day_client.get(f"/api/v1/events?last_event_id={bad}", headers=headers)
+        _problem(stream, 422, "last_event_id")
+
+
 def test_a_token_naming_an_impossible_user_is_refused(day_client):
     now = dt.datetime.now(dt.UTC)
     token = jwt.encode(
