@@ -34,6 +34,8 @@ _DESCRIPTIONS = {
 }
 _PUBLIC = {"/healthz", "/readyz", "/metrics", "/api/v1/auth/token", "/console"}
 _NO_SERVICES = {"/healthz"}
+_OWN_ERRORS = {"/readyz"}
+"""Operations whose error answers are their own JSON documents, not problems."""
 _LOGIN = "/api/v1/auth/token"
 
 
@@ -95,6 +97,8 @@ def problem_openapi(app: FastAPI) -> dict[str, Any]:
     components.pop("HTTPValidationError", None)
     components.pop("ValidationError", None)
     for path, operations in schema.get("paths", {}).items():
+        if path in _OWN_ERRORS:
+            continue
         for operation in operations.values():
             responses = operation.setdefault("responses", {})
             codes = {c for c in responses if c.startswith(("4", "5"))}
