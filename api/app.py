@@ -8,8 +8,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.console import install_console
+from api.limits import BodyLimit, EmptyQueryAsAbsent
 from api.observability import Metrics, install_metrics, install_request_middleware
-from api.openapi import install_openapi
+from api.openapi import install_docs, install_openapi
 from api.problems import install_problem_handlers
 from api.routes import (
     auth,
@@ -33,6 +34,10 @@ Field-engineer dispatch and route optimisation.
 Log in with `POST /api/v1/auth/token` (form fields `username`, `password`), then send
 `Authorization: Bearer <access_token>`. Errors are RFC 9457 `application/problem+json`
 documents whose `field` names the input at fault.
+
+Limits: ids 1 .. 2^31-1; texts without NUL characters and of bounded length; days within a
+year of today; periods of at most 92 days; request bodies of at most
+`DISPATCH_MAX_BODY_BYTES` (413 beyond). An empty query parameter is the same as none.
 """
 
 
@@ -61,7 +66,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         description=API_DESCRIPTION,
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,
+        redoc_url=None,
         openapi_url="/openapi.json",
     )
     app.state.settings = settings
@@ -69,6 +75,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = metrics
 
     install_problem_handlers(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(EmptyQueryAsAbsent)
     install_request_middleware(app, metrics)
     install_metrics(app, metrics, runtime)
     app.include_router(health.router)
@@ -83,4 +91,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(emergency.router)
     install_console(app)
     install_openapi(app)
+    install_docs(app)
     return app

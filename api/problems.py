@@ -1,7 +1,8 @@
 """Errors as RFC 9457 ``application/problem+json``; the one place statuses are chosen.
 
-Every domain error class maps to one HTTP status here. Anything unknown is logged with
-its traceback and answered with a bare 500 (no internals leak).
+Every domain error class maps to one HTTP status here. Anything unknown is logged once with
+its traceback and answered with a bare 500 (no internals leak); the error stops there, so
+the server keeps the client's connection open for its next request.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dispatch import errors
 
@@ -40,6 +42,7 @@ _TITLES = {
     405: "Method Not Allowed",
     409: "Conflict",
     412: "Precondition Failed",
+    413: "Content Too Large",
     422: "Unprocessable Content",
     429: "Too Many Requests",
     500: "Internal Server Error",
@@ -130,7 +133,42 @@ def install_problem_handlers(app: FastAPI) -> None:
             headers=dict(exc.headers) if exc.headers else None,
         )
 
-    @app.exception_handler(Exception)
-    async def _unknown(request: Request, exc: Exception) -> JSONResponse:
-        logger.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem(500, "internal error; it has been logged", instance=request.url.path)
+    app.add_middleware(UnhandledErrors)
+
+
+class UnhandledErrors:
+    """Answer any error no handler took as a logged 500 problem, and let it go no further.
+
+    Starlette's outermost error middleware would answer too, but then re-raise the error
+    to the server, which logs it a second time and closes the keep-alive connection.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run the app; on an unhandled error, log it and answer 500 if nothing was sent."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_tracked)
+        except Exception as exc:
+            if started:  # too late to answer: the server ends the response
+                logger.exception("error after the response started on %s", scope["path"])
+                return
+            if isinstance(exc, StarletteHTTPException):
+                response = problem(exc.status_code, str(exc.detail), instance=scope["path"])
+            else:
+                logger.exception("unhandled error on %s %s", scope["method"], scope["path"])
+                response = problem(
+                    500, "internal error; it has been logged", instance=scope["path"]
+                )
+            await response(scope, receive, send)

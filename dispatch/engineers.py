@@ -19,7 +19,13 @@ def list_engineers(
     limit: int = 100,
     offset: int = 0,
 ) -> Page[Engineer]:
-    """Engineers ordered by code, optionally by region, active flag and skill."""
+    """Engineers ordered by code, optionally by region, active flag and skill.
+
+    Raises
+    ------
+    NotFound
+        Unknown region (``field="region"``).
+    """
     query = (
         select(Engineer)
         .options(
@@ -30,6 +36,8 @@ def list_engineers(
         .order_by(Engineer.code)
     )
     if region_code is not None:
+        if session.scalar(select(Region.id).where(Region.code == region_code)) is None:
+            raise NotFound(f"no region {region_code!r}", field="region")
         query = query.join(Region, Engineer.region_id == Region.id).where(
             Region.code == region_code
         )

@@ -13,6 +13,7 @@ from dispatch.errors import InvalidInput
 
 T = TypeVar("T")
 MAX_LIMIT = 500
+MAX_OFFSET = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -31,12 +32,12 @@ def paginate(session: Session, query: Select[Any], *, limit: int, offset: int) -
     Raises
     ------
     InvalidInput
-        ``limit`` outside 1..500 or a negative ``offset``.
+        ``limit`` outside 1..500 or ``offset`` outside 0..2^31-1.
     """
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}", field="limit")
-    if offset < 0:
-        raise InvalidInput("offset must be >= 0", field="offset")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise InvalidInput(f"offset must be between 0 and {MAX_OFFSET}", field="offset")
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     items = session.scalars(query.limit(limit).offset(offset)).unique().all()
     return Page(items=items, total=int(total), limit=limit, offset=offset)

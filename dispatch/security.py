@@ -14,6 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from dispatch.errors import AuthenticationFailed
 
 _ALGORITHM = "HS256"
+_MAX_USER_ID = 2**31 - 1
 _hasher = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
 """argon2id with the OWASP minimum parameters (19 MiB, 2 passes)."""
 
@@ -80,8 +81,11 @@ def decode_access_token(token: str, *, secret: str) -> TokenClaims:
         payload = jwt.decode(
             token, secret, algorithms=[_ALGORITHM], options={"require": ["exp", "sub"]}
         )
+        user_id = int(payload["sub"])
+        if not 1 <= user_id <= _MAX_USER_ID:
+            raise ValueError("sub out of range")
         return TokenClaims(
-            user_id=int(payload["sub"]),
+            user_id=user_id,
             role=str(payload.get("role", "")),
             expires_at=dt.datetime.fromtimestamp(int(payload["exp"]), dt.UTC),
         )

@@ -88,6 +88,7 @@ class Settings(BaseSettings):
     login_failures_per_user: int = Field(default=5, gt=0, le=10_000)
     login_failures_per_address: int = Field(default=20, gt=0, le=100_000)
     login_failure_window_seconds: int = Field(default=15 * 60, gt=0, le=24 * 3600)
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
 
     @field_validator("clock_at")
     @classmethod

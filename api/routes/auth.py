@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.security import OAuth2PasswordRequestForm
 
 from api.deps import CurrentUser, RuntimeDep, SessionDep, SettingsDep
-from api.schemas.auth import Me, Token
+from api.schemas.auth import LoginForm, Me, Token
 from api.schemas.common import Problem
 from dispatch.login_throttle import log_in
 from dispatch.security import create_access_token
@@ -31,7 +30,7 @@ router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
     },
 )
 def login(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    form: Annotated[LoginForm, Depends()],
     request: Request,
     session: SessionDep,
     settings: SettingsDep,

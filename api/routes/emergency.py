@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.deps import DispatcherUser, RuntimeDep, SessionDep
-from api.schemas.common import Problem
+from api.schemas.common import IdPath, Problem
 from api.schemas.plans import DispatchNowOut
 from dispatch import emergency, optimization
 
@@ -24,7 +24,7 @@ router = APIRouter(prefix="/api/v1", tags=["optimisation and plans"])
     },
 )
 def dispatch_now(
-    ticket_id: int, session: SessionDep, runtime: RuntimeDep, user: DispatcherUser
+    ticket_id: IdPath, session: SessionDep, runtime: RuntimeDep, user: DispatcherUser
 ) -> DispatchNowOut:
     """Place the ticket at the cheapest feasible position of the published routes, no earlier
     than now (no other visit changes engineer or order), publish

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -10,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.deps import CurrentUser, DispatcherUser, RuntimeDep, SessionDep
-from api.schemas.common import Paged
+from api.schemas.common import Day, IdPath, Limit, Offset, Paged, RegionQuery, Text
 from api.schemas.engineers import (
     EngineerOut,
     PositionOut,
@@ -18,6 +17,7 @@ from api.schemas.engineers import (
     SiteVisitOut,
     SiteVisitsOut,
 )
+from api.validation import check_day
 from dispatch.engineers import get_engineer, list_engineers
 from dispatch.errors import NotFound
 from dispatch.kpis import local_period
@@ -37,13 +37,14 @@ def _out(engineer: Engineer) -> EngineerOut:
 def engineers(
     session: SessionDep,
     _user: DispatcherUser,
-    region: Annotated[str | None, Query(description="Region code, e.g. SH-E")] = None,
+    region: RegionQuery = None,
     active: bool | None = None,
-    skill: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    skill: Annotated[Text | None, Query(max_length=64)] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> Paged[EngineerOut]:
-    """Engineers ordered by code, filtered by region, active flag and skill."""
+    """Engineers ordered by code, filtered by region (404 when unknown), active flag and
+    skill."""
     page = list_engineers(
         session=session, region_code=region, active=active, skill=skill, limit=limit, offset=offset
     )
@@ -74,7 +75,7 @@ def positions(
     session: SessionDep,
     runtime: RuntimeDep,
     user: CurrentUser,
-    region: Annotated[str | None, Query(description="Region code; includes sub-regions")] = None,
+    region: RegionQuery = None,
 ) -> PositionsOut:
     """The fresh positions of the engineers (an engineer account sees only its own).
 
@@ -96,14 +97,18 @@ def positions(
 )
 def site_visits(
     session: SessionDep,
+    runtime: RuntimeDep,
     user: CurrentUser,
-    date: Annotated[dt.date, Query(description="Day in the region's time zone")],
-    region: Annotated[str | None, Query(description="Region code; includes sub-regions")] = None,
+    date: Annotated[
+        Day, Query(description="Day in the region's time zone, within a year of today")
+    ],
+    region: RegionQuery = None,
 ) -> SiteVisitsOut:
     """The actual visits (check-in, check-out, outcome) of a day, for planned-vs-actual views.
 
     An engineer account sees only its own visits.
     """
+    check_day(date, now=runtime.clock(), field="date")
     codes = _visible_engineers(session, user, region)
     start, end = local_period(session=session, first_day=date, last_day=date, region_code=region)
     rows = session.scalars(
@@ -134,6 +139,6 @@ def site_visits(
 
 
 @router.get("/{engineer_id}", response_model=EngineerOut, summary="One engineer")
-def engineer(engineer_id: int, session: SessionDep, _user: DispatcherUser) -> EngineerOut:
+def engineer(engineer_id: IdPath, session: SessionDep, _user: DispatcherUser) -> EngineerOut:
     """An engineer by id."""
     return _out(get_engineer(session=session, engineer_id=engineer_id))

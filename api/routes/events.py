@@ -19,6 +19,8 @@ from dispatch.models import Role, User
 
 router = APIRouter(prefix="/api/v1", tags=["live events"])
 
+EVENT_ID = r"^[0-9]{1,20}(-[0-9]{1,20})?$"
+"""The form of an event id (a Redis stream id: milliseconds, sequence)."""
 BLOCK_MS = 15_000
 """How long one read waits for events before a keep-alive comment is sent."""
 
@@ -53,9 +55,15 @@ async def events(
     runtime: RuntimeDep,
     session: SessionDep,
     settings: SettingsDep,
-    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
-    last_event_id_query: Annotated[str | None, Query(alias="last_event_id")] = None,
-    access_token: Annotated[str | None, Query(description="Token for EventSource clients")] = None,
+    last_event_id: Annotated[
+        str | None, Header(alias="Last-Event-ID", max_length=41, pattern=EVENT_ID)
+    ] = None,
+    last_event_id_query: Annotated[
+        str | None, Query(alias="last_event_id", max_length=41, pattern=EVENT_ID)
+    ] = None,
+    access_token: Annotated[
+        str | None, Query(description="Token for EventSource clients", max_length=4096)
+    ] = None,
 ) -> StreamingResponse:
     """Plan published, ticket status changed, SLA at risk / breached, check-ins (flagged).
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import logging
 from typing import Annotated
@@ -13,7 +12,7 @@ from fastapi.responses import JSONResponse
 
 from api.deps import EngineerUser, RuntimeDep, SessionDep
 from api.idempotent import run_once
-from api.schemas.common import Problem
+from api.schemas.common import DayQuery, IdPath, Problem
 from api.schemas.field import (
     CheckInIn,
     CheckInOut,
@@ -27,6 +26,7 @@ from api.schemas.field import (
     SiteOut,
     WindowOut,
 )
+from api.validation import check_day
 from dispatch import checkins, field
 from dispatch.errors import ServiceUnavailable
 from dispatch.events import EventKind, emit
@@ -88,13 +88,17 @@ def my_jobs(
     session: SessionDep,
     runtime: RuntimeDep,
     user: EngineerUser,
-    date: Annotated[dt.date | None, Query(description="Day (default: today in my region)")] = None,
+    date: Annotated[
+        DayQuery, Query(description="Day (default: today in my region), within a year of today")
+    ] = None,
     if_none_match: Annotated[str | None, Header(alias="If-None-Match")] = None,
 ) -> Response:
     """The visits of the published plan for me, with windows, site, contact and a navigation link.
 
     Poll cheaply: send the last ``ETag`` in ``If-None-Match``; an unchanged day answers 304.
     """
+    if date is not None:
+        check_day(date, now=runtime.clock(), field="date")
     engineer_id = field.engineer_of(user)
     engineer = session.get(Engineer, engineer_id)
     assert engineer is not None
@@ -160,6 +164,7 @@ IdempotencyKey = Annotated[
     str | None,
     Header(
         alias="Idempotency-Key",
+        max_length=128,
         description="Any unique string per attempt; a retry with the same key records once "
         "and gets the first answer again",
     ),
@@ -179,7 +184,7 @@ _FIELD_ERRORS: dict[int | str, dict[str, object]] = {
     responses=_FIELD_ERRORS,
 )
 def check_in(
-    ticket_id: int,
+    ticket_id: IdPath,
     body: CheckInIn,
     request: Request,
     session: SessionDep,
@@ -228,7 +233,7 @@ def check_in(
     responses=_FIELD_ERRORS,
 )
 def check_out(
-    ticket_id: int,
+    ticket_id: IdPath,
     body: CheckOutIn,
     request: Request,
     session: SessionDep,

@@ -13,6 +13,8 @@ from api.deps import RuntimeDep
 
 router = APIRouter(tags=["operations"])
 
+READY_EXAMPLE = {"status": "unavailable", "checks": {"database": "ok", "redis": "error: ..."}}
+
 
 @router.get("/healthz", summary="Liveness: the process answers")
 def healthz() -> dict[str, str]:
@@ -20,7 +22,16 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="Readiness: database (and Redis when configured) reachable")
+@router.get(
+    "/readyz",
+    summary="Readiness: database (and Redis when configured) reachable",
+    responses={
+        503: {
+            "description": "A backing service is unreachable; `checks` says which",
+            "content": {"application/json": {"example": READY_EXAMPLE}},
+        }
+    },
+)
 def readyz(runtime: RuntimeDep) -> JSONResponse:
     """200 when every backing service answers, else 503 with which one failed."""
     checks: dict[str, Any] = {}

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import DispatcherUser, SessionDep
+from api.deps import DispatcherUser, RuntimeDep, SessionDep
+from api.openapi import problem_responses
+from api.schemas.common import Day, RegionQuery
 from api.schemas.kpis import ComplianceOut, KpiOut, PercentilesOut, RateOut, UtilisationOut
+from api.validation import MAX_RANGE_DAYS, check_period
 from dispatch.kpis import Rate, compute_kpis, local_period
 
 router = APIRouter(prefix="/api/v1/kpis", tags=["kpis"])
@@ -19,18 +21,29 @@ def _rate(rate: Rate) -> RateOut:
     return RateOut(numerator=rate.numerator, denominator=rate.denominator, value=rate.value)
 
 
-@router.get("", response_model=KpiOut, summary="KPIs of a period")
+@router.get(
+    "",
+    response_model=KpiOut,
+    summary="KPIs of a period",
+    responses=problem_responses(404, 422),
+)
 def kpis(
     session: SessionDep,
+    runtime: RuntimeDep,
     _user: DispatcherUser,
-    from_: Annotated[dt.date, Query(alias="from", description="First day (inclusive)")],
-    to: Annotated[dt.date, Query(description="Last day (inclusive)")],
-    region: Annotated[
-        str | None, Query(description="Region code (days in its time zone); default: all, UTC")
-    ] = None,
+    from_: Annotated[Day, Query(alias="from", description="First day (inclusive)")],
+    to: Annotated[
+        Day, Query(description=f"Last day (inclusive); at most {MAX_RANGE_DAYS} days in all")
+    ],
+    region: RegionQuery = None,
 ) -> KpiOut:
     """SLA compliance per tier, response p50/p90, first-time fix, repeats, CSAT, complaints,
-    utilisation and travel per job, from stored data."""
+    utilisation and travel per job, from stored data (days in the region's time zone;
+    without a region, all regions in UTC).
+
+    The period covers at most 92 days within a year of today (else 422 naming ``from`` or
+    ``to``)."""
+    check_period(from_, to, now=runtime.clock())
     start, end = local_period(session=session, first_day=from_, last_day=to, region_code=region)
     report = compute_kpis(session=session, start=start, end=end, region_code=region)
     u = report.utilisation

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 from sqlalchemy import select
 
 from api.deps import DispatcherUser, RuntimeDep, SessionDep
-from api.schemas.common import Problem
+from api.openapi import problem_responses
+from api.schemas.common import DayQuery, IdPath, Problem, RegionQuery, Text
 from api.schemas.plans import (
     DiffEntry,
     OptimizationIn,
@@ -21,6 +21,7 @@ from api.schemas.plans import (
     UnassignedOut,
     VisitOut,
 )
+from api.validation import check_day
 from dispatch import optimization, plans, publishing
 from dispatch.errors import InvalidInput, NotFound
 from dispatch.models import Engineer, Plan, Region
@@ -44,6 +45,7 @@ def _run_out(plan: Plan) -> OptimizationOut:
     status_code=status.HTTP_202_ACCEPTED,
     response_model=OptimizationOut,
     summary="Start an optimisation run",
+    responses=problem_responses(404, 409, d404="No such region"),
 )
 def start_optimization(
     body: OptimizationIn,
@@ -52,7 +54,9 @@ def start_optimization(
     user: DispatcherUser,
     response: Response,
 ) -> OptimizationOut:
-    """Queue a run for a region and day; poll ``GET /optimizations/{id}`` for its progress."""
+    """Queue a run for a region and day (within a year of today); poll
+    ``GET /optimizations/{id}`` for its progress."""
+    check_day(body.date, now=runtime.clock(), field="date")
     plan = optimization.request_optimization(
         session=session,
         region_code=body.region,
@@ -71,16 +75,19 @@ def start_optimization(
 @router.get(
     "/optimizations/{run_id}", response_model=OptimizationOut, summary="A run's status and progress"
 )
-def get_optimization(run_id: int, session: SessionDep, _user: DispatcherUser) -> OptimizationOut:
+def get_optimization(run_id: IdPath, session: SessionDep, _user: DispatcherUser) -> OptimizationOut:
     """Status (queued, running, succeeded, failed, cancelled, published), progress 0..1, error."""
     return _run_out(optimization.get_plan(session=session, plan_id=run_id))
 
 
 @router.post(
-    "/optimizations/{run_id}/cancel", response_model=OptimizationOut, summary="Cancel a run"
+    "/optimizations/{run_id}/cancel",
+    response_model=OptimizationOut,
+    summary="Cancel a run",
+    responses=problem_responses(409, d409="The run already finished"),
 )
 def cancel_optimization(
-    run_id: int, session: SessionDep, runtime: RuntimeDep, _user: DispatcherUser
+    run_id: IdPath, session: SessionDep, runtime: RuntimeDep, _user: DispatcherUser
 ) -> OptimizationOut:
     """Cancel a queued or running run (409 when it already finished). A queued job leaves the
     queue; a running one is stopped where it runs (an RQ worker's work horse is killed, the
@@ -94,13 +101,16 @@ def cancel_optimization(
 @router.get("/plans", response_model=list[PlanSummaryOut], summary="Recent plans")
 def get_plans(
     session: SessionDep,
+    runtime: RuntimeDep,
     _user: DispatcherUser,
-    region: Annotated[str | None, Query(description="Region code")] = None,
-    date: dt.date | None = None,
-    status_: Annotated[str | None, Query(alias="status")] = None,
+    region: RegionQuery = None,
+    date: Annotated[DayQuery, Query(description="Service day, within a year of today")] = None,
+    status_: Annotated[Text | None, Query(alias="status", max_length=32)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[PlanSummaryOut]:
     """Plans newest first, by region, day and status."""
+    if date is not None:
+        check_day(date, now=runtime.clock(), field="date")
     region_id = None
     if region is not None:
         region_id = session.scalar(select(Region.id).where(Region.code == region))
@@ -122,7 +132,7 @@ def get_plans(
     response_model=PlanOut,
     summary="A plan: routes, ETAs, unassigned, KPIs, diff",
 )
-def get_plan(plan_id: int, session: SessionDep, _user: DispatcherUser) -> PlanOut:
+def get_plan(plan_id: IdPath, session: SessionDep, _user: DispatcherUser) -> PlanOut:
     """Routes with ETAs, unassigned tickets with reasons and suggestions, KPIs, and the diff
     against the published plan of the same region and day."""
     plan = plans.load_plan(session=session, plan_id=plan_id)
@@ -142,7 +152,7 @@ def get_plan(plan_id: int, session: SessionDep, _user: DispatcherUser) -> PlanOu
     },
 )
 def publish_plan(
-    plan_id: int, session: SessionDep, runtime: RuntimeDep, user: DispatcherUser
+    plan_id: IdPath, session: SessionDep, runtime: RuntimeDep, user: DispatcherUser
 ) -> PlanOut:
     """Check nothing the plan was computed from has changed (tickets, pins, engineers),
     supersede the plan published before, schedule each ticket for its engineer and send

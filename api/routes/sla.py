@@ -8,14 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.deps import DispatcherUser, RuntimeDep, SessionDep
+from api.schemas.common import RegionQuery, instant_query
 from api.schemas.sla import SlaItemOut, SlaListOut
-from dispatch.errors import InvalidInput
+from api.validation import MAX_RANGE_DAYS, check_since
 from dispatch.models import SlaState
 from dispatch.sla.tracking import sla_list
 
 router = APIRouter(prefix="/api/v1/sla", tags=["SLA tracking"])
-
-RegionQuery = Annotated[str | None, Query(description="Region code (sub-regions included)")]
 
 
 def _out(
@@ -47,11 +46,15 @@ def breaches(
     region: RegionQuery = None,
     since: Annotated[
         dt.datetime | None,
-        Query(description="Also list tickets resolved since this instant that breached"),
+        Query(
+            description="Also list tickets resolved since this instant that breached "
+            f"(at most {MAX_RANGE_DAYS} days ago)"
+        ),
+        instant_query,
     ] = None,
 ) -> SlaListOut:
     """Open tickets past a due instant unmet (and, with ``since``, resolved ones that were
     late); most overdue first."""
-    if since is not None and since.tzinfo is None:
-        raise InvalidInput("since must carry a time-zone offset", field="since")
+    if since is not None:
+        check_since(since, now=runtime.clock())
     return _out(SlaState.BREACHED, session, runtime, region, since)

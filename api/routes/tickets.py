@@ -8,7 +8,8 @@ from fastapi import APIRouter, Depends, Query, status
 from sqlalchemy.orm import Session
 
 from api.deps import CurrentUser, DispatcherUser, RuntimeDep, SessionDep, SettingsDep
-from api.schemas.common import Paged
+from api.openapi import problem_responses
+from api.schemas.common import IdPath, Limit, Offset, Paged, RegionQuery
 from api.schemas.tickets import (
     CustomerOut,
     EventOut,
@@ -22,6 +23,7 @@ from api.schemas.tickets import (
     TransitionIn,
     WindowOut,
 )
+from api.validation import check_instant
 from dispatch.lifecycle import allowed_actions, assigned_engineer_id, transition, visit_count
 from dispatch.models import Role, SlaState, Ticket, TicketStatus, User
 from dispatch.sla.policy import SlaPolicy, load_policy
@@ -123,6 +125,7 @@ def _detail(session: Session, ticket: Ticket, user: User) -> TicketDetail:
     response_model=TicketDetail,
     status_code=status.HTTP_201_CREATED,
     summary="Create a work order",
+    responses=problem_responses(404, d404="No such customer, site, asset or engineer"),
 )
 def create(
     body: TicketCreate,
@@ -131,7 +134,11 @@ def create(
     user: DispatcherUser,
     policy: PolicyDep,
 ) -> TicketDetail:
-    """Validate, number and store a request; its due instants come from the SLA policy."""
+    """Validate, number and store a request; its due instants come from the SLA policy.
+    Appointment windows lie within a year of today."""
+    for i, window in enumerate(body.windows):
+        check_instant(window.start, now=runtime.clock(), field=f"windows.{i}.start")
+        check_instant(window.end, now=runtime.clock(), field=f"windows.{i}.end")
     draft = TicketDraft(
         customer_id=body.customer_id,
         site_id=body.site_id,
@@ -162,10 +169,10 @@ def tickets(
     user: CurrentUser,
     status_: Annotated[TicketStatus | None, Query(alias="status")] = None,
     tier: Annotated[int | None, Query(ge=1, le=4, description="Priority tier 1..4")] = None,
-    region: Annotated[str | None, Query(description="Region code; includes sub-regions")] = None,
+    region: RegionQuery = None,
     sla_state: SlaState | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> Paged[TicketSummary]:
     """Tickets, most urgent first, filtered by status, tier, region and SLA state.
 
@@ -194,7 +201,7 @@ def tickets(
     summary="One ticket",
     responses={404: {"description": "No such ticket, or (engineers) not assigned to you"}},
 )
-def ticket(ticket_id: int, session: SessionDep, user: CurrentUser) -> TicketDetail:
+def ticket(ticket_id: IdPath, session: SessionDep, user: CurrentUser) -> TicketDetail:
     """Status, owner, due instants, SLA state, history and the actions the caller may take.
 
     An engineer sees only a ticket assigned to them; any other answers 404."""
@@ -212,7 +219,7 @@ def ticket(ticket_id: int, session: SessionDep, user: CurrentUser) -> TicketDeta
     },
 )
 def take_action(
-    ticket_id: int,
+    ticket_id: IdPath,
     body: TransitionIn,
     session: SessionDep,
     runtime: RuntimeDep,
@@ -248,7 +255,11 @@ def take_action(
     responses={409: {"description": "Not closed yet, or already surveyed"}},
 )
 def survey(
-    ticket_id: int, body: SurveyIn, session: SessionDep, runtime: RuntimeDep, user: DispatcherUser
+    ticket_id: IdPath,
+    body: SurveyIn,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    user: DispatcherUser,
 ) -> SurveyOut:
     """The customer's score 1-5, once, after closure."""
     ticket = get_ticket(session=session, ticket_id=ticket_id)

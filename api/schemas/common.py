@@ -1,12 +1,72 @@
-"""Shared schema pieces."""
+"""Shared schema pieces, and the constrained types every input uses.
+
+Every id, count, text, day and instant a client sends goes through one of these types, so
+a value the database cannot hold (an id beyond 32 bits, a NUL character, the year 9999) is
+refused as a 422 naming the field instead of failing deep inside as a 500.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
+import datetime as dt
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from fastapi import Path, Query
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 T = TypeVar("T")
+
+MAX_ID = 2**31 - 1
+"""The largest id a row can have (PostgreSQL ``integer``)."""
+MAX_OFFSET = 2**31 - 1
+"""The largest page offset."""
+EARLIEST_YEAR = 2000
+LATEST_YEAR = 2099
+"""Days and instants outside these years are refused wherever they are accepted."""
+
+
+def _no_nul(value: str | None) -> str | None:
+    if value is not None and "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+def _sane_day(value: dt.date | None) -> dt.date | None:
+    if value is not None and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValueError(f"must be in the years {EARLIEST_YEAR}..{LATEST_YEAR}")
+    return value
+
+
+def _sane_instant(value: dt.datetime | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValueError(f"must be in the years {EARLIEST_YEAR}..{LATEST_YEAR}")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
+"""A string without NUL characters (PostgreSQL refuses them); add a ``max_length``."""
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+"""The id of a row, in a body."""
+Day = Annotated[dt.date, AfterValidator(_sane_day)]
+"""A calendar day in a sane range of years (see also ``api.validation``)."""
+Instant = Annotated[AwareDatetime, AfterValidator(_sane_instant)]
+"""An instant with its UTC offset, in a sane range of years."""
+
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="An id (1 .. 2^31-1)")]
+"""The id of a row, in a path."""
+Limit = Annotated[int, Query(ge=1, le=500, description="Page size")]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip")]
+RegionQuery = Annotated[
+    str | None,
+    Query(max_length=32, description="Region code (sub-regions included); 404 when unknown"),
+    AfterValidator(_no_nul),
+]
+"""A region filter; an unknown region is a 404 naming ``region``."""
+DayQuery = Annotated[dt.date | None, AfterValidator(_sane_day)]
+"""An optional day in a query."""
+instant_query = AfterValidator(_sane_instant)
+"""Refuses an instant in a query outside the sane years."""
 
 
 class ApiModel(BaseModel):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from api.schemas.common import Instant, Text
 
 
 class WindowOut(BaseModel):
@@ -75,7 +77,7 @@ class LocationIn(BaseModel):
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
     accuracy_m: float | None = Field(default=None, ge=0, le=100_000)
-    device_time: dt.datetime | None = Field(default=None, description="When the phone took the fix")
+    device_time: Instant | None = Field(default=None, description="When the phone took the fix")
 
 
 class LocationOut(BaseModel):
@@ -102,7 +104,7 @@ class CheckInIn(BaseModel):
 
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
-    device_time: dt.datetime | None = Field(
+    device_time: Instant | None = Field(
         default=None, description="The phone's clock, with its offset (kept for the record)"
     )
 
@@ -144,13 +146,13 @@ class CheckOutIn(BaseModel):
 
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
-    device_time: dt.datetime | None = None
+    device_time: Instant | None = None
     outcome: Literal["fixed", "needs_follow_up", "no_access"]
-    notes: str | None = Field(default=None, max_length=4000)
+    notes: Text | None = Field(default=None, max_length=4000)
     customer_accepted: bool | None = Field(
         default=None, description="The customer signed the work off on site (closes the ticket)"
     )
-    parts: list[str] = Field(
+    parts: list[Annotated[Text, Field(max_length=200)]] = Field(
         default_factory=list, max_length=50, description="Parts to order for the follow-up"
     )
 

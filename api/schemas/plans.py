@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas.common import ApiModel
+from api.schemas.common import ApiModel, Day, Text
 
 
 class RunOptionsIn(BaseModel):
@@ -20,7 +20,9 @@ class RunOptionsIn(BaseModel):
         description="In-day re-plan: engineers start now from their last known positions",
     )
     sla_hard: bool = Field(default=False, description="SLA deadlines as hard rules (default: soft)")
-    seed: int = Field(default=0, ge=0, description="Random seed (same inputs + seed -> same plan)")
+    seed: int = Field(
+        default=0, ge=0, le=2**31 - 1, description="Random seed (same inputs + seed -> same plan)"
+    )
     iterations: int | None = Field(
         default=None, ge=0, le=10_000_000, description="Search iterations (reproducible runs)"
     )
@@ -36,8 +38,8 @@ class OptimizationIn(BaseModel):
         },
     )
 
-    region: str = Field(min_length=1, max_length=32, description="Region code")
-    date: dt.date = Field(description="Service day in the region's time zone")
+    region: Text = Field(min_length=1, max_length=32, description="Region code")
+    date: Day = Field(description="Service day in the region's time zone, within a year of today")
     time_budget_seconds: float = Field(default=10.0, gt=0, le=600)
     options: RunOptionsIn = Field(default_factory=RunOptionsIn)
 

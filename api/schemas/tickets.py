@@ -3,25 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas.common import ApiModel
+from api.schemas.common import ApiModel, Id, Instant, Text
 from dispatch.models import Channel, TicketKind
 
 
 class WindowIn(BaseModel):
     """An appointment slot: service starts within ``[start, end]``."""
 
-    start: AwareDatetime = Field(examples=["2026-11-24T09:00:00+08:00"])
-    end: AwareDatetime = Field(examples=["2026-11-24T12:00:00+08:00"])
+    start: Instant = Field(examples=["2026-11-24T09:00:00+08:00"])
+    end: Instant = Field(examples=["2026-11-24T12:00:00+08:00"])
 
 
 class EngineerRuleIn(BaseModel):
     """An engineer the ticket prefers, requires or excludes."""
 
-    engineer_id: int = Field(examples=[3])
+    engineer_id: Id = Field(examples=[3])
     kind: Literal["preferred", "required", "excluded"] = Field(examples=["preferred"])
 
 
@@ -50,22 +50,24 @@ class TicketCreate(BaseModel):
         },
     )
 
-    customer_id: int
-    site_id: int
-    asset_id: int | None = None
+    customer_id: Id
+    site_id: Id
+    asset_id: Id | None = None
     kind: TicketKind
     priority: int = Field(ge=1, le=4, description="1 = emergency .. 4 = planned")
     estimated_minutes: int = Field(ge=1, le=1440)
-    required_skill: str | None = Field(
+    required_skill: Text | None = Field(
         default=None, max_length=64, description="Default: the asset's equipment type"
     )
-    symptoms: str = Field(default="", max_length=5000)
-    fault_codes: list[str] = Field(default_factory=list, max_length=50)
+    symptoms: Text = Field(default="", max_length=5000)
+    fault_codes: list[Annotated[Text, Field(max_length=32)]] = Field(
+        default_factory=list, max_length=50
+    )
     channel: Channel = Channel.PHONE
     min_level: int = Field(default=1, ge=1, le=3)
-    parts_demand: int = Field(default=0, ge=0)
+    parts_demand: int = Field(default=0, ge=0, le=10_000)
     remote_resolvable: bool = False
-    fault_started_at: AwareDatetime | None = None
+    fault_started_at: Instant | None = None
     windows: list[WindowIn] = Field(default_factory=list, max_length=20)
     engineer_rules: list[EngineerRuleIn] = Field(default_factory=list, max_length=50)
 
@@ -85,11 +87,11 @@ class TransitionIn(BaseModel):
         },
     )
 
-    action: str = Field(min_length=1, max_length=32, examples=["triage"])
-    reason: str | None = Field(default=None, max_length=2000)
-    engineer_id: int | None = None
-    parts: list[str] | None = Field(default=None, max_length=50)
-    new_owner_id: int | None = None
+    action: Text = Field(min_length=1, max_length=32, examples=["triage"])
+    reason: Text | None = Field(default=None, max_length=2000)
+    engineer_id: Id | None = None
+    parts: list[Annotated[Text, Field(max_length=200)]] | None = Field(default=None, max_length=50)
+    new_owner_id: Id | None = None
     priority: int | None = Field(default=None, ge=1, le=4)
 
 
@@ -101,7 +103,7 @@ class SurveyIn(BaseModel):
     )
 
     score: int = Field(ge=1, le=5)
-    comment: str | None = Field(default=None, max_length=2000)
+    comment: Text | None = Field(default=None, max_length=2000)
 
 
 class SurveyOut(ApiModel):
