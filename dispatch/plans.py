@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from dispatch.errors import NotFound
-from dispatch.models import Plan, PlanStatus, PlanUnassigned, Region, User, Visit
+from dispatch.models import Plan, PlanStatus, PlanUnassigned, Region, Ticket, User, Visit
 from dispatch.planning import current_plan
 
 MOVE_THRESHOLD = dt.timedelta(minutes=15)
@@ -81,7 +81,7 @@ def load_plan(*, session: Session, plan_id: int) -> Plan:
         select(Plan)
         .where(Plan.id == plan_id)
         .options(
-            selectinload(Plan.visits).selectinload(Visit.ticket),
+            selectinload(Plan.visits).selectinload(Visit.ticket).selectinload(Ticket.site),
             selectinload(Plan.visits).selectinload(Visit.engineer),
             selectinload(Plan.unassigned).selectinload(PlanUnassigned.ticket),
             selectinload(Plan.region),

@@ -9,22 +9,18 @@ from sqlalchemy import select
 
 from api.deps import DispatcherUser, RuntimeDep, SessionDep
 from api.openapi import problem_responses
+from api.plan_view import RoutePage, plan_out
 from api.schemas.common import DayQuery, IdPath, Problem, RegionQuery, Text
 from api.schemas.plans import (
-    DiffEntry,
     OptimizationIn,
     OptimizationOut,
-    PlanDiff,
     PlanOut,
     PlanSummaryOut,
-    RouteOut,
-    UnassignedOut,
-    VisitOut,
 )
 from api.validation import check_day
 from dispatch import optimization, plans, publishing
 from dispatch.errors import InvalidInput, NotFound
-from dispatch.models import Engineer, Plan, Region
+from dispatch.models import Plan, Region
 
 router = APIRouter(prefix="/api/v1", tags=["optimisation and plans"])
 
@@ -132,11 +128,27 @@ def get_plans(
     response_model=PlanOut,
     summary="A plan: routes, ETAs, unassigned, KPIs, diff",
 )
-def get_plan(plan_id: IdPath, session: SessionDep, _user: DispatcherUser) -> PlanOut:
+def get_plan(
+    plan_id: IdPath,
+    session: SessionDep,
+    _user: DispatcherUser,
+    engineer: Annotated[
+        Text | None, Query(max_length=32, description="Only this engineer's route (code)")
+    ] = None,
+    route_offset: Annotated[
+        int, Query(ge=0, le=100_000, description="Routes (engineers by code) to skip")
+    ] = 0,
+    route_limit: Annotated[
+        int | None, Query(ge=1, le=1000, description="Routes per page (default: all)")
+    ] = None,
+) -> PlanOut:
     """Routes with ETAs, unassigned tickets with reasons and suggestions, KPIs, and the diff
-    against the published plan of the same region and day."""
+    against the published plan of the same region and day. Routes are ordered by engineer
+    code and may be paged (``route_offset``, ``route_limit``; ``routes_total`` counts them
+    all) or narrowed to one ``engineer``."""
     plan = plans.load_plan(session=session, plan_id=plan_id)
-    return plan_out(session, plan)
+    page = RoutePage(engineer=engineer, offset=route_offset, limit=route_limit)
+    return plan_out(session, plan, page)
 
 
 @router.post(
@@ -159,105 +171,3 @@ def publish_plan(
     dropped tickets back to the pool. Engineers' apps see the new day at once."""
     plan = publishing.publish_plan(session=session, plan_id=plan_id, actor=user, at=runtime.clock())
     return plan_out(session, plan)
-
-
-def plan_out(session: SessionDep, plan: Plan) -> PlanOut:
-    """The API view of a plan."""
-    by_engineer: dict[int, list[VisitOut]] = {}
-    travel: dict[int, int] = {}
-    service: dict[int, int] = {}
-    for v in sorted(plan.visits, key=lambda v: (v.engineer_id, v.sequence)):
-        t = v.ticket
-        by_engineer.setdefault(v.engineer_id, []).append(
-            VisitOut(
-                ticket_id=t.id,
-                ticket_number=t.number,
-                priority=t.priority,
-                status=t.status,
-                sequence=v.sequence,
-                planned_arrival=v.planned_arrival,
-                planned_start=v.planned_start,
-                planned_end=v.planned_end,
-                travel_seconds=v.travel_seconds,
-                lateness_seconds=v.lateness_seconds,
-                pinned=v.pinned,
-                lat=t.site.lat,
-                lon=t.site.lon,
-                site_name=t.site.name,
-            )
-        )
-        travel[v.engineer_id] = travel.get(v.engineer_id, 0) + v.travel_seconds
-        service[v.engineer_id] = service.get(v.engineer_id, 0) + int(
-            (v.planned_end - v.planned_start).total_seconds()
-        )
-    engineers = {
-        e.id: e
-        for e in session.scalars(select(Engineer).where(Engineer.id.in_(list(by_engineer) or [-1])))
-    }
-    routes = [
-        RouteOut(
-            engineer_id=eid,
-            engineer_code=engineers[eid].code,
-            engineer_name=engineers[eid].name,
-            visits=visits,
-            travel_seconds=travel[eid],
-            service_seconds=service[eid],
-        )
-        for eid, visits in sorted(by_engineer.items(), key=lambda kv: engineers[kv[0]].code)
-    ]
-    unassigned = [
-        UnassignedOut(
-            ticket_id=u.ticket_id,
-            ticket_number=u.ticket.number,
-            priority=u.ticket.priority,
-            reasons=list(u.reasons),
-            suggestion=u.suggestion,
-        )
-        for u in sorted(plan.unassigned, key=lambda u: (u.ticket.priority, u.ticket.number))
-    ]
-    diff = None
-    if plan.status in {"succeeded", "published"}:
-        d = plans.diff_against_published(session=session, plan=plan)
-        codes = {e.id: e.code for e in session.scalars(select(Engineer))}
-        numbers = {v.ticket_id: v.ticket.number for v in plan.visits}
-        numbers.update({u.ticket_id: u.ticket.number for u in plan.unassigned})
-        missing = [i.ticket_id for i in d.items if i.ticket_id not in numbers]
-        if missing:
-            from dispatch.models import Ticket
-
-            rows = session.execute(select(Ticket.id, Ticket.number).where(Ticket.id.in_(missing)))
-            numbers.update({ticket_id: number for ticket_id, number in rows.all()})
-        diff = PlanDiff(
-            against_plan_id=d.against_plan_id,
-            added=d.count("added"),
-            dropped=d.count("dropped"),
-            moved=d.count("moved"),
-            entries=[
-                DiffEntry(
-                    ticket_id=i.ticket_id,
-                    ticket_number=numbers[i.ticket_id],
-                    change=i.change,
-                    from_engineer=codes.get(i.from_engineer_id) if i.from_engineer_id else None,
-                    to_engineer=codes.get(i.to_engineer_id) if i.to_engineer_id else None,
-                    from_start=i.from_start,
-                    to_start=i.to_start,
-                )
-                for i in d.items
-            ],
-        )
-    return PlanOut(
-        id=plan.id,
-        region_id=plan.region_id,
-        region_code=plan.region.code,
-        plan_date=plan.plan_date,
-        status=plan.status,
-        kpis=plan.kpis,
-        notes=list(plan.notes or []),
-        inputs_hash=plan.inputs_hash,
-        solver_status=plan.solver_status,
-        solver_seconds=plan.solver_seconds,
-        published_at=plan.published_at,
-        routes=routes,
-        unassigned=unassigned,
-        diff=diff,
-    )

@@ -148,6 +148,9 @@ class PlanOut(BaseModel):
     solver_seconds: float | None
     published_at: dt.datetime | None
     routes: list[RouteOut]
+    routes_total: int = Field(
+        default=0, description="Routes in the plan (``routes`` may be a page of them)"
+    )
     unassigned: list[UnassignedOut]
     diff: PlanDiff | None
 
