@@ -7,7 +7,7 @@ state they act on, so two concurrent changes never both pass their checks.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -26,6 +26,57 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+_LOCKED = "dispatch.history.locked"
+"""``session.info`` key: (transaction, {ticket id: last event seq}) of tickets locked in bulk."""
+
+_CHUNK = 2000
+"""Ticket ids per ``IN`` list (SQLite limits bound parameters)."""
+
+
+def _locked(session: Session) -> dict[int, int]:
+    """Tickets locked in bulk in the current transaction, with their last event number."""
+    held = session.info.get(_LOCKED)
+    if held is None or held[0] is not session.get_transaction():
+        return {}
+    seqs: dict[int, int] = held[1]
+    return seqs
+
+
+def lock_tickets(*, session: Session, tickets: Collection[Ticket]) -> None:
+    """Lock many tickets' rows for this transaction at once and re-read them.
+
+    The bulk form of :func:`lock_ticket` for a writer that changes many tickets (publishing
+    a plan): one statement per 2,000 tickets instead of three per ticket. While the
+    transaction lasts, :func:`lock_ticket` on these tickets is a no-op and
+    :func:`record_event` numbers their events without asking the database.
+    """
+    ids = sorted({t.id for t in tickets if t.id is not None})
+    if not ids:
+        return
+    session.flush()
+    seqs: dict[int, int] = {}
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        session.execute(
+            update(Ticket)
+            .where(Ticket.id.in_(chunk))
+            .values(updated_at=Ticket.updated_at)
+            .execution_options(synchronize_session=False)
+        )
+        session.scalars(
+            select(Ticket).where(Ticket.id.in_(chunk)).execution_options(populate_existing=True)
+        ).all()
+        rows = session.execute(
+            select(TicketEvent.ticket_id, func.max(TicketEvent.seq))
+            .where(TicketEvent.ticket_id.in_(chunk))
+            .group_by(TicketEvent.ticket_id)
+        )
+        seqs.update({int(tid): int(seq or 0) for tid, seq in rows.all()})
+    held = _locked(session)
+    held.update({tid: seqs.get(tid, 0) for tid in ids})
+    session.info[_LOCKED] = (session.get_transaction(), held)
+
+
 def lock_ticket(*, session: Session, ticket: Ticket) -> None:
     """Lock ``ticket``'s row for this transaction and re-read it.
 
@@ -34,6 +85,8 @@ def lock_ticket(*, session: Session, ticket: Ticket) -> None:
     the refresh then sees what the other writer committed. Pending changes are flushed
     first.
     """
+    if ticket.id is not None and ticket.id in _locked(session):
+        return  # locked (and re-read) in bulk in this transaction
     session.flush()
     session.execute(
         update(Ticket)
@@ -76,9 +129,14 @@ def record_event(
     """
     if ticket.id is None:
         session.flush()
-    highest = session.scalar(
-        select(func.max(TicketEvent.seq)).where(TicketEvent.ticket_id == ticket.id)
-    )
+    locked = _locked(session)
+    if ticket.id in locked:
+        highest: int | None = locked[ticket.id]
+        locked[ticket.id] += 1
+    else:
+        highest = session.scalar(
+            select(func.max(TicketEvent.seq)).where(TicketEvent.ticket_id == ticket.id)
+        )
     event = TicketEvent(
         ticket=ticket,
         seq=(highest or 0) + 1,
@@ -92,5 +150,6 @@ def record_event(
         after=_jsonable(dict(after)) if after is not None else None,
     )
     session.add(event)
-    session.flush()
+    if ticket.id not in locked:
+        session.flush()
     return event

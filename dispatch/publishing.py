@@ -22,7 +22,7 @@ from dispatch.assignment import assigned_engineers
 from dispatch.day_clock import plan_start
 from dispatch.errors import Conflict, StalePlan
 from dispatch.events import EventKind, emit
-from dispatch.history import record_event
+from dispatch.history import lock_tickets, record_event
 from dispatch.lifecycle import transition
 from dispatch.models import Engineer, Plan, PlanStatus, Region, Ticket, TicketStatus, User, utcnow
 from dispatch.planning import build_problem, published_ids, region_ids
@@ -257,6 +257,7 @@ def make_current(
             v.ticket_id for v in plan.visits if tickets[v.ticket_id].status not in _SCHEDULABLE
         ],
     )
+    lock_tickets(session=session, tickets=list(tickets.values()))
     for old in replaced:
         old.status = PlanStatus.SUPERSEDED.value
     plan.status = PlanStatus.PUBLISHED.value

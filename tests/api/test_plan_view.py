@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 
+from dispatch.models import TicketEvent
 from tests.api.service_world import day_client, run_plan, runtime_of, world
 from tests.conftest import login
 
@@ -66,3 +67,29 @@ def test_reading_a_plan_takes_a_fixed_number_of_queries(day_client):
     assert visits >= 5
     assert len(sites) <= 1, f"{len(sites)} site queries for {visits} visits"
     assert len(statements) < 20, statements
+
+
+def test_publishing_locks_and_records_in_bulk(day_client, database):
+    """No statement per ticket: the tickets are locked in one statement and their events
+    numbered without asking the database for each (the history stays gap-free)."""
+    headers = login(day_client, "dispatcher")
+    plan_id = run_plan(day_client, headers)
+    with counted_queries(day_client) as statements:
+        published = day_client.post(f"/api/v1/plans/{plan_id}/publish", headers=headers)
+    assert published.status_code == 200, published.text
+    visits = sum(len(r["visits"]) for r in published.json()["routes"])
+    numbering = [s for s in statements if "max(ticket_events.seq)" in s.lower()]
+    updates = [s for s in statements if s.lstrip().upper().startswith("UPDATE TICKETS")]
+    assert visits >= 5
+    assert len(numbering) <= 1, f"{len(numbering)} event-number queries for {visits} visits"
+    assert len(updates) < visits, f"{len(updates)} ticket updates for {visits} visits"
+    with database.session() as session:
+        seqs = session.execute(
+            select(TicketEvent.ticket_id, TicketEvent.seq).order_by(
+                TicketEvent.ticket_id, TicketEvent.seq
+            )
+        ).all()
+    by_ticket: dict[int, list[int]] = {}
+    for ticket_id, seq in seqs:
+        by_ticket.setdefault(ticket_id, []).append(seq)
+    assert all(s == list(range(1, len(s) + 1)) for s in by_ticket.values())
