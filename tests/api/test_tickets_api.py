@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -89,16 +90,12 @@ def test_create_numbers_and_computes_due_instants(client, place):
         ({"kind": "magic"}, 422, "kind"),
         ({"estimated_minutes": 0}, 422, "estimated_minutes"),
         (
-            {
-                "windows": [
-                    {"start": "2026-11-24T12:00:00+08:00", "end": "2026-11-24T11:00:00+08:00"}
-                ]
-            },
+            {"windows": [{"start": "{day}T12:00:00+08:00", "end": "{day}T11:00:00+08:00"}]},
             422,
             "windows.0.end",
         ),
         (
-            {"windows": [{"start": "2026-11-24T12:00:00", "end": "2026-11-24T13:00:00+08:00"}]},
+            {"windows": [{"start": "{day}T12:00:00", "end": "{day}T13:00:00+08:00"}]},
             422,
             "windows.0.start",
         ),
@@ -108,6 +105,14 @@ def test_create_numbers_and_computes_due_instants(client, place):
     ],
 )
 def test_bad_input_is_a_problem_naming_the_field(client, database, place, changes, status, field):
+    """``{day}`` in a window stands for tomorrow (windows must lie within a year of today)."""
+    tomorrow = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).date().isoformat()
+    if "windows" in changes:
+        changes = {
+            "windows": [
+                {k: v.replace("{day}", tomorrow) for k, v in w.items()} for w in changes["windows"]
+            ]
+        }
     headers = login(client, "dispatcher")
     before = count_tickets(database)
     response = client.post("/api/v1/tickets", headers=headers, json=body(place, **changes))
