@@ -1,0 +1,58 @@
+"""Progress bars for long commands, drawn on the terminal's standard error only.
+
+Piped or captured output (logs, tests) gets no bar: the commands' results stay the only
+thing on standard output.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TimeElapsedColumn, TimeRemainingColumn
+
+TICK_SECONDS = 0.2
+
+
+@contextmanager
+def budget_bar(label: str, seconds: float | None) -> Iterator[None]:
+    """A bar filling over a time budget of ``seconds`` while the body runs.
+
+    Parameters
+    ----------
+    label
+        What runs, e.g. ``"C101: solving"``.
+    seconds
+        The budget; ``None`` (work with no budget) or a non-terminal standard error
+        draws nothing.
+    """
+    console = Console(stderr=True)
+    if seconds is None or seconds <= 0 or not console.is_terminal:
+        yield
+        return
+    done = threading.Event()
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(label, total=seconds)
+        began = time.monotonic()
+
+        def tick() -> None:
+            while not done.wait(TICK_SECONDS):
+                progress.update(task, completed=min(time.monotonic() - began, seconds))
+
+        ticker = threading.Thread(target=tick, name="progress", daemon=True)
+        ticker.start()
+        try:
+            yield
+        finally:
+            done.set()
+            ticker.join()
