@@ -8,11 +8,18 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 TICK_SECONDS = 0.2
 
@@ -56,3 +63,37 @@ def budget_bar(label: str, seconds: float | None) -> Iterator[None]:
         finally:
             done.set()
             ticker.join()
+
+
+@contextmanager
+def steps_bar(label: str, total: int) -> Iterator[Callable[[str], None]]:
+    """A bar over ``total`` steps; the callback it yields records one step and its line.
+
+    On a terminal the lines are printed above the bar; elsewhere each line goes to
+    standard error as it comes (a log keeps every step).
+
+    Parameters
+    ----------
+    label
+        What runs, e.g. ``"field-service benchmark"``.
+    total
+        The number of steps expected.
+    """
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield lambda line: typer.echo(line, err=True)
+        return
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
+        task = progress.add_task(label, total=total)
+
+        def step(line: str) -> None:
+            progress.console.print(line, markup=False, highlight=False)
+            progress.advance(task)
+
+        yield step

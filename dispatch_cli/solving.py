@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from dispatch_cli.progress import budget_bar
+from dispatch_cli.progress import budget_bar, steps_bar
 
 if TYPE_CHECKING:
     from solver.formats.solomon import SolomonInstance
@@ -221,15 +221,17 @@ def bench_fieldservice(
     _require_extras("dispatch bench")
     from solver.bench.harness import run_fieldservice
 
-    rows = run_fieldservice(
-        _instances(_bench_dir(directory, "fieldservice"), "*.json", only),
-        seconds=seconds,
-        cap=cap,
-        threads=threads,
-        include_ours=not no_ours,
-        progress=lambda line: typer.echo(line, err=True),
-        vroom_timeout=vroom_timeout,
-    )
+    paths = _instances(_bench_dir(directory, "fieldservice"), "*.json", only)
+    with steps_bar("field-service benchmark", len(paths) * (3 + (not no_ours))) as step:
+        rows = run_fieldservice(
+            paths,
+            seconds=seconds,
+            cap=cap,
+            threads=threads,
+            include_ours=not no_ours,
+            progress=step,
+            vroom_timeout=vroom_timeout,
+        )
     _emit(rows, markdown, json_out, False)
 
 
@@ -246,13 +248,11 @@ def bench_solomon(
     _require_extras("dispatch bench")
     from solver.bench.harness import run_solomon
 
-    rows = run_solomon(
-        _instances(_bench_dir(directory, "solomon"), "*.txt", only),
-        seconds=seconds,
-        threads=threads,
-        include_ours=not no_ours,
-        progress=lambda line: typer.echo(line, err=True),
-    )
+    paths = _instances(_bench_dir(directory, "solomon"), "*.txt", only)
+    with steps_bar("Solomon benchmark", len(paths) * (3 + (not no_ours))) as step:
+        rows = run_solomon(
+            paths, seconds=seconds, threads=threads, include_ours=not no_ours, progress=step
+        )
     _emit(rows, markdown, json_out, True)
 
 
