@@ -105,7 +105,9 @@ def choose_day(now: dt.datetime, zone: ZoneInfo, day: dt.date | None = None) -> 
         )
         return DemoDay(day, dt.datetime.combine(day, MORNING, zone), note)
     if day == today:
-        return DemoDay(day, now, "")
+        late = local >= dt.datetime.combine(today, CLOSE, zone) - LAST_CALL
+        note = f"the shifts of {day} are nearly over: most windows are already past" if late else ""
+        return DemoDay(day, now, note)
     when = "past" if day < today else "later"
     note = f"{day} is a {when} day: seeded as its requests stand at {MORNING:%H:%M} that morning"
     return DemoDay(day, dt.datetime.combine(day, MORNING, zone), note)

@@ -134,6 +134,12 @@ def test_after_the_shifts_the_next_working_day_is_seeded_and_said(now, day, note
         assert chosen.as_of == now
 
 
+def test_today_asked_for_late_is_seeded_and_said() -> None:
+    chosen = choose_day(_local(DAY, 16, 30), ZONE, DAY)
+    assert chosen.day == DAY and chosen.as_of == _local(DAY, 16, 30)
+    assert "nearly over" in chosen.note
+
+
 def test_a_later_evening_seeds_the_next_morning_with_nothing_breached(database):
     now = _local(DAY, 20)
     with database.session() as session:
