@@ -1,7 +1,9 @@
 """The demo data set: one metro area with engineers, customers, sites, assets and a day of tickets.
 
-Seeded, so the same seed and day give the same data. Only this module creates the demo
-users (``admin``, ``dispatcher``, ``engineer`` with password ``demo``).
+Seeded, so the same seed, day and instant give the same data. The day is seen from the
+current instant (:mod:`dispatch.demo_day`): at any hour it is still plannable. A later load
+adds another day of tickets next to the first. Only this module creates the demo users
+(``admin``, ``dispatcher``, ``engineer`` with password ``demo``).
 """
 
 from __future__ import annotations
@@ -17,35 +19,29 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dispatch.lifecycle import transition
+from dispatch.demo_day import add_tickets, choose_day
+from dispatch.errors import Conflict
 from dispatch.models import (
     Asset,
-    Channel,
     Customer,
     CustomerTier,
     Employment,
     Engineer,
     EngineerLevel,
-    EngineerRuleKind,
     EngineerShift,
     EngineerSkill,
     Region,
     RegionKind,
     Site,
-    Ticket,
-    TicketEngineerRule,
-    TicketEvent,
-    TicketKind,
-    TicketStatus,
     TicketWindow,
     User,
+    utcnow,
 )
-from dispatch.numbering import next_ticket_number
-from dispatch.sla.clocks import recompute_due
-from dispatch.sla.policy import session_policy
 from dispatch.users import create_user
 
 DEMO_PASSWORD = "demo"
+DEMO_REGIONS = ("SH-E", "SH-W")
+"""Codes of the demo's two service regions (under ``HQ``)."""
 SKILLS = ("elevator", "hvac", "electrical", "ev_charger", "solar", "medical")
 _FIRST = ("Li", "Wang", "Zhang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou", "Xu", "Sun")
 _GIVEN = ("Wei", "Fang", "Min", "Jing", "Lei", "Yan", "Jun", "Hui", "Tao", "Ling", "Bo", "Xin")
@@ -94,6 +90,21 @@ class DemoSummary:
     assets: int
     tickets: int
     day: dt.date
+    as_of: dt.datetime
+    """The requests are those reported before this instant."""
+    note: str = ""
+    """Why this day was chosen, when it is not simply today."""
+
+
+@dataclass(frozen=True)
+class DemoBase:
+    """What the tickets of a demo day are made from: the first load's rows."""
+
+    engineers: int
+    customers: int
+    sites: list[Site]
+    assets: list[Asset]
+    dispatcher: User
 
 
 @dataclass(frozen=True)
@@ -122,31 +133,130 @@ def _point(
     return round(area.lat + dlat, 6), round(area.lon + dlon, 6)
 
 
+def demo_base(*, session: Session) -> DemoBase | None:
+    """The demo's regions, engineers, sites and users when an earlier load left them, else None.
+
+    Raises
+    ------
+    Conflict
+        The database holds data that is not the demo's (the demo never mixes with it).
+    """
+    if database_is_empty(session=session):
+        return None
+    dispatcher = session.scalar(select(User).where(User.username == "dispatcher"))
+    codes = set(session.scalars(select(Region.code)))
+    if dispatcher is None or not {"HQ", *DEMO_REGIONS} <= codes:
+        raise Conflict(
+            "the database holds data that is not the demo's; load the demo into an empty one",
+            field="scenario",
+        )
+    regions = session.scalars(select(Region.id).where(Region.code.in_(DEMO_REGIONS))).all()
+    sites = list(session.scalars(select(Site).where(Site.region_id.in_(regions)).order_by(Site.id)))
+    site_ids = [site.id for site in sites]
+    assets = list(
+        session.scalars(select(Asset).where(Asset.site_id.in_(site_ids)).order_by(Asset.id))
+    )
+    engineers = session.scalar(
+        select(func.count()).select_from(Engineer).where(Engineer.region_id.in_(regions))
+    )
+    customers = session.scalar(
+        select(func.count()).select_from(Customer).where(Customer.region_id.in_(regions))
+    )
+    return DemoBase(
+        engineers=engineers or 0,
+        customers=customers or 0,
+        sites=sites,
+        assets=assets,
+        dispatcher=dispatcher,
+    )
+
+
+def has_tickets_on(*, session: Session, day: dt.date, zone: ZoneInfo) -> bool:
+    """True when some ticket has an appointment window starting on the local ``day``."""
+    start = dt.datetime.combine(day, dt.time(0), zone)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), zone)
+    found = session.scalar(
+        select(TicketWindow.id)
+        .where(TicketWindow.start >= start, TicketWindow.start < end)
+        .limit(1)
+    )
+    return found is not None
+
+
 def load_demo(
     *,
     session: Session,
     seed: int = 7,
     day: dt.date | None = None,
+    now: dt.datetime | None = None,
     engineers: int = 25,
     tickets: int = 150,
     area: MetroArea | None = None,
 ) -> DemoSummary:
-    """Load the demo data set into an empty database.
+    """Load the demo data set, or add a day of tickets to an earlier load of it.
 
     Parameters
     ----------
     session
         Open session; the caller commits.
     seed
-        Random seed; the same seed and ``day`` give the same data.
+        Random seed; the same seed, ``day`` and ``now`` give the same data.
     day
-        The service day the tickets are for (default: today in the metro's time zone).
+        The service day of the tickets; ``None`` chooses one that is still plannable at
+        ``now`` (:func:`dispatch.demo_day.choose_day`: today, or the next working day after
+        the shifts end).
+    now
+        The current instant (``runtime.clock()``); ``None`` reads the wall clock. Requests
+        were reported over the hours before it; windows lie in the rest of the day.
+    engineers, tickets
+        Sizes of a first load (``engineers`` is ignored when the demo is already there).
+    area
+        Where the demo city is.
+
+    Raises
+    ------
+    Conflict
+        The database holds data that is not the demo's, or ``day`` already has tickets.
     """
     area = area or MetroArea()
     zone = ZoneInfo(area.timezone)
-    day = day or dt.datetime.now(zone).date()
-    rng = random.Random(seed)
+    demo_day = choose_day(now or utcnow(), zone, day)
+    base = demo_base(session=session)
+    if base is None:
+        base = _load_base(session, random.Random(seed), area, demo_day.day, engineers)
+    elif has_tickets_on(session=session, day=demo_day.day, zone=zone):
+        raise Conflict(
+            f"the demo already has tickets on {demo_day.day}; choose another day",
+            field="day",
+        )
+    created = add_tickets(
+        session=session,
+        rng=random.Random(f"{seed}:{demo_day.day.isoformat()}"),
+        zone=zone,
+        demo_day=demo_day,
+        sites=base.sites,
+        assets=base.assets,
+        dispatcher=base.dispatcher,
+        count=tickets,
+    )
+    session.flush()
+    return DemoSummary(
+        regions=1 + len(DEMO_REGIONS),
+        engineers=base.engineers,
+        customers=base.customers,
+        sites=len(base.sites),
+        assets=len(base.assets),
+        tickets=created,
+        day=demo_day.day,
+        as_of=demo_day.as_of,
+        note=demo_day.note,
+    )
 
+
+def _load_base(
+    session: Session, rng: random.Random, area: MetroArea, day: dt.date, engineers: int
+) -> DemoBase:
+    """Regions, engineers, customers, sites, assets and the demo users."""
     calendar = {
         "hours": {d: ["08:00", "18:00"] for d in ("mon", "tue", "wed", "thu", "fri")},
         "holidays": [f"{day.year}-01-01", f"{day.year}-05-01", f"{day.year}-10-01"],
@@ -218,18 +328,12 @@ def load_demo(
         engineer_code=engineer_rows[0].code,
         full_name=engineer_rows[0].name,
     )
-    created = _tickets(
-        session, rng, zone, day, sites, assets, engineer_rows, dispatcher, count=tickets
-    )
-    session.flush()
-    return DemoSummary(
-        regions=1 + len(regions),
+    return DemoBase(
         engineers=len(engineer_rows),
         customers=len(customers),
-        sites=len(sites),
-        assets=len(assets),
-        tickets=created,
-        day=day,
+        sites=sites,
+        assets=assets,
+        dispatcher=dispatcher,
     )
 
 
@@ -351,145 +455,3 @@ def _customers(
                 assets.append(asset)
     session.flush()
     return customers, sites, assets
-
-
-def _tickets(
-    session: Session,
-    rng: random.Random,
-    zone: ZoneInfo,
-    day: dt.date,
-    sites: list[Site],
-    assets: list[Asset],
-    engineers: list[Engineer],
-    dispatcher: User,
-    *,
-    count: int,
-) -> int:
-    """Tickets with due instants from the SLA policy; triaged ones by ``dispatcher``,
-    who owns them (first contact)."""
-    policy = session_policy(session)
-    by_site: dict[int, list[Asset]] = {}
-    for asset in assets:
-        by_site.setdefault(asset.site_id, []).append(asset)
-    customers = {c.id: c for c in session.scalars(select(Customer)).all()}
-    day_start = dt.datetime.combine(day, dt.time(8, 0), zone)
-    day_end = dt.datetime.combine(day, dt.time(17, 0), zone)
-    for _ in range(count):
-        site = rng.choice(sites)
-        asset = rng.choice(by_site[site.id])
-        customer = customers[site.customer_id]
-        vip = customer.tier == CustomerTier.VIP.value
-        roll = rng.random()
-        tier = 1 if roll < 0.08 else 2 if roll < 0.25 else 3 if roll < 0.6 else 4
-        if vip and tier > 1 and rng.random() < 0.4:
-            tier -= 1
-        kind = (
-            TicketKind.REPAIR
-            if tier <= 2
-            else rng.choice(
-                [
-                    TicketKind.REPAIR,
-                    TicketKind.INSPECTION,
-                    TicketKind.UPGRADE,
-                    TicketKind.INSTALLATION,
-                ]
-            )
-            if tier == 3
-            else rng.choice([TicketKind.PREVENTIVE_MAINTENANCE, TicketKind.INSPECTION])
-        )
-        if tier == 3 and rng.random() < 0.05:
-            kind = TicketKind.COMPLAINT
-        reported = (
-            day_start - dt.timedelta(hours=2) + dt.timedelta(minutes=rng.randrange(0, 6 * 60))
-        )
-        if tier == 1:
-            window = (max(reported, day_start), max(reported, day_start) + dt.timedelta(hours=2))
-        elif tier == 2:
-            window = (max(reported, day_start), max(reported, day_start) + dt.timedelta(hours=4))
-        elif tier == 3:
-            window = (day_start, day_end)
-        else:
-            slot = dt.timedelta(hours=rng.choice([0, 2, 4, 6]))
-            window = (day_start + slot, day_start + slot + dt.timedelta(hours=2))
-        number = next_ticket_number(
-            session=session,
-            customer_code=customer.code,
-            kind=kind,
-            day=reported.astimezone(zone).date(),
-        )
-        ticket = Ticket(
-            number=number,
-            kind=kind.value,
-            channel=rng.choice(list(Channel)).value,
-            customer_id=customer.id,
-            site_id=site.id,
-            asset_id=asset.id,
-            region_id=site.region_id,
-            symptoms=_symptom(rng, asset.equipment_type, tier),
-            fault_codes=[f"F{rng.randrange(100, 999)}"] if kind is TicketKind.REPAIR else [],
-            priority=tier,
-            required_skill=asset.equipment_type,
-            min_level=1
-            if tier >= 4
-            else rng.choice([1, 1, 2, 2, 3])
-            if tier <= 2
-            else rng.choice([1, 2]),
-            estimated_minutes=rng.choice([30, 45, 60, 60, 90, 120]),
-            remote_resolvable=kind is TicketKind.REPAIR and rng.random() < 0.15,
-            status=TicketStatus.NEW.value,
-            reported_at=reported,
-            created_at=reported,
-            updated_at=reported,
-        )
-        ticket.windows = [TicketWindow(start=window[0], end=window[1])]
-        if vip and customer.dedicated_engineer_id is not None:
-            ticket.engineer_rules = [
-                TicketEngineerRule(
-                    engineer_id=customer.dedicated_engineer_id,
-                    kind=EngineerRuleKind.PREFERRED.value,
-                )
-            ]
-        ticket.events = [
-            TicketEvent(
-                seq=1,
-                at=reported,
-                kind="created",
-                to_status=TicketStatus.NEW.value,
-                reason="demo data",
-            )
-        ]
-        triaged = rng.random() >= 0.1
-        session.add(ticket)
-        session.flush()
-        recompute_due(session=session, ticket=ticket, at=reported, policy=policy, start=reported)
-        if triaged:
-            transition(
-                session=session,
-                ticket=ticket,
-                action="triage",
-                actor=dispatcher,
-                at=reported + dt.timedelta(minutes=5),
-                reason="demo data",
-                policy=policy,
-            )
-    return count
-
-
-def _symptom(rng: random.Random, equipment: str, tier: int) -> str:
-    severe = {
-        "elevator": "passenger trapped in car",
-        "hvac": "chiller tripped, server room overheating",
-        "electrical": "main breaker trips repeatedly",
-        "ev_charger": "charger sparks on connect",
-        "solar": "inverter offline, no yield",
-        "medical": "MRI cooling alarm",
-    }
-    mild = {
-        "elevator": "door closes slowly",
-        "hvac": "noisy fan coil",
-        "electrical": "flickering lights",
-        "ev_charger": "slow charging",
-        "solar": "yield 10% below forecast",
-        "medical": "calibration due",
-    }
-    return severe[equipment] if tier <= 2 else mild[equipment] if tier == 3 else "scheduled service"

@@ -1,7 +1,8 @@
 """Periodic work: requeue runs whose worker died, sweep SLA clocks, relay stored events.
 
 Runs in daemon threads of ``dispatch worker`` and of ``dispatch serve`` (so embedded mode
-has it too). With Redis, a short lock makes one process do each round of the slow tasks
+has it too); :meth:`Housekeeper.start` runs one round first, before the process serves, so
+stored SLA states agree with the clock from the first request on. With Redis, a short lock makes one process do each round of the slow tasks
 (every ``settings.sla_sweep_seconds``). The fast tasks run every
 :data:`FAST_SECONDS` in every process and are safe to run concurrently: they relay the
 event outbox and give queued runs that have no job one, so both catch up within seconds
@@ -139,8 +140,16 @@ class Housekeeper:
             threading.Thread(target=self._fast_loop, name="housekeeping-fast", daemon=True),
         ]
 
-    def start(self) -> None:
-        """Start the loops."""
+    def start(self, *, first_round: bool = True) -> None:
+        """Start the loops, after one round of the slow tasks unless ``first_round`` is false.
+
+        The first round runs here, in the caller's thread: when this returns, the SLA states
+        (``GET /tickets?sla_state=``) agree with ``/sla/breaches`` instead of waiting one
+        interval. As every round, it is skipped when another process holds the round's lock
+        (it ran one moment ago) or Redis is unavailable, and a failing task is logged.
+        """
+        if first_round:
+            run_round(self._runtime, self._tasks)
         for thread in self._threads:
             thread.start()
 

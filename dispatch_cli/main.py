@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from importlib.metadata import PackageNotFoundError, version
+from typing import Annotated, Any
 
 import typer
 
 from dispatch.settings import InvalidSettings
+from dispatch_cli.help import DispatchGroup
 
 EXIT_BAD_SETTINGS = 2
 """Exit status of a command stopped by invalid settings."""
@@ -29,7 +31,38 @@ app = DispatchApp(
     help="Field-engineer dispatch and route optimisation service.",
     no_args_is_help=True,
     add_completion=False,
+    cls=DispatchGroup,
+    rich_markup_mode="markdown",  # docstring paragraphs re-flow to the terminal's width
 )
+
+
+def installed_version() -> str:
+    """The installed distribution's version (``0+unknown`` when run from a bare checkout)."""
+    try:
+        return version("fieldops-dispatch")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"dispatch {installed_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print the version and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Field-engineer dispatch and route optimisation service."""
 
 
 def _register() -> None:

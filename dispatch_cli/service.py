@@ -137,48 +137,72 @@ def db_current() -> None:
 
 
 def seed(
-    scenario: Annotated[str, typer.Option(help="Data set to load")] = "demo",
+    scenario: Annotated[str, typer.Option(help="Data set to load.")] = "demo",
     if_empty: Annotated[
-        bool, typer.Option("--if-empty", help="Do nothing when data exists")
+        bool, typer.Option("--if-empty", help="Do nothing when the database has data.")
     ] = False,
-    random_seed: Annotated[int, typer.Option("--seed", help="Random seed")] = 7,
-    day: Annotated[str | None, typer.Option(help="Service day YYYY-MM-DD (default today)")] = None,
-    engineers: Annotated[int, typer.Option(min=1, max=500)] = 25,
-    tickets: Annotated[int, typer.Option(min=0, max=5000)] = 150,
+    random_seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 7,
+    day: Annotated[
+        str | None,
+        typer.Option(
+            help="Service day YYYY-MM-DD. Default: today while its shifts have time left, "
+            "else the next working day. On a database with data: the day to add.",
+            metavar="DAY",
+        ),
+    ] = None,
+    engineers: Annotated[int, typer.Option(min=1, max=500, help="Engineers (first load).")] = 25,
+    tickets: Annotated[int, typer.Option(min=0, max=5000, help="Tickets of the day.")] = 150,
 ) -> None:
-    """Load a data set (the demo metro area) into the database."""
+    """Load the demo metro area, or add a day of its tickets next to those loaded.
+
+    The day is seen from the service's clock (DISPATCH_CLOCK_AT when set): requests came in
+    over the last hours and the rest of the day is still plannable.
+    """
     from dispatch import demo
-    from dispatch.db import Database
+    from dispatch.errors import DispatchError
+    from dispatch.runtime import Runtime
 
     if scenario != "demo":
         raise typer.BadParameter(
             f"unknown scenario {scenario!r}; available: demo", param_hint="--scenario"
         )
-    service_day = dt.date.fromisoformat(day) if day else None
-    database = Database(load_settings())
     try:
-        with database.session() as session:
+        service_day = dt.date.fromisoformat(day) if day else None
+    except ValueError:
+        raise typer.BadParameter(f"not a date: {day!r}", param_hint="--day") from None
+    runtime = Runtime(load_settings())
+    try:
+        with runtime.session() as session:
             if not demo.database_is_empty(session=session):
                 if if_empty:
                     typer.echo("database already has data; demo not loaded")
                     return
-                raise typer.BadParameter(
-                    "database is not empty; use --if-empty to skip", param_hint="--scenario"
-                )
+                if service_day is None:
+                    raise typer.BadParameter(
+                        "the database already has data: add a day with --day YYYY-MM-DD, "
+                        "or use --if-empty to skip",
+                        param_hint="--day",
+                    )
             summary = demo.load_demo(
                 session=session,
                 seed=random_seed,
                 day=service_day,
+                now=runtime.clock(),
                 engineers=engineers,
                 tickets=tickets,
             )
-        typer.echo(
-            f"demo loaded for {summary.day}: {summary.engineers} engineers, {summary.customers} customers, "
-            f"{summary.sites} sites, {summary.assets} assets, {summary.tickets} tickets; "
-            "log-ins admin/demo, dispatcher/demo, engineer/demo"
-        )
+    except DispatchError as exc:
+        typer.echo(f"error: {exc.field + ': ' if exc.field else ''}{exc.message}", err=True)
+        raise typer.Exit(code=2) from exc
     finally:
-        database.dispose()
+        runtime.close()
+    if summary.note:
+        typer.echo(summary.note)
+    typer.echo(
+        f"demo loaded for {summary.day}: {summary.engineers} engineers, "
+        f"{summary.customers} customers, {summary.sites} sites, {summary.assets} assets, "
+        f"{summary.tickets} tickets; log-ins admin/demo, dispatcher/demo, engineer/demo"
+    )
 
 
 @users_app.command("create")

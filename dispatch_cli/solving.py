@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from dispatch_cli.progress import budget_bar, steps_bar
+
 if TYPE_CHECKING:
     from solver.formats.solomon import SolomonInstance
     from solver.problem import Problem
@@ -91,9 +93,10 @@ def _summary(name: str, sol: Solution, stats: dict[str, Any]) -> str:
     )
     if "distance" in stats:
         lines.append(f"vehicles {stats['vehicles']}, distance {stats['distance']:.2f}")
+    lines.append(f"unassigned {len(sol.unassigned)}")
     reasons = Counter(str(r) for u in sol.unassigned for r in u.reasons)
     for reason, n in sorted(reasons.items()):
-        lines.append(f"unassigned {reason}: {n}")
+        lines.append(f"  {reason}: {n}")
     lines.extend(f"note: {note}" for note in sol.notes)
     return "\n".join(lines)
 
@@ -123,7 +126,8 @@ def solve_command(
     if solver == "vroom":
         _require_extras("--solver vroom", ("vroom",))
     name, problem, sol_inst = _load(file, travel)
-    sol, wall = _solve(problem, solver, seconds, seed)
+    with budget_bar(f"{name}: solving", seconds if solver == "ours" else None):
+        sol, wall = _solve(problem, solver, seconds, seed)
     violations = validate(problem, sol)
     stats: dict[str, Any] = {
         "instance": name,
@@ -136,11 +140,10 @@ def solve_command(
         stats["vehicles"] = solomon.vehicles_used(plan)
         stats["distance"] = round(solomon.plan_distance(sol_inst, plan), 4)
     doc = fieldservice.solution_to_json(sol, [e.id for e in problem.engineers], stats)
+    typer.echo(_summary(name, sol, {**doc["stats"], **stats}))
     if out is not None:
         out.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
         typer.echo(f"wrote {out}")
-    else:
-        typer.echo(_summary(name, sol, {**doc["stats"], **stats}))
     for v in violations[:5]:
         typer.echo(f"violation {v.code}: {v.message} ({v.engineer_id} {v.ticket_id})", err=True)
 
@@ -218,15 +221,17 @@ def bench_fieldservice(
     _require_extras("dispatch bench")
     from solver.bench.harness import run_fieldservice
 
-    rows = run_fieldservice(
-        _instances(_bench_dir(directory, "fieldservice"), "*.json", only),
-        seconds=seconds,
-        cap=cap,
-        threads=threads,
-        include_ours=not no_ours,
-        progress=lambda line: typer.echo(line, err=True),
-        vroom_timeout=vroom_timeout,
-    )
+    paths = _instances(_bench_dir(directory, "fieldservice"), "*.json", only)
+    with steps_bar("field-service benchmark", len(paths) * (3 + (not no_ours))) as step:
+        rows = run_fieldservice(
+            paths,
+            seconds=seconds,
+            cap=cap,
+            threads=threads,
+            include_ours=not no_ours,
+            progress=step,
+            vroom_timeout=vroom_timeout,
+        )
     _emit(rows, markdown, json_out, False)
 
 
@@ -243,13 +248,11 @@ def bench_solomon(
     _require_extras("dispatch bench")
     from solver.bench.harness import run_solomon
 
-    rows = run_solomon(
-        _instances(_bench_dir(directory, "solomon"), "*.txt", only),
-        seconds=seconds,
-        threads=threads,
-        include_ours=not no_ours,
-        progress=lambda line: typer.echo(line, err=True),
-    )
+    paths = _instances(_bench_dir(directory, "solomon"), "*.txt", only)
+    with steps_bar("Solomon benchmark", len(paths) * (3 + (not no_ours))) as step:
+        rows = run_solomon(
+            paths, seconds=seconds, threads=threads, include_ours=not no_ours, progress=step
+        )
     _emit(rows, markdown, json_out, True)
 
 

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from scipy.stats import t as student_t
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -41,13 +42,6 @@ METRICS = (
     "response_p90_min",
 )
 """The figures of a run, in the order of the comparison table and the JSON."""
-
-# Student's t, 97.5 % quantile, by degrees of freedom (1..30); 1.96 beyond.
-_T975 = (
-    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-    2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
-    2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
-)  # fmt: skip
 
 
 @dataclass
@@ -170,8 +164,7 @@ def estimate(values: Sequence[float | None]) -> Estimate:
     mean = statistics.fmean(xs)
     if len(xs) == 1:
         return Estimate(mean, None, None, 1)  # no interval from one value
-    df = len(xs) - 1
-    t = _T975[df - 1] if df <= len(_T975) else 1.96
+    t = float(student_t.ppf(0.975, df=len(xs) - 1))  # the two-sided 95 % quantile
     half = t * statistics.stdev(xs) / math.sqrt(len(xs))
     return Estimate(mean, mean - half, mean + half, len(xs))
 

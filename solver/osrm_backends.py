@@ -9,15 +9,14 @@ Both backends answer one rectangular block of a travel matrix per call
 from __future__ import annotations
 
 import hashlib
-import json
-import urllib.error
+import threading
 import urllib.parse
-import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+import httpx
 import numpy as np
 import numpy.typing as npt
 
@@ -220,6 +219,11 @@ class LocalOsrm:
 class HttpOsrm:
     """An ``osrm-routed`` server (or anything speaking its HTTP API) at ``url``.
 
+    Requests go through one pooled :class:`httpx.Client` (kept-alive connections, made on
+    first use), with a timeout per request and :data:`CONNECT_RETRIES` retries of a
+    connection that could not be made. An answer, even an error status, is never
+    retried: the provider falls back and keeps what was answered.
+
     Parameters
     ----------
     url
@@ -227,7 +231,7 @@ class HttpOsrm:
     profile
         Profile segment of the request path (``osrm-routed`` ignores it).
     timeout
-        Seconds to wait for each request.
+        Seconds to wait for each request (connecting: at most :data:`CONNECT_SECONDS`).
     version
         Data version to key the cache with. When ``None`` the server is asked with a
         ``nearest`` request for its ``data_version`` (set by ``osrm-extract
@@ -235,6 +239,13 @@ class HttpOsrm:
         so servers on the same prepared data share cached figures; a server reporting
         none is keyed by its URL.
     """
+
+    CONNECT_RETRIES = 2
+    """Further attempts at a connection that failed (refused, reset, timed out)."""
+    CONNECT_SECONDS = 5.0
+    """Longest wait for a connection."""
+    POOL_SIZE = 8
+    """Connections kept alive to the server."""
 
     def __init__(
         self,
@@ -254,7 +265,46 @@ class HttpOsrm:
         self.timeout = timeout
         self.fixed_version = version
         self.requests = 0
-        """HTTP requests sent so far (table and version probes)."""
+        """HTTP requests sent so far (table and version probes), retries not counted."""
+        self._client: httpx.Client | None = None
+        self._lock = threading.Lock()
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle without the client and its connections (a copy makes its own)."""
+        state = dict(self.__dict__)
+        state["_client"] = None
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Restore a pickled backend."""
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+    @property
+    def client(self) -> httpx.Client:
+        """The pooled HTTP client, made on first use."""
+        with self._lock:
+            if self._client is None:
+                self._client = httpx.Client(
+                    base_url=self.url,
+                    timeout=httpx.Timeout(
+                        self.timeout, connect=min(self.timeout, self.CONNECT_SECONDS)
+                    ),
+                    limits=httpx.Limits(
+                        max_connections=self.POOL_SIZE, max_keepalive_connections=self.POOL_SIZE
+                    ),
+                    transport=httpx.HTTPTransport(retries=self.CONNECT_RETRIES),
+                    headers={"Accept": "application/json"},
+                )
+            return self._client
+
+    def close(self) -> None:
+        """Close the pooled connections (a later request opens new ones)."""
+        with self._lock:
+            if self._client is not None:
+                self._client.close()
+                self._client = None
 
     @property
     def description(self) -> str:
@@ -308,25 +358,30 @@ class HttpOsrm:
         return _result(answer, len(sources), len(destinations))
 
     def _get(self, path: str, query: dict[str, str]) -> dict[str, Any]:
-        url = f"{self.url}/{path}?{urllib.parse.urlencode(query, safe=';,')}"
+        target = f"/{path}?{urllib.parse.urlencode(query, safe=';,')}"
         self.requests += 1
         try:
-            with urllib.request.urlopen(url, timeout=self.timeout) as response:
-                body = response.read()
-        except urllib.error.HTTPError as exc:
-            detail = exc.read().decode("utf-8", "replace")[:300]
-            raise OsrmError(f"OSRM at {self.url} answered HTTP {exc.code}: {detail}") from exc
-        except (urllib.error.URLError, OSError) as exc:
-            raise OsrmError(f"OSRM at {self.url} is unreachable: {exc}") from exc
+            response = self.client.get(target)
+        except httpx.HTTPError as exc:
+            kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "is unreachable"
+            raise OsrmError(f"OSRM at {self.url} {kind}: {exc!r}") from exc
+        if response.is_error and not _is_json(response):
+            detail = response.text[:300]
+            raise OsrmError(f"OSRM at {self.url} answered HTTP {response.status_code}: {detail}")
         try:
-            answer = json.loads(body)
+            answer = response.json()
         except ValueError as exc:
             raise OsrmError(f"OSRM at {self.url} sent invalid JSON: {exc}") from exc
         if not isinstance(answer, dict) or answer.get("code") != "Ok":
             code = answer.get("code") if isinstance(answer, dict) else None
             message = answer.get("message") if isinstance(answer, dict) else None
-            raise OsrmError(f"OSRM at {self.url} refused the request: {code} {message}")
+            status = f"HTTP {response.status_code}: " if response.is_error else ""
+            raise OsrmError(f"OSRM at {self.url} refused the request: {status}{code} {message}")
         return answer
+
+
+def _is_json(response: httpx.Response) -> bool:
+    return response.headers.get("content-type", "").startswith("application/json")
 
 
 def _coords(points: Sequence[Location]) -> str:

@@ -1,4 +1,9 @@
-"""Live events as Server-Sent Events, resumable with ``Last-Event-ID``."""
+"""Live events as Server-Sent Events (``sse-starlette``), resumable with ``Last-Event-ID``.
+
+``sse-starlette`` writes the messages, pings idle streams, ends a stream when its client
+disconnects or the server shuts down; this module reads the bus and filters what each user
+may see.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from typing import Annotated
 
 import anyio
 from fastapi import APIRouter, Header, Query, Request
-from fastapi.responses import StreamingResponse
+from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from api.deps import RuntimeDep, SessionDep, SettingsDep, get_current_user
 from api.schemas.common import Problem
@@ -21,8 +26,12 @@ router = APIRouter(prefix="/api/v1", tags=["live events"])
 
 EVENT_ID = r"^[0-9]{1,20}(-[0-9]{1,20})?$"
 """The form of an event id (a Redis stream id: milliseconds, sequence)."""
-BLOCK_MS = 15_000
-"""How long one read waits for events before a keep-alive comment is sent."""
+BLOCK_MS = 4_000
+"""How long one read of the bus waits for events (the stream then reads again)."""
+PING_SECONDS = 15
+"""An idle stream gets a ping comment this often (proxies close silent connections)."""
+RETRY_MS = 3_000
+"""How long a browser waits before reconnecting a lost stream."""
 
 
 def visible_to(user: User, event: Event) -> bool:
@@ -36,15 +45,17 @@ def visible_to(user: User, event: Event) -> bool:
     return isinstance(engineers, list) and user.engineer_id in engineers
 
 
-def format_event(event: Event) -> str:
-    """One SSE message."""
-    return f"id: {event.id}\nevent: {event.kind}\ndata: {json.dumps(event.data, default=str)}\n\n"
+def server_sent(event: Event) -> ServerSentEvent:
+    """One SSE message: the event's id, kind and JSON data."""
+    return ServerSentEvent(
+        data=json.dumps(event.data, default=str), event=event.kind, id=event.id, sep="\n"
+    )
 
 
 @router.get(
     "/events",
     summary="Live events (Server-Sent Events)",
-    response_class=StreamingResponse,
+    response_class=EventSourceResponse,
     responses={
         200: {"content": {"text/event-stream": {}}, "description": "An endless event stream"},
         503: {"model": Problem, "description": "The event stream (Redis) is unavailable"},
@@ -64,7 +75,7 @@ async def events(
     access_token: Annotated[
         str | None, Query(description="Token for EventSource clients", max_length=4096)
     ] = None,
-) -> StreamingResponse:
+) -> EventSourceResponse:
     """Plan published, ticket status changed, SLA at risk / breached, check-ins (flagged).
 
     Reconnect with the ``Last-Event-ID`` header (or ``?last_event_id=``) to get what was
@@ -82,24 +93,25 @@ async def events(
     newest = bus.last_id()  # ServiceUnavailable (503) while Redis is down
     start = last_event_id or last_event_id_query or newest
 
-    async def stream() -> AsyncIterator[str]:
+    async def stream() -> AsyncIterator[ServerSentEvent]:
         cursor = start
-        yield f"retry: 3000\n: connected, resuming after {cursor}\n\n"
-        while not await request.is_disconnected():
+        yield ServerSentEvent(
+            comment=f"connected, resuming after {cursor}", retry=RETRY_MS, sep="\n"
+        )
+        while True:  # ends when the client disconnects (sse-starlette cancels it)
+            read = partial(bus.read, cursor, block_ms=BLOCK_MS)
             try:
-                batch = await anyio.to_thread.run_sync(partial(bus.read, cursor, block_ms=BLOCK_MS))
+                batch = await anyio.to_thread.run_sync(read, abandon_on_cancel=True)
             except ServiceUnavailable:
                 return  # the client reconnects with its last id once Redis is back
-            if not batch:
-                yield ": keep-alive\n\n"
-                continue
             for event in batch:
                 cursor = event.id
                 if visible_to(user, event):
-                    yield format_event(event)
+                    yield server_sent(event)
 
-    return StreamingResponse(
+    return EventSourceResponse(
         stream(),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        ping=PING_SECONDS,
+        sep="\n",
+        headers={"Cache-Control": "no-cache"},
     )

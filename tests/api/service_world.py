@@ -38,8 +38,9 @@ def world(database: Database) -> None:
 @pytest.fixture
 def day_client(settings: Settings, world: None) -> Iterator[TestClient]:
     """An API client whose clock reads :data:`MORNING` of :data:`DAY`."""
-    with TestClient(create_app(settings)) as client:
-        client.app.state.runtime.clock = lambda: MORNING.astimezone(dt.UTC)  # type: ignore[attr-defined]
+    app = create_app(settings)
+    app.state.runtime.clock = lambda: MORNING.astimezone(dt.UTC)  # before start: its SLA sweep
+    with TestClient(app) as client:
         yield client
 
 

@@ -45,8 +45,8 @@ def strict(settings: Settings, demo: None, clock: Clock) -> Iterator[TestClient]
         }
     )
     app = create_app(tight)
+    app.state.runtime.clock = clock
     with TestClient(app, client=("10.0.0.1", 50000)) as client:
-        client.app.state.runtime.clock = clock  # type: ignore[attr-defined]
         yield client
 
 

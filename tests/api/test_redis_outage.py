@@ -49,8 +49,8 @@ def outage_client(
 ) -> Iterator[TestClient]:
     """The app on the test database, its Redis the private one; its clock reads MORNING."""
     app = create_app(settings.model_copy(update={"redis_url": private_redis.url}))
+    app.state.runtime.clock = lambda: MORNING.astimezone(dt.UTC)  # before start: its SLA sweep
     with TestClient(app, raise_server_exceptions=False) as client:
-        client.app.state.runtime.clock = lambda: MORNING.astimezone(dt.UTC)  # type: ignore[attr-defined]
         yield client
 
 
