@@ -163,6 +163,7 @@ class Simulation:
             policy=self.sla,
             zone=sc.zone,
             on_publish=self._wake,
+            dispatcher_id=self.world.dispatcher_id,
         )
         with self.session() as session:
             self.dispatcher = session.get(User, self.world.dispatcher_id)
