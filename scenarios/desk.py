@@ -36,6 +36,7 @@ from dispatch.sla.policy import SlaPolicy
 from dispatch.tickets import rebook_ticket
 from solver.params import SolveParams
 from solver.problem import Problem
+from solver.problem import Ticket as SolverTicket
 from solver.solution import Solution
 from solver.travel import HaversineProvider
 
@@ -72,6 +73,9 @@ class Desk:
         Called after every published plan (wakes idle engineers).
     dispatcher_id
         The user who acts at the desk (re-bookings are recorded in their name).
+    foresight
+        For the clairvoyant policy only: the solver tickets of the requests still to
+        come today (:func:`scenarios.clairvoyance.future_tickets`).
     """
 
     region_id: int
@@ -84,6 +88,7 @@ class Desk:
     zone: ZoneInfo
     on_publish: Callable[[], None] = lambda: None
     dispatcher_id: int | None = None
+    foresight: Callable[[Session, PlanningInput], list[SolverTicket]] | None = None
     plans: int = 0
     rebooked: int = 0
     """Tickets re-booked into a new slot after their appointment passed."""

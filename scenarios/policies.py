@@ -10,6 +10,12 @@
 - ``batch+insert``: ``batch``, plus :func:`solver.insertion.insert` the moment a ticket of
   an ``insert_tiers`` tier arrives: into the published plan at its cheapest feasible
   place, without moving anything else; when it fits nowhere, an immediate re-optimisation.
+- ``clairvoyant``: an upper anchor, not a dispatcher. It knows every request of the day
+  from the start (:mod:`scenarios.clairvoyance`; a request cannot be served before it is
+  reported) and re-plans the rest of the day with the full solver
+  (:data:`CLAIRVOYANT_EFFORT` times the iterations) at the start, every
+  ``interval_minutes`` and whenever a ticket arrives. It does not foresee overruns, holds
+  or sick engineers.
 
 Each hook opens no session of its own: the simulation passes one in and commits it.
 """
@@ -21,6 +27,7 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
+from scenarios.clairvoyance import without
 from scenarios.desk import Desk
 from scenarios.model import PolicySpec
 from solver.assemble import solution_from_plan
@@ -117,6 +124,34 @@ class BatchPolicy:
         """New work waits for the next re-optimisation."""
 
 
+CLAIRVOYANT_EFFORT = 3
+"""The clairvoyant policy's iterations per re-plan, as a multiple of ``spec.iterations``."""
+
+
+class ClairvoyantPolicy(BatchPolicy):
+    """Re-plan with the day's future requests known (released when they are reported)."""
+
+    name = "clairvoyant"
+
+    def reoptimise(self, desk: Desk, session: Session, source: str | None = None) -> None:
+        """Solve the rest of the day, future requests included; publish today's tickets."""
+        planning = desk.planning(session)
+        problem = planning.problem
+        future = desk.foresight(session, planning) if desk.foresight is not None else []
+        if not problem.engineers or not (problem.tickets or future):
+            return
+        full = dataclasses.replace(problem, tickets=problem.tickets + tuple(future))
+        params = dataclasses.replace(
+            desk.params, iterations=(desk.params.iterations or 0) * CLAIRVOYANT_EFFORT or None
+        )
+        solution = without(solve(full, params), {t.id for t in future})
+        desk.publish(session, planning, solution, source=source or self.name)
+
+    def on_request(self, desk: Desk, session: Session, number: str, tier: int) -> None:
+        """A foreseen request is reported: re-plan with it real."""
+        self.reoptimise(desk, session, source="clairvoyant-request")
+
+
 class BatchInsertPolicy(BatchPolicy):
     """``batch``, plus fast insertion of urgent tickets the moment they arrive."""
 
@@ -145,6 +180,7 @@ POLICY_TYPES: dict[str, type[GreedyPolicy] | type[BatchPolicy]] = {
     "greedy": GreedyPolicy,
     "batch": BatchPolicy,
     "batch+insert": BatchInsertPolicy,
+    "clairvoyant": ClairvoyantPolicy,
 }
 
 
