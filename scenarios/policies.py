@@ -13,9 +13,10 @@
 - ``clairvoyant``: an upper anchor, not a dispatcher. It knows every request of the day
   from the start (:mod:`scenarios.clairvoyance`; a request cannot be served before it is
   reported) and re-plans the rest of the day with the full solver
-  (:data:`CLAIRVOYANT_EFFORT` times the iterations) at the start, every
-  ``interval_minutes`` and whenever a ticket arrives. It does not foresee overruns, holds
-  or sick engineers.
+  (:data:`CLAIRVOYANT_EFFORT` times the iterations) at the start and every
+  ``interval_minutes``; a ticket of any tier is inserted the moment it is reported, into
+  the room the plan kept for it (a re-plan when it fits nowhere). It does not foresee
+  overruns, holds or sick engineers.
 
 Each hook opens no session of its own: the simulation passes one in and commits it.
 """
@@ -124,11 +125,38 @@ class BatchPolicy:
         """New work waits for the next re-optimisation."""
 
 
+class BatchInsertPolicy(BatchPolicy):
+    """``batch``, plus fast insertion of urgent tickets the moment they arrive."""
+
+    name = "batch+insert"
+
+    def on_request(self, desk: Desk, session: Session, number: str, tier: int) -> None:
+        """Insert an urgent ticket at once (re-optimise when it fits nowhere)."""
+        if tier in self.spec.insert_tiers:
+            self.insert_now(desk, session, number)
+
+    def insert_now(self, desk: Desk, session: Session, number: str) -> None:
+        """Insert ticket ``number`` into the published plan (re-optimise if it fits nowhere)."""
+        planning = desk.planning(session)
+        problem = planning.problem
+        if not problem.engineers or number not in planning.ticket_ids:
+            return
+        routes = desk.routes(session, planning)
+        routes = {code: [n for n in seq if n != number] for code, seq in routes.items()}
+        current = solution_from_plan(problem, routes)
+        ticket = next(t for t in problem.tickets if t.id == number)
+        result = insert(problem, current, ticket)
+        if result.inserted:
+            desk.publish(session, planning, result.solution, source="insert")
+        else:
+            self.reoptimise(desk, session, source="insert-fallback")
+
+
 CLAIRVOYANT_EFFORT = 3
 """The clairvoyant policy's iterations per re-plan, as a multiple of ``spec.iterations``."""
 
 
-class ClairvoyantPolicy(BatchPolicy):
+class ClairvoyantPolicy(BatchInsertPolicy):
     """Re-plan with the day's future requests known (released when they are reported)."""
 
     name = "clairvoyant"
@@ -148,32 +176,8 @@ class ClairvoyantPolicy(BatchPolicy):
         desk.publish(session, planning, solution, source=source or self.name)
 
     def on_request(self, desk: Desk, session: Session, number: str, tier: int) -> None:
-        """A foreseen request is reported: re-plan with it real."""
-        self.reoptimise(desk, session, source="clairvoyant-request")
-
-
-class BatchInsertPolicy(BatchPolicy):
-    """``batch``, plus fast insertion of urgent tickets the moment they arrive."""
-
-    name = "batch+insert"
-
-    def on_request(self, desk: Desk, session: Session, number: str, tier: int) -> None:
-        """Insert an urgent ticket at once (re-optimise when it fits nowhere)."""
-        if tier not in self.spec.insert_tiers:
-            return
-        planning = desk.planning(session)
-        problem = planning.problem
-        if not problem.engineers or number not in planning.ticket_ids:
-            return
-        routes = desk.routes(session, planning)
-        routes = {code: [n for n in seq if n != number] for code, seq in routes.items()}
-        current = solution_from_plan(problem, routes)
-        ticket = next(t for t in problem.tickets if t.id == number)
-        result = insert(problem, current, ticket)
-        if result.inserted:
-            desk.publish(session, planning, result.solution, source="insert")
-        else:
-            self.reoptimise(desk, session, source="insert-fallback")
+        """A foreseen request is reported: into the room kept for it (else a re-plan)."""
+        self.insert_now(desk, session, number)
 
 
 POLICY_TYPES: dict[str, type[GreedyPolicy] | type[BatchPolicy]] = {
