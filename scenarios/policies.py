@@ -7,9 +7,10 @@
   kept where it is). Nothing is ever re-ordered.
 - ``batch``: every ``interval_minutes`` the whole rest of the day is re-optimised with
   :func:`solver.solve.solve` (tickets en route stay with their engineer).
-- ``batch+insert``: ``batch``, plus :func:`solver.insertion.insert` the moment a ticket of
-  an ``insert_tiers`` tier arrives: into the published plan at its cheapest feasible
-  place, without moving anything else; when it fits nowhere, an immediate re-optimisation.
+- ``batch+insert``: ``batch``, plus :func:`solver.insertion.insert` the moment a ticket
+  arrives: into the published plan at its cheapest feasible place, without moving
+  anything else; when a ticket of an ``insert_tiers`` tier fits nowhere, an immediate
+  re-optimisation (a ticket of another tier then waits for the next re-plan).
 - ``clairvoyant``: an upper anchor, not a dispatcher. It knows every request of the day
   from the start (:mod:`scenarios.clairvoyance`; a request cannot be served before it is
   reported) and re-plans the rest of the day with the full solver
@@ -126,17 +127,26 @@ class BatchPolicy:
 
 
 class BatchInsertPolicy(BatchPolicy):
-    """``batch``, plus fast insertion of urgent tickets the moment they arrive."""
+    """``batch``, plus fast insertion of every ticket the moment it arrives."""
 
     name = "batch+insert"
 
     def on_request(self, desk: Desk, session: Session, number: str, tier: int) -> None:
-        """Insert an urgent ticket at once (re-optimise when it fits nowhere)."""
-        if tier in self.spec.insert_tiers:
-            self.insert_now(desk, session, number)
+        """Insert the new ticket at once; re-optimise when one of ``insert_tiers`` fits nowhere.
 
-    def insert_now(self, desk: Desk, session: Session, number: str) -> None:
-        """Insert ticket ``number`` into the published plan (re-optimise if it fits nowhere)."""
+        Every tier is inserted: a ticket waiting up to ``interval_minutes`` for the next
+        re-plan was most of what the policy lost to greedy on P2 (which hands every ticket
+        out the moment it arrives). The insertion moves nothing else, so the next re-plan
+        is free to re-arrange; a ticket of another tier that fits nowhere waits for it.
+        """
+        self.insert_now(desk, session, number, fallback=tier in self.spec.insert_tiers)
+
+    def insert_now(self, desk: Desk, session: Session, number: str, fallback: bool = True) -> None:
+        """Insert ticket ``number`` into the published plan.
+
+        When it fits nowhere: re-optimise the day if ``fallback``, else leave it for the
+        next re-plan.
+        """
         planning = desk.planning(session)
         problem = planning.problem
         if not problem.engineers or number not in planning.ticket_ids:
@@ -148,7 +158,7 @@ class BatchInsertPolicy(BatchPolicy):
         result = insert(problem, current, ticket)
         if result.inserted:
             desk.publish(session, planning, result.solution, source="insert")
-        else:
+        elif fallback:
             self.reoptimise(desk, session, source="insert-fallback")
 
 
