@@ -11,9 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from dispatch.assignment import assigned_engineer_id, tickets_assigned_to
-from dispatch.errors import InvalidInput, NotFound
+from dispatch.errors import Conflict, InvalidInput, NotFound
 from dispatch.events import EventKind, emit
-from dispatch.history import record_event
+from dispatch.history import lock_ticket, record_event
 from dispatch.models import (
     Asset,
     Channel,
@@ -398,3 +398,78 @@ def ticket_events(*, session: Session, ticket: Ticket) -> list[TicketEvent]:
             .order_by(TicketEvent.seq)
         )
     )
+
+
+_REBOOKABLE = frozenset(
+    {
+        TicketStatus.NEW.value,
+        TicketStatus.TRIAGED.value,
+        TicketStatus.SCHEDULED.value,
+        TicketStatus.NEEDS_FOLLOW_UP.value,
+        TicketStatus.ON_HOLD_CUSTOMER.value,
+        TicketStatus.ON_HOLD_PARTS.value,
+        TicketStatus.REOPENED.value,
+    }
+)
+"""Statuses in which a ticket's appointment may still change (not handed to its engineer)."""
+
+
+def rebook_ticket(
+    *,
+    session: Session,
+    ticket: Ticket,
+    windows: Sequence[tuple[dt.datetime, dt.datetime]],
+    actor: User | None,
+    at: dt.datetime,
+    reason: str | None = None,
+) -> Ticket:
+    """Replace ``ticket``'s appointment windows (e.g. the customer accepted a new slot).
+
+    The change is recorded in the ticket's history (``kind="rebooked"``, the windows before
+    and after). The SLA due instants do not depend on the windows and are kept. A plan that
+    placed the ticket becomes stale (the windows are part of what a plan saw).
+
+    Parameters
+    ----------
+    session
+        Open session; the caller commits.
+    ticket
+        The ticket to re-book.
+    windows
+        The new appointment slots ``(start, end)`` (aware); empty: any time.
+    actor
+        Who made the change (``None``: the system).
+    at
+        When the change was made (aware).
+    reason
+        Why (shown in the history), e.g. ``WINDOW_PASSED``.
+
+    Raises
+    ------
+    InvalidInput
+        A window without a time zone or not ending after it starts (``windows.N.end``).
+    Conflict
+        The ticket is handed to its engineer, on site or finished (field ``status``).
+    """
+    lock_ticket(session=session, ticket=ticket)
+    if ticket.status not in _REBOOKABLE:
+        raise Conflict(
+            f"ticket {ticket.number} is {ticket.status}: its appointment can no longer change",
+            field="status",
+        )
+    rows = _windows(TicketDraft(0, 0, ticket.kind, ticket.priority, 1, windows=windows))
+    before = [[w.start, w.end] for w in sorted(ticket.windows, key=lambda w: w.start)]
+    ticket.windows = rows
+    ticket.updated_at = _aware(at, "at")
+    record_event(
+        session=session,
+        ticket=ticket,
+        kind="rebooked",
+        at=at,
+        actor=actor,
+        reason=reason,
+        before={"windows": before},
+        after={"windows": [[w.start, w.end] for w in rows]},
+    )
+    session.flush()
+    return ticket

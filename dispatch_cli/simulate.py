@@ -111,7 +111,7 @@ def simulate_command(
     from dispatch.settings import load_settings
     from scenarios.load import ScenarioError, load_scenario
     from scenarios.metrics import METRICS, comparison_json, paired_margin, summarise
-    from scenarios.model import POLICIES
+    from scenarios.policies import POLICY_TYPES as POLICIES
     from scenarios.runner import collect_jobs, enqueue, run_all, tasks_for
 
     for name in policy or ():

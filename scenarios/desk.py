@@ -15,12 +15,13 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dispatch.models import Plan, PlanStatus, Ticket, TicketStatus
+from dispatch.models import Plan, PlanStatus, Ticket, TicketStatus, User
 from dispatch.planning import (
     PlanningInput,
     PlanningOptions,
@@ -30,9 +31,12 @@ from dispatch.planning import (
     current_plan,
 )
 from dispatch.publishing import make_current
+from dispatch.service_windows import WINDOW_PASSED
 from dispatch.sla.policy import SlaPolicy
+from dispatch.tickets import rebook_ticket
 from solver.params import SolveParams
 from solver.problem import Problem
+from solver.problem import Ticket as SolverTicket
 from solver.solution import Solution
 from solver.travel import HaversineProvider
 
@@ -67,6 +71,11 @@ class Desk:
         The region's time zone.
     on_publish
         Called after every published plan (wakes idle engineers).
+    dispatcher_id
+        The user who acts at the desk (re-bookings are recorded in their name).
+    foresight
+        For the clairvoyant policy only: the solver tickets of the requests still to
+        come today (:func:`scenarios.clairvoyance.future_tickets`).
     """
 
     region_id: int
@@ -78,7 +87,11 @@ class Desk:
     policy: SlaPolicy
     zone: ZoneInfo
     on_publish: Callable[[], None] = lambda: None
+    dispatcher_id: int | None = None
+    foresight: Callable[[Session, PlanningInput], list[SolverTicket]] | None = None
     plans: int = 0
+    rebooked: int = 0
+    """Tickets re-booked into a new slot after their appointment passed."""
     solver_seconds: float = 0.0
     log: list[tuple[float, str, int]] = field(default_factory=list)
     """(seconds since origin, source, tickets planned) per published plan."""
@@ -88,7 +101,39 @@ class Desk:
         return self.now().astimezone(self.zone).date()
 
     def planning(self, session: Session) -> PlanningInput:
-        """The problem for the rest of today, as a dispatcher would see it now."""
+        """The problem for the rest of today, as a dispatcher would see it now.
+
+        Tickets left out because every appointment window has passed
+        (:data:`~dispatch.service_windows.WINDOW_PASSED`) are first re-booked into their
+        suggested slot (the customer accepts it), as a dispatcher would, with
+        :func:`dispatch.tickets.rebook_ticket`; those whose new slot is today are planned.
+        """
+        planning = self._build(session)
+        if planning.rebook:
+            self.rebook(session, planning.rebook)
+            planning = self._build(session)
+        return planning
+
+    def rebook(self, session: Session, slots: Mapping[int, Mapping[str, Any]]) -> None:
+        """Re-book each ticket id of ``slots`` into its suggested new slot."""
+        actor = session.get(User, self.dispatcher_id) if self.dispatcher_id is not None else None
+        for ticket_id, slot in sorted(slots.items()):
+            ticket = session.get(Ticket, ticket_id)
+            if ticket is None or slot.get("kind") != "new_slot":
+                continue
+            start = dt.datetime.fromisoformat(str(slot["start"]))
+            end = dt.datetime.fromisoformat(str(slot["end"]))
+            rebook_ticket(
+                session=session,
+                ticket=ticket,
+                windows=[(start, end)],
+                actor=actor,
+                at=self.now(),
+                reason=f"{WINDOW_PASSED}: the customer accepted the offered slot",
+            )
+            self.rebooked += 1
+
+    def _build(self, session: Session) -> PlanningInput:
         planning = build_problem(
             session=session,
             region_id=self.region_id,

@@ -56,6 +56,10 @@ class Member:
     shift_s: float = 0.0
     overtime_s: float = 0.0
     jobs: int = 0
+    duty_days: int = 0
+    """Days the engineer came to work (not sick)."""
+    idle_days: int = 0
+    """Of those, days without a single site visit."""
     activities: list[tuple[str, float, float, int, str]] = field(default_factory=list)
     """(kind, start, end, tier, ticket) of the first day: travel, on_site, break, home."""
     path: list[tuple[float, float, int]] = field(default_factory=list)
@@ -146,7 +150,10 @@ class Crew:
             m.shift_s += shift.end - shift.start - shift.break_seconds
             if day == 0 and sim.trace:
                 m.path.append((*m.home, 0))
+            jobs_before = m.jobs
             yield from self._day(m, day, shift)
+            m.duty_days += 1
+            m.idle_days += m.jobs == jobs_before
             # home
             t0 = env.now
             drive = sim.actual_drive(sim.drive_seconds(m.position, m.home), m.code, day, "home")

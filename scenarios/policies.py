@@ -7,9 +7,17 @@
   kept where it is). Nothing is ever re-ordered.
 - ``batch``: every ``interval_minutes`` the whole rest of the day is re-optimised with
   :func:`solver.solve.solve` (tickets en route stay with their engineer).
-- ``batch+insert``: ``batch``, plus :func:`solver.insertion.insert` the moment a ticket of
-  an ``insert_tiers`` tier arrives: into the published plan at its cheapest feasible
-  place, without moving anything else; when it fits nowhere, an immediate re-optimisation.
+- ``batch+insert``: ``batch``, plus :func:`solver.insertion.insert` the moment a ticket
+  arrives: into the published plan at its cheapest feasible place, without moving
+  anything else; when a ticket of an ``insert_tiers`` tier fits nowhere, an immediate
+  re-optimisation (a ticket of another tier then waits for the next re-plan).
+- ``clairvoyant``: an upper anchor, not a dispatcher. It knows every request of the day
+  from the start (:mod:`scenarios.clairvoyance`; a request cannot be served before it is
+  reported) and re-plans the rest of the day with the full solver
+  (:data:`CLAIRVOYANT_EFFORT` times the iterations) at the start and every
+  ``interval_minutes``; a ticket of any tier is inserted the moment it is reported, into
+  the room the plan kept for it (a re-plan when it fits nowhere). It does not foresee
+  overruns, holds or sick engineers.
 
 Each hook opens no session of its own: the simulation passes one in and commits it.
 """
@@ -21,6 +29,7 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
+from scenarios.clairvoyance import without
 from scenarios.desk import Desk
 from scenarios.model import PolicySpec
 from solver.assemble import solution_from_plan
@@ -118,14 +127,26 @@ class BatchPolicy:
 
 
 class BatchInsertPolicy(BatchPolicy):
-    """``batch``, plus fast insertion of urgent tickets the moment they arrive."""
+    """``batch``, plus fast insertion of every ticket the moment it arrives."""
 
     name = "batch+insert"
 
     def on_request(self, desk: Desk, session: Session, number: str, tier: int) -> None:
-        """Insert an urgent ticket at once (re-optimise when it fits nowhere)."""
-        if tier not in self.spec.insert_tiers:
-            return
+        """Insert the new ticket at once; re-optimise when one of ``insert_tiers`` fits nowhere.
+
+        Every tier is inserted: a ticket waiting up to ``interval_minutes`` for the next
+        re-plan was most of what the policy lost to greedy on P2 (which hands every ticket
+        out the moment it arrives). The insertion moves nothing else, so the next re-plan
+        is free to re-arrange; a ticket of another tier that fits nowhere waits for it.
+        """
+        self.insert_now(desk, session, number, fallback=tier in self.spec.insert_tiers)
+
+    def insert_now(self, desk: Desk, session: Session, number: str, fallback: bool = True) -> None:
+        """Insert ticket ``number`` into the published plan.
+
+        When it fits nowhere: re-optimise the day if ``fallback``, else leave it for the
+        next re-plan.
+        """
         planning = desk.planning(session)
         problem = planning.problem
         if not problem.engineers or number not in planning.ticket_ids:
@@ -137,14 +158,43 @@ class BatchInsertPolicy(BatchPolicy):
         result = insert(problem, current, ticket)
         if result.inserted:
             desk.publish(session, planning, result.solution, source="insert")
-        else:
+        elif fallback:
             self.reoptimise(desk, session, source="insert-fallback")
+
+
+CLAIRVOYANT_EFFORT = 3
+"""The clairvoyant policy's iterations per re-plan, as a multiple of ``spec.iterations``."""
+
+
+class ClairvoyantPolicy(BatchInsertPolicy):
+    """Re-plan with the day's future requests known (released when they are reported)."""
+
+    name = "clairvoyant"
+
+    def reoptimise(self, desk: Desk, session: Session, source: str | None = None) -> None:
+        """Solve the rest of the day, future requests included; publish today's tickets."""
+        planning = desk.planning(session)
+        problem = planning.problem
+        future = desk.foresight(session, planning) if desk.foresight is not None else []
+        if not problem.engineers or not (problem.tickets or future):
+            return
+        full = dataclasses.replace(problem, tickets=problem.tickets + tuple(future))
+        params = dataclasses.replace(
+            desk.params, iterations=(desk.params.iterations or 0) * CLAIRVOYANT_EFFORT or None
+        )
+        solution = without(solve(full, params), {t.id for t in future})
+        desk.publish(session, planning, solution, source=source or self.name)
+
+    def on_request(self, desk: Desk, session: Session, number: str, tier: int) -> None:
+        """A foreseen request is reported: into the room kept for it (else a re-plan)."""
+        self.insert_now(desk, session, number)
 
 
 POLICY_TYPES: dict[str, type[GreedyPolicy] | type[BatchPolicy]] = {
     "greedy": GreedyPolicy,
     "batch": BatchPolicy,
     "batch+insert": BatchInsertPolicy,
+    "clairvoyant": ClairvoyantPolicy,
 }
 
 

@@ -39,6 +39,7 @@ from dispatch.planning import Position
 from dispatch.sla.policy import bind_policy
 from dispatch.sla.sweep import sweep
 from dispatch.tickets import TicketDraft, create_ticket
+from scenarios.clairvoyance import future_tickets
 from scenarios.demand import Outcome, Request, outcome, requests, sick_today, travel_factor
 from scenarios.desk import Desk
 from scenarios.field import Crew
@@ -163,6 +164,8 @@ class Simulation:
             policy=self.sla,
             zone=sc.zone,
             on_publish=self._wake,
+            dispatcher_id=self.world.dispatcher_id,
+            foresight=functools.partial(future_tickets, self),
         )
         with self.session() as session:
             self.dispatcher = session.get(User, self.world.dispatcher_id)
@@ -177,13 +180,19 @@ class Simulation:
         self.env.run(until=horizon)
         with self.session() as session:
             earliest = min((r.reported_at for r in self.requests), default=0.0)
-            return collect(
+            result = collect(
                 session=session,
                 sim=self,
                 backlog_from=self.at(min(0.0, earliest)),
                 start=self.origin,
                 end=self.at(horizon),
             )
+        working_days = sum(1 for d in range(sc.days) if self._service_hours(d) is not None)
+        result.extra["idle_engineers"] = sum(m.idle_days for m in self.crew.members) / max(
+            1, working_days
+        )
+        result.extra["rebooked"] = self.desk.rebooked
+        return result
 
     def _wake(self) -> None:
         woken, self.plan_changed = self.plan_changed, self.env.event()
