@@ -241,6 +241,7 @@ def _insert_diverting(
         if p.position == 0 and p.engineer_id in qualified and tiers[p.ticket_id] in divertible
     )
     best: tuple[InsertionResult, str] | None = None
+    best_arrival = 0
     for _, victim, engineer in candidates[:MAX_DISPLACEMENT_TRIES]:
         freed = dataclasses.replace(
             problem, pins=tuple(p for p in problem.pins if p.ticket_id != victim)
@@ -250,8 +251,8 @@ def _insert_diverting(
             continue
         result = insert(freed, trial, ticket, matrix=matrix)
         arrival = _arrival(result, ticket.id)
-        if arrival is not None and (best is None or arrival < (_arrival(best[0], ticket.id) or 0)):
-            best = (result, victim)
+        if arrival is not None and (best is None or arrival < best_arrival):
+            best, best_arrival = (result, victim), arrival
     return best
 
 

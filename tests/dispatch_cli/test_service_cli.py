@@ -23,6 +23,8 @@ def env(tmp_path, monkeypatch) -> dict[str, str]:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     monkeypatch.setenv("DISPATCH_DATABASE_URL", url)
     monkeypatch.delenv("DISPATCH_REDIS_URL", raising=False)
+    # the commands judge "now" by the service's clock: fixed here, the seeded day's evening
+    monkeypatch.setenv("DISPATCH_CLOCK_AT", "2026-11-24T18:00:00+08:00")
     return {"DISPATCH_DATABASE_URL": url}
 
 
