@@ -2,6 +2,7 @@
 
 from dispatch.models.base import Base, utcnow
 from dispatch.models.enums import (
+    AbsenceReason,
     Channel,
     CustomerTier,
     Employment,
@@ -16,6 +17,7 @@ from dispatch.models.enums import (
     VisitOutcome,
 )
 from dispatch.models.idempotency import IdempotencyRecord
+from dispatch.models.master import AuditEntry, EngineerAbsence
 from dispatch.models.org import Asset, Customer, Region, Site
 from dispatch.models.outbox import OutboxEvent
 from dispatch.models.people import Engineer, EngineerShift, EngineerSkill, User
@@ -24,13 +26,16 @@ from dispatch.models.tickets import Ticket, TicketEngineerRule, TicketEvent, Tic
 from dispatch.models.workflow import FollowUpVisit, HoldKind, Survey, TicketHold
 
 __all__ = [
+    "AbsenceReason",
     "Asset",
+    "AuditEntry",
     "Base",
     "Channel",
     "Customer",
     "CustomerTier",
     "Employment",
     "Engineer",
+    "EngineerAbsence",
     "EngineerLevel",
     "EngineerRuleKind",
     "EngineerShift",

@@ -138,3 +138,12 @@ def enum_check(column: str, enum: type[StrEnum], name: str | None = None) -> Che
     """A CHECK constraint that ``column`` holds one of ``enum``'s values."""
     values = ", ".join(f"'{member.value}'" for member in enum)
     return CheckConstraint(f"{column} IN ({values})", name=name or f"{column}_valid")
+
+
+class AbsenceReason(StrEnum):
+    """Why an engineer is away (the optimiser plans nobody inside an absence)."""
+
+    SICK = "sick"
+    LEAVE = "leave"
+    TRAINING = "training"
+    OTHER = "other"

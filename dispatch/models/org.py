@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dispatch.models.base import PERSONAL_DATA, Base, utcnow
@@ -30,6 +30,7 @@ class Region(Base):
     manager_name: Mapped[str | None] = mapped_column(String(200), info=PERSONAL_DATA)
     manager_email: Mapped[str | None] = mapped_column(String(320), info=PERSONAL_DATA)
     calendar: Mapped[dict[str, Any] | None] = mapped_column()
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
     """Business calendar: ``{"hours": {"mon": ["08:00", "18:00"], ...}, "holidays": ["2026-12-25"]}``."""
 
     parent: Mapped[Region | None] = relationship(remote_side="Region.id")
@@ -57,6 +58,7 @@ class Customer(Base):
         ForeignKey("engineers.id", ondelete="SET NULL")
     )
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     region: Mapped[Region] = relationship()
     sites: Mapped[list[Site]] = relationship(back_populates="customer")
@@ -83,6 +85,7 @@ class Site(Base):
     lat: Mapped[float] = mapped_column()
     lon: Mapped[float] = mapped_column()
     access_hours: Mapped[dict[str, Any] | None] = mapped_column()
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
     """``{"mon": ["08:00", "18:00"], ...}``; missing day = closed; ``None`` = always open."""
 
     customer: Mapped[Customer] = relationship(back_populates="sites")
@@ -110,5 +113,6 @@ class Asset(Base):
     serial: Mapped[str] = mapped_column(String(200))
     install_date: Mapped[dt.date | None] = mapped_column(Date)
     warranty_end: Mapped[dt.date | None] = mapped_column(Date)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     site: Mapped[Site] = relationship(back_populates="assets")

@@ -50,6 +50,8 @@ class Ticket(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(64), unique=True)
+    external_ref: Mapped[str | None] = mapped_column(String(100), unique=True)
+    """The ticket's number in the customer's or caller's system (imports upsert by it)."""
     kind: Mapped[str] = mapped_column(String(32))
     channel: Mapped[str] = mapped_column(String(16), default=Channel.PHONE.value)
     customer_id: Mapped[int] = mapped_column(
@@ -73,6 +75,10 @@ class Ticket(Base):
     remote_resolvable: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(32), default=TicketStatus.NEW.value, index=True)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    pinned_engineer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("engineers.id", ondelete="SET NULL")
+    )
+    """Pinned by a dispatcher: only this engineer may serve it, and re-plans keep it there."""
     reported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     fault_started_at: Mapped[dt.datetime | None] = mapped_column()
     response_due: Mapped[dt.datetime | None] = mapped_column()
