@@ -14,6 +14,7 @@ from api.openapi import install_docs, install_openapi
 from api.problems import install_problem_handlers
 from api.routes import (
     absences,
+    audit,
     auth,
     emergency,
     engineers,
@@ -22,6 +23,8 @@ from api.routes import (
     health,
     kpis,
     plans,
+    regions,
+    sites,
     sla,
     tickets,
 )
@@ -91,6 +94,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sla.router)
     app.include_router(emergency.router)
     app.include_router(absences.router)
+    app.include_router(regions.router)
+    app.include_router(sites.router)
+    app.include_router(audit.router)
     install_console(app)
     install_openapi(app)
     install_docs(app)

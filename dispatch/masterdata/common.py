@@ -85,7 +85,11 @@ def reference(
 
 
 def active_region(
-    session: Session, fields: Mapping[str, Any], *, by_id: str = "region_id", by_code: str = "region"
+    session: Session,
+    fields: Mapping[str, Any],
+    *,
+    by_id: str = "region_id",
+    by_code: str = "region",
 ) -> Region | None:
     """The (active) region a body names by id or code, if it names one.
 
@@ -126,6 +130,8 @@ def check_text(value: Any, field: str, *, max_length: int) -> str:
     InvalidInput
         Blank, too long, or containing a NUL character.
     """
+    if value is None:
+        raise InvalidInput(f"{field} must not be null", field=field)
     text = str(value).strip()
     if not text:
         raise InvalidInput(f"{field} must not be blank", field=field)
@@ -221,8 +227,7 @@ def text_filter(query: Select[Any], q: str | None, *columns: Any) -> Select[Any]
     """``query`` restricted to rows where one of ``columns`` contains ``q`` (any case)."""
     if not q:
         return query
-    pattern = f"%{q.lower()}%"
-    return query.where(or_(*(func.lower(c).like(pattern) for c in columns)))
+    return query.where(or_(*(func.lower(c).contains(q.lower(), autoescape=True) for c in columns)))
 
 
 def open_ticket_count(session: Session, condition: ColumnElement[bool]) -> int:
@@ -260,9 +265,7 @@ def write_audited(
         setattr(row, name, value)
     session.add(row)
     session.flush()
-    old, new = changed_fields(
-        {**before, **(extra_before or {})}, {**values, **(extra_after or {})}
-    )
+    old, new = changed_fields({**before, **(extra_before or {})}, {**values, **(extra_after or {})})
     row_id = int(getattr(row, "id"))  # noqa: B009 (every master-data row has an id)
     if action == "created":
         _, created = changed_fields({}, {**values, **(extra_after or {})})

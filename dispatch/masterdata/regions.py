@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dispatch.errors import InvalidInput, InUse
+from dispatch.errors import InUse, InvalidInput
 from dispatch.masterdata.common import (
     check_text,
     check_timezone,
@@ -79,10 +79,10 @@ def _values(session: Session, fields: Mapping[str, Any], region: Region | None) 
         parent = reference(
             session, Region, fields, by_id="parent_id", by_code="parent", code_column=Region.code
         )
-        if parent is not None and region is not None:
-            if parent.id in region_ids(session=session, region_id=region.id):
-                field = "parent_id" if fields.get("parent_id") is not None else "parent"
-                raise InvalidInput("a region cannot sit below itself", field=field)
+        below = region_ids(session=session, region_id=region.id) if region is not None else []
+        if parent is not None and parent.id in below:
+            field = "parent_id" if fields.get("parent_id") is not None else "parent"
+            raise InvalidInput("a region cannot sit below itself", field=field)
         values["parent_id"] = parent.id if parent is not None else None
         values["kind"] = (RegionKind.HQ if parent is None else RegionKind.REGION).value
     return values
