@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from api.schemas.common import ApiModel
 
@@ -50,7 +50,7 @@ class EngineerOut(ApiModel):
     shifts: list[ShiftOut]
 
 
-class PositionOut(BaseModel):
+class PositionOut(ApiModel):
     """An engineer's last fresh position (from the app's pings or a check-in)."""
 
     engineer_id: int
@@ -60,13 +60,13 @@ class PositionOut(BaseModel):
     at: dt.datetime = Field(description="When the position was taken")
 
 
-class PositionsOut(BaseModel):
+class PositionsOut(ApiModel):
     """Fresh positions; engineers without one (none sent, or expired) are left out."""
 
     items: list[PositionOut]
 
 
-class SiteVisitOut(BaseModel):
+class SiteVisitOut(ApiModel):
     """What happened on site: the actual check-in and check-out of a visit."""
 
     id: int
@@ -80,7 +80,7 @@ class SiteVisitOut(BaseModel):
     outcome: str | None
 
 
-class SiteVisitsOut(BaseModel):
+class SiteVisitsOut(ApiModel):
     """The site visits of a day."""
 
     items: list[SiteVisitOut]
