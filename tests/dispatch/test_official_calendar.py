@@ -51,9 +51,7 @@ def test_a_business_clock_runs_on_the_make_up_sunday_and_skips_the_golden_week()
     cal = calendar()
     friday_evening = local(dt.date(2025, 9, 26), 17)
     # 1 h left on Friday, then Saturday off, then the make-up Sunday from 08:00
-    assert advance(friday_evening, dt.timedelta(hours=2), calendar=cal) == local(
-        MAKE_UP_SUNDAY, 9
-    )
+    assert advance(friday_evening, dt.timedelta(hours=2), calendar=cal) == local(MAKE_UP_SUNDAY, 9)
     tuesday_evening = local(dt.date(2025, 9, 30), 17)
     # 1 h on 30 September, then nothing until Thursday 9 October
     assert advance(tuesday_evening, dt.timedelta(hours=3), calendar=cal) == local(
