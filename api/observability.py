@@ -1,8 +1,12 @@
-"""Request ids, structured JSON logs and Prometheus metrics (one registry per app)."""
+"""Request ids, structured JSON logs and Prometheus metrics (one registry per app).
+
+The request id comes from ``asgi-correlation-id``: a client's ``X-Request-ID`` is kept
+(any text up to :data:`MAX_REQUEST_ID` characters), else a new one is made; it is echoed
+on every response, errors included, and carried by every log line of the request.
+"""
 
 from __future__ import annotations
 
-import contextvars
 import datetime as dt
 import json
 import logging
@@ -11,6 +15,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 
+from asgi_correlation_id import CorrelationIdMiddleware, correlation_id
 from fastapi import FastAPI, Request, Response
 from prometheus_client import CollectorRegistry, Gauge, Histogram
 from prometheus_client.core import HistogramMetricFamily, Metric
@@ -20,9 +25,13 @@ from dispatch.models import PlanStatus, SlaState
 from dispatch.operations import open_tickets_by_sla_state, runs_by_status, solve_durations
 from dispatch.runtime import Runtime
 
-request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
-    "request_id", default=None
-)
+REQUEST_ID_HEADER = "X-Request-ID"
+MAX_REQUEST_ID = 128
+"""A longer client request id is replaced by a new one (it goes into every log line)."""
+
+
+def _acceptable_request_id(value: str) -> bool:
+    return 0 < len(value) <= MAX_REQUEST_ID and value.isprintable()
 
 
 class JsonFormatter(logging.Formatter):
@@ -36,7 +45,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        request_id = request_id_var.get()
+        request_id = correlation_id.get()
         if request_id:
             payload["request_id"] = request_id
         for key in ("method", "path", "status", "duration_ms"):
@@ -99,14 +108,11 @@ def install_request_middleware(app: FastAPI, metrics: Metrics) -> None:
     async def _observe(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
-        token = request_id_var.set(request_id)
         started = time.perf_counter()
         status = 500
         try:
             response = await call_next(request)
             status = response.status_code
-            response.headers["X-Request-ID"] = request_id
             return response
         finally:
             elapsed = time.perf_counter() - started
@@ -125,7 +131,14 @@ def install_request_middleware(app: FastAPI, metrics: Metrics) -> None:
                     "duration_ms": round(elapsed * 1000, 2),
                 },
             )
-            request_id_var.reset(token)
+
+    # Added last, so outermost: the id is set before any other middleware logs.
+    app.add_middleware(
+        CorrelationIdMiddleware,
+        header_name=REQUEST_ID_HEADER,
+        generator=lambda: uuid.uuid4().hex,
+        validator=_acceptable_request_id,
+    )
 
 
 SOLVE_BUCKETS = (0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0)

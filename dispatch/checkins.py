@@ -16,6 +16,7 @@ from geopy.distance import geodesic
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from dispatch.day_clock import utc_text
 from dispatch.errors import Conflict, InvalidInput
 from dispatch.events import EventKind, emit
 from dispatch.field import assigned_visit, validate_position
@@ -161,7 +162,7 @@ def check_in(
         "lon": lon,
         "distance_m": site_visit.check_in_distance_m,
         "flagged": flagged,
-        "at": now.isoformat(),
+        "at": utc_text(now),
     }
     emit(session, EventKind.ENGINEER_CHECKED_IN, data)
     if flagged:
@@ -266,7 +267,7 @@ def check_out(
             "outcome": report.outcome,
             "lat": lat,
             "lon": lon,
-            "at": now.isoformat(),
+            "at": utc_text(now),
         },
     )
     return site_visit

@@ -7,6 +7,9 @@ plan's engineers become available from:
 - a past day (in the region's time zone) is history: it cannot be planned;
 - today starts at ``now`` (engineers from where they are, visits under way kept);
 - a later day plans whole shifts.
+
+The one rule for time in output: days are local days of a region's time zone, instants
+are written in UTC with ``Z`` (:func:`utc_text`; the API's response models use it too).
 """
 
 from __future__ import annotations
@@ -15,6 +18,19 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from dispatch.errors import Conflict
+
+
+def utc_text(instant: dt.datetime) -> str:
+    """An instant as every output writes it: ISO 8601 in UTC with ``Z``.
+
+    Raises
+    ------
+    ValueError
+        A naive datetime (it is no instant).
+    """
+    if instant.tzinfo is None:
+        raise ValueError("naive datetime: an instant needs its UTC offset")
+    return instant.astimezone(dt.UTC).isoformat().removesuffix("+00:00") + "Z"
 
 
 def local_day(now: dt.datetime, zone: ZoneInfo) -> dt.date:

@@ -35,6 +35,7 @@ from dispatch.models import (
 )
 from dispatch.numbering import next_ticket_number
 from dispatch.sla.clocks import recompute_due
+from dispatch.sla.official import OfficialDay, country_for_zone, official_day
 from dispatch.sla.policy import session_policy
 
 OPEN = dt.time(8, 0)
@@ -60,15 +61,20 @@ class DemoDay:
     """Why this day, for the person who asked (empty when it is simply today)."""
 
 
-def is_working_day(day: dt.date) -> bool:
-    """Monday to Friday, except the demo calendar's holidays."""
-    return day.weekday() < 5 and (day.month, day.day) not in HOLIDAYS
+def is_working_day(day: dt.date, zone: ZoneInfo | None = None) -> bool:
+    """Monday to Friday, except the demo calendar's holidays and, in a mainland China
+    ``zone``, the official public holidays (as for the demo regions' SLA clocks). Make-up
+    weekend days are not demo days: most demo engineers have no shift on a weekend."""
+    if day.weekday() >= 5 or (day.month, day.day) in HOLIDAYS:
+        return False
+    official = official_day(country_for_zone(zone.key), day) if zone is not None else None
+    return official is not OfficialDay.HOLIDAY
 
 
-def next_working_day(day: dt.date) -> dt.date:
+def next_working_day(day: dt.date, zone: ZoneInfo | None = None) -> dt.date:
     """The first working day after ``day``."""
     day += dt.timedelta(days=1)
-    while not is_working_day(day):
+    while not is_working_day(day, zone):
         day += dt.timedelta(days=1)
     return day
 
@@ -95,10 +101,11 @@ def choose_day(now: dt.datetime, zone: ZoneInfo, day: dt.date | None = None) -> 
     today = local.date()
     if day is None:
         closing = dt.datetime.combine(today, CLOSE, zone)
-        if is_working_day(today) and local < closing - LAST_CALL:
+        working = is_working_day(today, zone)
+        if working and local < closing - LAST_CALL:
             return DemoDay(today, now, "")
-        day = next_working_day(today)
-        why = "is not a working day" if not is_working_day(today) else "has too little shift left"
+        day = next_working_day(today, zone)
+        why = "has too little shift left" if working else "is not a working day"
         note = (
             f"today ({today}) {why}: seeded the next working day {day}, "
             f"as its requests stand at {MORNING:%H:%M} that morning"

@@ -277,13 +277,33 @@ def _utilisation(
     return Utilisation(on_site, travel, shift_minutes, len(rows))
 
 
+def period_zone(*, session: Session, region_code: str | None) -> ZoneInfo:
+    """The time zone whose days a KPI period counts: the region's, else headquarters'.
+
+    Without a region the KPIs cover every region, and their days are headquarters' days
+    (the root region's zone; UTC only when there is no headquarters).
+
+    Raises
+    ------
+    NotFound
+        Unknown region (``field="region"``).
+    """
+    if region_code is not None:
+        region = session.scalar(select(Region).where(Region.code == region_code))
+        if region is None:
+            raise NotFound(f"no region {region_code!r}", field="region")
+        return ZoneInfo(region.timezone)
+    hq = session.scalar(select(Region.timezone).where(Region.parent_id.is_(None)).limit(1))
+    return ZoneInfo(hq or "UTC")
+
+
 def local_period(
     *, session: Session, first_day: dt.date, last_day: dt.date, region_code: str | None
 ) -> tuple[dt.datetime, dt.datetime]:
     """The instants of whole local days ``first_day .. last_day`` (inclusive).
 
-    Days are read in the region's time zone (UTC without a region): from midnight of
-    ``first_day`` to midnight after ``last_day``.
+    Days are read in :func:`period_zone` (the region's, else headquarters' time zone):
+    from midnight of ``first_day`` to midnight after ``last_day``.
 
     Raises
     ------
@@ -294,12 +314,7 @@ def local_period(
     """
     if last_day < first_day:
         raise InvalidInput("the period must not end before it starts", field="to")
-    zone: dt.tzinfo = dt.UTC
-    if region_code is not None:
-        region = session.scalar(select(Region).where(Region.code == region_code))
-        if region is None:
-            raise NotFound(f"no region {region_code!r}", field="region")
-        zone = ZoneInfo(region.timezone)
+    zone = period_zone(session=session, region_code=region_code)
     start = dt.datetime.combine(first_day, dt.time(0), tzinfo=zone)
     end = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
     return start.astimezone(dt.UTC), end.astimezone(dt.UTC)

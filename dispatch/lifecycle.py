@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from dispatch.assignment import assigned_engineer_id
+from dispatch.day_clock import utc_text
 from dispatch.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
 from dispatch.events import EventKind, emit
 from dispatch.history import lock_ticket, record_event
@@ -322,7 +323,7 @@ def transition(
             "from_status": status.value,
             "to_status": target.value,
             "actor_id": actor.id if actor is not None else None,
-            "at": at.astimezone(dt.UTC).isoformat(),
+            "at": utc_text(at),
             **({"engineer_id": extra["engineer_id"]} if "engineer_id" in extra else {}),
         },
     )

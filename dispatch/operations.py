@@ -1,4 +1,5 @@
-"""Operational figures for monitoring: solve durations, runs by status, tickets by SLA state.
+"""Operational figures: solve durations, runs by status, tickets by SLA state, and the day
+a dispatcher's view opens on.
 
 Read from the database so that every API process reports what all workers did.
 """
@@ -6,11 +7,13 @@ Read from the database so that every API process reports what all workers did.
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dispatch.models import Plan, Ticket
+from dispatch.day_clock import local_day
+from dispatch.models import Plan, Ticket, TicketStatus, TicketWindow
 from dispatch.sla.sweep import CLOCK_STOPPED
 
 
@@ -46,3 +49,32 @@ def open_tickets_by_sla_state(*, session: Session) -> dict[str, int]:
         .group_by(Ticket.sla_state)
     )
     return {state: int(n) for state, n in rows}
+
+
+PLANNABLE = (TicketStatus.NEW, TicketStatus.TRIAGED, TicketStatus.REOPENED, TicketStatus.SCHEDULED)
+"""Statuses of work still to be planned or under a plan not yet under way."""
+
+
+def opening_day(
+    *, session: Session, region_ids: list[int], zone: ZoneInfo, now: dt.datetime
+) -> dt.date:
+    """The day a dispatcher's view of the regions opens on, at ``now``.
+
+    Today (in ``zone``) while an open ticket of the regions has an appointment window that
+    has not ended yet and starts today or earlier; else the local day of the earliest such
+    window still to come (the demo seeded after the shifts, or a quiet evening: tomorrow's
+    work); today when there is none.
+    """
+    today = local_day(now, zone)
+    first = session.scalar(
+        select(func.min(TicketWindow.start))
+        .join(Ticket, Ticket.id == TicketWindow.ticket_id)
+        .where(
+            Ticket.region_id.in_(region_ids),
+            Ticket.status.in_([s.value for s in PLANNABLE]),
+            TicketWindow.end > now,
+        )
+    )
+    if first is None:
+        return today
+    return max(today, local_day(first, zone))

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 import redis
 
 from dispatch import keys
+from dispatch.day_clock import utc_text
 from dispatch.planning import Position
 from dispatch.redis_conn import redis_required
 
@@ -87,7 +88,7 @@ class RedisPositionStore:
             mapping={
                 "lat": position.lat,
                 "lon": position.lon,
-                "at": position.at.isoformat(),
+                "at": utc_text(position.at),
                 "accuracy_m": "" if accuracy_m is None else accuracy_m,
             },
         )

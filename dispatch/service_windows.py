@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from dispatch.day_clock import utc_text
 from dispatch.models import Ticket, TicketWindow
 from solver.problem import TimeWindow
 
@@ -124,8 +125,8 @@ def new_slot(
     local = start.astimezone(zone)
     return {
         "kind": "new_slot",
-        "start": start.astimezone(dt.UTC).isoformat(),
-        "end": end.astimezone(dt.UTC).isoformat(),
+        "start": utc_text(start),
+        "end": utc_text(end),
         "message": (
             "the appointment window has passed; offer the customer a new slot from "
             f"{local:%Y-%m-%d %H:%M} to {end.astimezone(zone):%H:%M}"

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from dispatch.assignment import assigned_engineer_id, tickets_assigned_to
+from dispatch.day_clock import utc_text
 from dispatch.errors import Conflict, InvalidInput, NotFound
 from dispatch.events import EventKind, emit
 from dispatch.history import lock_ticket, record_event
@@ -38,6 +39,7 @@ from dispatch.numbering import next_ticket_number
 from dispatch.paging import Page, paginate
 from dispatch.sla.clocks import recompute_due, region_calendar
 from dispatch.sla.policy import SlaPolicy, session_policy
+from dispatch.ticket_filters import TicketFilters, apply_filters
 
 _SKILL = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
@@ -272,7 +274,7 @@ def create_ticket(
             "number": number,
             "region_id": ticket.region_id,
             "priority": ticket.priority,
-            "at": at.astimezone(dt.UTC).isoformat(),
+            "at": utc_text(at),
         },
     )
     return ticket
@@ -308,6 +310,7 @@ def list_tickets(
     limit: int = 100,
     offset: int = 0,
     viewer: User | None = None,
+    filters: TicketFilters | None = None,
 ) -> Page[Ticket]:
     """Tickets, most urgent first (priority, then response due, then id), filtered.
 
@@ -320,13 +323,16 @@ def list_tickets(
         The priority tier 1..4.
     region_code
         A region code; includes the regions below it.
+    filters
+        Period, customer, engineer, free text and sort order
+        (:class:`dispatch.ticket_filters.TicketFilters`).
 
     Raises
     ------
     InvalidInput
-        Unknown status or SLA state, tier outside 1..4, bad paging.
+        Unknown status, SLA state or sort field, tier outside 1..4, bad paging.
     NotFound
-        Unknown region.
+        Unknown region, customer or engineer.
     """
     query = select(Ticket).options(selectinload(Ticket.region), selectinload(Ticket.customer))
     if status is not None:
@@ -352,9 +358,7 @@ def list_tickets(
             else set()
         )
         query = query.where(Ticket.id.in_(sorted(mine) or [-1]))
-    query = query.order_by(
-        Ticket.priority, Ticket.response_due.is_(None), Ticket.response_due, Ticket.id
-    )
+    query = apply_filters(query, filters or TicketFilters(), session=session)
     return paginate(session, query, limit=limit, offset=offset)
 
 

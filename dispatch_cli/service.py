@@ -209,11 +209,22 @@ def seed(
 def users_create(
     username: Annotated[str, typer.Argument()],
     role: Annotated[str, typer.Option(help="admin, dispatcher or engineer")],
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            envvar="DISPATCH_USER_PASSWORD",
+            show_envvar=True,
+            help="10+ characters; asked when neither this nor DISPATCH_USER_PASSWORD is given "
+            "(prefer the variable in scripts: a command line is visible to other users)",
+        ),
+    ],
     engineer: Annotated[str | None, typer.Option(help="Engineer code (engineer users)")] = None,
     full_name: Annotated[str | None, typer.Option()] = None,
 ) -> None:
-    """Create a user account."""
+    """Create a user account (non-interactive with DISPATCH_USER_PASSWORD set)."""
     from dispatch.db import Database
     from dispatch.errors import DispatchError
     from dispatch.users import create_user

@@ -13,29 +13,6 @@ if TYPE_CHECKING:
     from scenarios.model import Scenario
 
 DEFAULT_POLICIES = ("greedy", "batch", "batch+insert")
-_LABELS = {
-    "p1_response_compliance": "P1 response in SLA",
-    "p2_response_compliance": "P2 response in SLA",
-    "p3_response_compliance": "P3 response in SLA",
-    "p4_response_compliance": "P4 response in SLA",
-    "tickets_served": "tickets served",
-    "travel_min_per_job": "travel min / job",
-    "utilisation": "utilisation",
-    "overtime_min": "overtime min (all)",
-    "response_p50_min": "response p50 min",
-    "response_p90_min": "response p90 min",
-}
-_SHARES = {"utilisation"} | {f"p{t}_response_compliance" for t in (1, 2, 3, 4)}
-
-
-def format_estimate(name: str, e: Estimate) -> str:
-    """``mean ± half-width`` (percentages for shares), or ``-`` when nothing was measured."""
-    if e.mean is None:
-        return "-"
-    half = e.half_width
-    if name in _SHARES:
-        return f"{e.mean * 100:.1f}%" + ("" if half is None else f" ± {half * 100:.1f}")
-    return f"{e.mean:.1f}" + ("" if half is None else f" ± {half:.1f}")
 
 
 def format_margin(e: Estimate) -> str:
@@ -80,6 +57,14 @@ def simulate_command(
     report: Annotated[
         Path | None, typer.Option(help="Write a Markdown + HTML report with plots here")
     ] = None,
+    html_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--html",
+            help="Write a one-page HTML report for a service manager here: figures in "
+            "words beside their targets, and the map of the first day",
+        ),
+    ] = None,
     json_file: Annotated[
         Path | None, typer.Option("--json", help="Write the comparison as JSON here")
     ] = None,
@@ -109,7 +94,14 @@ def simulate_command(
     from rich.table import Table
 
     from dispatch.settings import load_settings
-    from scenarios.load import ScenarioError, load_scenario
+    from scenarios.load import ScenarioError, load_scenario, scenario_policy
+    from scenarios.manager_report import (
+        LABELS,
+        PLUS_MINUS,
+        figure,
+        targets,
+        write_manager_report,
+    )
     from scenarios.metrics import METRICS, comparison_json, paired_margin, summarise
     from scenarios.policies import POLICY_TYPES as POLICIES
     from scenarios.runner import collect_jobs, enqueue, run_all, tasks_for
@@ -152,15 +144,20 @@ def simulate_command(
         else:
             results = run_all(tasks, jobs=jobs, on_result=advance)
     summary = summarise(results)
+    goals = targets(scenario_policy(sc))
     table = Table(title=f"{sc.name}: {seeds} seeds, means with 95% confidence intervals")
-    table.add_column("metric")
+    table.add_column("figure")
+    table.add_column("target")
     for name in chosen:
         table.add_column(name, justify="right")
     for metric in METRICS:
         table.add_row(
-            _LABELS[metric], *(format_estimate(metric, summary[p][metric]) for p in chosen)
+            LABELS[metric],
+            goals.get(metric, ""),
+            *(figure(metric, summary[p][metric]) for p in chosen),
         )
     console.print(table)
+    console.print(PLUS_MINUS)
     if baseline in chosen:
         for name in chosen:
             if name == baseline:
@@ -181,6 +178,9 @@ def simulate_command(
 
         paths = write_report(report, sc, results, chosen, baseline=baseline)
         console.print(f"report written to {', '.join(str(p) for p in paths)}")
+    if html_file is not None:
+        written = write_manager_report(html_file, sc, results, chosen, scenario_policy(sc))
+        console.print(f"one-page report written to {written}")
 
 
 def register(app: typer.Typer) -> None:

@@ -8,10 +8,13 @@ of the first day and a map of their routes.
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from scenarios.load import scenario_policy
+from scenarios.manager_report import LABELS, PLUS_MINUS, figure, targets
 from scenarios.metrics import METRICS, TIERS, RunResult, paired_margin, summarise
 from scenarios.model import Scenario
 
@@ -39,14 +42,16 @@ def _sla_plot(path: Path, results: Sequence[RunResult], policies: Sequence[str])
     width = 0.8 / max(1, len(policies))
     for i, policy in enumerate(policies):
         means, errs = [], []
-        for tier in TIERS:
+        for k, tier in enumerate(TIERS):
             e = summary[policy][f"{tier.lower()}_response_compliance"]
-            means.append(0.0 if e.mean is None else e.mean * 100)
+            means.append(math.nan if e.mean is None else e.mean * 100)  # no bar
             errs.append(0.0 if e.half_width is None else e.half_width * 100)
+            if e.mean is None:
+                ax.text(k + i * width, 2, "no requests", rotation=90, ha="center", fontsize=7)
         xs = [k + i * width for k in range(len(TIERS))]
         ax.bar(xs, means, width, yerr=errs, capsize=3, label=policy)
     ax.set_xticks([k + width * (len(policies) - 1) / 2 for k in range(len(TIERS))], TIERS)
-    ax.set_ylabel("response within SLA (%)")
+    ax.set_ylabel("answered within target (%)")
     ax.set_ylim(0, 105)
     ax.set_title("SLA attainment per tier (mean over seeds, 95% CI)")
     ax.legend()
@@ -66,7 +71,9 @@ def _response_plot(path: Path, results: Sequence[RunResult], policies: Sequence[
         if any(data):
             ax.boxplot([d or [0.0] for d in data], showfliers=False)
         else:
-            ax.text(0.5, 0.5, "no requests", ha="center", va="center", transform=ax.transAxes)
+            ax.text(  # compliance may still count the backlog waiting at the start
+                0.5, 0.5, "no new requests", ha="center", va="center", transform=ax.transAxes
+            )
         ax.set_xticks(range(1, len(policies) + 1), list(policies), rotation=20, fontsize=8)
         ax.set_title(f"{tier} response (min)")
     fig.suptitle("Response times, all seeds")
@@ -121,14 +128,6 @@ def _map_plot(path: Path, result: RunResult) -> None:
     plt.close(fig)
 
 
-def _fmt(metric: str, mean: float | None, half: float | None) -> str:
-    if mean is None:
-        return "-"
-    if metric.endswith("compliance") or metric == "utilisation":
-        return f"{mean * 100:.1f}%" + ("" if half is None else f" ± {half * 100:.1f}")
-    return f"{mean:.1f}" + ("" if half is None else f" ± {half:.1f}")
-
-
 def write_report(
     directory: Path,
     scenario: Scenario,
@@ -161,9 +160,10 @@ def write_report(
         _map_plot(directory / routes, traced)
         images.append((f"Engineers' day: {policy}", gantt))
         images.append((f"Routes: {policy}", routes))
-    header = ["metric", *policies]
+    goals = targets(scenario_policy(scenario))
+    header = ["figure", "target", *policies]
     rows = [
-        [m, *(_fmt(m, summary[p][m].mean, summary[p][m].half_width) for p in policies)]
+        [LABELS[m], goals.get(m, ""), *(figure(m, summary[p][m]) for p in policies)]
         for m in METRICS
     ]
     margins: list[str] = []
@@ -198,7 +198,7 @@ def write_report(
     md = [f"# Simulation report: {scenario.name}", "", intro, "", "## Comparison", ""]
     md += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     md += ["| " + " | ".join(r) + " |" for r in rows]
-    md += ["", *(f"- {m}" for m in margins), "", "## Plots", ""]
+    md += ["", PLUS_MINUS, "", *(f"- {m}" for m in margins), "", "## Plots", ""]
     md += [f"![{title}]({name})\n" for title, name in images]
     md += [
         "## Runs",
@@ -227,6 +227,7 @@ def write_report(
         f"<p>{html.escape(intro.replace('**', ''))}</p>",
         "<h2>Comparison</h2>",
         table(header, rows),
+        f"<p>{html.escape(PLUS_MINUS)}</p>",
         "<ul>" + "".join(f"<li>{html.escape(m)}</li>" for m in margins) + "</ul>",
         "<h2>Plots</h2>",
         *(f"<h3>{html.escape(t)}</h3><img src='{n}' alt='{html.escape(t)}'>" for t, n in images),

@@ -17,11 +17,16 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from api.deps import CurrentUser, RuntimeDep, SessionDep, SettingsDep
+from api.schemas.common import ApiModel
+from dispatch.day_clock import local_day
 from dispatch.models import Engineer, Region, RegionKind
+from dispatch.operations import opening_day
+from dispatch.planning import region_ids
 
 STATIC_DIR = Path(__file__).parent / "static"
 """The page, its ES modules, styles and the vendored Leaflet."""
@@ -29,7 +34,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 router = APIRouter(tags=["console"])
 
 
-class RegionOut(BaseModel):
+class RegionOut(ApiModel):
     """A region the console can show, with its local day."""
 
     code: str = Field(examples=["SH-E"])
@@ -37,10 +42,14 @@ class RegionOut(BaseModel):
     kind: str = Field(examples=["region"], description="hq (covers its sub-regions) or region")
     timezone: str = Field(examples=["Asia/Shanghai"])
     today: dt.date = Field(description="Today in the region's time zone")
+    open_day: dt.date = Field(
+        description="The day the console opens on: today while today's work is still to "
+        "come, else the day of the next open appointment (e.g. the demo seeded after hours)"
+    )
     engineers: int = Field(description="Active engineers based in the region")
 
 
-class ConsoleConfig(BaseModel):
+class ConsoleConfig(ApiModel):
     """What the console needs before it draws: map tiles and the regions to choose from."""
 
     tile_url: str | None = Field(
@@ -102,16 +111,27 @@ def console_config(
     return ConsoleConfig(
         tile_url=settings.tile_url or None,
         regions=[
-            RegionOut(
-                code=r.code,
-                name=r.name,
-                kind=r.kind,
-                timezone=r.timezone,
-                today=runtime.clock().astimezone(ZoneInfo(r.timezone)).date(),
-                engineers=counts.get(r.id, 0),
-            )
+            _region_out(session, r, now=runtime.clock(), engineers=counts.get(r.id, 0))
             for r in regions
         ],
+    )
+
+
+def _region_out(session: Session, region: Region, *, now: dt.datetime, engineers: int) -> RegionOut:
+    zone = ZoneInfo(region.timezone)
+    return RegionOut(
+        code=region.code,
+        name=region.name,
+        kind=region.kind,
+        timezone=region.timezone,
+        today=local_day(now, zone),
+        open_day=opening_day(
+            session=session,
+            region_ids=region_ids(session=session, region_id=region.id),
+            zone=zone,
+            now=now,
+        ),
+        engineers=engineers,
     )
 
 

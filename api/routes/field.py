@@ -28,6 +28,7 @@ from api.schemas.field import (
 )
 from api.validation import check_day
 from dispatch import checkins, field
+from dispatch.day_clock import utc_text
 from dispatch.errors import ServiceUnavailable
 from dispatch.events import EventKind, emit
 from dispatch.models import Engineer, User, Visit
@@ -137,7 +138,7 @@ def my_location(
     emit(
         session,
         EventKind.ENGINEER_LOCATION,
-        {"engineer_id": engineer_id, "lat": body.lat, "lon": body.lon, "at": at.isoformat()},
+        {"engineer_id": engineer_id, "lat": body.lat, "lon": body.lon, "at": utc_text(at)},
     )
     return LocationOut(
         engineer_id=engineer_id,

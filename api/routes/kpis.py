@@ -12,7 +12,8 @@ from api.openapi import problem_responses
 from api.schemas.common import Day, RegionQuery
 from api.schemas.kpis import ComplianceOut, KpiOut, PercentilesOut, RateOut, UtilisationOut
 from api.validation import MAX_RANGE_DAYS, check_period
-from dispatch.kpis import Rate, compute_kpis, local_period
+from dispatch.day_clock import local_day
+from dispatch.kpis import Rate, compute_kpis, local_period, period_zone
 
 router = APIRouter(prefix="/api/v1/kpis", tags=["kpis"])
 
@@ -31,18 +32,29 @@ def kpis(
     session: SessionDep,
     runtime: RuntimeDep,
     _user: DispatcherUser,
-    from_: Annotated[Day, Query(alias="from", description="First day (inclusive)")],
+    from_: Annotated[
+        Day | None, Query(alias="from", description="First day (inclusive); default today")
+    ] = None,
     to: Annotated[
-        Day, Query(description=f"Last day (inclusive); at most {MAX_RANGE_DAYS} days in all")
-    ],
+        Day | None,
+        Query(
+            description=f"Last day (inclusive; default: the first day); at most "
+            f"{MAX_RANGE_DAYS} days in all"
+        ),
+    ] = None,
     region: RegionQuery = None,
 ) -> KpiOut:
     """SLA compliance per tier, response p50/p90, first-time fix, repeats, CSAT, complaints,
-    utilisation and travel per job, from stored data (days in the region's time zone;
-    without a region, all regions in UTC).
+    utilisation and travel per job, from stored data. Days are the region's local days;
+    without a region, all regions over headquarters' local days. Without ``from`` the
+    period is ``to``'s day, else today (that zone's today); without ``to`` it is ``from``'s day.
 
     The period covers at most 92 days within a year of today (else 422 naming ``from`` or
     ``to``)."""
+    if from_ is None:
+        zone = period_zone(session=session, region_code=region)
+        from_ = to or local_day(runtime.clock(), zone)
+    to = to or from_
     check_period(from_, to, now=runtime.clock())
     start, end = local_period(session=session, first_day=from_, last_day=to, region_code=region)
     report = compute_kpis(session=session, start=start, end=end, region_code=region)

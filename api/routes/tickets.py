@@ -5,11 +5,21 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
+from pydantic import AfterValidator
 from sqlalchemy.orm import Session
 
 from api.deps import CurrentUser, DispatcherUser, RuntimeDep, SessionDep, SettingsDep
 from api.openapi import problem_responses
-from api.schemas.common import IdPath, Limit, Offset, Paged, RegionQuery
+from api.schemas.common import (
+    CodeQuery,
+    DayQuery,
+    IdPath,
+    Limit,
+    Offset,
+    Paged,
+    RegionQuery,
+    no_nul,
+)
 from api.schemas.tickets import (
     CustomerOut,
     EventOut,
@@ -24,10 +34,12 @@ from api.schemas.tickets import (
     WindowOut,
 )
 from api.validation import check_instant
+from dispatch.kpis import local_period
 from dispatch.lifecycle import allowed_actions, assigned_engineer_id, transition, visit_count
 from dispatch.models import Role, SlaState, Ticket, TicketStatus, User
 from dispatch.sla.policy import SlaPolicy, load_policy
 from dispatch.surveys import record_survey, survey_for
+from dispatch.ticket_filters import DEFAULT_SORT, SORT_FIELDS, TicketFilters
 from dispatch.tickets import TicketDraft, create_ticket, get_ticket, list_tickets, ticket_events
 
 router = APIRouter(prefix="/api/v1/tickets", tags=["tickets"])
@@ -171,13 +183,61 @@ def tickets(
     tier: Annotated[int | None, Query(ge=1, le=4, description="Priority tier 1..4")] = None,
     region: RegionQuery = None,
     sla_state: SlaState | None = None,
+    from_: Annotated[
+        DayQuery, Query(alias="from", description="Reported on or after this local day")
+    ] = None,
+    to: Annotated[DayQuery, Query(description="Reported on or before this local day")] = None,
+    customer: CodeQuery = None,
+    engineer: Annotated[
+        str | None,
+        Query(max_length=32, description="Engineer code: the tickets assigned to them now"),
+        AfterValidator(no_nul),
+    ] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=100,
+            description="Free text: start of the number or external reference, or any "
+            "part of the symptoms (case-insensitive)",
+        ),
+        AfterValidator(no_nul),
+    ] = None,
+    sort: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description=f"Comma-separated fields, '-' for descending, of: "
+            f"{', '.join(SORT_FIELDS)}; default {DEFAULT_SORT}",
+            examples=["priority,-reported_at"],
+        ),
+    ] = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Paged[TicketSummary]:
-    """Tickets, most urgent first, filtered by status, tier, region and SLA state.
+    """Tickets, most urgent first (or as ``sort`` says), filtered by status, tier, region,
+    SLA state, the day they were reported (``from``/``to``: local days of the region, else
+    of headquarters), customer, engineer and free text; paged.
 
     An engineer sees only the tickets assigned to them."""
+    reported_from = reported_before = None
+    if from_ is not None:
+        reported_from = local_period(
+            session=session, first_day=from_, last_day=from_, region_code=region
+        )[0]
+    if to is not None:
+        reported_before = local_period(
+            session=session, first_day=to, last_day=to, region_code=region
+        )[1]
+    filters = TicketFilters(
+        reported_from=reported_from,
+        reported_before=reported_before,
+        customer=customer,
+        engineer=engineer,
+        text=q,
+        sort=sort,
+    )
     page = list_tickets(
+        filters=filters,
         viewer=user,
         session=session,
         status=status_,

@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import Form
 from fastapi.security import OAuth2PasswordRequestForm
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from api.schemas.common import Text
+from api.schemas.common import ApiModel, Text
 
 
 class LoginForm(OAuth2PasswordRequestForm):
@@ -36,7 +36,7 @@ class LoginForm(OAuth2PasswordRequestForm):
         )
 
 
-class Token(BaseModel):
+class Token(ApiModel):
     """An OAuth2 bearer token."""
 
     access_token: str
@@ -45,7 +45,7 @@ class Token(BaseModel):
     role: str = Field(examples=["dispatcher"])
 
 
-class Me(BaseModel):
+class Me(ApiModel):
     """Who the token belongs to."""
 
     id: int

@@ -11,7 +11,17 @@ import datetime as dt
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Path, Query
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_serializer,
+)
+
+from dispatch.day_clock import utc_text
 
 T = TypeVar("T")
 
@@ -24,7 +34,8 @@ LATEST_YEAR = 2099
 """Days and instants outside these years are refused wherever they are accepted."""
 
 
-def _no_nul(value: str | None) -> str | None:
+def no_nul(value: str | None) -> str | None:
+    """Refuses a text with a NUL character (PostgreSQL cannot store it)."""
     if value is not None and "\x00" in value:
         raise ValueError("must not contain NUL characters")
     return value
@@ -44,7 +55,7 @@ def _sane_instant(value: dt.datetime | None) -> dt.datetime | None:
     return value
 
 
-Text = Annotated[str, AfterValidator(_no_nul)]
+Text = Annotated[str, AfterValidator(no_nul)]
 """A string without NUL characters (PostgreSQL refuses them); add a ``max_length``."""
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 """The id of a row, in a body."""
@@ -60,9 +71,15 @@ Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip")]
 RegionQuery = Annotated[
     str | None,
     Query(max_length=32, description="Region code (sub-regions included); 404 when unknown"),
-    AfterValidator(_no_nul),
+    AfterValidator(no_nul),
 ]
 """A region filter; an unknown region is a 404 naming ``region``."""
+CodeQuery = Annotated[
+    str | None,
+    Query(max_length=32, description="A code (e.g. a customer's); 404 when unknown"),
+    AfterValidator(no_nul),
+]
+"""A filter by the code of a row; an unknown code is a 404 naming the parameter."""
 DayQuery = Annotated[dt.date | None, AfterValidator(_sane_day)]
 """An optional day in a query."""
 instant_query = AfterValidator(_sane_instant)
@@ -70,9 +87,17 @@ instant_query = AfterValidator(_sane_instant)
 
 
 class ApiModel(BaseModel):
-    """Base of response models: built from ORM objects' attributes."""
+    """Base of every API model: built from ORM objects' attributes; in JSON every instant
+    is written in UTC with ``Z`` (:func:`dispatch.day_clock.utc_text`), whatever offset it
+    was given or computed in (days stay local days)."""
 
     model_config = ConfigDict(from_attributes=True)
+
+    @field_serializer("*", mode="wrap", when_used="json")
+    def _instants_in_utc(self, value: Any, handler: SerializerFunctionWrapHandler) -> Any:
+        if isinstance(value, dt.datetime) and value.tzinfo is not None:
+            return utc_text(value)
+        return handler(value)
 
 
 class Paged(ApiModel, Generic[T]):

@@ -158,7 +158,7 @@ class DeactivatedEngineerOut(BaseModel):
     returned_ticket_ids: list[int]
 
 
-class PositionOut(BaseModel):
+class PositionOut(ApiModel):
     """An engineer's last fresh position (from the app's pings or a check-in)."""
 
     engineer_id: int
@@ -168,13 +168,13 @@ class PositionOut(BaseModel):
     at: dt.datetime = Field(description="When the position was taken")
 
 
-class PositionsOut(BaseModel):
+class PositionsOut(ApiModel):
     """Fresh positions; engineers without one (none sent, or expired) are left out."""
 
     items: list[PositionOut]
 
 
-class SiteVisitOut(BaseModel):
+class SiteVisitOut(ApiModel):
     """What happened on site: the actual check-in and check-out of a visit."""
 
     id: int
@@ -188,7 +188,7 @@ class SiteVisitOut(BaseModel):
     outcome: str | None
 
 
-class SiteVisitsOut(BaseModel):
+class SiteVisitsOut(ApiModel):
     """The site visits of a day."""
 
     items: list[SiteVisitOut]

@@ -5,19 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from api.schemas.common import Instant, Text
+from api.schemas.common import ApiModel, Instant, Text
 
 
-class WindowOut(BaseModel):
+class WindowOut(ApiModel):
     """An appointment window (service start), in the region's time zone."""
 
     start: dt.datetime
     end: dt.datetime
 
 
-class SiteOut(BaseModel):
+class SiteOut(ApiModel):
     """Where to go."""
 
     name: str
@@ -28,7 +28,7 @@ class SiteOut(BaseModel):
     geo_uri: str = Field(examples=["geo:31.2304,121.4737"], description="Opens the phone's map app")
 
 
-class ContactOut(BaseModel):
+class ContactOut(ApiModel):
     """The customer's contact (personal data: shown for the engineer's own assigned jobs only)."""
 
     customer: str
@@ -37,7 +37,7 @@ class ContactOut(BaseModel):
     phone: str | None
 
 
-class JobOut(BaseModel):
+class JobOut(ApiModel):
     """One job of the day, in route order."""
 
     ticket_id: int
@@ -57,7 +57,7 @@ class JobOut(BaseModel):
     contact: ContactOut
 
 
-class JobsOut(BaseModel):
+class JobsOut(ApiModel):
     """The engineer's day."""
 
     date: dt.date
@@ -66,7 +66,7 @@ class JobsOut(BaseModel):
     jobs: list[JobOut]
 
 
-class LocationIn(BaseModel):
+class LocationIn(ApiModel):
     """A position ping from the phone."""
 
     model_config = ConfigDict(
@@ -80,7 +80,7 @@ class LocationIn(BaseModel):
     device_time: Instant | None = Field(default=None, description="When the phone took the fix")
 
 
-class LocationOut(BaseModel):
+class LocationOut(ApiModel):
     """The stored position."""
 
     engineer_id: int
@@ -90,7 +90,7 @@ class LocationOut(BaseModel):
     expires_in: int
 
 
-class CheckInIn(BaseModel):
+class CheckInIn(ApiModel):
     """Arrival on site, from the phone."""
 
     model_config = ConfigDict(
@@ -109,7 +109,7 @@ class CheckInIn(BaseModel):
     )
 
 
-class CheckInOut(BaseModel):
+class CheckInOut(ApiModel):
     """The recorded check-in."""
 
     site_visit_id: int
@@ -121,7 +121,7 @@ class CheckInOut(BaseModel):
     radius_m: float
 
 
-class CheckOutIn(BaseModel):
+class CheckOutIn(ApiModel):
     """Leaving the site, with the outcome of the visit."""
 
     model_config = ConfigDict(
@@ -157,7 +157,7 @@ class CheckOutIn(BaseModel):
     )
 
 
-class CheckOutOut(BaseModel):
+class CheckOutOut(ApiModel):
     """The recorded check-out."""
 
     site_visit_id: int

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from api.schemas.common import ApiModel
 
 
-class RateOut(BaseModel):
+class RateOut(ApiModel):
     """``numerator`` of ``denominator``; ``value`` is null when nothing was counted."""
 
     numerator: int = Field(examples=[47])
@@ -15,14 +17,14 @@ class RateOut(BaseModel):
     value: float | None = Field(examples=[0.94])
 
 
-class ComplianceOut(BaseModel):
+class ComplianceOut(ApiModel):
     """Response and resolution targets met for one priority tier."""
 
     response: RateOut
     resolution: RateOut
 
 
-class PercentilesOut(BaseModel):
+class PercentilesOut(ApiModel):
     """Median and 90th percentile (nearest rank), minutes."""
 
     count: int = Field(examples=[50])
@@ -30,7 +32,7 @@ class PercentilesOut(BaseModel):
     p90_minutes: float | None = Field(examples=[131.5])
 
 
-class UtilisationOut(BaseModel):
+class UtilisationOut(ApiModel):
     """Working time (on site + travel) over shift time, and travel per job."""
 
     on_site_minutes: float
@@ -41,7 +43,7 @@ class UtilisationOut(BaseModel):
     travel_minutes_per_job: float | None = Field(examples=[22.5])
 
 
-class KpiOut(BaseModel):
+class KpiOut(ApiModel):
     """The KPIs of a period and region (definitions: ``dispatch.kpis``)."""
 
     start: dt.datetime = Field(description="Start of the period (inclusive)")

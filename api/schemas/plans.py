@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from api.schemas.common import ApiModel, Day, Text
 
 
-class RunOptionsIn(BaseModel):
+class RunOptionsIn(ApiModel):
     """Options of an optimisation run."""
 
     model_config = ConfigDict(extra="forbid")
@@ -28,7 +28,7 @@ class RunOptionsIn(BaseModel):
     )
 
 
-class OptimizationIn(BaseModel):
+class OptimizationIn(ApiModel):
     """Request an optimisation run for a region and day."""
 
     model_config = ConfigDict(
@@ -61,7 +61,7 @@ class OptimizationOut(ApiModel):
     plan_url: str | None = None
 
 
-class VisitOut(BaseModel):
+class VisitOut(ApiModel):
     """One planned visit."""
 
     ticket_id: int
@@ -80,7 +80,7 @@ class VisitOut(BaseModel):
     site_name: str
 
 
-class RouteOut(BaseModel):
+class RouteOut(ApiModel):
     """An engineer's day in the plan."""
 
     engineer_id: int
@@ -91,7 +91,7 @@ class RouteOut(BaseModel):
     service_seconds: int
 
 
-class UnassignedOut(BaseModel):
+class UnassignedOut(ApiModel):
     """A ticket the plan leaves out, with the solver's reasons and suggested fix."""
 
     ticket_id: int
@@ -111,7 +111,7 @@ class UnassignedOut(BaseModel):
     )
 
 
-class DiffEntry(BaseModel):
+class DiffEntry(ApiModel):
     """One ticket that the plan places differently from the published plan."""
 
     ticket_id: int
@@ -123,7 +123,7 @@ class DiffEntry(BaseModel):
     to_start: dt.datetime | None = None
 
 
-class PlanDiff(BaseModel):
+class PlanDiff(ApiModel):
     """Changes against the published plan of the same region and day."""
 
     against_plan_id: int | None
@@ -133,7 +133,7 @@ class PlanDiff(BaseModel):
     entries: list[DiffEntry]
 
 
-class PlanOut(BaseModel):
+class PlanOut(ApiModel):
     """A plan with routes, ETAs, unassigned tickets with reasons, KPIs and the diff."""
 
     id: int
@@ -168,7 +168,7 @@ class PlanSummaryOut(ApiModel):
     published_at: dt.datetime | None
 
 
-class StaleChangeOut(BaseModel):
+class StaleChangeOut(ApiModel):
     """Something that changed since a plan was computed (in a 409 ``changes`` list)."""
 
     kind: str = Field(examples=["ticket_added"])
@@ -177,7 +177,7 @@ class StaleChangeOut(BaseModel):
     detail: str
 
 
-class DispatchNowOut(BaseModel):
+class DispatchNowOut(ApiModel):
     """Where an emergency went, and the re-optimisation queued after it."""
 
     plan_id: int = Field(description="The new published plan")

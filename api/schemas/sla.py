@@ -28,7 +28,10 @@ class SlaItemOut(ApiModel):
 
 
 class SlaListOut(ApiModel):
-    """Tickets on an SLA list, least margin first."""
+    """Tickets on an SLA list, least margin first: one page of them."""
 
     as_of: dt.datetime
     items: list[SlaItemOut]
+    total: int = Field(description="Tickets on the list, all pages")
+    limit: int
+    offset: int

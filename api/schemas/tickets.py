@@ -5,27 +5,27 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from api.schemas.common import ApiModel, Id, Instant, Text
 from dispatch.models import Channel, TicketKind
 
 
-class WindowIn(BaseModel):
+class WindowIn(ApiModel):
     """An appointment slot: service starts within ``[start, end]``."""
 
     start: Instant = Field(examples=["2026-11-24T09:00:00+08:00"])
     end: Instant = Field(examples=["2026-11-24T12:00:00+08:00"])
 
 
-class EngineerRuleIn(BaseModel):
+class EngineerRuleIn(ApiModel):
     """An engineer the ticket prefers, requires or excludes."""
 
     engineer_id: Id = Field(examples=[3])
     kind: Literal["preferred", "required", "excluded"] = Field(examples=["preferred"])
 
 
-class TicketCreate(BaseModel):
+class TicketCreate(ApiModel):
     """A new work order."""
 
     model_config = ConfigDict(
@@ -72,7 +72,7 @@ class TicketCreate(BaseModel):
     engineer_rules: list[EngineerRuleIn] = Field(default_factory=list, max_length=50)
 
 
-class TransitionIn(BaseModel):
+class TransitionIn(ApiModel):
     """A life-cycle action; the parameters an action takes are named in its table row."""
 
     model_config = ConfigDict(
@@ -95,7 +95,7 @@ class TransitionIn(BaseModel):
     priority: int | None = Field(default=None, ge=1, le=4)
 
 
-class SurveyIn(BaseModel):
+class SurveyIn(ApiModel):
     """The customer's satisfaction score after closure."""
 
     model_config = ConfigDict(
@@ -116,7 +116,7 @@ class SurveyOut(ApiModel):
     recorded_at: dt.datetime
 
 
-class CustomerOut(BaseModel):
+class CustomerOut(ApiModel):
     """The customer; contact details only for those who need them (else ``null``)."""
 
     id: int
@@ -152,7 +152,7 @@ class WindowOut(ApiModel):
     end: dt.datetime
 
 
-class EventOut(BaseModel):
+class EventOut(ApiModel):
     """One entry of the ticket's history."""
 
     seq: int
@@ -167,7 +167,7 @@ class EventOut(BaseModel):
     after: dict[str, Any] | None
 
 
-class TicketSummary(BaseModel):
+class TicketSummary(ApiModel):
     """A ticket in a list."""
 
     id: int

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from dispatch.errors import InvalidInput
+from dispatch.sla.official import OfficialDay, country_for_zone, official_day
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MAX_DAYS_WITHOUT_WORK = 3660
@@ -45,14 +46,20 @@ class CalendarSpec(BaseModel):
     ``hours`` maps a weekday (``mon`` .. ``sun``) to one ``["08:00", "18:00"]`` pair or a
     list of pairs (``[["08:00", "12:00"], ["13:00", "17:00"]]``); a missing day is closed.
     ``holidays`` are local dates with no working hours. ``timezone`` (optional) overrides
-    the region's own zone.
+    the region's own zone. ``country`` names the official calendar that moves days off
+    and make-up working days (``"CN"``: China's 调休, see :mod:`dispatch.sla.official`);
+    by default it follows the time zone (a mainland China zone is ``"CN"``), ``"none"``
+    turns it off. ``working_days`` are local dates worked whatever the official calendar
+    says (with Monday's hours when their weekday has none); ``holidays`` win over both.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     hours: dict[str, list[Any]]
     holidays: list[dt.date] = []
+    working_days: list[dt.date] = []
     timezone: str | None = None
+    country: str | None = None
 
     @field_validator("hours")
     @classmethod
@@ -103,11 +110,18 @@ def _zone(name: str) -> ZoneInfo:
 
 @dataclass(frozen=True)
 class BusinessCalendar:
-    """Working hours per weekday (minutes from local midnight) and holidays, in ``zone``."""
+    """Working hours per weekday (minutes from local midnight) and holidays, in ``zone``.
+
+    ``country`` adds an official calendar's public holidays and make-up working days
+    (:func:`dispatch.sla.official.official_day`); the explicit ``holidays`` and
+    ``working_days`` override it.
+    """
 
     zone: ZoneInfo
     hours: Mapping[int, tuple[tuple[int, int], ...]]
     holidays: frozenset[dt.date]
+    working_days: frozenset[dt.date] = frozenset()
+    country: str | None = None
 
     @classmethod
     def from_spec(cls, spec: CalendarSpec, timezone: str) -> BusinessCalendar:
@@ -122,7 +136,37 @@ class BusinessCalendar:
             zone = _zone(spec.timezone or timezone)
         except ValueError as exc:
             raise InvalidInput(str(exc), field="timezone") from exc
-        return cls(zone=zone, hours=spec.minutes(), holidays=frozenset(spec.holidays))
+        country = spec.country or country_for_zone(zone.key)
+        return cls(
+            zone=zone,
+            hours=spec.minutes(),
+            holidays=frozenset(spec.holidays),
+            working_days=frozenset(spec.working_days),
+            country=None if country == "none" else country,
+        )
+
+    def spans_on(self, day: dt.date) -> tuple[tuple[int, int], ...]:
+        """The working spans of the local ``day`` (minutes from midnight; empty: closed).
+
+        The explicit holidays first, then the explicit working days, then the official
+        calendar (a public holiday closes, a make-up weekend day opens), else the weekday.
+        """
+        weekday = self.hours.get(day.weekday(), ())
+        if day in self.holidays:
+            return ()
+        official = official_day(self.country, day)
+        if day in self.working_days or official is OfficialDay.MAKE_UP:
+            return weekday or self._make_up_spans()
+        if official is OfficialDay.HOLIDAY:
+            return ()
+        return weekday
+
+    def _make_up_spans(self) -> tuple[tuple[int, int], ...]:
+        """Monday's hours (else the first worked weekday's) for a day worked in lieu."""
+        for weekday in range(7):
+            if self.hours.get(weekday):
+                return self.hours[weekday]
+        return ()
 
     def _instant(self, day: dt.date, minute: int) -> dt.datetime:
         day = day + dt.timedelta(days=minute // 1440)
@@ -143,7 +187,7 @@ class BusinessCalendar:
         day = start.astimezone(self.zone).date()
         idle = 0
         while idle < MAX_DAYS_WITHOUT_WORK:
-            spans = () if day in self.holidays else self.hours.get(day.weekday(), ())
+            spans = self.spans_on(day)
             worked = False
             for first, last in spans:
                 opens, closes = self._instant(day, first), self._instant(day, last)

@@ -104,9 +104,9 @@ def ticket_status(base: str, headers: dict[str, str], ticket_id: int) -> str:
 
 
 def today(base: str, headers: dict[str, str]) -> str:
-    """The demo's day: today in the headquarters' time zone."""
+    """The demo's day, the one the console opens on (today while its work is to come)."""
     config = httpx.get(f"{base}/api/v1/console/config", headers=headers).json()
-    return str(config["regions"][0]["today"])
+    return str(config["regions"][0]["open_day"])
 
 
 def plan_of(base: str, headers: dict[str, str], plan_id: int) -> dict[str, Any]:

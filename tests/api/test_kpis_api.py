@@ -109,8 +109,8 @@ def test_kpi_requests_are_checked(client, demo):
     dispatcher = login(client, "dispatcher")
     backwards = client.get("/api/v1/kpis?from=2025-03-10&to=2025-03-09", headers=dispatcher)
     assert backwards.status_code == 422 and backwards.json()["field"] == "to"
-    missing = client.get("/api/v1/kpis?to=2025-03-09", headers=dispatcher)
-    assert missing.status_code == 422 and missing.json()["field"] == "from"
+    year_ago = client.get("/api/v1/kpis?to=2024-03-09", headers=dispatcher)
+    assert year_ago.status_code == 422 and year_ago.json()["field"] == "from"
     bad_date = client.get("/api/v1/kpis?from=March&to=2025-03-09", headers=dispatcher)
     assert bad_date.status_code == 422 and bad_date.json()["field"] == "from"
     unknown = client.get("/api/v1/kpis?from=2025-03-01&to=2025-03-09&region=XX", headers=dispatcher)
@@ -120,3 +120,23 @@ def test_kpi_requests_are_checked(client, demo):
         client.get("/api/v1/kpis?from=2025-03-01&to=2025-03-09", headers=engineer).status_code
         == 403
     )
+
+
+def test_a_missing_period_is_today_in_the_regions_zone(client, day_in_the_east):
+    """No ``from``/``to``: today, the region's local day; without a region, headquarters'
+    day (the demo's HQ is in Shanghai, so not the UTC day); instants in UTC with ``Z``."""
+    headers = login(client, "dispatcher")
+    client.app.state.runtime.clock = lambda: MORNING  # 09:00 in Shanghai, 01:00Z
+    east = client.get("/api/v1/kpis?region=SH-E", headers=headers).json()
+    assert (east["start"], east["end"]) == ("2025-03-09T16:00:00Z", "2025-03-10T16:00:00Z")
+    assert east["tickets"] == 2
+    # 20:00Z on the 10th is already the 11th in Shanghai: HQ's today, not UTC's
+    client.app.state.runtime.clock = lambda: dt.datetime(2025, 3, 10, 20, 0, tzinfo=dt.UTC)
+    everywhere = client.get("/api/v1/kpis", headers=headers).json()
+    assert (everywhere["start"], everywhere["end"]) == (
+        "2025-03-10T16:00:00Z",
+        "2025-03-11T16:00:00Z",
+    )
+    assert everywhere["tickets"] == 0
+    one_day = client.get("/api/v1/kpis?to=2025-03-10", headers=headers).json()
+    assert one_day["start"] == "2025-03-09T16:00:00Z" and one_day["tickets"] == 2

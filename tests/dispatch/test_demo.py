@@ -120,7 +120,8 @@ def test_a_day_seeded_at_any_hour_is_still_plannable(database, hour):
         (_local(DAY, 2, 0), DAY, False),  # the night before the shifts: today
         (_local(dt.date(2026, 11, 27), 18, 0), dt.date(2026, 11, 30), True),  # Fri -> Mon
         (_local(dt.date(2026, 11, 28), 10, 0), dt.date(2026, 11, 30), True),  # Sat -> Mon
-        (_local(dt.date(2026, 9, 30), 20, 0), dt.date(2026, 10, 2), True),  # Oct 1 is a holiday
+        # Golden Week: China's official calendar rests 1..7 October 2026 (chinesecalendar)
+        (_local(dt.date(2026, 9, 30), 20, 0), dt.date(2026, 10, 8), True),
     ],
 )
 def test_after_the_shifts_the_next_working_day_is_seeded_and_said(now, day, noted):

@@ -25,10 +25,13 @@ def test_simulate_writes_table_json_and_report(tmp_path: Path) -> None:
         [
             "simulate", str(scenario), "--policy", "greedy", "--policy", "batch+insert",
             "--seeds", "2", "--jobs", "2", "--local", "--json", str(out), "--report", str(report),
+            "--html", str(tmp_path / "manager" / "report.html"),
         ],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert "P1 response in SLA" in result.output
+    assert "P1 emergencies answered in time" in result.output
+    assert "respond within 2 h" in result.output  # the packaged policy's P1 target
+    assert "95 % confidence interval" in result.output  # what ± means
     assert "batch+insert vs greedy, P1 response compliance:" in result.output
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["scenario"] == "tiny" and data["seeds"] == 2
@@ -43,7 +46,8 @@ def test_simulate_writes_table_json_and_report(tmp_path: Path) -> None:
         assert 0 <= figures["p1_response_compliance"] <= 1
         assert figures["tickets_served"] > 0
     md = (report / "report.md").read_text(encoding="utf-8")
-    assert "| metric | greedy | batch+insert |" in md
+    assert "| figure | target | greedy | batch+insert |" in md
+    assert "| P1 emergencies answered in time | respond within 2 h" in md
     for png in ("sla.png", "response.png", "gantt-greedy.png", "map-batch-insert.png"):
         assert (report / png).stat().st_size > 1000
         assert png in md
@@ -82,3 +86,42 @@ def test_many_seeds_keep_students_t_not_the_normal_quantile() -> None:
     e = estimate(values)
     spread = statistics.stdev(values) / len(values) ** 0.5
     assert e.half_width is not None and abs(e.half_width / spread - 2.0395) < 1e-3
+
+
+def test_the_managers_page_has_names_targets_and_the_map(tmp_path: Path) -> None:
+    """The one-page report: readable names beside targets, ± explained, a panel per tier
+    ("no requests" and no bar for a tier without any; P4 here is only the backlog), the
+    first day's map inline."""
+    data = tiny()
+    data["demand"]["arrivals"] = [a for a in data["demand"]["arrivals"] if a["tier"] != 3]
+    scenario = tmp_path / "tiny.yaml"
+    scenario.write_text(yaml.safe_dump(data), encoding="utf-8")
+    page = tmp_path / "report.html"
+    result = runner.invoke(
+        app,
+        ["simulate", str(scenario), "--policy", "greedy", "--seeds", "1", "--jobs", "1",
+         "--local", "--html", str(page)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    text = page.read_text(encoding="utf-8")
+    for words in (
+        "P1 emergencies answered in time",
+        "P4 planned work answered in time",
+        "Typical response time (median, minutes)",
+        "respond within 2 h (round the clock; VIP 1 h)",
+        "± is the margin of the 95 % confidence interval",
+    ):
+        assert words in text, words
+    assert "p1_response_compliance" not in text
+
+    def panel(name: str) -> str:
+        start = text.index(name)
+        return text[start : text.index("</section>", start)]
+
+    assert "no requests" in panel("P3 standard") and "class='bar'" not in panel("P3 standard")
+    assert "backlog only: no new requests" in panel("P4 planned")
+    assert "class='bar'" in panel("P4 planned") and "%" in panel("P4 planned")
+    assert "class='bar'" in panel("P1 emergencies") and "no requests" not in panel("P1 emer")
+    svg = text[text.index("<svg") : text.index("</svg>")]
+    assert svg.count("<polyline") >= 1 and svg.count("<circle") >= 3
+    assert "http" not in text.replace("http://www.w3.org/2000/svg", "")  # nothing fetched

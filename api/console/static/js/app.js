@@ -45,7 +45,7 @@ async function start() {
   state.region = preferred?.code ?? null;
   $("region").value = state.region ?? "";
   state.zone = preferred?.timezone ?? "UTC";
-  state.date = isEngineer() ? null : preferred?.today ?? null;
+  state.date = isEngineer() ? null : preferred?.open_day ?? preferred?.today ?? null;
   $("date").value = state.date ?? "";
   $("view-form").hidden = false;
   if (!map) map = new DispatchMap($("map"), state.config.tile_url, select);
