@@ -162,18 +162,18 @@ Phone = Annotated[Text, Field(max_length=64, examples=["+86 21 5555 0100"])]
 TextQuery = Annotated[
     str | None,
     Query(max_length=100, description="Text contained in the code or name (any case)"),
-    AfterValidator(_no_nul),
+    AfterValidator(no_nul),
 ]
 """A free-text filter of a list."""
 CustomerQuery = Annotated[
     str | None,
     Query(max_length=16, description="Customer code; 404 when unknown"),
-    AfterValidator(_no_nul),
+    AfterValidator(no_nul),
 ]
 """A customer filter (by code)."""
 KindQuery = Annotated[
     str | None,
     Query(max_length=64, description="Equipment type / skill name"),
-    AfterValidator(_no_nul),
+    AfterValidator(no_nul),
 ]
 """A filter by equipment type or skill."""
