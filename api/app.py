@@ -19,6 +19,7 @@ from api.routes import (
     events,
     field,
     health,
+    imports,
     kpis,
     plans,
     sla,
@@ -75,7 +76,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = metrics
 
     install_problem_handlers(app)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        per_path={"/api/v1/imports": settings.max_import_bytes},
+    )
     app.add_middleware(EmptyQueryAsAbsent)
     install_request_middleware(app, metrics)
     install_metrics(app, metrics, runtime)
@@ -89,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(kpis.router)
     app.include_router(sla.router)
     app.include_router(emergency.router)
+    app.include_router(imports.router)
     install_console(app)
     install_openapi(app)
     install_docs(app)

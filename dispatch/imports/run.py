@@ -7,7 +7,7 @@ from collections.abc import Callable, Hashable, Sequence
 
 from sqlalchemy.orm import Session
 
-from dispatch.audit import record
+from dispatch.audit import record_many
 from dispatch.errors import InvalidInput
 from dispatch.imports.kinds_org import Assets, Customers, Regions, Sites
 from dispatch.imports.kinds_people import Absences, Engineers
@@ -215,31 +215,29 @@ def _store(
     if problems:
         return
     ids = ctx.ids[kind.name]
-    for row in creates:
-        record(
-            session=session,
-            actor_id=ctx.actor_id,
-            entity=kind.entity,
-            entity_id=ids[row.key],
-            action="created",
-            before=None,
-            after=kind.format(row.values),
-            at=ctx.at,
-        )
+    created = [(ids[r.key], None, kind.format(r.values)) for r in creates]
+    record_many(
+        session=session,
+        actor_id=ctx.actor_id,
+        entity=kind.entity,
+        action="created",
+        changes=created,
+        at=ctx.at,
+    )
+    changed = []
     for record_id, row in updates:
         old, new = kind.format(stored[row.key].values), kind.format(row.values)
-        changed = [
+        columns = [
             c
             for c in kind.columns
             if old[c] != new[c] and not (c in kind.derived and row.values[c] is None)
         ]
-        record(
-            session=session,
-            actor_id=ctx.actor_id,
-            entity=kind.entity,
-            entity_id=record_id,
-            action="updated",
-            before={c: old[c] for c in changed},
-            after={c: new[c] for c in changed},
-            at=ctx.at,
-        )
+        changed.append((record_id, {c: old[c] for c in columns}, {c: new[c] for c in columns}))
+    record_many(
+        session=session,
+        actor_id=ctx.actor_id,
+        entity=kind.entity,
+        action="updated",
+        changes=changed,
+        at=ctx.at,
+    )
