@@ -185,3 +185,86 @@ def absence_rows(day: dt.date) -> list[list[object]]:
         ["E00001", midnight.isoformat(), (midnight + dt.timedelta(days=1)).isoformat(), "sick"],
         ["E00002", noon.isoformat(), (midnight + dt.timedelta(days=1)).isoformat(), "training"],
     ]
+
+
+def replace_cell(data: bytes, row: int, column: str, value: str) -> bytes:
+    """``data`` (a CSV) with the cell at line ``row`` (header = 1) and ``column`` replaced."""
+    lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    lines[row - 1][lines[0].index(column)] = value
+    return csv_bytes(",".join(lines[0]), lines[1:])
+
+
+def drop_column(data: bytes, column: str) -> bytes:
+    """``data`` (a CSV) without ``column``."""
+    lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    at = lines[0].index(column)
+    return csv_bytes(
+        ",".join(c for c in lines[0] if c != column), [r[:at] + r[at + 1 :] for r in lines[1:]]
+    )
+
+
+def add_column(data: bytes, column: str, value: str) -> bytes:
+    """``data`` (a CSV) with one more column."""
+    lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    return csv_bytes(",".join([*lines[0], column]), [[*r, value] for r in lines[1:]])
+
+
+def duplicate_row(data: bytes, row: int) -> bytes:
+    """``data`` (a CSV) with line ``row`` repeated at the end."""
+    lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    return csv_bytes(",".join(lines[0]), [*lines[1:], lines[row - 1]])
+
+
+BAD_ROWS = {
+    # case: (file, how to spoil it, row, column)
+    "skill level out of range": (
+        "engineers.csv",
+        lambda d: replace_cell(d, 3, "skills", "hvac:4"),
+        3,
+        "skills",
+    ),
+    "latitude 200": ("sites.csv", lambda d: replace_cell(d, 4, "lat", "200"), 4, "lat"),
+    "duplicate code": ("customers.csv", lambda d: duplicate_row(d, 2), 5, "code"),
+    "unknown region": ("sites.csv", lambda d: replace_cell(d, 2, "region", "XXX"), 2, "region"),
+    "bad instant": (
+        "absences.csv",
+        lambda d: replace_cell(d, 3, "start", "2026-11-24 noon"),
+        3,
+        "start",
+    ),
+    "missing column": ("sites.csv", lambda d: drop_column(d, "lon"), 1, "lon"),
+    "extra column": ("regions.csv", lambda d: add_column(d, "colour", "blue"), 1, "colour"),
+}
+"""Each kind of bad row the import must name (the organisation has 3 customers: duplicate = row 5)."""
+
+
+def spoiled(files: dict[str, bytes], case: str) -> dict[str, bytes]:
+    """The organisation's ``files`` with the bad row of ``case``."""
+    name, spoil, _row, _column = BAD_ROWS[case]
+    return {**files, name: spoil(files[name])}
+
+
+def xlsx_bytes(data: bytes) -> bytes:
+    """A CSV file as a one-sheet workbook (numbers as numbers, like Excel would keep them)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    for line in csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")):
+        sheet.append([_typed(cell) for cell in line])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _typed(cell: str) -> object:
+    try:
+        return (
+            int(cell)
+            if cell.lstrip("-").isdigit() and not cell.startswith("0")
+            else float(cell)
+            if "." in cell and cell.replace(".", "", 1).lstrip("-").isdigit()
+            else cell
+        )
+    except ValueError:
+        return cell

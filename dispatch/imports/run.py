@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from dispatch.audit import record_many
 from dispatch.errors import InvalidInput
+from dispatch.imports.cells import CellError
 from dispatch.imports.kinds_org import Assets, Customers, Regions, Sites
 from dispatch.imports.kinds_people import Absences, Engineers
 from dispatch.imports.kinds_tickets import Tickets
@@ -71,7 +72,8 @@ def run_import(
     ctx = Context(actor_id=actor_id, at=at)
     ctx.ids = {kind: {key: s.id for key, s in records.items()} for kind, records in stored.items()}
     ctx.extra = {f"stored:{kind}": records for kind, records in stored.items()}
-    _check_references(tables, rows, stored, report.errors)
+    named = {t.kind: _named_keys(t) for t in tables}
+    _check_references(tables, rows, stored, named, report.errors)
     plans = {t.kind: _plan(KINDS[t.kind], rows[t.kind], stored[t.kind], report) for t in tables}
     savepoint = session.begin_nested()
     try:
@@ -159,16 +161,30 @@ def _shown(key: Hashable) -> str:
     return repr(key)
 
 
+def _named_keys(table: Table) -> set[Hashable]:
+    """The keys the file's rows carry, bad rows included (their errors are reported once)."""
+    kind = KINDS[table.kind]
+    if not set(kind.key_columns) <= set(table.header):
+        return set()
+    keys: set[Hashable] = set()
+    for _line, cells in table.rows:
+        row = dict(zip(table.header, cells, strict=False))
+        try:
+            keys.add(kind.key({c: kind.parsers[c](row.get(c, "")) for c in kind.key_columns}))
+        except CellError:
+            continue
+    return keys
+
+
 def _check_references(
     tables: list[Table],
     rows: dict[str, list[Row]],
     stored: dict[str, dict[Hashable, Stored]],
+    named: dict[str, set[Hashable]],
     errors: list[RowError],
 ) -> None:
-    """Every code a row names exists, stored or in this import."""
-    known = {
-        kind: set(stored.get(kind, {})) | {r.key for r in rows.get(kind, [])} for kind in stored
-    }
+    """Every code a row names exists, stored or in this import (a bad row still names one)."""
+    known = {kind: set(stored.get(kind, {})) | named.get(kind, set()) for kind in stored}
     for table in tables:
         kind = KINDS[table.kind]
         for row in rows[table.kind]:
