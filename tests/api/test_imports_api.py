@@ -12,10 +12,13 @@ from tests.dispatch.test_imports import counts
 from tests.org_files import BAD_ROWS, organisation, spoiled
 
 DAY = dt.date(2026, 11, 24)
+EVENING_BEFORE = dt.datetime(2026, 11, 23, 19, 0, tzinfo=dt.UTC)
+"""The service's clock in these tests (the imported absences are near it)."""
 
 
 @pytest.fixture
 def desk(client, database) -> dict[str, dict[str, str]]:
+    client.app.state.runtime.clock = lambda: EVENING_BEFORE
     with database.session() as session:
         create_user(session=session, username="desk", password="desk-pass-1", role="dispatcher")
         create_user(session=session, username="boss", password="boss-pass-1", role="admin")
