@@ -133,25 +133,28 @@ def release_absent_visits(
     list of Released
         One per published plan changed (empty when the absence touches none).
     """
-    out: list[Released] = []
-    for plan, visits in affected_plans(session=session, absence=absence, now=now).items():
-        tickets = [session.get(Ticket, v.ticket_id) for v in visits]
-        for ticket in tickets:
-            assert ticket is not None
-            transition(
-                session=session,
-                ticket=ticket,
-                action=_TAKE_BACK[ticket.status],
-                actor=actor,
-                reason=f"engineer absent (absence {absence.id})",
-                at=now,
-            )
-        released = tuple(v.ticket_id for v in visits)
-        out.append(
-            Released(
-                plan=_republish(session, plan, released, actor, now, travel), ticket_ids=released
-            )
+    found = affected_plans(session=session, absence=absence, now=now)
+    everything = tuple(sorted({v.ticket_id for visits in found.values() for v in visits}))
+    for ticket_id in everything:
+        ticket = session.get(Ticket, ticket_id)
+        assert ticket is not None
+        transition(
+            session=session,
+            ticket=ticket,
+            action=_TAKE_BACK[ticket.status],
+            actor=actor,
+            reason=f"engineer absent (absence {absence.id})",
+            at=now,
         )
+    out: list[Released] = []
+    for plan, visits in found.items():
+        if plan.status != PlanStatus.PUBLISHED.value:  # replaced by the one released before
+            continue
+        that_day = tuple(
+            v.ticket_id for p, vs in found.items() if p.plan_date == plan.plan_date for v in vs
+        )
+        new = _republish(session, plan, that_day, actor, now, travel)
+        out.append(Released(plan=new, ticket_ids=tuple(v.ticket_id for v in visits)))
     return out
 
 
@@ -163,7 +166,8 @@ def _republish(
     now: dt.datetime,
     travel: TravelTimeProvider | None,
 ) -> Plan:
-    """The published day of ``published``'s region without ``released``, published now."""
+    """The published day of ``published``'s region (and those below) without ``released``
+    (the absent engineer's visits of that day), published now."""
     session.flush()
     region, day = published.region, published.plan_date
     start = plan_start(zone=ZoneInfo(region.timezone), day=day, now=now)

@@ -10,6 +10,7 @@ from pydantic import AwareDatetime
 from sqlalchemy import select
 
 from api.deps import CurrentUser, DispatcherUser, RuntimeDep, SessionDep
+from api.openapi import problem_responses
 from api.schemas.absences import AbsenceCreatedOut, AbsenceIn, AbsenceOut
 from api.schemas.common import IdPath, Limit, Offset, Paged, RegionQuery, instant_query
 from dispatch import absences
@@ -41,6 +42,7 @@ def _out(absence: EngineerAbsence) -> AbsenceOut:
     response_model=AbsenceCreatedOut,
     status_code=201,
     summary="Record an absence (sick, leave, training)",
+    responses=problem_responses(409, d409="Overlaps another absence of the engineer (`start`)"),
 )
 def create(
     engineer_id: IdPath,
