@@ -235,3 +235,11 @@ def test_overlapping_absences_are_refused_by_the_absences_service(database, org)
     report = do_import(database, {"absences.csv": overlap})
     assert [(e.file, e.row, e.column) for e in report.errors] == [("absences.csv", 3, "start")]
     assert "already absent" in report.errors[0].message
+
+
+@pytest.mark.parametrize("zone", ["Europe", "Mars/Base", "../etc"])
+def test_a_bad_time_zone_is_a_row_error(database, org, zone):
+    report = do_import(
+        database, {"regions.csv": replace_cell(org["regions.csv"], 2, "timezone", zone)}
+    )
+    assert [(e.row, e.column) for e in report.errors] == [(2, "timezone")]
