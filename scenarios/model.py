@@ -356,10 +356,12 @@ class PolicySpec(_Strict):
     interval_minutes: int = Field(default=60, ge=5, le=24 * 60)
     """Batch: minutes between re-optimisations. Greedy: minutes between queue re-checks."""
     iterations: int = Field(default=300, ge=0, le=100000)
-    """Improvement iterations per re-optimisation (bounded, so runs are reproducible)."""
+    """Improvement iterations per re-optimisation: the whole work budget of a re-plan.
+    The simulation's solves are deterministic (no wall-clock check), so a seed gives the
+    same run on a loaded machine as on an idle one."""
     solve_seconds: float = Field(default=20.0, gt=0, le=600)
-    """Safety cap on one re-optimisation's wall time (keep it generous: hitting it breaks
-    reproducibility)."""
+    """Recorded as each stored plan's time budget; it does not bound the simulation's
+    solves (they are bounded by ``iterations``, see above)."""
     insert_tiers: tuple[int, ...] = (1,)
     """batch+insert: tiers inserted the moment they arrive."""
     plan_ahead_minutes: int = Field(default=30, ge=0, le=12 * 60)

@@ -153,6 +153,7 @@ class Simulation:
             iterations=sc.policy.iterations,
             workers=1,
             suggestions=False,
+            deterministic=True,
         )
         self.desk = Desk(
             region_id=self.world.region_id,

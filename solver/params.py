@@ -11,6 +11,10 @@ FIRST_SOLUTIONS = ("regret", "greedy")
 LOCAL_SEARCHES = ("alns", "none")
 """Improvement phases: ruin-and-recreate (ALNS with annealing) or none."""
 
+UNBOUNDED_SECONDS = 30.0 * 86400.0
+"""The wall-clock budget of a deterministic solve: far beyond any iteration budget, and
+finite, so every phase's share of it stays a valid timer (OR-Tools takes milliseconds)."""
+
 
 @dataclass(frozen=True, slots=True)
 class SolveParams:
@@ -75,6 +79,13 @@ class SolveParams:
         tens of thousands of moves a second) when it is built; ``False`` (or a build
         without it) uses the numpy search. ``iterations`` counts the moves of
         whichever runs.
+    deterministic
+        Bound the solve by its work alone: ``iterations`` (required) and the descents
+        that stop by themselves, with no wall-clock check anywhere, so the same
+        problem, seed, ``iterations`` and ``workers`` give the same plan on a loaded
+        machine as on an idle one. ``time_limit`` is then ignored (it is only
+        recorded); use it where results must not depend on the machine (simulations,
+        benchmarks comparing policies), not behind a user-facing deadline.
     """
 
     seed: int = 0
@@ -95,6 +106,7 @@ class SolveParams:
     workers: int = 0
     staged: bool = True
     compiled: bool = True
+    deterministic: bool = False
 
     def __post_init__(self) -> None:
         if self.time_limit <= 0:
@@ -123,6 +135,16 @@ class SolveParams:
             raise ValueError("temperature must be >= 0")
         if self.workers < 0:
             raise ValueError("workers must be >= 0")
+        if self.deterministic and self.iterations is None:
+            raise ValueError("deterministic needs an iteration budget (iterations)")
+
+    def wall_seconds(self) -> float:
+        """The wall-clock budget the solve works within.
+
+        ``time_limit``, or :data:`UNBOUNDED_SECONDS` (never reached: no phase is cut
+        by the clock) when ``deterministic``.
+        """
+        return UNBOUNDED_SECONDS if self.deterministic else self.time_limit
 
     def resolved_workers(self) -> int:
         """Worker processes to use (``workers``, or one per CPU up to four when 0)."""

@@ -78,8 +78,9 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
     """
     params = params or SolveParams()
     t0 = time.perf_counter()
-    deadline = t0 + params.time_limit
-    search_end = deadline - EXPLAIN_SHARE * params.time_limit
+    seconds = params.wall_seconds()
+    deadline = t0 + seconds
+    search_end = deadline - EXPLAIN_SHARE * seconds
     if not problem.tickets or not problem.engineers:
         nobody = {t.id: (Reason.NO_ENGINEER_ON_SHIFT,) for t in problem.tickets}
         sol = solution_from_plan(problem, {}, nobody, seconds=time.perf_counter() - t0)

@@ -98,6 +98,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenario")
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument(
+        "--skip-seeds", type=int, default=0, help="leave out the first N seeds (already run)"
+    )
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--policy", action="append", choices=POLICIES)
     parser.add_argument("--runs", type=Path, required=True)
@@ -107,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         scenario = load_scenario(args.scenario)
         tasks = [
             Task(scenario, policy, seed, trace=False)
-            for seed in seeds_of(scenario, args.seeds)
+            for seed in seeds_of(scenario, args.seeds)[args.skip_seeds :]
             for policy in args.policy or POLICIES
         ]
         args.runs.parent.mkdir(parents=True, exist_ok=True)
