@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from dispatch.assignment import assigned_engineers
+from dispatch.availability import absences_on, available, to_seconds
 from dispatch.models import (
     Customer,
     CustomerTier,
@@ -227,6 +228,7 @@ def build_problem(
         .order_by(Engineer.code)
     ).all()
     codes = {e.id: e.code for e in engineers_rows}
+    absent = absences_on(session=session, engineer_ids=codes, day=day, zone=zone)
 
     # Visits in progress: the engineer is on site; they become free at the site when the job ends.
     on_site_rows = session.scalars(
@@ -252,7 +254,7 @@ def build_problem(
         shift = e.shift_on(day)
         if shift is None or not e.certified_on(day):
             continue
-        snapshot[f"engineer:{e.code}"] = engineer_digest(e, day)
+        snapshot[f"engineer:{e.code}"] = engineer_digest(e, day, absent.get(e.id, ()))
         start_s = int((local_instant(day, shift.start_minute, zone) - origin).total_seconds())
         end_s = int((local_instant(day, shift.end_minute, zone) - origin).total_seconds())
         home = Location(e.home_lat, e.home_lon)
@@ -283,6 +285,15 @@ def build_problem(
                 breaks.append(
                     Break(shift.break_minutes * 60, TimeWindow(max(b_start, start_s), b_end))
                 )
+        window = available(
+            start=start_s,
+            end=end_s,
+            breaks=breaks,
+            absences=to_seconds(absent.get(e.id, []), origin),
+        )
+        if window is None:  # absent all the time left that day
+            continue
+        start_s, end_s, breaks = window.start, window.end, list(window.breaks)
         cost = (
             e.cost_per_job if isinstance(e.cost_per_job, Decimal) else Decimal(e.cost_per_job or 0)
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from dispatch.models import Engineer, Ticket, TicketStatus
@@ -61,11 +61,21 @@ def published_digest(plan_ids: list[int]) -> str:
     return digest({"published": sorted(plan_ids)})
 
 
-def engineer_digest(engineer: Engineer, day: dt.date) -> str:
-    """What of an engineer matters to a plan of ``day``."""
+def engineer_digest(
+    engineer: Engineer,
+    day: dt.date,
+    absences: Sequence[tuple[dt.datetime, dt.datetime]] = (),
+) -> str:
+    """What of an engineer matters to a plan of ``day`` (with their absences that day).
+
+    An engineer without absences keeps the digest plans computed before absences existed
+    had; creating or cancelling an absence on the day changes it (the plan is stale).
+    """
     shift = engineer.shift_on(day)
+    absent = {"absences": [[a.isoformat(), b.isoformat()] for a, b in absences]}
     return digest(
-        {
+        (absent if absences else {})
+        | {
             "active": engineer.active,
             "home": [engineer.home_lat, engineer.home_lon],
             "skills": sorted((s.skill, s.level) for s in engineer.skills),

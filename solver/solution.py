@@ -37,6 +37,8 @@ class Reason(StrEnum):
     """Nobody is on shift in the planned period (e.g. the day's shifts have all ended)."""
     PINNED_CONFLICT = "PINNED_CONFLICT"
     """Its pin cannot be honoured (pinned engineer unqualified or the pinned order is infeasible)."""
+    ENGINEER_ABSENT = "ENGINEER_ABSENT"
+    """Its engineer in the published plan became absent (set by the service, not the search)."""
 
 
 class SolveStatus(StrEnum):
