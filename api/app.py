@@ -23,6 +23,7 @@ from api.routes import (
     plans,
     sla,
     tickets,
+    users,
 )
 from dispatch.housekeeping import Housekeeper
 from dispatch.runtime import Runtime
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(kpis.router)
     app.include_router(sla.router)
     app.include_router(emergency.router)
+    app.include_router(users.router)
     install_console(app)
     install_openapi(app)
     install_docs(app)
