@@ -20,6 +20,7 @@ from api.routes import (
     events,
     field,
     health,
+    imports,
     kpis,
     plans,
     regions,
@@ -79,7 +80,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = metrics
 
     install_problem_handlers(app)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        per_path={"/api/v1/imports": settings.max_import_bytes},
+    )
     app.add_middleware(EmptyQueryAsAbsent)
     install_request_middleware(app, metrics)
     install_metrics(app, metrics, runtime)
@@ -97,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sites.router)
     app.include_router(audit.router)
     app.include_router(users.router)
+    app.include_router(imports.router)
     install_console(app)
     install_openapi(app)
     install_docs(app)

@@ -2,6 +2,8 @@
 
 - :class:`BodyLimit`: a body larger than ``DISPATCH_MAX_BODY_BYTES`` is refused with a 413
   problem, from its ``Content-Length`` when it declares one, else as its bytes stream in.
+  Paths given their own limit (uploads: ``DISPATCH_MAX_IMPORT_BYTES`` for ``/api/v1/imports``)
+  use it instead.
 - :class:`EmptyQueryAsAbsent`: ``?status=`` means the same as no ``status`` at all.
 """
 
@@ -16,21 +18,25 @@ from api.problems import problem
 class BodyLimit:
     """Refuse request bodies over ``max_bytes`` with a 413 problem."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, per_path: dict[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.per_path = per_path or {}
 
-    def _too_large(self) -> str:
-        return f"the request body is larger than {self.max_bytes} bytes"
+    def _too_large(self, limit: int) -> str:
+        return f"the request body is larger than {limit} bytes"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Check the declared length, then count the bytes the app reads."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.per_path.get(scope["path"].rstrip("/"), self.max_bytes)
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            response = problem(413, self._too_large(), instance=scope["path"])
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            response = problem(413, self._too_large(limit), instance=scope["path"])
             await response(scope, receive, send)
             return
         seen = 0
@@ -40,8 +46,8 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise HTTPException(413, self._too_large())
+                if seen > limit:
+                    raise HTTPException(413, self._too_large(limit))
             return message
 
         await self.app(scope, receive_counted, send)

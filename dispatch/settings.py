@@ -89,6 +89,8 @@ class Settings(BaseSettings):
     login_failures_per_address: int = Field(default=20, gt=0, le=100_000)
     login_failure_window_seconds: int = Field(default=15 * 60, gt=0, le=24 * 3600)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_import_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
+    """The body limit of ``POST /imports`` (an organisation's files), instead of the above."""
 
     @field_validator("clock_at")
     @classmethod

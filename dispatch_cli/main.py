@@ -68,12 +68,13 @@ def main(
 def _register() -> None:
     # Each command module adds its commands to ``app``; imports are cheap (no engines,
     # no clients are created at import time).
-    from dispatch_cli import osrm, service, simulate, solving
+    from dispatch_cli import imports, osrm, service, simulate, solving
 
     service.register(app)
     solving.register(app)
     osrm.register(app)
     simulate.register(app)
+    imports.register(app)
 
 
 _register()

@@ -74,6 +74,8 @@ class Site(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str | None] = mapped_column(String(32), unique=True)
+    """The organisation's own code for the site (imports upsert sites by it)."""
     customer_id: Mapped[int] = mapped_column(
         ForeignKey("customers.id", ondelete="RESTRICT"), index=True
     )
