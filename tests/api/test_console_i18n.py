@@ -4,7 +4,6 @@ Chinese, with the same placeholders, and no Chinese message is left in English."
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from api.console import STATIC_DIR
 

@@ -24,14 +24,32 @@ pytestmark = pytest.mark.browser
 __all__ = ["world"]
 
 TEXT = {
-    "en": {"engineers": "Engineers", "absences": "Absences", "recorded": "Absence recorded.",
-           "sick": "sick", "cancelled": "cancelled", "level": "(level", "column": "Column",
-           "errors": "row errors", "clean": "No errors: ready to commit.",
-           "committed": "Imported and committed.", "created": "Created"},
-    "zh-CN": {"engineers": "工程师", "absences": "缺勤", "recorded": "缺勤已登记。",
-              "sick": "病假", "cancelled": "已取消", "level": "级）", "column": "列",
-              "errors": "行错误", "clean": "没有错误：可以提交。",
-              "committed": "已导入并提交。", "created": "新建"},
+    "en": {
+        "engineers": "Engineers",
+        "absences": "Absences",
+        "recorded": "Absence recorded.",
+        "sick": "sick",
+        "cancelled": "cancelled",
+        "level": "(level",
+        "column": "Column",
+        "errors": "row errors",
+        "clean": "No errors: ready to commit.",
+        "committed": "Imported and committed.",
+        "created": "Created",
+    },
+    "zh-CN": {
+        "engineers": "工程师",
+        "absences": "缺勤",
+        "recorded": "缺勤已登记。",
+        "sick": "病假",
+        "cancelled": "已取消",
+        "level": "级）",
+        "column": "列",
+        "errors": "行错误",
+        "clean": "没有错误：可以提交。",
+        "committed": "已导入并提交。",
+        "created": "新建",
+    },
 }
 """What each language must show (from messages/en.js and messages/zh-CN.js)."""
 LANGUAGES = sorted(TEXT)
@@ -75,7 +93,9 @@ class Console:
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
         self.page.on(
             "request",
-            lambda r: None if r.url.startswith((base, "data:", "blob:")) else self.outside.append(r.url),
+            lambda r: (
+                None if r.url.startswith((base, "data:", "blob:")) else self.outside.append(r.url)
+            ),
         )
         self.page.goto(f"{base}/console")
         expect(self.page.locator("html")).to_have_attribute("lang", locale)
@@ -157,7 +177,9 @@ def test_a_dispatcher_marks_an_engineer_absent_and_cancels_it(
     expect(page.locator("#absences-title")).to_have_text(TEXT[other]["absences"])
     page.reload()
     expect(page.locator("html")).to_have_attribute("lang", other)
-    expect(page.locator('#pages-nav a[data-page="engineers"]')).to_have_text(TEXT[other]["engineers"])
+    expect(page.locator('#pages-nav a[data-page="engineers"]')).to_have_text(
+        TEXT[other]["engineers"]
+    )
     console.close()
 
 
@@ -219,8 +241,12 @@ def test_an_import_with_errors_shows_every_bad_row_and_cannot_be_committed(
     expect(verdict).to_have_attribute("data-committed", "false")
     errors = page.locator("#import-errors")
     expect(errors.locator("thead")).to_contain_text(text["column"])
-    expect(errors.locator('tr[data-file="engineers.csv"][data-row="3"][data-column="skills"]')).to_have_count(1)
-    expect(errors.locator('tr[data-file="engineers.csv"][data-row="4"][data-column="home_lat"]')).to_have_count(1)
+    expect(
+        errors.locator('tr[data-file="engineers.csv"][data-row="3"][data-column="skills"]')
+    ).to_have_count(1)
+    expect(
+        errors.locator('tr[data-file="engineers.csv"][data-row="4"][data-column="home_lat"]')
+    ).to_have_count(1)
     expect(page.locator("#import-commit")).to_be_disabled()
     assert engineers_named(database, codes) == 0
 
@@ -230,7 +256,9 @@ def test_an_import_with_errors_shows_every_bad_row_and_cannot_be_committed(
     expect(page.locator("#import-verdict")).to_have_count(0)
     page.click("#import-check")
     expect(page.locator("#import-verdict")).to_have_text(text["clean"])
-    expect(page.locator('#import-counts td[data-kind="engineers"][data-group="created"]')).to_have_text("3")
+    expect(
+        page.locator('#import-counts td[data-kind="engineers"][data-group="created"]')
+    ).to_have_text("3")
     expect(page.locator("#import-counts thead")).to_contain_text(text["created"])
     assert engineers_named(database, codes) == 0
     page.click("#import-commit")
@@ -248,9 +276,21 @@ def test_a_dispatcher_edits_a_ticket_and_sees_the_servers_field_errors(
     console = Console(browser, base, "en")
     page, expect = console.page, console.expect
 
-    waiting = page.locator("#unassigned-body .waiting li").first
-    ticket_id = int(waiting.get_attribute("data-ticket-id") or 0)
-    before = httpx.get(f"{base}/api/v1/tickets/{ticket_id}", headers=headers).json()
+    engineers = httpx.get(f"{base}/api/v1/engineers", headers=headers).json()["items"]
+
+    def able(e: dict[str, Any]) -> bool:
+        return any(
+            s["skill"] == before["required_skill"] and s["level"] >= before["min_level"]
+            for s in e["skills"]
+        )
+
+    rows = page.locator("#unassigned-body .waiting li")
+    expect(rows.first).to_be_visible()
+    for ticket_id in [int(x) for x in rows.evaluate_all("r => r.map((x) => x.dataset.ticketId)")]:
+        before = httpx.get(f"{base}/api/v1/tickets/{ticket_id}", headers=headers).json()
+        if any(able(e) for e in engineers):
+            break
+    waiting = page.locator(f'#unassigned-body .waiting li[data-ticket-id="{ticket_id}"]')
     waiting.get_by_role("button", name=before["number"]).click()
     details = page.locator("#details")
     expect(details).to_have_attribute("data-ticket-id", str(ticket_id))
@@ -278,14 +318,6 @@ def test_a_dispatcher_edits_a_ticket_and_sees_the_servers_field_errors(
     assert unchanged["estimated_minutes"] == before["estimated_minutes"]
 
     # A domain error (pinning an engineer without the skill) is shown at its field too.
-    engineers = httpx.get(f"{base}/api/v1/engineers", headers=headers).json()["items"]
-
-    def able(e: dict[str, Any]) -> bool:
-        return any(
-            s["skill"] == before["required_skill"] and s["level"] >= before["min_level"]
-            for s in e["skills"]
-        )
-
     unable = [e for e in engineers if not able(e)]
     if unable:
         form.locator("#edit-estimated_minutes").fill(str(before["estimated_minutes"]))
@@ -306,12 +338,16 @@ def test_a_dispatcher_edits_a_ticket_and_sees_the_servers_field_errors(
     form.locator(".window-row .window-end").last.fill(local_input(start + dt.timedelta(hours=2)))
     form.locator("#edit-pinned_engineer_id").select_option(str(engineer["id"]))
     form.locator("#save-ticket").click()
-    expect(page.locator("#edit-saved")).to_be_visible()
+    expect(page.locator("#details-notice")).to_have_text("Ticket saved.", timeout=30_000)
+    expect(details.locator("dl")).to_contain_text(f"P{priority}")
     expect(page.locator("#ticket-edit")).to_have_count(0)
     after = httpx.get(f"{base}/api/v1/tickets/{ticket_id}", headers=headers).json()
     assert after["priority"] == priority
     assert after["estimated_minutes"] == 75
-    windows = [(dt.datetime.fromisoformat(w["start"]), dt.datetime.fromisoformat(w["end"])) for w in after["windows"]]
+    windows = [
+        (dt.datetime.fromisoformat(w["start"]), dt.datetime.fromisoformat(w["end"]))
+        for w in after["windows"]
+    ]
     assert (start, start + dt.timedelta(hours=2)) in windows
     assert after["pinned_engineer_id"] == engineer["id"]
     console.close()

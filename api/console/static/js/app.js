@@ -5,7 +5,7 @@ import * as api from "./api.js";
 import {
   cancelRun, discard, dispatchNow, onProgressEvent, optimise, publish, showCandidate,
 } from "./actions.js";
-import { showEngineer, showTicket } from "./details.js";
+import { noteDone, showEngineer, showTicket } from "./details.js";
 import { el } from "./format.js";
 import { renderGantt } from "./gantt.js";
 import { LANGUAGES, lang, setLang, t, term, translatePage } from "./i18n.js";
@@ -20,7 +20,7 @@ const $ = (id) => document.getElementById(id);
 let map = null;
 let events = null;
 let selected = null;
-const ctx = { render, reload };
+const ctx = { render, reload, noteDone, showTicket: (id, known) => showTicket(id, ctx, known) };
 
 function setLive(text) {
   const node = $("live-status");

@@ -10,6 +10,12 @@ import { isEngineer, learnTicket, plannedVisit, shownPlan, state } from "./state
 import { openTicketEditor } from "./ticketedit.js";
 
 const $ = (id) => document.getElementById(id);
+let notice = null; // {ticketId, text}: what was just done to the ticket shown (kept across redraws)
+
+/** Say ``text`` under ticket ``ticketId``'s details until another ticket is shown. */
+export function noteDone(ticketId, text) {
+  notice = { ticketId, text };
+}
 
 /** An engineer of the day shown: skills, position, route. */
 export function showEngineer(id, select) {
@@ -32,12 +38,16 @@ export function showEngineer(id, select) {
   ]);
 }
 
-/** A ticket: its facts, where it is planned, a link to navigate there, and the actions. */
-export async function showTicket(id, ctx) {
+/**
+ * A ticket: its facts, where it is planned, a link to navigate there, and the actions.
+ * ``known`` is the ticket as the API just answered it (a fresh write), else it is read.
+ */
+export async function showTicket(id, ctx, known = null) {
   const planned = plannedVisit(id);
-  let tk = null;
+  let tk = known;
+  if (notice && notice.ticketId !== id) notice = null;
   try {
-    tk = await api.get(`/tickets/${id}`);
+    tk ??= await api.get(`/tickets/${id}`);
   } catch (error) {
     renderDetails($("details"), t("details.ticketId", { id }), [[t("details.error"), error.message]]);
     return;
@@ -70,4 +80,5 @@ export async function showTicket(id, ctx) {
     [t("details.symptoms"), tk.symptoms],
   ], actions);
   $("details").dataset.ticketId = String(id);
+  if (notice) $("details-result").replaceChildren(el("p", { class: "good", id: "details-notice", text: notice.text }));
 }

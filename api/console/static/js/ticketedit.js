@@ -120,10 +120,11 @@ export function openTicketEditor(ticket, ctx) {
     }
     form.querySelector("#save-ticket").disabled = true;
     try {
-      await api.patch(`/tickets/${ticket.id}`, body);
+      const saved = await api.patch(`/tickets/${ticket.id}`, body);
       form.remove();
-      await ctx.reload({ keepDetails: true });
-      document.getElementById("details-result")?.replaceChildren(el("p", { class: "good", id: "edit-saved", text: t("edit.saved") }));
+      ctx.noteDone(ticket.id, t("edit.saved"));
+      await ctx.showTicket(ticket.id, saved); // the answer: a read right now may not see it yet
+      ctx.reload({ keepDetails: true }); // the plan shown and the lists, in the background
     } catch (error) {
       if (!(error instanceof api.ApiError)) throw error;
       showErrors(form, error);
