@@ -46,13 +46,15 @@ def changed_fields(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The fields whose (JSON-safe) values differ, as ``(before, after)`` dictionaries.
 
-    A key present in only one of the two mappings counts as changed (``None`` on the other).
+    A key present in only one of the two mappings counts as changed (``None`` on the other);
+    equal values of different spelling (``Decimal("0")`` and ``Decimal("0.00")``) do not.
     """
     old_values: dict[str, Any] = {}
     new_values: dict[str, Any] = {}
     for key in sorted(set(before) | set(after)):
-        old, new = json_safe(before.get(key)), json_safe(after.get(key))
-        if old != new:
+        raw_old, raw_new = before.get(key), after.get(key)
+        old, new = json_safe(raw_old), json_safe(raw_new)
+        if old != new and not (isinstance(raw_old, Decimal) and raw_old == raw_new):
             old_values[key] = old
             new_values[key] = new
     return old_values, new_values

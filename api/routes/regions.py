@@ -34,7 +34,12 @@ def _page_regions(page: Page[Region]) -> Paged[RegionRecord]:
     return Paged[RegionRecord](items=items, total=page.total, limit=page.limit, offset=page.offset)
 
 
-@router.get("/regions", response_model=Paged[RegionRecord], summary="List regions")
+@router.get(
+    "/regions",
+    response_model=Paged[RegionRecord],
+    summary="List regions",
+    responses=problem_responses(404, d404="No such parent region"),
+)
 def regions(
     session: SessionDep,
     _user: DispatcherUser,

@@ -33,7 +33,12 @@ from dispatch.masterdata import sites as site_data
 router = APIRouter(prefix="/api/v1", tags=["master data"])
 
 
-@router.get("/sites", response_model=Paged[SiteRecord], summary="List sites")
+@router.get(
+    "/sites",
+    response_model=Paged[SiteRecord],
+    summary="List sites",
+    responses=problem_responses(404, d404="No such customer or region"),
+)
 def sites(
     session: SessionDep,
     _user: DispatcherUser,
@@ -103,7 +108,12 @@ def deactivate_site(site_id: IdPath, session: SessionDep, user: DispatcherUser) 
     return SiteRecord.model_validate(row)
 
 
-@router.get("/assets", response_model=Paged[AssetRecord], summary="List assets")
+@router.get(
+    "/assets",
+    response_model=Paged[AssetRecord],
+    summary="List assets",
+    responses=problem_responses(404, d404="No such site"),
+)
 def assets(
     session: SessionDep,
     _user: DispatcherUser,

@@ -74,7 +74,10 @@ class RegionRecord(ApiModel):
     active: bool
 
 
-CustomerCode = Annotated[Text, Field(min_length=1, max_length=16, examples=["ACME"])]
+CustomerCode = Annotated[
+    str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$", max_length=16, examples=["ACME"])
+]
+"""A customer's code (letters, digits, ``-``, ``_``; stored upper-case)."""
 
 
 class CustomerCreate(_Body):

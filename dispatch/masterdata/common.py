@@ -170,7 +170,7 @@ def check_timezone(name: str, field: str = "timezone") -> str:
     """
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a directory ("America")
         raise InvalidInput(f"unknown time zone {name!r}", field=field) from None
     return name
 
@@ -183,7 +183,7 @@ def minutes_of(text: str, field: str) -> int:
     InvalidInput
         Not ``HH:MM`` or beyond 24:00.
     """
-    match = _HHMM.match(text)
+    match = _HHMM.fullmatch(text)
     if match is None or (match.group(1) == "24" and match.group(2) != "00"):
         raise InvalidInput(f"{field} must be a time HH:MM (00:00..24:00)", field=field)
     return int(match.group(1)) * 60 + int(match.group(2))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,6 +28,8 @@ from dispatch.paging import Page, paginate
 ENTITY = "customer"
 _PLAIN = ("code", "name", "tier", "contact_name", "contact_phone", "contact_email", "active")
 _TIERS = {t.value for t in CustomerTier}
+_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]*$")
+"""Customer codes go into work-order numbers: plain letters and digits."""
 
 
 def list_customers(
@@ -70,6 +73,8 @@ def _values(
     values = {name: fields[name] for name in _PLAIN if name in fields}
     if "code" in values:
         values["code"] = check_text(values["code"], "code", max_length=16).upper()
+        if not _CODE.fullmatch(values["code"]):
+            raise InvalidInput("code must be letters A-Z, digits, '-' or '_'", field="code")
         check_unique(
             session, Customer.code, values["code"], field="code", kind=ENTITY,
             exclude_id=customer.id if customer is not None else None,
