@@ -13,6 +13,7 @@ from api.observability import Metrics, install_metrics, install_request_middlewa
 from api.openapi import install_docs, install_openapi
 from api.problems import install_problem_handlers
 from api.routes import (
+    absences,
     audit,
     auth,
     emergency,
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(kpis.router)
     app.include_router(sla.router)
     app.include_router(emergency.router)
+    app.include_router(absences.router)
     app.include_router(regions.router)
     app.include_router(sites.router)
     app.include_router(audit.router)

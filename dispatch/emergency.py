@@ -84,7 +84,7 @@ def _published_for(session: Session, region: Region, day: dt.date) -> Plan | Non
     return None
 
 
-def _current_routes(
+def current_routes(
     planning: PlanningInput, published: list[Plan], leave_out: int
 ) -> dict[str, list[str]]:
     """Engineer code -> ticket numbers in order, from the published plans (pins included)."""
@@ -322,9 +322,7 @@ def dispatch_now(
     # Every published plan below the chosen region: a new plan for the whole organisation
     # must carry the regions' published days, not drop them.
     below = published_under(session=session, region_id=region_id, day=day)
-    current = solution_from_plan(
-        problem, _current_routes(planning, below, ticket.id), matrix=matrix
-    )
+    current = solution_from_plan(problem, current_routes(planning, below, ticket.id), matrix=matrix)
     solver_ticket = next(t for t in problem.tickets if t.id == number)
     divertible = session_policy(session).divertible(ticket.priority)
     result, displaced, diverted = _place(problem, current, solver_ticket, matrix, divertible)

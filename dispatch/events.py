@@ -48,6 +48,7 @@ class EventKind:
     ENGINEER_CHECKED_IN = "engineer.checked_in"
     ENGINEER_CHECKED_OUT = "engineer.checked_out"
     ENGINEER_LOCATION = "engineer.location"
+    ENGINEER_ABSENCE = "engineer.absence"
     OPTIMIZATION_PROGRESS = "optimization.progress"
 
 
