@@ -318,7 +318,13 @@ def test_a_dispatched_ticket_cannot_exclude_its_engineer(day_client, database):
         f"/api/v1/tickets/{ticket_id}", json={"pinned_engineer_id": other}, headers=headers
     )
 
+    rebooked = day_client.patch(
+        f"/api/v1/tickets/{ticket_id}",
+        json={"windows": [{"start": _at(15), "end": _at(16)}]},
+        headers=headers,
+    )
     assert excluded.status_code == 409 and excluded.json()["field"] == "excluded_engineer_ids"
+    assert rebooked.status_code == 409 and rebooked.json()["field"] == "windows"
     assert pinned.status_code == 409 and pinned.json()["field"] == "pinned_engineer_id"
     assert _state(database, ticket_id) == before
     own = day_client.patch(
