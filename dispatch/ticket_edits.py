@@ -48,7 +48,14 @@ from dispatch.models import (
 from dispatch.sla.clocks import assess, recompute_due
 from dispatch.sla.policy import SlaPolicy, session_policy
 from dispatch.sla.sweep import CLOCK_STOPPED, apply_sla_state, planned_arrivals
-from dispatch.tickets import TicketDraft, _check_numbers, _check_skill, _rules, _windows
+from dispatch.tickets import (
+    _REBOOKABLE,
+    TicketDraft,
+    _check_numbers,
+    _check_skill,
+    _rules,
+    _windows,
+)
 
 
 class _Keep(Enum):
@@ -224,7 +231,8 @@ def _validate(session: Session, ticket: Ticket, edit: TicketEdit) -> None:
         A value creation would refuse, or a pin the ticket's engineer rules, skill or
         level refuse (``field`` names the fact at fault).
     Conflict
-        The ticket is handed to an engineer the new rules (or pin) forbid.
+        The ticket is handed to an engineer the new rules (or pin) forbid, or new windows
+        for a ticket whose appointment can no longer change (handed over, finished).
     """
     draft = TicketDraft(
         customer_id=ticket.customer_id,
@@ -241,7 +249,7 @@ def _validate(session: Session, ticket: Ticket, edit: TicketEdit) -> None:
     _check_numbers(draft)
     if edit.required_skill is not None:
         _check_skill(session, edit.required_skill)
-    _windows(draft)
+    _check_windows(ticket, draft, given=edit.windows is not None)
     merged = _merged_rules(ticket, edit)
     if merged is not None:
         _check_rules(session, merged)
@@ -265,6 +273,18 @@ def _validate(session: Session, ticket: Ticket, edit: TicketEdit) -> None:
                 "new rules forbid; dispatch it to another engineer first",
                 field=blame or _blame(edit) or "excluded_engineer_ids",
             )
+
+
+def _check_windows(ticket: Ticket, draft: TicketDraft, *, given: bool) -> None:
+    """Creation's window checks; new windows only while the appointment may still change."""
+    windows = sorted((w.start, w.end) for w in _windows(draft))
+    if not given or ticket.status in _REBOOKABLE:
+        return
+    if windows != sorted((w.start, w.end) for w in ticket.windows):
+        raise Conflict(
+            f"ticket {ticket.number} is {ticket.status}: its appointment can no longer change",
+            field="windows",
+        )
 
 
 def _blame(edit: TicketEdit) -> str | None:
@@ -414,8 +434,8 @@ def edit_ticket(
         who is inactive, lacks the skill or level, or whom the rules forbid (``field``
         names the fact at fault).
     Conflict
-        The ticket is closed or cancelled (``status``), or handed to an engineer the new
-        rules forbid.
+        The ticket is closed or cancelled (``status``), handed to an engineer the new
+        rules forbid, or handed over and given new ``windows``.
     """
     if at.tzinfo is None:
         raise InvalidInput("at must be time-zone aware", field="at")
