@@ -2,7 +2,7 @@
 
 Three regions under a headquarters (Berlin, Munich, Hamburg; Europe/Berlin), engineers with
 a Monday-to-Friday shift, customers with sites and assets around their region's city, one
-VIP customer with a dedicated engineer, tickets for one day and absences. Names carry
+VIP customer (one site) with a dedicated engineer, tickets for one day and absences. Names carry
 umlauts and Chinese characters so a round trip shows text survives unchanged.
 """
 
@@ -113,7 +113,9 @@ def organisation(
     ]
     site_rows, asset_rows = [], []
     for n in range(sites):
-        customer = customers[n % customer_count]
+        # the VIP (customer 0) has one site, the others share the rest
+        others = customer_count - 1
+        customer = customers[0 if n == 0 or not others else 1 + (n - 1) % others]
         region = str(customer[3])
         lat, lon = _near(rng, region)
         site_rows.append(

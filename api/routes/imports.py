@@ -32,4 +32,8 @@ def import_files(
     report = run_import(
         session=session, files=uploads, at=runtime.clock(), actor_id=user.id, dry_run=dry_run
     )
+    if report.reoptimizations:
+        session.commit()  # the jobs must find their runs: commit before enqueueing
+        for plan_id, budget in report.reoptimizations:
+            runtime.jobs.enqueue_optimization(plan_id, time_budget=budget)
     return ImportReportOut.model_validate(report.as_dict())

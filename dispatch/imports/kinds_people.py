@@ -10,6 +10,9 @@ from typing import Any, ClassVar
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
+from dispatch.absences import create_absence
+from dispatch.audit import record
+from dispatch.errors import DispatchError
 from dispatch.imports import cells as c
 from dispatch.imports.spec import Context, Kind, Parser, Row, Stored, Values, format_cell, opt, req
 from dispatch.models import (
@@ -21,6 +24,7 @@ from dispatch.models import (
     EngineerShift,
     EngineerSkill,
     Region,
+    User,
 )
 
 _SHIFT = (
@@ -218,6 +222,7 @@ class Absences(Kind):
     }
     references = (("engineer", "engineers"),)
     model = EngineerAbsence
+    audited_by_write = True
 
     def key(self, values: Values) -> Hashable:
         """Engineer, start and end."""
@@ -249,9 +254,8 @@ class Absences(Kind):
     def write(
         self, session: Session, creates: list[Row], updates: list[tuple[int, Row]], ctx: Context
     ) -> list[tuple[Row, str, str]]:
-        """Store absences through :func:`store_absences` (the one place that writes them)."""
-        store_absences(session=session, creates=creates, updates=updates, ctx=ctx)
-        return []
+        """Store absences through :func:`store_absences` (the absences service)."""
+        return store_absences(session=session, creates=creates, updates=updates, ctx=ctx)
 
     def format(self, values: Values) -> dict[str, str]:
         """Cells; instants in UTC."""
@@ -260,28 +264,47 @@ class Absences(Kind):
 
 def store_absences(
     *, session: Session, creates: list[Row], updates: list[tuple[int, Row]], ctx: Context
-) -> None:
-    """Write imported absences (new ones, and a changed reason of stored ones).
-
-    The one function to redirect to the absences service (``dispatch/absences.py``) when it
-    exists, so that an imported absence has the same effects as one made through the API.
+) -> list[tuple[Row, str, str]]:
+    """Record new absences with :func:`dispatch.absences.create_absence` (audited there, the
+    engineer's visits in published plans go back to the pool); a stored one's reason changes
+    in place (audited). Queued re-optimisations are left in ``ctx.extra["reoptimizations"]``
+    as ``(plan_id, time_budget_seconds)`` for the caller to enqueue after committing.
     """
+    actor = session.get(User, ctx.actor_id) if ctx.actor_id is not None else None
     engineer_ids = ctx.ids["engineers"]
-    made = []
+    ids = ctx.ids.setdefault("absences", {})
+    queued = ctx.extra.setdefault("reoptimizations", [])
+    problems: list[tuple[Row, str, str]] = []
     for row in creates:
-        absence = EngineerAbsence(
-            engineer_id=engineer_ids[row.values["engineer"]],
-            start=row.values["start"],
-            end=row.values["end"],
-            reason=row.values["reason"],
-            created_at=ctx.at,
-            created_by_id=ctx.actor_id,
-        )
-        session.add(absence)
-        made.append((row.key, absence))
+        try:
+            change = create_absence(
+                session=session,
+                engineer_id=engineer_ids[row.values["engineer"]],
+                start=row.values["start"],
+                end=row.values["end"],
+                reason=row.values["reason"],
+                actor=actor,
+                now=ctx.at,
+            )
+        except DispatchError as exc:
+            column = {"engineer_id": "engineer"}.get(exc.field or "", exc.field or "start")
+            problems.append((row, column, exc.message))
+            continue
+        ids[row.key] = change.absence.id
+        queued.extend((p.id, p.time_budget_seconds) for p in change.reoptimizations)
     for absence_id, row in updates:
         stored = session.get(EngineerAbsence, absence_id)
-        if stored is not None:
+        if stored is not None and stored.reason != row.values["reason"]:
+            record(
+                session=session,
+                actor_id=ctx.actor_id,
+                entity="absence",
+                entity_id=absence_id,
+                action="updated",
+                before={"reason": stored.reason},
+                after={"reason": row.values["reason"]},
+                at=ctx.at,
+            )
             stored.reason = row.values["reason"]
     session.flush()
-    ctx.ids.setdefault("absences", {}).update({key: a.id for key, a in made})
+    return problems

@@ -33,6 +33,9 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     dry_run: bool = False
     committed: bool = False
+    reoptimizations: list[tuple[int, float]] = field(default_factory=list)
+    """In-day re-plans queued by imported absences ``(plan_id, time_budget_seconds)``:
+    the caller enqueues them after committing (not part of the JSON report)."""
 
     def count(self, kind: str, created: int, updated: int, unchanged: int) -> None:
         """Record the outcome for ``kind``."""

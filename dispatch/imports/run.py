@@ -89,6 +89,7 @@ def run_import(
     else:
         savepoint.commit()
         report.committed = True
+        report.reoptimizations = list(ctx.extra.get("reoptimizations", []))
     report.errors.sort(key=lambda e: (files_order(tables, e.file), e.row, e.column or ""))
     return report
 
@@ -228,7 +229,7 @@ def _store(
     kind = KINDS[table.kind]
     problems = kind.write(session, creates, updates, ctx)
     report.errors.extend(RowError(table.file, r.line, col, msg) for r, col, msg in problems)
-    if problems:
+    if problems or kind.audited_by_write:
         return
     ids = ctx.ids[kind.name]
     created = [(ids[r.key], None, kind.format(r.values)) for r in creates]

@@ -78,6 +78,8 @@ class Kind:
     derived: ClassVar[frozenset[str]] = frozenset()
     """Columns whose empty cell keeps what is stored (a default derived elsewhere)."""
     model: ClassVar[Any] = None
+    audited_by_write: ClassVar[bool] = False
+    """Whether :meth:`write` records the audit entries itself (through a service)."""
     key_attribute: ClassVar[str] = "code"
 
     def key(self, values: Values) -> Hashable:
