@@ -57,8 +57,10 @@ function absenceForm(engineer, container, zone) {
     };
     if (form.elements.note.value.trim()) body.note = form.elements.note.value.trim();
     try {
-      await api.post(`/engineers/${engineer.id}/absences`, body);
-      await renderAbsences(container, engineer, t("absences.recorded"));
+      const created = await api.post(`/engineers/${engineer.id}/absences`, body);
+      const released = created.released_ticket_ids?.length ?? 0;
+      await renderAbsences(container, engineer, released
+        ? `${t("absences.recorded")} ${t("absences.released", { n: released })}` : t("absences.recorded"));
     } catch (error) {
       if (!(error instanceof api.ApiError)) throw error;
       showErrors(form, error);

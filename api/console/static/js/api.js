@@ -102,6 +102,8 @@ export const EVENT_KINDS = [
   "plan.updated",
   "ticket.status_changed",
   "ticket.created",
+  "ticket.updated",
+  "engineer.absence",
   "sla.at_risk",
   "sla.breached",
   "sla.escalated",

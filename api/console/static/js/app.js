@@ -165,6 +165,8 @@ function onEvent(kind, data) {
       if (selected?.kind === "ticket" && selected.id === data.ticket_id && !$("ticket-edit")) showTicket(data.ticket_id, ctx);
       break;
     case "ticket.created":
+    case "ticket.updated":
+    case "engineer.absence":
       if (!isEngineer()) reloadSoon();
       break;
     case "checkin.flagged":

@@ -214,6 +214,7 @@ export default {
   "absences.state": "State",
   "absences.submit": "Mark absent",
   "absences.recorded": "Absence recorded.",
+  "absences.released": "{n} visits went back to the pool for re-planning.",
   "absences.cancel": "Cancel absence",
   "absences.cancelled": "cancelled",
   "absences.cancelledDone": "Absence cancelled.",
