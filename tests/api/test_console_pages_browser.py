@@ -66,15 +66,18 @@ def live_server(
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    """A headless Chromium."""
-    from playwright.sync_api import sync_playwright
+    """A headless Chromium; assertions wait up to 20 s (a busy two-core machine), then 5 s
+    again (Playwright's default) for the other tests."""
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=20_000)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             yield chromium
         finally:
             chromium.close()
+            expect.set_options(timeout=5_000)
 
 
 class Console:
@@ -338,7 +341,7 @@ def test_a_dispatcher_edits_a_ticket_and_sees_the_servers_field_errors(
     form.locator(".window-row .window-end").last.fill(local_input(start + dt.timedelta(hours=2)))
     form.locator("#edit-pinned_engineer_id").select_option(str(engineer["id"]))
     form.locator("#save-ticket").click()
-    expect(page.locator("#details-notice")).to_have_text("Ticket saved.", timeout=30_000)
+    expect(page.locator("#details-notice")).to_have_text("Ticket saved.")
     expect(details.locator("dl")).to_contain_text(f"P{priority}")
     expect(page.locator("#ticket-edit")).to_have_count(0)
     after = httpx.get(f"{base}/api/v1/tickets/{ticket_id}", headers=headers).json()
