@@ -13,6 +13,7 @@ from api.observability import Metrics, install_metrics, install_request_middlewa
 from api.openapi import install_docs, install_openapi
 from api.problems import install_problem_handlers
 from api.routes import (
+    audit,
     auth,
     emergency,
     engineers,
@@ -21,6 +22,8 @@ from api.routes import (
     health,
     kpis,
     plans,
+    regions,
+    sites,
     sla,
     tickets,
     users,
@@ -90,6 +93,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(kpis.router)
     app.include_router(sla.router)
     app.include_router(emergency.router)
+    app.include_router(regions.router)
+    app.include_router(sites.router)
+    app.include_router(audit.router)
     app.include_router(users.router)
     install_console(app)
     install_openapi(app)

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from dispatch.errors import NotFound
+from dispatch.masterdata.common import text_filter
 from dispatch.models import Engineer, EngineerSkill, Region
 from dispatch.paging import Page, paginate
 
@@ -16,10 +17,13 @@ def list_engineers(
     region_code: str | None = None,
     active: bool | None = None,
     skill: str | None = None,
+    level: str | None = None,
+    q: str | None = None,
     limit: int = 100,
     offset: int = 0,
 ) -> Page[Engineer]:
-    """Engineers ordered by code, optionally by region, active flag and skill.
+    """Engineers ordered by code, optionally by region, active flag, skill, level
+    (junior/mid/senior) and a text in code or name.
 
     Raises
     ------
@@ -47,6 +51,9 @@ def list_engineers(
         query = query.where(
             Engineer.id.in_(select(EngineerSkill.engineer_id).where(EngineerSkill.skill == skill))
         )
+    if level is not None:
+        query = query.where(Engineer.level == level)
+    query = text_filter(query, q, Engineer.code, Engineer.name)
     return paginate(session, query, limit=limit, offset=offset)
 
 

@@ -45,6 +45,17 @@ class Conflict(DispatchError):
     code = "conflict"
 
 
+class InUse(Conflict):
+    """A record others still depend on (a region with active engineers, a site with open
+    tickets...): deactivating it would break them. ``code`` is ``<entity>_in_use``."""
+
+    code = "in_use"
+
+    def __init__(self, message: str, *, entity: str, field: str | None = None, **details: Any):
+        super().__init__(message, field=field, **details)
+        self.code = f"{entity}_in_use"
+
+
 class TransitionNotAllowed(Conflict):
     """A life-cycle transition that is not allowed from the ticket's current state."""
 

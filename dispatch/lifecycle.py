@@ -106,6 +106,8 @@ _HOLDABLE = frozenset(
 _ON_HOLD = frozenset({S.ON_HOLD_CUSTOMER, S.ON_HOLD_PARTS})
 _OPEN = _HOLDABLE | _ON_HOLD
 _RESOLVED = frozenset({S.RESOLVED_REMOTELY, S.COMPLETED, S.AWAITING_ACCEPTANCE})
+OPEN_STATUSES: frozenset[TicketStatus] = _OPEN
+"""Statuses of a ticket still being worked on (not resolved, closed or cancelled)."""
 
 TRANSITIONS: tuple[Rule, ...] = (
     Rule("triage", frozenset({S.NEW, S.REOPENED}), S.TRIAGED, _DESK_OR_SYSTEM,

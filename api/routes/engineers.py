@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, status
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.deps import CurrentUser, DispatcherUser, RuntimeDep, SessionDep
-from api.schemas.common import Day, IdPath, Limit, Offset, Paged, RegionQuery, Text
+from api.openapi import problem_responses
+from api.schemas.common import Day, IdPath, Limit, Offset, Paged, RegionQuery, Text, TextQuery
 from api.schemas.engineers import (
+    DeactivatedEngineerOut,
+    EngineerCreate,
     EngineerOut,
+    EngineerPatch,
+    Level,
     PositionOut,
     PositionsOut,
     SiteVisitOut,
@@ -21,16 +26,36 @@ from api.validation import check_day
 from dispatch.engineers import get_engineer, list_engineers
 from dispatch.errors import NotFound
 from dispatch.kpis import local_period
+from dispatch.masterdata.common import hhmm
+from dispatch.masterdata.engineers import create_engineer, deactivate_engineer, update_engineer
 from dispatch.models import Engineer, Region, Role, SiteVisit, User
 from dispatch.planning import region_ids
 
 router = APIRouter(prefix="/api/v1/engineers", tags=["engineers"])
 
 
-def _out(engineer: Engineer) -> EngineerOut:
+def _out(engineer: Engineer, viewer: User | None = None) -> EngineerOut:
+    """The engineer as served to ``viewer``: personal data (phone, email) only for the
+    desk and the engineer themselves."""
     out = EngineerOut.model_validate(engineer)
     out.region_code = engineer.region.code
+    for shift in out.shifts:
+        shift.start, shift.end = hhmm(shift.start_minute), hhmm(shift.end_minute)
+        shift.break_earliest = hhmm(shift.break_earliest_minute)
+        shift.break_latest = hhmm(shift.break_latest_minute)
+    if viewer is not None and not may_see_engineer(viewer, engineer.id, personal=True):
+        out.phone = out.email = None
     return out
+
+
+def may_see_engineer(user: User, engineer_id: int, *, personal: bool = False) -> bool:
+    """Whether ``user`` may read the engineer (the desk: all; an engineer: only themselves).
+
+    The one rule for engineer records, their personal data included.
+    """
+    if user.role in {Role.ADMIN.value, Role.DISPATCHER.value}:
+        return True
+    return user.role == Role.ENGINEER.value and user.engineer_id == engineer_id
 
 
 @router.get("", response_model=Paged[EngineerOut], summary="List engineers")
@@ -40,14 +65,17 @@ def engineers(
     region: RegionQuery = None,
     active: bool | None = None,
     skill: Annotated[Text | None, Query(max_length=64)] = None,
+    level: Level | None = None,
+    q: TextQuery = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Paged[EngineerOut]:
-    """Engineers ordered by code, filtered by region (404 when unknown), active flag and
-    skill."""
+    """Engineers ordered by code, filtered by region (404 when unknown), active flag,
+    skill, level and a text in code or name."""
     page = list_engineers(
-        session=session, region_code=region, active=active, skill=skill, limit=limit, offset=offset
-    )
+        session=session, region_code=region, active=active, skill=skill, level=level, q=q,
+        limit=limit, offset=offset,
+    )  # fmt: skip
     return Paged[EngineerOut](
         items=[_out(e) for e in page.items], total=page.total, limit=page.limit, offset=page.offset
     )
@@ -139,6 +167,70 @@ def site_visits(
 
 
 @router.get("/{engineer_id}", response_model=EngineerOut, summary="One engineer")
-def engineer(engineer_id: IdPath, session: SessionDep, _user: DispatcherUser) -> EngineerOut:
-    """An engineer by id."""
-    return _out(get_engineer(session=session, engineer_id=engineer_id))
+def engineer(engineer_id: IdPath, session: SessionDep, user: CurrentUser) -> EngineerOut:
+    """An engineer by id; an engineer account may read only its own record (else 404)."""
+    if not may_see_engineer(user, engineer_id):
+        raise NotFound(f"no engineer {engineer_id}")
+    return _out(get_engineer(session=session, engineer_id=engineer_id), user)
+
+
+@router.post(
+    "",
+    response_model=EngineerOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Add an engineer",
+    responses=problem_responses(404, 409, d404="No such region", d409="Code taken"),
+)
+def create(body: EngineerCreate, session: SessionDep, user: DispatcherUser) -> EngineerOut:
+    """Add an engineer; plannable on the days a shift covers while certified."""
+    fields = body.model_dump(exclude_unset=True)
+    row = create_engineer(session=session, actor_id=user.id, fields=fields)
+    return _out(row, user)
+
+
+@router.patch(
+    "/{engineer_id}",
+    response_model=EngineerOut,
+    summary="Change an engineer",
+    responses=problem_responses(409, d409="Code taken, or `engineer_in_use` (published visits)"),
+)
+def update(
+    engineer_id: IdPath,
+    body: EngineerPatch,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    user: DispatcherUser,
+) -> EngineerOut:
+    """Change the given fields (``skills``/``shifts`` replace the lists); ``active: false``
+    is refused while the engineer has visits in a published plan (use deactivate)."""
+    row = update_engineer(
+        session=session, actor_id=user.id, engineer_id=engineer_id,
+        fields=body.model_dump(exclude_unset=True), now=runtime.clock(),
+    )  # fmt: skip
+    return _out(row, user)
+
+
+@router.post(
+    "/{engineer_id}/deactivate",
+    response_model=DeactivatedEngineerOut,
+    summary="Deactivate an engineer",
+    responses=problem_responses(
+        409, d409="`engineer_in_use`: visits in a published plan from now on (without force), "
+        "or the engineer is on site",
+    ),
+)  # fmt: skip
+def deactivate(
+    engineer_id: IdPath,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    user: DispatcherUser,
+    force: Annotated[
+        bool, Query(description="Send the engineer's published visits back to the pool")
+    ] = False,
+) -> DeactivatedEngineerOut:
+    """Stop planning the engineer; with ``force=true`` their tickets in published plans go
+    back to the pool (reason ``engineer deactivated``)."""
+    row, returned = deactivate_engineer(
+        session=session, actor=user, engineer_id=engineer_id, now=runtime.clock(), force=force
+    )
+    return DeactivatedEngineerOut(engineer=_out(row, user), returned_ticket_ids=returned)

@@ -120,3 +120,35 @@ class Problem(BaseModel):
     field: str | None = None
     code: str | None = None
     errors: list[dict[str, Any]] | None = None
+
+
+Code = Annotated[Text, Field(min_length=1, max_length=32, examples=["SH-01"])]
+"""A record's short code (region, customer, engineer), as given or referred to."""
+Name = Annotated[Text, Field(min_length=1, max_length=200)]
+"""A human name (any script: 上海服务中心 round-trips unchanged)."""
+Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+ClockTime = Annotated[
+    str, Field(pattern=r"^([01][0-9]|2[0-4]):[0-5][0-9]$", examples=["08:00"], description="HH:MM")
+]
+"""A local time of day ``HH:MM`` (``24:00`` is the end of the day)."""
+Email = Annotated[Text, Field(max_length=320, examples=["li.wei@example.com"])]
+Phone = Annotated[Text, Field(max_length=64, examples=["+86 21 5555 0100"])]
+TextQuery = Annotated[
+    str | None,
+    Query(max_length=100, description="Text contained in the code or name (any case)"),
+    AfterValidator(_no_nul),
+]
+"""A free-text filter of a list."""
+CustomerQuery = Annotated[
+    str | None,
+    Query(max_length=16, description="Customer code; 404 when unknown"),
+    AfterValidator(_no_nul),
+]
+"""A customer filter (by code)."""
+KindQuery = Annotated[
+    str | None,
+    Query(max_length=64, description="Equipment type / skill name"),
+    AfterValidator(_no_nul),
+]
+"""A filter by equipment type or skill."""

@@ -4,10 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas.common import ApiModel
+from api.schemas.common import (
+    ApiModel,
+    ClockTime,
+    Code,
+    Day,
+    Email,
+    Id,
+    Latitude,
+    Longitude,
+    Name,
+    Phone,
+    Text,
+)
 
 
 class SkillOut(ApiModel):
@@ -26,6 +39,10 @@ class ShiftOut(ApiModel):
     break_minutes: int = Field(examples=[30])
     break_earliest_minute: int | None = Field(examples=[690])
     break_latest_minute: int | None = Field(examples=[810])
+    start: str | None = Field(default=None, examples=["08:00"], description="HH:MM")
+    end: str | None = Field(default=None, examples=["17:00"], description="HH:MM")
+    break_earliest: str | None = Field(default=None, examples=["11:30"])
+    break_latest: str | None = Field(default=None, examples=["13:30"])
 
 
 class EngineerOut(ApiModel):
@@ -48,6 +65,97 @@ class EngineerOut(ApiModel):
     active: bool
     skills: list[SkillOut]
     shifts: list[ShiftOut]
+    phone: str | None = Field(default=None, description="Personal data: dispatchers, the engineer")
+    email: str | None = Field(default=None, description="Personal data: dispatchers, the engineer")
+
+
+SkillName = Annotated[Text, Field(min_length=1, max_length=64, examples=["elevator"])]
+
+
+class SkillIn(BaseModel):
+    """A skill at a level 1 (basic) .. 3 (expert)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    skill: SkillName
+    level: int = Field(ge=1, le=3, examples=[2])
+
+
+class ShiftIn(BaseModel):
+    """A weekly shift in the region's time zone; a break (``break_minutes`` > 0) starts
+    between ``break_earliest`` and ``break_latest``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    weekday: int = Field(ge=0, le=6, description="0 = Monday")
+    start: ClockTime
+    end: ClockTime = Field(examples=["17:00"])
+    break_minutes: int = Field(default=0, ge=0, le=1440)
+    break_earliest: ClockTime | None = None
+    break_latest: ClockTime | None = None
+
+
+Level = Literal["junior", "mid", "senior"]
+EmploymentKind = Literal["employee", "contractor"]
+Cost = Annotated[Decimal, Field(ge=0, lt=Decimal("1e8"), decimal_places=2, examples=["35.00"])]
+
+
+class EngineerCreate(BaseModel):
+    """A new engineer; ``region`` (code) or ``region_id``. Plannable on a day when a shift
+    covers its weekday and the certification is valid."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: Code
+    name: Name
+    region: Code | None = None
+    region_id: Id | None = None
+    level: Level
+    skills: list[SkillIn] = Field(default_factory=list, max_length=50)
+    home_lat: Latitude
+    home_lon: Longitude
+    shifts: list[ShiftIn] = Field(default_factory=list, max_length=7)
+    max_jobs_per_day: int = Field(default=8, ge=1, le=100)
+    max_work_minutes_per_day: int = Field(default=480, ge=1, le=1440)
+    parts_capacity: int | None = Field(default=None, ge=0, le=10_000)
+    employment: EmploymentKind = "employee"
+    cost_per_job: Cost = Decimal("0")
+    certification_valid_until: Day | None = None
+    phone: Phone | None = None
+    email: Email | None = None
+    active: bool = True
+
+
+class EngineerPatch(BaseModel):
+    """Fields of an engineer to change; ``skills`` and ``shifts`` replace the lists."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: Code | None = None
+    name: Name | None = None
+    region: Code | None = None
+    region_id: Id | None = None
+    level: Level | None = None
+    skills: list[SkillIn] | None = Field(default=None, max_length=50)
+    home_lat: Latitude | None = None
+    home_lon: Longitude | None = None
+    shifts: list[ShiftIn] | None = Field(default=None, max_length=7)
+    max_jobs_per_day: int | None = Field(default=None, ge=1, le=100)
+    max_work_minutes_per_day: int | None = Field(default=None, ge=1, le=1440)
+    parts_capacity: int | None = Field(default=None, ge=0, le=10_000)
+    employment: EmploymentKind | None = None
+    cost_per_job: Cost | None = None
+    certification_valid_until: Day | None = None
+    phone: Phone | None = None
+    email: Email | None = None
+    active: bool | None = None
+
+
+class DeactivatedEngineerOut(BaseModel):
+    """A deactivated engineer and the tickets sent back to the pool (``force=true``)."""
+
+    engineer: EngineerOut
+    returned_ticket_ids: list[int]
 
 
 class PositionOut(BaseModel):
