@@ -14,6 +14,7 @@ Every change is recorded in the audit trail (:func:`dispatch.audit.record`, enti
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,6 +128,7 @@ def add_user(
     engineer_id: int | None = None,
     region_id: int | None = None,
     full_name: str | None = None,
+    at: dt.datetime | None = None,
 ) -> User:
     """Create a user (see :func:`dispatch.users.create_user`) and record it.
 
@@ -160,6 +162,7 @@ def add_user(
         action="created",
         before=None,
         after=user_facts(user),
+        at=at,
     )
     return user
 
@@ -179,7 +182,14 @@ def _keeps_an_admin(session: Session, user: User, role: Role, active: bool) -> N
         )
 
 
-def update_user(*, session: Session, actor: User | None, user_id: int, change: UserChange) -> User:
+def update_user(
+    *,
+    session: Session,
+    actor: User | None,
+    user_id: int,
+    change: UserChange,
+    at: dt.datetime | None = None,
+) -> User:
     """Change a user's role, engineer binding, region, full name or active flag; record it.
 
     Changing the role away from ``engineer`` needs ``engineer_id: null`` in the same
@@ -225,11 +235,19 @@ def update_user(*, session: Session, actor: User | None, user_id: int, change: U
             action=action,
             before={k: before[k] for k in changed},
             after={k: after[k] for k in changed},
+            at=at,
         )
     return user
 
 
-def reset_password(*, session: Session, actor: User | None, user_id: int, password: str) -> User:
+def reset_password(
+    *,
+    session: Session,
+    actor: User | None,
+    user_id: int,
+    password: str,
+    at: dt.datetime | None = None,
+) -> User:
     """An admin sets a user's password (min length applies); recorded without the secret.
 
     Raises
@@ -249,11 +267,14 @@ def reset_password(*, session: Session, actor: User | None, user_id: int, passwo
         action="password_reset",
         before=None,
         after={"password": "changed"},
+        at=at,
     )
     return user
 
 
-def change_own_password(*, session: Session, user: User, current: str, new: str) -> User:
+def change_own_password(
+    *, session: Session, user: User, current: str, new: str, at: dt.datetime | None = None
+) -> User:
     """A user changes their own password, proving the current one first.
 
     Raises
@@ -276,6 +297,7 @@ def change_own_password(*, session: Session, user: User, current: str, new: str)
         action="password_changed",
         before=None,
         after={"password": "changed"},
+        at=at,
     )
     return user
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from api.deps import AdminUser, CurrentUser, SessionDep
+from api.deps import AdminUser, CurrentUser, RuntimeDep, SessionDep
 from api.openapi import problem_responses
 from api.schemas.common import IdPath, Limit, Offset, Paged, Text
 from api.schemas.users import PasswordChange, PasswordReset, UserCreate, UserOut, UserPatch
@@ -63,7 +63,7 @@ def users(
         404, 409, d404="No such engineer or region", d409="Username or engineer taken"
     ),
 )
-def create(body: UserCreate, session: SessionDep, admin: AdminUser) -> UserOut:
+def create(body: UserCreate, session: SessionDep, runtime: RuntimeDep, admin: AdminUser) -> UserOut:
     """A new account; an engineer account is bound to its engineer. Passwords have at least
     10 characters."""
     user = add_user(
@@ -75,6 +75,7 @@ def create(body: UserCreate, session: SessionDep, admin: AdminUser) -> UserOut:
         engineer_id=body.engineer_id,
         region_id=body.region_id,
         full_name=body.full_name,
+        at=runtime.clock(),
     )
     return _out(user)
 
@@ -90,7 +91,9 @@ def create(body: UserCreate, session: SessionDep, admin: AdminUser) -> UserOut:
         d409="The engineer has another user, or no active admin would remain",
     ),
 )
-def change(user_id: IdPath, body: UserPatch, session: SessionDep, admin: AdminUser) -> UserOut:
+def change(
+    user_id: IdPath, body: UserPatch, session: SessionDep, runtime: RuntimeDep, admin: AdminUser
+) -> UserOut:
     """Role, engineer binding (role ``engineer`` exactly when bound), region, name, active."""
     given = body.model_fields_set
     user = update_user(
@@ -104,6 +107,7 @@ def change(user_id: IdPath, body: UserPatch, session: SessionDep, admin: AdminUs
             full_name=body.full_name if "full_name" in given else KEEP_FIELD,
             active=body.active,
         ),
+        at=runtime.clock(),
     )
     return _out(user)
 
@@ -114,10 +118,18 @@ def change(user_id: IdPath, body: UserPatch, session: SessionDep, admin: AdminUs
     summary="Reset a user's password",
     responses=problem_responses(404, d404="No such user"),
 )
-def reset(user_id: IdPath, body: PasswordReset, session: SessionDep, admin: AdminUser) -> UserOut:
+def reset(
+    user_id: IdPath, body: PasswordReset, session: SessionDep, runtime: RuntimeDep, admin: AdminUser
+) -> UserOut:
     """Set a new password (at least 10 characters); recorded in the audit trail without it."""
     return _out(
-        reset_password(session=session, actor=admin, user_id=user_id, password=body.new_password)
+        reset_password(
+            session=session,
+            actor=admin,
+            user_id=user_id,
+            password=body.new_password,
+            at=runtime.clock(),
+        )
     )
 
 
@@ -126,8 +138,14 @@ def reset(user_id: IdPath, body: PasswordReset, session: SessionDep, admin: Admi
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Change my password",
 )
-def change_mine(body: PasswordChange, session: SessionDep, user: CurrentUser) -> None:
+def change_mine(
+    body: PasswordChange, session: SessionDep, runtime: RuntimeDep, user: CurrentUser
+) -> None:
     """Needs the current password; the new one has at least 10 characters."""
     change_own_password(
-        session=session, user=user, current=body.current_password, new=body.new_password
+        session=session,
+        user=user,
+        current=body.current_password,
+        new=body.new_password,
+        at=runtime.clock(),
     )

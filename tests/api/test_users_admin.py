@@ -76,6 +76,12 @@ def test_create_binds_engineers_and_records_without_the_password(client, admin, 
     assert entry.actor_id == admin_id
     assert hashed not in json.dumps(entry.after) and "password" not in json.dumps(entry.after)
 
+    trail = client.get(
+        "/api/v1/audit", params={"entity": "user", "entity_id": user["id"]}, headers=admin
+    )
+    assert trail.status_code == 200 and trail.json()["total"] == 1
+    assert hashed not in trail.text
+
     taken = _create(client, admin, username="field.8", role="engineer", engineer_id=engineer_id)
     assert taken.status_code == 409 and taken.json()["field"] == "engineer_id"
 
