@@ -134,7 +134,7 @@ def zone(value: str) -> str:
     name = value.strip()
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: a directory
         raise CellError(f"{name!r} is not a known time zone") from exc
     return name
 

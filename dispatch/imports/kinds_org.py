@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable, Mapping
 from functools import partial
 from typing import Any, ClassVar
@@ -13,6 +14,8 @@ from dispatch.imports import cells as c
 from dispatch.imports.spec import Context, Kind, Parser, Row, Stored, Values, opt, req
 from dispatch.models import Asset, Customer, CustomerTier, Engineer, Region, RegionKind, Site
 
+_CUSTOMER_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]*$")
+"""As ``dispatch/masterdata/customers.py`` checks it: plain letters and digits."""
 _code = req(partial(c.text, max_length=32))
 _name = req(partial(c.text, max_length=200))
 _opt200 = opt(partial(c.text, max_length=200))
@@ -26,8 +29,10 @@ def _codes(session: Session, model: Any) -> dict[int, str]:
 
 def _upper_code(cell: str) -> str:
     code = c.text(cell, max_length=16)
-    if code != code.upper():
-        raise c.CellError(f"{code!r} must be upper case (it is part of ticket numbers)")
+    if not _CUSTOMER_CODE.fullmatch(code):
+        raise c.CellError(
+            f"{code!r} must be letters A-Z, digits, '-' or '_' (it is part of ticket numbers)"
+        )
     return code
 
 

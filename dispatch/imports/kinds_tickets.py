@@ -98,6 +98,7 @@ class Tickets(Kind):
     )
     derived = frozenset({"required_skill", "reported_at"})
     model = Ticket
+    audited_by_write = True  # a ticket's own history (``created`` / ``updated`` events)
     key_attribute = "external_ref"
 
     def check(self, values: Values) -> list[tuple[str, str]]:

@@ -79,7 +79,10 @@ def _csv_lines(name: str, data: bytes) -> list[list[str]]:
         content = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InvalidInput(f"{name} is not UTF-8 text: {exc.reason}", field="files") from exc
-    return list(csv.reader(io.StringIO(content, newline="")))
+    try:
+        return list(csv.reader(io.StringIO(content, newline="")))
+    except csv.Error as exc:  # e.g. a field beyond the csv module's size limit
+        raise InvalidInput(f"{name} is not a readable CSV file: {exc}", field="files") from exc
 
 
 def _xlsx_lines(name: str, data: bytes) -> list[list[str]]:

@@ -69,6 +69,9 @@ def test_what_is_not_an_import_is_a_422(client, desk):
     unknown = upload(client, desk["dispatcher"], {"people.csv": b"code\nx\n"})
     assert unknown.status_code == 422
     assert unknown.json()["field"] == "files" and "people.csv" in unknown.json()["detail"]
+    for name, data in (("regions.csv", b"\xff\xfe not UTF-8"), ("sites.xlsx", b"not a workbook")):
+        broken = upload(client, desk["dispatcher"], {name: data})
+        assert broken.status_code == 422 and name in broken.json()["detail"]
     nothing = client.post("/api/v1/imports", data={"dry_run": "true"}, headers=desk["dispatcher"])
     assert nothing.status_code == 422
 
