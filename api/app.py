@@ -28,6 +28,7 @@ from api.routes import (
     sites,
     sla,
     tickets,
+    users,
 )
 from dispatch.housekeeping import Housekeeper
 from dispatch.runtime import Runtime
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(regions.router)
     app.include_router(sites.router)
     app.include_router(audit.router)
+    app.include_router(users.router)
     app.include_router(imports.router)
     install_console(app)
     install_openapi(app)

@@ -40,6 +40,7 @@ class EventKind:
     PLAN_UPDATED = "plan.updated"
     TICKET_STATUS = "ticket.status_changed"
     TICKET_CREATED = "ticket.created"
+    TICKET_UPDATED = "ticket.updated"
     SLA_AT_RISK = "sla.at_risk"
     SLA_BREACHED = "sla.breached"
     SLA_ESCALATED = "sla.escalated"

@@ -36,6 +36,7 @@ from dispatch.models import (
     TicketStatus,
     Visit,
 )
+from dispatch.pinning import required_with_pin
 from dispatch.plan_sla import predicted_sla
 from dispatch.service_windows import WINDOW_PASSED, local_instant, new_slot, service_windows
 from dispatch.snapshot import (
@@ -356,6 +357,7 @@ def build_problem(
         required = rules[EngineerRuleKind.REQUIRED] | {
             f"#{r.engineer_id}" for r in required_rows if r.engineer_id not in codes
         }
+        required = required_with_pin(t, codes, required)
         preferred = set(rules[EngineerRuleKind.PREFERRED])
         customer = customers.get(t.customer_id)
         if (

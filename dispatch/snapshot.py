@@ -47,6 +47,8 @@ def ticket_digest(ticket: Ticket) -> str:
             "windows": [[w.start.isoformat(), w.end.isoformat()] for w in ticket.windows],
             "rules": sorted((r.engineer_id, r.kind) for r in ticket.engineer_rules),
             "response_due": ticket.response_due.isoformat() if ticket.response_due else None,
+            # only when pinned: the digests of unpinned tickets stay what they were
+            **({"pin": ticket.pinned_engineer_id} if ticket.pinned_engineer_id else {}),
         }
     )
 

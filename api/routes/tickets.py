@@ -29,6 +29,7 @@ from api.schemas.tickets import (
     SurveyOut,
     TicketCreate,
     TicketDetail,
+    TicketPatch,
     TicketSummary,
     TransitionIn,
     WindowOut,
@@ -36,9 +37,10 @@ from api.schemas.tickets import (
 from api.validation import check_instant
 from dispatch.kpis import local_period
 from dispatch.lifecycle import allowed_actions, assigned_engineer_id, transition, visit_count
-from dispatch.models import Role, SlaState, Ticket, TicketStatus, User
+from dispatch.models import EngineerRuleKind, Role, SlaState, Ticket, TicketStatus, User
 from dispatch.sla.policy import SlaPolicy, load_policy
 from dispatch.surveys import record_survey, survey_for
+from dispatch.ticket_edits import KEEP, TicketEdit, edit_ticket
 from dispatch.ticket_filters import DEFAULT_SORT, SORT_FIELDS, TicketFilters
 from dispatch.tickets import TicketDraft, create_ticket, get_ticket, list_tickets, ticket_events
 
@@ -112,6 +114,10 @@ def _detail(session: Session, ticket: Ticket, user: User) -> TicketDetail:
         site=SiteOut.model_validate(ticket.site),
         owner=OwnerOut.model_validate(ticket.owner) if ticket.owner is not None else None,
         windows=[WindowOut.model_validate(w) for w in ticket.windows],
+        preferred_engineer_ids=sorted(ticket.engineers_by_rule(EngineerRuleKind.PREFERRED)),
+        required_engineer_ids=sorted(ticket.engineers_by_rule(EngineerRuleKind.REQUIRED)),
+        excluded_engineer_ids=sorted(ticket.engineers_by_rule(EngineerRuleKind.EXCLUDED)),
+        pinned_engineer_id=ticket.pinned_engineer_id,
         events=[
             EventOut(
                 seq=e.seq,
@@ -266,6 +272,48 @@ def ticket(ticket_id: IdPath, session: SessionDep, user: CurrentUser) -> TicketD
 
     An engineer sees only a ticket assigned to them; any other answers 404."""
     return _detail(session, get_ticket(session=session, ticket_id=ticket_id, viewer=user), user)
+
+
+@router.patch(
+    "/{ticket_id}",
+    response_model=TicketDetail,
+    summary="Edit a ticket",
+    responses=problem_responses(
+        404,
+        409,
+        d404="No such ticket or engineer",
+        d409="Closed or cancelled, or handed to an engineer the new rules forbid",
+    ),
+)
+def edit(
+    ticket_id: IdPath,
+    body: TicketPatch,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    user: DispatcherUser,
+    policy: PolicyDep,
+) -> TicketDetail:
+    """Change priority, appointment windows, estimated minutes, skill and level, engineer
+    rules, the pin and symptoms (see :mod:`dispatch.ticket_edits`).
+
+    A priority change recomputes the SLA due instants; a plan computed before the edit is
+    stale; a scheduled ticket whose rules now forbid its engineer goes back to the pool."""
+    ticket = get_ticket(session=session, ticket_id=ticket_id)
+    for i, window in enumerate(body.windows or []):
+        check_instant(window.start, now=runtime.clock(), field=f"windows.{i}.start")
+        check_instant(window.end, now=runtime.clock(), field=f"windows.{i}.end")
+    pin = body.pinned_engineer_id if "pinned_engineer_id" in body.model_fields_set else KEEP
+    given = body.model_dump(exclude={"windows", "pinned_engineer_id"})
+    windows = [(w.start, w.end) for w in body.windows] if body.windows is not None else None
+    edit_ticket(
+        session=session,
+        ticket=ticket,
+        edit=TicketEdit(**given, windows=windows, pinned_engineer_id=pin),
+        actor=user,
+        at=runtime.clock(),
+        policy=policy,
+    )
+    return _detail(session, ticket, user)
 
 
 @router.post(

@@ -72,6 +72,45 @@ class TicketCreate(ApiModel):
     engineer_rules: list[EngineerRuleIn] = Field(default_factory=list, max_length=50)
 
 
+EngineerIds = Annotated[list[Id], Field(max_length=50)]
+"""Engineer ids for one kind of rule (empty: none)."""
+
+
+class TicketPatch(ApiModel):
+    """Changes to a work order; a field left out (or ``null``) stays as it is, except
+    ``pinned_engineer_id``, where ``null`` unpins. ``windows`` and each engineer list replace
+    what the ticket had."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"priority": 2, "estimated_minutes": 60},
+                {
+                    "windows": [
+                        {"start": "2026-11-24T13:00:00+08:00", "end": "2026-11-24T17:00:00+08:00"}
+                    ],
+                    "pinned_engineer_id": 3,
+                },
+                {"excluded_engineer_ids": [4], "pinned_engineer_id": None},
+            ]
+        },
+    )
+
+    priority: int | None = Field(default=None, ge=1, le=4, description="1 = emergency .. 4")
+    windows: list[WindowIn] | None = Field(default=None, max_length=20)
+    estimated_minutes: int | None = Field(default=None, ge=1, le=1440)
+    required_skill: Text | None = Field(default=None, max_length=64)
+    min_level: int | None = Field(default=None, ge=1, le=3)
+    preferred_engineer_ids: EngineerIds | None = None
+    required_engineer_ids: EngineerIds | None = None
+    excluded_engineer_ids: EngineerIds | None = None
+    pinned_engineer_id: Id | None = Field(
+        default=None, description="Only this engineer may serve it; null unpins"
+    )
+    symptoms: Text | None = Field(default=None, max_length=5000)
+
+
 class TransitionIn(ApiModel):
     """A life-cycle action; the parameters an action takes are named in its table row."""
 
@@ -206,6 +245,12 @@ class TicketDetail(TicketSummary):
     site: SiteOut
     owner: OwnerOut | None
     windows: list[WindowOut]
+    preferred_engineer_ids: list[int] = Field(default_factory=list)
+    required_engineer_ids: list[int] = Field(default_factory=list)
+    excluded_engineer_ids: list[int] = Field(default_factory=list)
+    pinned_engineer_id: int | None = Field(
+        default=None, description="Pinned by a dispatcher: only this engineer may serve it"
+    )
     events: list[EventOut]
     allowed_actions: list[str] = Field(examples=[["dispatch", "hold_customer", "cancel"]])
     survey: SurveyOut | None

@@ -3,6 +3,7 @@
 
 import * as api from "./api.js";
 import { clock, el } from "./format.js";
+import { t, term } from "./i18n.js";
 import { renderConflict, renderDiff } from "./panels.js";
 import { locateUnassigned, state } from "./state.js";
 
@@ -20,14 +21,15 @@ function showProgress(run) {
   const bar = $("opt-progress");
   bar.hidden = false;
   bar.value = run.progress ?? 0;
-  bar.textContent = `${Math.round((run.progress ?? 0) * 100)}%`;
-  status(`Run #${run.id}: ${run.status} ${Math.round((run.progress ?? 0) * 100)}%`);
+  const pct = Math.round((run.progress ?? 0) * 100);
+  bar.textContent = `${pct}%`;
+  status(t("opt.progress", { id: run.id, status: term("runStatus", run.status), pct }));
 }
 
 /** A progress event from the live stream for the run we wait on. */
 export function onProgressEvent(data) {
   if (activeRun && data.plan_id === activeRun.id && data.status) {
-    status(`Run #${data.plan_id}: ${data.status}`);
+    status(t("opt.runStatus", { id: data.plan_id, status: term("runStatus", data.status) }));
   }
 }
 
@@ -40,7 +42,7 @@ export async function optimise(budget, ctx) {
       region: state.region, date: state.date, time_budget_seconds: budget,
     });
   } catch (error) {
-    status(`Optimisation failed: ${error.message}`, "bad");
+    status(t("opt.failed", { message: error.message }), "bad");
     return;
   }
   await follow(run.id, ctx);
@@ -61,16 +63,16 @@ export async function follow(runId, { render }) {
       showProgress(run);
     }
     if (run.status !== "succeeded" || !run.plan_url) {
-      status(`Run #${run.id} ${run.status}${run.error ? `: ${run.error}` : ""}`, "bad");
+      status(`${t("opt.runEnded", { id: run.id, status: term("runStatus", run.status) })}${run.error ? `: ${run.error}` : ""}`, "bad");
       return;
     }
     const plan = await api.get(run.plan_url.replace(/^\/api\/v1/, ""));
     state.candidate = plan;
     await locateUnassigned(plan);
-    status(`Run #${run.id} finished: plan #${plan.id} ready to review.`, "good");
+    status(t("opt.finished", { id: run.id, plan: plan.id }), "good");
     showCandidate(render);
   } catch (error) {
-    status(`Optimisation failed: ${error.message}`, "bad");
+    status(t("opt.failed", { message: error.message }), "bad");
   } finally {
     activeRun = null;
     button.disabled = false;
@@ -85,7 +87,7 @@ export async function cancelRun() {
   try {
     await api.post(`/optimizations/${activeRun.id}/cancel`);
   } catch (error) {
-    status(`Could not cancel: ${error.message}`, "bad");
+    status(t("opt.cancelFailed", { message: error.message }), "bad");
   }
 }
 
@@ -97,7 +99,7 @@ export function showCandidate(render) {
     render();
     return;
   }
-  $("diff-title").textContent = `Candidate plan #${plan.id}`;
+  $("diff-title").textContent = t("diff.title", { id: plan.id });
   renderDiff($("diff-body"), plan, state.zone);
   $("publish").disabled = false;
   panel.hidden = false;
@@ -130,7 +132,7 @@ export async function publish({ render, reload }) {
     state.published = published;
     state.candidate = null;
     $("diff-panel").hidden = true;
-    status(`Plan #${published.id} published.`, "good");
+    status(t("publish.done", { id: published.id }), "good");
     await reload();
     // The answer can arrive before a fresh read sees the publication: keep what we know
     // (the plan.published event reloads once it is visible).
@@ -143,7 +145,7 @@ export async function publish({ render, reload }) {
       renderConflict(conflict, error.problem, names());
       conflict.focus();
     } else {
-      status(`Publishing failed: ${error.message}`, "bad");
+      status(t("publish.failed", { message: error.message }), "bad");
       button.disabled = false;
     }
     render();
@@ -154,30 +156,30 @@ export function discard(render) {
   state.candidate = null;
   $("conflict").hidden = true;
   showCandidate(render);
-  status("Candidate discarded.");
+  status(t("opt.discarded"));
 }
 
 /** Insert a ticket into today's published plan now (emergencies). */
 export async function dispatchNow(ticketId, ctx) {
   const targets = [$("dispatch-result"), $("details-result")].filter(Boolean);
   const show = (...nodes) => targets.forEach((t) => t.replaceChildren(...nodes.map((n) => n.cloneNode(true))));
-  show(el("span", { text: "Dispatching…" }));
+  show(el("span", { text: t("dispatch.busy") }));
   try {
     const r = await api.post(`/tickets/${ticketId}/dispatch-now`);
     show(el("p", { class: "good dispatched", dataset: { ticketId: String(ticketId), engineer: r.engineer_code }, text:
-      `${r.ticket_number ?? `Ticket #${ticketId}`} dispatched to ${r.engineer_code}: arrives ${clock(r.planned_arrival, state.zone)}, `
-      + `starts ${clock(r.planned_start, state.zone)} (plan #${r.plan_id} published).` }));
+      t("dispatch.done", { ticket: r.ticket_number ?? `#${ticketId}`, engineer: r.engineer_code,
+        arrives: clock(r.planned_arrival, state.zone), starts: clock(r.planned_start, state.zone), plan: r.plan_id }) }));
     await ctx.reload({ keepDetails: true });
     if (r.reoptimization_id) {
-      status(`Re-optimising the day after the insertion (run #${r.reoptimization_id})…`);
+      status(t("dispatch.reoptimising", { id: r.reoptimization_id }));
       follow(r.reoptimization_id, ctx);
     }
   } catch (error) {
     const problem = error.problem ?? {};
     const reasons = Array.isArray(problem.reasons) ? problem.reasons : [];
     show(el("div", { class: "bad not-dispatched", role: "alert", dataset: { ticketId: String(ticketId) } },
-      el("strong", { text: problem.title || "Could not dispatch" }), ": ", error.message,
+      el("strong", { text: problem.title || t("dispatch.failed") }), ": ", error.message,
       reasons.length ? el("ul", {}, reasons.map((x) => el("li", { text: typeof x === "string" ? x : JSON.stringify(x) }))) : "",
-      problem.suggestion?.message ? el("p", { text: `Fix: ${problem.suggestion.message}` }) : ""));
+      problem.suggestion?.message ? el("p", { text: `${t("unassigned.fix")} ${problem.suggestion.message}` }) : ""));
   }
 }

@@ -62,6 +62,28 @@ export async function request(method, path, body) {
 
 export const get = (path) => request("GET", path);
 export const post = (path, body) => request("POST", path, body ?? {});
+export const patch = (path, body) => request("PATCH", path, body);
+export const del = (path) => request("DELETE", path);
+
+/** A multipart POST (files); JSON out; throws ApiError on failure. */
+export async function upload(path, form) {
+  const headers = { Accept: "application/json" };
+  const current = token();
+  if (current) headers.Authorization = `Bearer ${current}`;
+  const response = await fetch(`${BASE}${path}`, { method: "POST", headers, body: form });
+  if (response.status === 401) {
+    logout();
+    window.dispatchEvent(new CustomEvent("console:logged-out"));
+  }
+  if (!response.ok) throw await asError(response);
+  return response.json();
+}
+
+/** A query string of the non-empty ``params`` ("" when none). */
+export function query(params) {
+  const pairs = Object.entries(params).filter(([, v]) => v !== undefined && v !== null && v !== "");
+  return pairs.length ? `?${new URLSearchParams(pairs).toString()}` : "";
+}
 
 /** Like ``get`` but answers ``fallback`` when the endpoint is missing (404/405). */
 export async function getOptional(path, fallback) {
@@ -80,6 +102,8 @@ export const EVENT_KINDS = [
   "plan.updated",
   "ticket.status_changed",
   "ticket.created",
+  "ticket.updated",
+  "engineer.absence",
   "sla.at_risk",
   "sla.breached",
   "sla.escalated",

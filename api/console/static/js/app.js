@@ -1,27 +1,30 @@
-// The console's entry point: log-in, loading a day, drawing it, live updates, details.
+// The console's entry point: log-in, the language, the pages (dispatch, engineers, import),
+// loading a day, drawing it, live updates.
 
 import * as api from "./api.js";
 import {
   cancelRun, discard, dispatchNow, onProgressEvent, optimise, publish, showCandidate,
 } from "./actions.js";
-import { clock, el, isDone, minutesText, PRIORITY_LABEL } from "./format.js";
+import { noteDone, showEngineer, showTicket } from "./details.js";
+import { el } from "./format.js";
 import { renderGantt } from "./gantt.js";
+import { LANGUAGES, lang, setLang, t, term, translatePage } from "./i18n.js";
 import { DispatchMap } from "./map.js";
-import { logEvent, renderDetails, renderKpis, renderSla, renderUnassigned } from "./panels.js";
+import { logEvent, renderKpis, renderSla, renderUnassigned } from "./panels.js";
+import { showPage } from "./pages.js";
 import {
-  ganttRows, isEngineer, learnTicket, loadDay, mapData, plannedVisit, regionInfo, shownPlan, state,
-  waitingTickets,
+  ganttRows, isEngineer, learnTicket, loadDay, mapData, regionInfo, shownPlan, state, waitingTickets,
 } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
 let map = null;
 let events = null;
 let selected = null;
-const ctx = { render, reload };
+const ctx = { render, reload, noteDone, showTicket: (id, known) => showTicket(id, ctx, known) };
 
 function setLive(text) {
   const node = $("live-status");
-  node.textContent = text;
+  node.textContent = term("live", text);
   node.dataset.state = text;
 }
 
@@ -36,7 +39,7 @@ async function start() {
   }
   $("login").hidden = true;
   $("main").hidden = false;
-  $("who").textContent = `${state.me.full_name || state.me.username} (${state.me.role})`;
+  $("who").textContent = `${state.me.full_name || state.me.username} (${term("role", state.me.role)})`;
   $("logout").hidden = false;
   document.body.classList.toggle("engineer-view", isEngineer());
   const regions = state.config.regions;
@@ -52,6 +55,16 @@ async function start() {
   await reload();
   map.fit();
   connect();
+  $("pages-nav").hidden = isEngineer();
+  await route();
+}
+
+/** Show the page the location's hash names (#/engineers, #/import; else the dispatch view). */
+async function route() {
+  if (!state.me) return;
+  const name = isEngineer() ? "dispatch" : (location.hash.replace(/^#\/?/, "") || "dispatch");
+  await showPage(name);
+  if (name === "dispatch") map?.invalidate();
 }
 
 function showLogin() {
@@ -59,6 +72,8 @@ function showLogin() {
   $("view-form").hidden = true;
   $("logout").hidden = true;
   $("who").textContent = "";
+  $("pages-nav").hidden = true;
+  state.me = null;
   $("login").hidden = false;
   $("username").focus();
 }
@@ -71,7 +86,7 @@ async function reload({ keepDetails = false } = {}) {
     render();
     if (keepDetails && selected) await select(selected.kind, selected.id);
   } catch (error) {
-    $("plan-status").textContent = `Could not load the day: ${error.message}`;
+    $("plan-status").textContent = t("plan.loadFailed", { message: error.message });
     $("plan-status").dataset.status = "error";
   } finally {
     document.body.dataset.loading = "false";
@@ -86,9 +101,9 @@ function render() {
   map.setTickets(data.tickets);
   renderGantt($("gantt"), ganttRows(), { zone: state.zone, onSelect: select });
   const label = !plan
-    ? "No published plan"
-    : state.candidate ? `Showing candidate plan #${plan.id} (not published)`
-      : isEngineer() ? `My day ${state.date}` : `Published plan #${plan.id}`;
+    ? t("plan.none")
+    : state.candidate ? t("plan.candidate", { id: plan.id })
+      : isEngineer() ? t("plan.myDay", { date: state.date }) : t("plan.published", { id: plan.id });
   $("plan-status").textContent = label;
   $("plan-status").dataset.status = !plan ? "none" : state.candidate ? "candidate" : "published";
   $("map").dataset.routes = String(data.routes.length);
@@ -102,55 +117,8 @@ function render() {
 async function select(kind, id) {
   selected = { kind, id };
   map.focus(kind, id);
-  if (kind === "engineer") return showEngineer(id);
-  return showTicket(id);
-}
-
-function showEngineer(id) {
-  const e = state.engineers.get(id);
-  if (!e) return;
-  const route = shownPlan()?.routes.find((r) => r.engineer_id === id);
-  const position = state.positions.get(id);
-  renderDetails($("details"), `Engineer ${e.code}`, [
-    ["Name", e.name],
-    ["Level", e.level],
-    ["Skills", (e.skills ?? []).map((s) => `${s.skill} ${s.level}`).join(", ")],
-    ["Position", position ? `${position.lat.toFixed(4)}, ${position.lon.toFixed(4)} at ${clock(position.at, state.zone)}` : "home (no fresh ping)"],
-    ["Visits", route ? `${route.visits.length}, travel ${minutesText(route.travel_seconds)}` : "none planned"],
-    ["Route", route ? el("ol", {}, route.visits.map((v) => el("li", {},
-      el("button", { type: "button", class: "link", onclick: () => select("ticket", v.ticket_id) }, v.ticket_number),
-      ` ${clock(v.planned_start, state.zone)}`))) : null],
-  ]);
-}
-
-async function showTicket(id) {
-  const planned = plannedVisit(id);
-  let t = null;
-  try {
-    t = await api.get(`/tickets/${id}`);
-  } catch (error) {
-    renderDetails($("details"), `Ticket #${id}`, [["Error", error.message]]);
-    return;
-  }
-  learnTicket(id, { status: t.status, lat: t.site.lat, lon: t.site.lon });
-  const actual = state.siteVisits.get(id);
-  const actions = [];
-  if (!isEngineer() && !isDone(t.status) && !["on_site", "en_route"].includes(t.status)) {
-    actions.push(el("button", { type: "button", id: "dispatch-now", onclick: () => dispatchNow(id, ctx) }, "Dispatch now"));
-  }
-  renderDetails($("details"), `Ticket ${t.number}`, [
-    ["Priority", PRIORITY_LABEL[t.priority] ?? `P${t.priority}`],
-    ["Status", t.status],
-    ["SLA", `${t.sla_state}${t.sla_paused ? " (paused)" : ""}`],
-    ["Response due", t.response_due ? clock(t.response_due, state.zone) : null],
-    ["Resolution due", t.resolution_due ? `${t.resolution_due.slice(0, 10)} ${clock(t.resolution_due, state.zone)}` : null],
-    ["Customer", `${t.customer.name}${t.customer.tier === "vip" ? " (VIP)" : ""}`],
-    ["Site", `${t.site.name}, ${t.site.address}`],
-    ["Skill", t.required_skill],
-    ["Planned", planned ? `${planned.route.engineer_code} ${clock(planned.visit.planned_start, state.zone)}–${clock(planned.visit.planned_end, state.zone)}` : "not in this plan"],
-    ["Actual", actual ? `checked in ${clock(new Date(actual.in).toISOString(), state.zone)}${actual.flagged ? " (flagged)" : ""}` : null],
-    ["Symptoms", t.symptoms],
-  ], actions);
+  if (kind === "engineer") return showEngineer(id, select);
+  return showTicket(id, ctx);
 }
 
 function connect() {
@@ -166,9 +134,9 @@ function reloadSoon() {
 }
 
 function onEvent(kind, data) {
-  const names = data.number ?? (data.ticket_id ? `ticket #${data.ticket_id}` : "");
+  const names = data.number ?? (data.ticket_id ? t("events.ticket", { id: data.ticket_id }) : "");
   const who = data.engineer_id ? state.engineers.get(data.engineer_id)?.code ?? `#${data.engineer_id}` : "";
-  logEvent($("events"), kind, [who, names, data.to_status ? `→ ${data.to_status}` : ""].filter(Boolean).join(" "), state.zone);
+  logEvent($("events"), kind, [who, names, data.to_status ? `→ ${term("status", data.to_status)}` : ""].filter(Boolean).join(" "), state.zone);
   switch (kind) {
     case "engineer.location":
     case "engineer.checked_in":
@@ -194,9 +162,11 @@ function onEvent(kind, data) {
     case "ticket.status_changed":
       learnTicket(data.ticket_id, { status: data.to_status });
       map.updateTicket(data.ticket_id, { status: data.to_status });
-      if (selected?.kind === "ticket" && selected.id === data.ticket_id) showTicket(data.ticket_id);
+      if (selected?.kind === "ticket" && selected.id === data.ticket_id && !$("ticket-edit")) showTicket(data.ticket_id, ctx);
       break;
     case "ticket.created":
+    case "ticket.updated":
+    case "engineer.absence":
       if (!isEngineer()) reloadSoon();
       break;
     case "checkin.flagged":
@@ -228,7 +198,7 @@ function wire() {
       $("password").value = "";
       await start();
     } catch (error) {
-      $("login-error").textContent = error.status === 401 ? "Wrong user name or password." : error.message;
+      $("login-error").textContent = error.status === 401 ? t("login.wrong") : error.message;
     }
   });
   $("logout").addEventListener("click", () => {
@@ -259,7 +229,26 @@ function wire() {
   $("publish").addEventListener("click", () => publish(ctx));
   $("discard").addEventListener("click", () => discard(render));
   $("fit").addEventListener("click", () => map?.fit());
+  window.addEventListener("hashchange", route);
+  const switcher = $("lang");
+  switcher.replaceChildren(...LANGUAGES.map((l) => el("option", { value: l.code, lang: l.code }, l.name)));
+  switcher.value = lang();
+  switcher.addEventListener("change", () => setLang(switcher.value));
+  window.addEventListener("console:lang", onLanguage);
 }
 
+/** Another language: redraw what the script wrote (the static page is already translated). */
+function onLanguage() {
+  $("lang").value = lang();
+  setLive($("live-status").dataset.state);
+  if (!state.me || $("main").hidden) return;
+  $("who").textContent = `${state.me.full_name || state.me.username} (${term("role", state.me.role)})`;
+  render();
+  if (state.candidate) showCandidate(render);
+  if (selected && !$("details").hidden && !$("ticket-edit")) select(selected.kind, selected.id);
+  route();
+}
+
+translatePage();
 wire();
 start();

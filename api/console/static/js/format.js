@@ -1,4 +1,6 @@
-// Shared helpers: times in the region's zone, colours, escaping.
+// Shared helpers: times in the region's zone, colours, escaping, site navigation links.
+
+import { formatClock, t } from "./i18n.js";
 
 /** Distinct route colours (colour-blind friendly first, then more). */
 export const ROUTE_COLOURS = [
@@ -11,7 +13,12 @@ export function routeColour(index) {
   return ROUTE_COLOURS[index % ROUTE_COLOURS.length];
 }
 
-export const PRIORITY_LABEL = { 1: "P1 emergency", 2: "P2 urgent", 3: "P3 normal", 4: "P4 planned" };
+/** "P1 emergency" .. "P4 planned" in the current language. */
+export function priorityLabel(priority) {
+  const key = `priority.${priority}`;
+  const text = t(key);
+  return text === key ? `P${priority}` : text;
+}
 
 const DONE = new Set(["completed", "closed", "resolved_remotely", "awaiting_acceptance", "cancelled"]);
 
@@ -25,18 +32,9 @@ export function escapeHtml(value) {
   ));
 }
 
-const clocks = new Map();
-
 /** "HH:MM" of an ISO instant in ``zone``. */
 export function clock(iso, zone) {
-  if (!iso) return "–";
-  const key = zone || "UTC";
-  if (!clocks.has(key)) {
-    clocks.set(key, new Intl.DateTimeFormat("en-GB", {
-      timeZone: key, hour: "2-digit", minute: "2-digit", hour12: false,
-    }));
-  }
-  return clocks.get(key).format(new Date(iso));
+  return formatClock(iso, zone);
 }
 
 /** Milliseconds that ``zone`` is ahead of UTC at instant ``ms``. */
@@ -57,6 +55,22 @@ export function localInstant(day, minutes, zone) {
   return guess - zoneOffset(guess, zone || "UTC");
 }
 
+/** The value of a datetime-local input ("YYYY-MM-DDTHH:MM") showing ISO ``iso`` in ``zone``. */
+export function inputValue(iso, zone) {
+  if (!iso) return "";
+  const ms = Date.parse(iso);
+  const local = new Date(ms + zoneOffset(ms, zone || "UTC"));
+  return local.toISOString().slice(0, 16);
+}
+
+/** The ISO instant of a datetime-local input value read as local time in ``zone``. */
+export function inputInstant(value, zone) {
+  if (!value) return null;
+  const [day, time] = value.split("T");
+  const [h, m] = (time || "00:00").split(":").map(Number);
+  return new Date(localInstant(day, h * 60 + m, zone)).toISOString();
+}
+
 /** 0 = Monday .. 6 = Sunday for an ISO day. */
 export function weekday(day) {
   const [y, m, d] = day.split("-").map(Number);
@@ -65,7 +79,9 @@ export function weekday(day) {
 
 export function minutesText(seconds) {
   const minutes = Math.round((seconds || 0) / 60);
-  return minutes >= 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${minutes} min`;
+  return minutes >= 60
+    ? t("unit.hoursMinutes", { h: Math.floor(minutes / 60), m: minutes % 60 })
+    : t("unit.minutes", { m: minutes });
 }
 
 /** Build an element: el("li", {class: "x", text: "hi"}, child...). */
@@ -85,4 +101,17 @@ export function el(tag, attrs = {}, ...children) {
     }
   }
   return node;
+}
+
+/**
+ * Links that navigate to a site: OpenStreetMap and Amap (WGS-84 coordinates, driving;
+ * Amap's URI API takes "lon,lat,name" and opens the Amap app on phones).
+ */
+export function navigationLinks(lat, lon, name) {
+  if (lat == null || lon == null) return null;
+  const osm = `https://www.openstreetmap.org/directions?engine=fossgis_osrm_car&route=%3B${lat}%2C${lon}`;
+  const label = encodeURIComponent(String(name ?? "").replaceAll(",", " "));
+  const amap = `https://uri.amap.com/navigation?to=${lon},${lat},${label}&mode=car&coordinate=wgs84&callnative=1&src=field-dispatch`;
+  const link = (href, text, cls) => el("a", { href, class: `nav-link ${cls}`, target: "_blank", rel: "noopener noreferrer" }, text);
+  return el("span", { class: "nav-links" }, link(amap, t("nav.amap"), "nav-amap"), " · ", link(osm, t("nav.osm"), "nav-osm"));
 }

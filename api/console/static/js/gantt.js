@@ -2,6 +2,7 @@
 // work, and below it what actually happened (check-in to check-out).
 
 import { clock, el } from "./format.js";
+import { t } from "./i18n.js";
 
 const HOUR = 3600000;
 
@@ -52,7 +53,7 @@ export function renderGantt(container, rows, { zone, onSelect, now = Date.now() 
   container.replaceChildren();
   const range = span(rows);
   if (!range) {
-    container.append(el("p", { class: "empty", text: "Nothing planned for this day." }));
+    container.append(el("p", { class: "empty", text: t("gantt.empty") }));
     return;
   }
   const axis = el("div", { class: "gantt-axis", "aria-hidden": "true" });
@@ -64,17 +65,17 @@ export function renderGantt(container, rows, { zone, onSelect, now = Date.now() 
   container.append(el("div", { class: "gantt-row gantt-head" }, el("span", { class: "gantt-label" }), axis));
 
   for (const r of rows) {
-    const lane = el("div", { class: "gantt-lane", role: "list", "aria-label": `Timeline of ${r.code}` });
+    const lane = el("div", { class: "gantt-lane", role: "list", "aria-label": t("gantt.timelineOf", { code: r.code }) });
     if (r.shift) {
       lane.append(bar(range, r.shift.start, r.shift.end, {
-        class: "shift", title: `shift ${clock(iso(r.shift.start), zone)}–${clock(iso(r.shift.end), zone)}`,
+        class: "shift", title: t("gantt.shift", { from: clock(iso(r.shift.start), zone), to: clock(iso(r.shift.end), zone) }),
       }));
       if (r.shift.breakFrom && r.shift.breakTo) {
         lane.append(bar(range, r.shift.breakFrom, r.shift.breakTo, {
           class: "break",
           role: "listitem",
-          title: `break ${r.shift.breakMinutes} min between ${clock(iso(r.shift.breakFrom), zone)} and ${clock(iso(r.shift.breakTo), zone)}`,
-          "aria-label": `break of ${r.shift.breakMinutes} minutes in this window`,
+          title: t("gantt.break", { m: r.shift.breakMinutes, from: clock(iso(r.shift.breakFrom), zone), to: clock(iso(r.shift.breakTo), zone) }),
+          "aria-label": t("gantt.breakLabel", { m: r.shift.breakMinutes }),
         }));
       }
     }
@@ -82,13 +83,13 @@ export function renderGantt(container, rows, { zone, onSelect, now = Date.now() 
       const travelFrom = v.arrival - (v.travelSeconds || 0) * 1000;
       if (v.travelSeconds > 0) {
         lane.append(bar(range, travelFrom, v.arrival, {
-          class: "travel", title: `travel to ${v.number}: ${Math.round(v.travelSeconds / 60)} min`,
+          class: "travel", title: t("gantt.travel", { number: v.number, m: Math.round(v.travelSeconds / 60) }),
         }));
       }
       if (v.start > v.arrival) {
-        lane.append(bar(range, v.arrival, v.start, { class: "wait", title: `waiting at ${v.number}` }));
+        lane.append(bar(range, v.arrival, v.start, { class: "wait", title: t("gantt.wait", { number: v.number }) }));
       }
-      const label = `${v.number} P${v.priority}: planned ${clock(iso(v.start), zone)}–${clock(iso(v.end), zone)}`;
+      const label = t("gantt.planned", { number: v.number, p: v.priority, from: clock(iso(v.start), zone), to: clock(iso(v.end), zone) });
       lane.append(bar(range, v.start, v.end, {
         class: `work p${v.priority}${v.late ? " late" : ""}`,
         role: "listitem",
@@ -102,7 +103,7 @@ export function renderGantt(container, rows, { zone, onSelect, now = Date.now() 
     }
     for (const a of r.actuals) {
       const out = a.out ?? Math.max(now, a.in + 60000);
-      const label = `${a.number}: actual ${clock(iso(a.in), zone)}–${a.out ? clock(iso(a.out), zone) : "on site"}${a.flagged ? " (flagged check-in)" : ""}`;
+      const label = `${t("gantt.actual", { number: a.number, from: clock(iso(a.in), zone), to: a.out ? clock(iso(a.out), zone) : t("gantt.onSite") })}${a.flagged ? ` ${t("gantt.flagged")}` : ""}`;
       lane.append(bar(range, a.in, out, {
         class: `actual${a.out ? "" : " open"}${a.flagged ? " flagged" : ""}`,
         role: "listitem",

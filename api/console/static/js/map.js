@@ -3,6 +3,7 @@
 // optional, the layers are drawn on a plain background when they cannot be loaded.
 
 import { escapeHtml, isDone } from "./format.js";
+import { t, term } from "./i18n.js";
 
 const L = window.L;
 
@@ -43,7 +44,7 @@ export class DispatchMap {
       const marker = L.marker([e.lat, e.lon], {
         icon: this.#engineerIcon(e),
         title: `${e.code} ${e.name}`,
-        alt: `Engineer ${e.code}`,
+        alt: t("map.engineer", { code: e.code }),
         riseOnHover: true,
         zIndexOffset: 1000,
       });
@@ -77,7 +78,7 @@ export class DispatchMap {
     node.dataset.lat = lat.toFixed(6);
     node.dataset.lon = lng.toFixed(6);
     node.setAttribute("role", "button");
-    node.setAttribute("aria-label", `Engineer ${entry.data.code} ${entry.data.name}`);
+    node.setAttribute("aria-label", `${t("map.engineer", { code: entry.data.code })} ${entry.data.name}`);
   }
 
   /** Move an engineer's marker (a check-in or a position ping). */
@@ -103,7 +104,7 @@ export class DispatchMap {
         opacity: 0.8,
         className: `route route-${r.code}`,
       });
-      line.bindTooltip(escapeHtml(`${r.code}: ${r.visits} visits`), { sticky: true });
+      line.bindTooltip(escapeHtml(t("map.routeTip", { code: r.code, n: r.visits })), { sticky: true });
       line.on("click", () => this.onSelect("engineer", r.engineer_id));
       line.addTo(this.routeLayer);
       this.routes.set(r.engineer_id, line);
@@ -114,30 +115,30 @@ export class DispatchMap {
   setTickets(tickets) {
     this.ticketLayer.clearLayers();
     this.tickets.clear();
-    for (const t of tickets) {
-      if (t.lat == null || t.lon == null) continue;
-      const marker = L.marker([t.lat, t.lon], {
-        icon: this.#ticketIcon(t),
-        title: `${t.number} (P${t.priority}, ${t.status})`,
-        alt: `Ticket ${t.number}`,
+    for (const tk of tickets) {
+      if (tk.lat == null || tk.lon == null) continue;
+      const marker = L.marker([tk.lat, tk.lon], {
+        icon: this.#ticketIcon(tk),
+        title: `${tk.number} (P${tk.priority}, ${term("status", tk.status)})`,
+        alt: t("map.ticket", { number: tk.number }),
         riseOnHover: true,
       });
-      marker.on("click", () => this.onSelect("ticket", t.id));
+      marker.on("click", () => this.onSelect("ticket", tk.id));
       marker.on("keypress", (ev) => {
-        if (ev.originalEvent.key === "Enter") this.onSelect("ticket", t.id);
+        if (ev.originalEvent.key === "Enter") this.onSelect("ticket", tk.id);
       });
       marker.addTo(this.ticketLayer);
-      this.tickets.set(t.id, { marker, data: { ...t } });
-      this.#tagTicket(t.id);
+      this.tickets.set(tk.id, { marker, data: { ...tk } });
+      this.#tagTicket(tk.id);
     }
   }
 
-  #ticketIcon(t) {
-    const classes = ["ticket-marker", `p${t.priority}`, `status-${t.status}`];
-    if (t.sla) classes.push(`sla-${t.sla}`);
-    if (isDone(t.status)) classes.push("done");
-    if (t.unassigned) classes.push("unassigned");
-    if (t.change) classes.push(`change-${t.change}`);
+  #ticketIcon(tk) {
+    const classes = ["ticket-marker", `p${tk.priority}`, `status-${tk.status}`];
+    if (tk.sla) classes.push(`sla-${tk.sla}`);
+    if (isDone(tk.status)) classes.push("done");
+    if (tk.unassigned) classes.push("unassigned");
+    if (tk.change) classes.push(`change-${tk.change}`);
     return L.divIcon({ className: classes.join(" "), html: "<span></span>", iconSize: [16, 16] });
   }
 
@@ -148,8 +149,8 @@ export class DispatchMap {
     node.dataset.ticketId = String(id);
     node.dataset.status = entry.data.status;
     node.setAttribute("role", "button");
-    const sla = entry.data.sla ? `, SLA ${entry.data.sla.replace("_", " ")}` : "";
-    node.setAttribute("aria-label", `Ticket ${entry.data.number}, P${entry.data.priority}, ${entry.data.status}${sla}`);
+    const sla = entry.data.sla ? `, ${term("slaMark", entry.data.sla)}` : "";
+    node.setAttribute("aria-label", `${t("map.ticket", { number: entry.data.number })}, P${entry.data.priority}, ${term("status", entry.data.status)}${sla}`);
   }
 
   /** Change a ticket's look (status change, SLA risk) without redrawing the map. */
