@@ -60,6 +60,9 @@ class Settings(BaseSettings):
         and keeps events in memory (embedded mode).
     secret_key
         Key that signs access tokens. Must be set (32+ characters) in production.
+    phone_cache
+        Answer ``GET /me/jobs`` from the day cache (:mod:`dispatch.day_cache`); off when
+        several processes serve without Redis (no shared version).
     clock_at
         Start the service's clock at this instant (ISO 8601 with offset); it ticks from
         there. For tests, demos and replaying a day; refused in production.
@@ -89,6 +92,7 @@ class Settings(BaseSettings):
     login_failures_per_address: int = Field(default=20, gt=0, le=100_000)
     login_failure_window_seconds: int = Field(default=15 * 60, gt=0, le=24 * 3600)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    phone_cache: bool = True
 
     @field_validator("clock_at")
     @classmethod
