@@ -24,7 +24,7 @@ from fastapi.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import fresh_database, prepare
+from run import fresh_database, prepare, service_morning
 
 from api.app import create_app
 from dispatch.settings import Settings
@@ -69,6 +69,7 @@ def main() -> None:
         redis_url=args.redis_url or None,
         log_level="WARNING",
         log_json=False,
+        clock_at=service_morning(),
     )
     phones, lines = prepare(settings, args.engineers, args.tickets, args.budget)
     print("\n".join(lines))

@@ -64,6 +64,13 @@ def service_day() -> dt.date:
     return day
 
 
+def service_morning() -> dt.datetime:
+    """08:30 of :func:`service_day` in the demo city: the server's clock starts there, so the
+    whole day is ahead whatever the hour of the run (the clock then ticks in real time)."""
+    zone = ZoneInfo(MetroArea().timezone)
+    return dt.datetime.combine(service_day(), dt.time(8, 30), tzinfo=zone)
+
+
 class PhaseTimer:
     """Wall time spent in named module functions while installed (benchmark instrumentation)."""
 
@@ -367,7 +374,9 @@ def main() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DISPATCH_")}
     env.update(
         DISPATCH_DATABASE_URL=args.database_url,
-        DISPATCH_ENVIRONMENT="production",
+        # "development": production refuses a set clock; nothing else on these paths differs
+        DISPATCH_ENVIRONMENT="development",
+        DISPATCH_CLOCK_AT=service_morning().isoformat(),
         DISPATCH_SECRET_KEY="load-test-secret-" + "x" * 32,
         DISPATCH_LOG_LEVEL="WARNING",
     )
@@ -380,6 +389,7 @@ def main() -> None:
         database_url=args.database_url,
         redis_url=args.redis_url or None,
         secret_key=env["DISPATCH_SECRET_KEY"],  # type: ignore[arg-type]
+        clock_at=service_morning(),
     )
     phones, lines = prepare(settings, args.engineers, args.tickets, args.budget)
     text = "\n".join(lines) + "\n\n"
