@@ -149,7 +149,9 @@ def prepare(
         phones: list[dict] = []
         t0 = time.perf_counter()
         with runtime.session() as session:
-            publishing.publish_plan(session=session, plan_id=plan_id, actor=None)
+            publishing.publish_plan(
+                session=session, plan_id=plan_id, actor=None, at=runtime.clock()
+            )
         published_s = time.perf_counter() - t0
         with runtime.session() as session:
             plan = session.get(Plan, plan_id)
