@@ -57,8 +57,9 @@ def fresh_database(url: str) -> None:
 
 
 def service_day() -> dt.date:
-    """Today in the demo city, or the next weekday (every demo engineer works then)."""
-    day = dt.datetime.now(ZoneInfo(MetroArea().timezone)).date()
+    """The next weekday after today in the demo city (every demo engineer works then; the
+    demo seeds today's windows as past when its shifts are nearly over)."""
+    day = dt.datetime.now(ZoneInfo(MetroArea().timezone)).date() + dt.timedelta(days=1)
     while day.weekday() >= 5:
         day += dt.timedelta(days=1)
     return day
