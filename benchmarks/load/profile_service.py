@@ -57,9 +57,13 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=2000)
     parser.add_argument("--budget", type=float, default=10.0)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument(
+        "--reuse", action="store_true", help="profile the day a run.py run left in the database"
+    )
     args = parser.parse_args()
-    fresh_database(args.database_url)
-    if args.redis_url:
+    if not args.reuse:
+        fresh_database(args.database_url)
+    if args.redis_url and not args.reuse:
         import redis
 
         redis.Redis.from_url(args.redis_url).flushdb()
@@ -71,8 +75,11 @@ def main() -> None:
         log_json=False,
         clock_at=service_morning(),
     )
-    phones, lines = prepare(settings, args.engineers, args.tickets, args.budget)
-    print("\n".join(lines))
+    if args.reuse:
+        phones = left_phones(settings)
+    else:
+        phones, lines = prepare(settings, args.engineers, args.tickets, args.budget)
+        print("\n".join(lines))
     with TestClient(create_app(settings)) as client:
         phone = phones[0]
         token = client.post(
@@ -106,6 +113,44 @@ def main() -> None:
             args.top,
         )
     profile_dispatch_now(settings, args)
+
+
+def left_phones(settings: Settings) -> list[dict[str, Any]]:
+    """The load test's phones with the jobs of theirs not yet started, from the database."""
+    from sqlalchemy import select
+
+    from dispatch.models import Plan, PlanStatus, Ticket, User
+    from dispatch.runtime import Runtime
+
+    runtime = Runtime(settings)
+    try:
+        with runtime.session() as session:
+            plan = session.scalars(
+                select(Plan)
+                .where(Plan.status == PlanStatus.PUBLISHED.value)
+                .order_by(Plan.id.desc())
+            ).first()
+            assert plan is not None, "no published day to reuse"
+            phones = []
+            for user in session.scalars(select(User).where(User.username.like("load-%"))):
+                jobs = [
+                    {"ticket_id": v.ticket_id, "lat": v.ticket.site.lat, "lon": v.ticket.site.lon}
+                    for v in sorted(plan.visits, key=lambda v: v.sequence)
+                    if v.engineer_id == user.engineer_id
+                    and session.get(Ticket, v.ticket_id).status in ("scheduled", "dispatched")  # type: ignore[union-attr]
+                ]
+                if jobs:
+                    phones.append(
+                        {
+                            "username": user.username,
+                            "password": "load-pass-1",
+                            "day": str(plan.plan_date),
+                            "jobs": jobs,
+                        }
+                    )
+        return sorted(phones, key=lambda p: -len(p["jobs"]))
+    finally:
+        runtime.close()
 
 
 def profile_dispatch_now(settings: Settings, args: argparse.Namespace) -> None:
