@@ -200,7 +200,7 @@ def serve(env: dict[str, str], port: int, workers: int, log: Path) -> subprocess
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 300  # start-up imports and the SLA sweep, on a busy machine
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
