@@ -24,7 +24,7 @@ import redis
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
-from dispatch import keys
+from dispatch import day_cache, keys
 from dispatch.models import OutboxEvent
 from dispatch.outbox import OutboxRelay
 from dispatch.redis_conn import redis_required
@@ -50,6 +50,14 @@ class EventKind:
     ENGINEER_LOCATION = "engineer.location"
     ENGINEER_ABSENCE = "engineer.absence"
     OPTIMIZATION_PROGRESS = "optimization.progress"
+
+
+DAY_NEUTRAL_KINDS = frozenset(
+    {EventKind.ENGINEER_LOCATION, EventKind.OPTIMIZATION_PROGRESS, EventKind.TICKET_CREATED}
+)
+"""Kinds that change no engineer's day as the phone shows it (a ping, a run's progress, a
+ticket not yet in any plan). Every other kind invalidates the days it names
+(:mod:`dispatch.day_cache`): a new kind is safe by default."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,10 +210,15 @@ def emit(session: Session, kind: str, data: Mapping[str, Any]) -> None:
     kind
         One of :class:`EventKind`.
     data
-        JSON-ready facts (other values are stored as their ``str``).
+        JSON-ready facts (other values are stored as their ``str``). Name the engineers
+        whose day changes (``engineer_id`` / ``engineer_ids``) or the ``ticket_id``: their
+        phones' cached days are invalidated after the commit; an event of a kind outside
+        :data:`DAY_NEUTRAL_KINDS` naming neither invalidates every day.
     """
     row = OutboxEvent(kind=kind, data=json.loads(json.dumps(dict(data), default=str)))
     session.add(row)
+    if kind not in DAY_NEUTRAL_KINDS:
+        day_cache.note_change(session, data)
     session.info.setdefault(_PENDING, []).append(row)
 
 

@@ -58,3 +58,18 @@ def login_failures_user(name_digest: str) -> str:
 def login_failures_address(address: str) -> str:
     """A sorted set of recent log-in attempts from one client address."""
     return f"{PREFIX}:login:addr:{address}"
+
+
+def day_version(engineer_id: int) -> str:
+    """A counter bumped after each committed change to the engineer's days (never expires)."""
+    return f"{PREFIX}:dayver:{engineer_id}"
+
+
+def day_version_everyone() -> str:
+    """A counter bumped after a committed change that names no engineer (all days change)."""
+    return f"{PREFIX}:dayver:all"
+
+
+def engineer_day(engineer_id: int, day: str) -> str:
+    """The cached ``GET /me/jobs`` answer of an engineer's day, tagged with its version."""
+    return f"{PREFIX}:day:{engineer_id}:{day}"

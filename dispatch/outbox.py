@@ -64,12 +64,37 @@ class OutboxRelay:
         self._clock = clock
         self._lock = threading.RLock()
         self._paused_until = 0.0
+        self._wanted = 0  # the highest id a commit asked to relay
+        self._reached = 0  # the highest id a finished relay was asked to reach
+        self._marks = threading.Lock()
 
     def after_commit(self, up_to: int) -> None:
-        """Relay the rows a transaction just committed (and older waiting ones); never raises."""
+        """Relay the rows a transaction just committed (and older waiting ones); never raises.
+
+        Requests do not queue behind each other's relays: while a relay runs in this process,
+        a commit only raises the id to reach and returns; whoever holds the relay checks that
+        id after letting go, and relays again up to it (the events stay in id order)."""
         if time.monotonic() < self._paused_until:
             return  # the bus failed a moment ago: the housekeeping retries
-        self.relay(up_to=up_to)
+        with self._marks:
+            self._wanted = max(self._wanted, up_to)
+        self._catch_up()
+
+    def _catch_up(self) -> None:
+        """Relay up to the highest id asked for, unless another thread holds the relay."""
+        while time.monotonic() >= self._paused_until:
+            with self._marks:
+                target = self._wanted
+                if target <= self._reached:
+                    return
+            if not self._lock.acquire(blocking=False):
+                return  # the holder catches up after letting go
+            try:
+                self._relay_locked(up_to=target, limit=RELAY_BATCH)
+                with self._marks:
+                    self._reached = max(self._reached, target)
+            finally:
+                self._lock.release()
 
     def relay(self, *, up_to: int | None = None, limit: int = RELAY_BATCH) -> int:
         """Publish waiting rows in id order, oldest first; never raises.
@@ -87,17 +112,22 @@ class OutboxRelay:
             How many rows were published; fewer than were waiting when the bus failed.
         """
         with self._lock:
-            session = self._sessions()
-            try:
-                published = self._publish_batch(session, up_to, limit)
-                session.commit()
-                return published
-            except Exception:
-                session.rollback()
-                logger.exception("relaying the event outbox failed")
-                return 0
-            finally:
-                session.close()
+            published = self._relay_locked(up_to=up_to, limit=limit)
+        self._catch_up()
+        return published
+
+    def _relay_locked(self, *, up_to: int | None, limit: int) -> int:
+        session = self._sessions()
+        try:
+            published = self._publish_batch(session, up_to, limit)
+            session.commit()
+            return published
+        except Exception:
+            session.rollback()
+            logger.exception("relaying the event outbox failed")
+            return 0
+        finally:
+            session.close()
 
     def _publish_batch(self, session: Session, up_to: int | None, limit: int) -> int:
         if session.get_bind().dialect.name == "sqlite":

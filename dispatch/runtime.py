@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import redis
 from sqlalchemy.orm import Session
 
+from dispatch import day_cache
 from dispatch.db import Database
 from dispatch.events import EventBus, MemoryEventBus, RedisEventBus, attach_bus
 from dispatch.models import utcnow
@@ -53,6 +54,13 @@ class Runtime:
         """The current instant; simulations and tests may set their own clock."""
         self.outbox = attach_bus(self.database.sessions, bus)
         """Relays stored events to the bus (after each commit, and from the housekeeping)."""
+        self.days: day_cache.DayStore = (
+            day_cache.RedisDayStore(self.redis)
+            if self.redis is not None
+            else day_cache.MemoryDayStore()
+        )
+        """Engineers' day versions and the phones' cached days (bumped after each commit)."""
+        day_cache.attach(self.database.sessions, self.days)
         # Fail fast on a bad policy file; services find the policy on their session.
         bind_policy(self.database.sessions, load_policy(settings.sla_policy_file))
 

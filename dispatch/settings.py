@@ -60,6 +60,9 @@ class Settings(BaseSettings):
         and keeps events in memory (embedded mode).
     secret_key
         Key that signs access tokens. Must be set (32+ characters) in production.
+    phone_cache
+        Answer ``GET /me/jobs`` from the day cache (:mod:`dispatch.day_cache`); off when
+        several processes serve without Redis (no shared version).
     clock_at
         Start the service's clock at this instant (ISO 8601 with offset); it ticks from
         there. For tests, demos and replaying a day; refused in production.
@@ -91,6 +94,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     max_import_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
     """The body limit of ``POST /imports`` (an organisation's files), instead of the above."""
+    phone_cache: bool = True
 
     @field_validator("clock_at")
     @classmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from typing import Annotated
 
 import typer
@@ -50,6 +51,9 @@ def serve(
     )
     typer.echo("  demo log-ins (demo data only): admin / demo, dispatcher / demo, engineer / demo")
     if workers > 1:
+        if not settings.redis_url:
+            # the phones' day cache needs a version all the processes share (Redis)
+            os.environ["DISPATCH_PHONE_CACHE"] = "false"
         uvicorn.run(
             "api.app:create_app",
             factory=True,

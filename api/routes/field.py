@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 from typing import Annotated
@@ -9,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
 from api.deps import EngineerUser, RuntimeDep, SessionDep
 from api.idempotent import run_once
@@ -28,6 +30,7 @@ from api.schemas.field import (
 )
 from api.validation import check_day
 from dispatch import checkins, field
+from dispatch.day_cache import CachedDay
 from dispatch.day_clock import utc_text
 from dispatch.errors import ServiceUnavailable
 from dispatch.events import EventKind, emit
@@ -101,21 +104,38 @@ def my_jobs(
     if date is not None:
         check_day(date, now=runtime.clock(), field="date")
     engineer_id = field.engineer_of(user)
+    if date is None:
+        zone = ZoneInfo(field.region_zone(session=session, engineer_id=engineer_id))
+        date = runtime.clock().astimezone(zone).date()
+    day = _engineer_day(session, runtime, engineer_id, date)
+    headers = {"ETag": day.etag, "Cache-Control": "private, no-cache"}
+    if if_none_match and day.etag in {tag.strip() for tag in if_none_match.split(",")}:
+        return Response(status_code=304, headers=headers)
+    return Response(content=day.body, media_type="application/json", headers=headers)
+
+
+def _engineer_day(session: Session, runtime: Runtime, engineer_id: int, day: dt.date) -> CachedDay:
+    """The day's answer from the cache while its version is current, else from the database
+    (then cached under the version read *before* the database: never newer than its data)."""
+    enabled = runtime.settings.phone_cache
+    version, cached = runtime.days.lookup(engineer_id, day.isoformat()) if enabled else ("", None)
+    if cached is not None:
+        return cached
     engineer = session.get(Engineer, engineer_id)
     assert engineer is not None
     zone = ZoneInfo(engineer.region.timezone)
-    day = date or runtime.clock().astimezone(zone).date()
     jobs = [
         _job(v, zone) for v in field.jobs_for(session=session, engineer_id=engineer_id, day=day)
     ]
-    body = JobsOut(
-        date=day, engineer_code=engineer.code, timezone=str(zone), jobs=jobs
-    ).model_dump_json()
-    etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
-    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
-    if if_none_match and etag in {tag.strip() for tag in if_none_match.split(",")}:
-        return Response(status_code=304, headers=headers)
-    return Response(content=body, media_type="application/json", headers=headers)
+    body = (
+        JobsOut(date=day, engineer_code=engineer.code, timezone=str(zone), jobs=jobs)
+        .model_dump_json()
+        .encode()
+    )
+    fresh = CachedDay(version, '"' + hashlib.sha256(body).hexdigest()[:32] + '"', body)
+    if enabled:
+        runtime.days.store(engineer_id, day.isoformat(), fresh)
+    return fresh
 
 
 @router.post(
