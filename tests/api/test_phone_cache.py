@@ -1,16 +1,15 @@
 """The phones' cached day is never stale: after a publish, a check-in, a check-out, a
-dispatch-now or a diversion, the next poll with the old ETag gets a new ETag and the new day.
+dispatch-now, a diversion or an absence, the next poll with the old ETag gets a new ETag and
+the new day.
 
 Runs on real Redis (the versions shared by every process) when DISPATCH_TEST_REDIS_URL is
 set, else on the in-process fallback. The service clock is frozen (MORNING of DAY).
 
-TODO(integrator, h-absence): absences emit an event naming the engineer, which invalidates
-that engineer's days through ``events.emit`` (``dispatch/day_cache.py``); once absences are
-in main, add the case here: poll, record an absence over the day through the API, poll with
-the old ETag -> 200, a new ETag, and the day's jobs as the absence leaves them.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -18,6 +17,7 @@ from sqlalchemy import select
 from dispatch.models import Engineer
 from tests.api.service_world import (
     DAY,
+    ZONE,
     day_client,
     engineer_login,
     run_plan,
@@ -188,3 +188,27 @@ def test_a_change_to_one_engineers_day_keeps_the_others_cached(day_client, datab
     still, cached = days.lookup(bystander["engineer_id"], DAY.isoformat())
     assert still == version and cached is not None and cached.etag == other_etag
     assert poll(day_client, other, other_etag)[0] == 304
+
+
+def test_an_absence_takes_the_rest_of_the_day_off_the_engineers_phone(day_client, database):
+    route = busiest_route(published(day_client))
+    phone = engineer_login(day_client, database, route["engineer_id"])
+    _, etag, before = poll(day_client, phone)
+    assert statuses(before), "the engineer has work today"
+    start = dt.datetime.combine(DAY, dt.time(9, 45), tzinfo=ZONE)
+
+    response = day_client.post(
+        f"/api/v1/engineers/{route['engineer_id']}/absences",
+        json={
+            "start": start.isoformat(),
+            "end": (start + dt.timedelta(hours=12)).isoformat(),
+            "reason": "sick",
+        },
+        headers=login(day_client, "dispatcher"),
+    )
+
+    assert response.status_code == 201, response.text
+    released = set(response.json()["released_ticket_ids"])
+    assert released, "visits not yet started go back to the pool"
+    after = changed_since(day_client, phone, etag, before)
+    assert released.isdisjoint(statuses(after))
