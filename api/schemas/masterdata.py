@@ -130,6 +130,7 @@ class CustomerRecord(ApiModel):
 class SiteCreate(_Body):
     """A new site; its region defaults to the customer's."""
 
+    code: Code | None = Field(default=None, description="The organisation's own site code")
     customer: CustomerCode | None = Field(default=None, description="Customer code")
     customer_id: Id | None = None
     name: Name
@@ -149,6 +150,7 @@ class SiteCreate(_Body):
 class SitePatch(_Body):
     """Fields of a site to change."""
 
+    code: Code | None = None
     customer: CustomerCode | None = None
     customer_id: Id | None = None
     name: Name | None = None
@@ -165,6 +167,7 @@ class SiteRecord(ApiModel):
     """A site."""
 
     id: int
+    code: str | None
     customer_id: int
     region_id: int
     name: str

@@ -13,6 +13,7 @@ from dispatch.masterdata.common import (
     active_region,
     check_lat_lon,
     check_text,
+    check_unique,
     find_by_code,
     get_row,
     minutes_of,
@@ -26,7 +27,7 @@ from dispatch.models import Customer, Region, Site, Ticket
 from dispatch.paging import Page, paginate
 
 ENTITY = "site"
-_PLAIN = ("name", "address", "lat", "lon", "access_hours", "active")
+_PLAIN = ("code", "name", "address", "lat", "lon", "access_hours", "active")
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -93,8 +94,14 @@ def check_access_hours(hours: Any, field: str = "access_hours") -> dict[str, lis
     return checked
 
 
-def _values(session: Session, fields: Mapping[str, Any]) -> dict[str, Any]:
+def _values(session: Session, fields: Mapping[str, Any], site: Site | None) -> dict[str, Any]:
     values = {name: fields[name] for name in _PLAIN if name in fields}
+    if values.get("code") is not None:
+        values["code"] = check_text(values["code"], "code", max_length=32)
+        check_unique(
+            session, Site.code, values["code"], field="code", kind=ENTITY,
+            exclude_id=site.id if site is not None else None,
+        )  # fmt: skip
     if "name" in values:
         values["name"] = check_text(values["name"], "name", max_length=200)
     if "address" in values:
@@ -133,7 +140,7 @@ def create_site(*, session: Session, actor_id: int | None, fields: Mapping[str, 
     require(fields, "name", "address", "lat", "lon")
     if fields.get("customer_id") is None and fields.get("customer") is None:
         raise InvalidInput("customer (code) or customer_id is required", field="customer_id")
-    values = _values(session, fields)
+    values = _values(session, fields, None)
     if "region_id" not in values:
         customer = session.get(Customer, values["customer_id"])
         assert customer is not None
@@ -173,7 +180,7 @@ def update_site(
         ``site_in_use`` when deactivating with open tickets.
     """
     site = get_site(session=session, site_id=site_id)
-    values = _values(session, fields)
+    values = _values(session, fields, site)
     if values.get("active") is False and site.active:
         _check_unused(session, site)
     write_audited(

@@ -516,3 +516,29 @@ def test_an_engineer_created_through_the_api_is_planned(day_client, database):
     assert trail[0]["after"] == {"active": False, "returned_ticket_ids": [tid]}
     engineer_headers = engineer_login(day_client, database, new_id)
     assert engineer_headers  # the account still logs in; the engineer is just not planned
+
+
+def test_a_site_code_is_unique_and_can_be_set_later(client, database, demo):
+    desk = login(client, "dispatcher")
+    customer = client.post(
+        f"{API}/customers", headers=desk, json={"code": "SC", "name": "码", "region": "SH-E"}
+    )
+    assert customer.status_code == 201, customer.text
+    body = {"customer": "SC", "name": "一号", "address": "路 1", "lat": 31.2, "lon": 121.4}
+
+    first = client.post(f"{API}/sites", headers=desk, json={**body, "code": "SC-001"})
+    plain = client.post(f"{API}/sites", headers=desk, json=body)
+    before = _counts(database)
+    twin = client.post(f"{API}/sites", headers=desk, json={**body, "code": "SC-001"})
+    taken = client.patch(f"{API}/sites/{plain.json()['id']}", headers=desk, json={"code": "SC-001"})
+
+    assert first.status_code == 201 and first.json()["code"] == "SC-001"
+    assert plain.status_code == 201 and plain.json()["code"] is None
+    for refused in (twin, taken):
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["field"] == "code"
+    assert _counts(database) == before
+    named = client.patch(f"{API}/sites/{plain.json()['id']}", headers=desk, json={"code": "SC-2"})
+    assert named.status_code == 200 and named.json()["code"] == "SC-2"
+    same = client.patch(f"{API}/sites/{first.json()['id']}", headers=desk, json={"code": "SC-001"})
+    assert same.status_code == 200, "a site keeps its own code"
