@@ -63,12 +63,29 @@ def unit_of_work(sessions: sessionmaker[Session]) -> Iterator[Session]:
         session.close()
 
 
+def pool_options(settings: Settings) -> dict[str, Any]:
+    """The connection pool's size from ``settings`` (PostgreSQL; SQLite keeps its default).
+
+    Parameters
+    ----------
+    settings
+        ``db_pool_size``, ``db_max_overflow`` and ``db_pool_timeout_seconds`` are used.
+    """
+    if settings.database_url.startswith("sqlite"):
+        return {}
+    return {
+        "pool_size": settings.db_pool_size,
+        "max_overflow": settings.db_max_overflow,
+        "pool_timeout": settings.db_pool_timeout_seconds,
+    }
+
+
 class Database:
     """The engine and session factory of one process, built from settings."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.engine = make_engine(settings.database_url)
+        self.engine = make_engine(settings.database_url, **pool_options(settings))
         self.sessions = make_session_factory(self.engine)
 
     @contextmanager

@@ -60,6 +60,15 @@ class Settings(BaseSettings):
         and keeps events in memory (embedded mode).
     secret_key
         Key that signs access tokens. Must be set (32+ characters) in production.
+    db_pool_size, db_max_overflow
+        Connections each process keeps open to PostgreSQL, and how many more it may open
+        under a burst (SQLAlchemy's ``pool_size`` / ``max_overflow``). A uvicorn worker
+        runs the API's handlers on up to 40 threads; a request waiting for a connection
+        longer than ``db_pool_timeout_seconds`` fails with a 500. Every process (each
+        uvicorn worker, each job worker) has its own pool: their sum must stay under the
+        server's ``max_connections``. Not used for SQLite.
+    db_pool_timeout_seconds
+        How long a request waits for a free connection before failing.
     phone_cache
         Answer ``GET /me/jobs`` from the day cache (:mod:`dispatch.day_cache`); off when
         several processes serve without Redis (no shared version).
@@ -94,6 +103,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     max_import_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
     """The body limit of ``POST /imports`` (an organisation's files), instead of the above."""
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_max_overflow: int = Field(default=10, ge=0, le=200)
+    db_pool_timeout_seconds: float = Field(default=30.0, gt=0, le=600, allow_inf_nan=False)
     phone_cache: bool = True
 
     @field_validator("clock_at")

@@ -1,7 +1,8 @@
 """Locust users for the engineers' app: ``GET /me/jobs`` polls, bursts, check-in/out, pings.
 
-Run by ``benchmarks/load/run.py``, which prepares a server and writes the phones' log-ins
-and jobs to the JSON file named by ``DISPATCH_LOAD_PHONES``.
+Run by ``benchmarks/load/run.py``, which prepares a server and writes the phones' access
+tokens (minted before the run: a phone logs in once a shift and keeps its token, so the run
+measures polling, not log-ins) and jobs to the JSON file named by ``DISPATCH_LOAD_PHONES``.
 
 Two kinds of phone share the pool of engineers:
 
@@ -23,6 +24,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import gevent
 from locust import HttpUser, between, constant_pacing, task
 
 _PHONES: list[dict[str, Any]] = json.loads(
@@ -40,17 +42,12 @@ class _Phone(HttpUser):
     abstract = True
 
     def on_start(self) -> None:
-        """Log in as the next engineer of the pool."""
+        """Take the next engineer of the pool, with the token its phone already holds."""
         phone = _PHONES[next(_NEXT) % len(_PHONES)]
         self.day: str = phone["day"]
         self.jobs: list[dict[str, Any]] = list(phone["jobs"])
         self.home = (phone["jobs"][0]["lat"], phone["jobs"][0]["lon"]) if phone["jobs"] else (0, 0)
-        response = self.client.post(
-            "/api/v1/auth/token",
-            data={"username": phone["username"], "password": phone["password"]},
-            name="login",
-        )
-        self.headers = {"Authorization": f"Bearer {response.json()['access_token']}"}
+        self.headers = {"Authorization": f"Bearer {phone['token']}"}
         self.etag: str | None = None
 
     def poll(self, *, conditional: bool) -> None:
@@ -105,9 +102,13 @@ class PollingPhone(_Phone):
     wait_time = constant_pacing(POLL_SECONDS)
 
     def on_start(self) -> None:
-        """Log in, then fetch the whole day once (the app starting)."""
+        """Fetch the whole day once (the app starting), then wait a random part of a cycle.
+
+        Phones in the field are not in step: without the offset every phone started in
+        the same 5 s would poll in the same 5 s of every 30."""
         super().on_start()
         self.poll(conditional=False)
+        gevent.sleep(random.uniform(0, POLL_SECONDS))
 
     @task
     def cycle(self) -> None:

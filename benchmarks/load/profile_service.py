@@ -24,7 +24,7 @@ from fastapi.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import fresh_database, prepare, service_morning
+from run import fresh_database, phone_token, prepare, service_morning
 
 from api.app import create_app
 from dispatch.settings import Settings
@@ -82,11 +82,7 @@ def main() -> None:
         print("\n".join(lines))
     with TestClient(create_app(settings)) as client:
         phone = phones[0]
-        token = client.post(
-            "/api/v1/auth/token",
-            data={"username": phone["username"], "password": phone["password"]},
-        ).json()["access_token"]
-        headers = {"Authorization": f"Bearer {token}"}
+        headers = {"Authorization": f"Bearer {phone['token']}"}
         url = f"/api/v1/me/jobs?date={phone['day']}"
         etag = client.get(url, headers=headers).headers["ETag"]
         profiled("GET /me/jobs (whole)", 50, lambda: client.get(url, headers=headers), args.top)
@@ -142,8 +138,7 @@ def left_phones(settings: Settings) -> list[dict[str, Any]]:
                 if jobs:
                     phones.append(
                         {
-                            "username": user.username,
-                            "password": "load-pass-1",
+                            "token": phone_token(settings, user),
                             "day": str(plan.plan_date),
                             "jobs": jobs,
                         }

@@ -70,6 +70,9 @@ def test_environment_variables_with_the_prefix(monkeypatch):
         ({"travel": "teleport"}, "travel"),
         ({"speed_kmh": float("inf")}, "speed_kmh"),
         ({"tile_url": "https://t.example/{z}/{x}.png"}, "tile_url"),
+        ({"db_pool_size": 0}, "db_pool_size"),
+        ({"db_max_overflow": -1}, "db_max_overflow"),
+        ({"db_pool_timeout_seconds": float("inf")}, "db_pool_timeout_seconds"),
     ],
 )
 def test_bad_values_fail_when_built(overrides, field):
@@ -82,3 +85,13 @@ def test_production_requires_a_real_secret():
     with pytest.raises(ValidationError, match="SECRET_KEY"):
         Settings(environment="production")
     assert Settings(environment="production", secret_key="k" * 40).environment == "production"
+
+
+def test_the_pool_size_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv("DISPATCH_DB_POOL_SIZE", "12")
+    monkeypatch.setenv("DISPATCH_DB_MAX_OVERFLOW", "0")
+    settings = load_settings()
+    assert (settings.db_pool_size, settings.db_max_overflow) == (12, 0)
+    with pytest.raises(InvalidSettings) as caught:
+        load_settings(db_pool_size="many")
+    assert caught.value.problems[0][0] == "DISPATCH_DB_POOL_SIZE"

@@ -1,0 +1,47 @@
+"""The connection pool is sized by the settings: beyond size + overflow a request waits, then fails."""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from dispatch.db import Database
+from dispatch.settings import Settings
+
+
+def test_postgres_sessions_beyond_the_pool_time_out(migrated_database_url):
+    if migrated_database_url.startswith("sqlite"):
+        pytest.skip("the pool settings apply to PostgreSQL")
+    settings = Settings(
+        database_url=migrated_database_url,
+        db_pool_size=2,
+        db_max_overflow=1,
+        db_pool_timeout_seconds=0.2,
+    )
+    database = Database(settings)
+    try:
+        with ExitStack() as held:
+            for _ in range(3):  # size 2 + overflow 1: all three get a connection
+                session = held.enter_context(database.session())
+                assert session.execute(text("SELECT 1")).scalar_one() == 1
+            with pytest.raises(PoolTimeout), database.session() as fourth:
+                fourth.execute(text("SELECT 1"))
+        with database.session() as again:  # given back: usable again
+            assert again.execute(text("SELECT 1")).scalar_one() == 1
+    finally:
+        database.dispose()
+
+
+def test_sqlite_ignores_the_pool_settings(tmp_path):
+    url = f"sqlite:///{tmp_path / 'pool.db'}"
+    database = Database(Settings(database_url=url, db_pool_size=1, db_max_overflow=0))
+    try:
+        with ExitStack() as held:
+            for _ in range(3):  # SQLite keeps SQLAlchemy's own pool for files
+                session = held.enter_context(database.session())
+                assert session.execute(text("SELECT 1")).scalar_one() == 1
+    finally:
+        database.dispose()
