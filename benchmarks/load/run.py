@@ -280,14 +280,14 @@ def read_stats(prefix: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
-def table(rows: list[dict[str, str]], args: argparse.Namespace, users: int) -> str:
+def table(rows: list[dict[str, str]], args: argparse.Namespace, users: int, load: str) -> str:
     """The figures of one Locust run as Markdown."""
     lines = [
         f"Load test {dt.date.today()} on {platform.node()} ({os.cpu_count()} CPUs, "
         f"{platform.python_implementation()} {platform.python_version()}): {users} phones, "
         f"{args.seconds} s, {args.workers} uvicorn workers, {args.engineers} engineers / "
         f"{args.tickets} tickets, PostgreSQL{' + Redis' if args.redis_url else ''}; Locust on "
-        f"the same machine; load average before: {load_average()}.",
+        f"the same machine; load average before: {load}, after: {load_average()}.",
         "",
         "| endpoint | requests | failures | p50 ms | p99 ms | req/s |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
@@ -315,6 +315,7 @@ def percentile(values: list[float], q: float) -> float:
 
 def dispatch_now_report(base: str, args: argparse.Namespace) -> str:
     """Time ``args.emergencies`` dispatch-now calls; the figures as Markdown."""
+    load = load_average()
     timed = dispatch_now_latency(base, args.emergencies, args.database_url)
     placed = [r for r in timed if r["status"] == 200]
     ms = [float(str(r["ms"])) for r in placed]
@@ -322,7 +323,7 @@ def dispatch_now_report(base: str, args: argparse.Namespace) -> str:
     ratio = [float(str(r["ms"])) / max(float(str(r["insertion_ms"])), 0.1) for r in placed]
     text = (
         f"\nDispatch now ({args.engineers} engineers, {args.tickets} tickets, published day; "
-        f"load average {load_average()}): {len(placed)} of {len(timed)} placed; HTTP round "
+        f"load average before {load}, after {load_average()}): {len(placed)} of {len(timed)} placed; HTTP round "
         f"trip p50 {percentile(ms, 0.5):.0f} ms, p99 {percentile(ms, 0.99):.0f} ms "
         f"(max of {len(ms)}); solver insertion p50 {percentile(inner, 0.5):.0f} ms; "
         f"round trip / insertion p50 {percentile(ratio, 0.5):.1f}x.\n"
@@ -341,6 +342,7 @@ def split_jobs(phones: list[dict[str, Any]], runs: int, index: int) -> list[dict
 def run_locust(args: argparse.Namespace, env: dict[str, str], users: int, tmp: Path) -> str:
     """One headless Locust run against the server; its table."""
     prefix = tmp / f"load{users}"
+    load = load_average()
     subprocess.run(
         [
             str(BIN / "locust"),
@@ -364,7 +366,7 @@ def run_locust(args: argparse.Namespace, env: dict[str, str], users: int, tmp: P
         env=env,
         check=False,
     )
-    return table(read_stats(prefix), args, users)
+    return table(read_stats(prefix), args, users, load)
 
 
 def main() -> None:
