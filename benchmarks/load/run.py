@@ -231,7 +231,9 @@ def dispatch_now_latency(base: str, count: int, database_url: str) -> list[dict[
     from dispatch.models import Asset, Site
 
     token = httpx.post(
-        f"{base}/api/v1/auth/token", data={"username": "dispatcher", "password": "demo"}
+        f"{base}/api/v1/auth/token",
+        data={"username": "dispatcher", "password": "demo"},
+        timeout=60,  # the server may still be draining the last Locust run's queue
     ).json()["access_token"]
     headers = {"Authorization": f"Bearer {token}"}
     database = Database(Settings(database_url=database_url))
@@ -244,34 +246,44 @@ def dispatch_now_latency(base: str, count: int, database_url: str) -> list[dict[
     database.dispose()
     results: list[dict[str, object]] = []
     for customer_id, site_id, asset_id in rows:
-        ticket = httpx.post(
-            f"{base}/api/v1/tickets",
-            json={
-                "customer_id": customer_id,
-                "site_id": site_id,
-                "asset_id": asset_id,
-                "kind": "repair",
-                "priority": 1,
-                "estimated_minutes": 45,
-            },
-            headers=headers,
-            timeout=30,
-        ).json()
-        started = time.perf_counter()
-        response = httpx.post(
-            f"{base}/api/v1/tickets/{ticket['id']}/dispatch-now", headers=headers, timeout=30
-        )
-        elapsed = time.perf_counter() - started
-        body = response.json()
-        results.append(
-            {
-                "status": response.status_code,
-                "ms": round(elapsed * 1000, 1),
-                "insertion_ms": body.get("insertion_ms"),
-                "detail": body.get("detail"),
-            }
-        )
+        try:
+            results.append(dispatch_one(base, headers, customer_id, site_id, asset_id))
+        except httpx.HTTPError as exc:
+            results.append(
+                {"status": type(exc).__name__, "ms": None, "insertion_ms": None, "detail": ""}
+            )
     return results
+
+
+def dispatch_one(
+    base: str, headers: dict[str, str], customer_id: int, site_id: int, asset_id: int
+) -> dict[str, object]:
+    """Create one P1 ticket at the site and dispatch it now; the call's status and time."""
+    ticket = httpx.post(
+        f"{base}/api/v1/tickets",
+        json={
+            "customer_id": customer_id,
+            "site_id": site_id,
+            "asset_id": asset_id,
+            "kind": "repair",
+            "priority": 1,
+            "estimated_minutes": 45,
+        },
+        headers=headers,
+        timeout=30,
+    ).json()
+    started = time.perf_counter()
+    response = httpx.post(
+        f"{base}/api/v1/tickets/{ticket['id']}/dispatch-now", headers=headers, timeout=60
+    )
+    elapsed = time.perf_counter() - started
+    body = response.json()
+    return {
+        "status": response.status_code,
+        "ms": round(elapsed * 1000, 1),
+        "insertion_ms": body.get("insertion_ms"),
+        "detail": body.get("detail"),
+    }
 
 
 def read_stats(prefix: Path) -> list[dict[str, str]]:
@@ -423,23 +435,33 @@ def main() -> None:
         clock_at=service_morning(),
     )
     phones, lines = prepare(settings, args.engineers, args.tickets, args.budget)
-    text = "\n".join(lines) + "\n\n"
+    record(args, "\n".join(lines) + "\n", fresh=True)
     with tempfile.TemporaryDirectory() as tmp:
-        server = serve(env, args.port, args.workers, Path(tmp) / "server.log")
+        log = args.markdown.with_suffix(".server.log") if args.markdown else Path(tmp) / "log"
+        server = serve(env, args.port, args.workers, log)
         try:
             for index, users in enumerate(user_counts):
                 phones_file = Path(tmp) / f"phones{users}.json"
                 phones_file.write_text(json.dumps(split_jobs(phones, len(user_counts), index)))
                 load_env = {**env, "DISPATCH_LOAD_PHONES": str(phones_file)}
-                text += run_locust(args, load_env, users, Path(tmp)) + "\n"
+                record(args, run_locust(args, load_env, users, Path(tmp)))
             if args.emergencies:
-                text += dispatch_now_report(f"http://127.0.0.1:{args.port}", args)
+                time.sleep(10)  # let the server drain what the last run left queued
+                record(args, dispatch_now_report(f"http://127.0.0.1:{args.port}", args))
         finally:
             server.terminate()
-            server.wait(timeout=30)
-    print(text)
+            try:
+                server.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                server.kill()
+
+
+def record(args: argparse.Namespace, text: str, *, fresh: bool = False) -> None:
+    """Print ``text`` and add it to the Markdown file at once (a later failure keeps it)."""
+    print(text, flush=True)
     if args.markdown:
-        args.markdown.write_text(text, encoding="utf-8")
+        with args.markdown.open("w" if fresh else "a", encoding="utf-8") as f:
+            f.write(text + "\n")
 
 
 if __name__ == "__main__":
