@@ -10,8 +10,8 @@ from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from dispatch import idempotency
 from dispatch.errors import DispatchError
+from dispatch.infra import idempotency
 from dispatch.models import IdempotencyRecord
 
 REPLAYED_HEADER = "Idempotent-Replayed"

@@ -1,6 +1,6 @@
 """The API view of a plan: routes (paged by engineer), unassigned tickets, KPIs and diff.
 
-Everything a plan shows is loaded up front (:func:`dispatch.plans.load_plan`), so building
+Everything a plan shows is loaded up front (:func:`dispatch.planning.plans.load_plan`), so building
 the view runs a fixed number of queries, whatever the size of the plan.
 """
 
@@ -13,9 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.schemas.plans import DiffEntry, PlanDiff, PlanOut, RouteOut, UnassignedOut, VisitOut
-from dispatch import plans
 from dispatch.errors import NotFound
 from dispatch.models import Engineer, Plan, Ticket, Visit
+from dispatch.planning import plans
 
 
 @dataclass(frozen=True)

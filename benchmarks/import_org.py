@@ -31,9 +31,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from dispatch import migrate  # noqa: E402
-from dispatch.db import Database, make_engine  # noqa: E402
 from dispatch.imports import ImportFile, run_import  # noqa: E402
-from dispatch.settings import Settings  # noqa: E402
+from dispatch.infra.db import Database, make_engine  # noqa: E402
+from dispatch.infra.settings import Settings  # noqa: E402
 from tests.org_files import organisation  # noqa: E402
 
 AT = dt.datetime(2026, 11, 23, 19, 0, tzinfo=dt.UTC)

@@ -23,9 +23,10 @@ from zoneinfo import ZoneInfo
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from dispatch import migrate, optimization
-from dispatch.demo import load_demo
-from dispatch.settings import Settings
+from dispatch.demo.org import load_demo
+from dispatch.infra import migrate
+from dispatch.infra.settings import Settings
+from dispatch.planning import optimization
 
 ZONE = ZoneInfo("Asia/Shanghai")
 DAY = dt.date(2026, 12, 8)

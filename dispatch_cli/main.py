@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from dispatch.settings import InvalidSettings
+from dispatch.infra.settings import InvalidSettings
 from dispatch_cli.help import DispatchGroup
 
 EXIT_BAD_SETTINGS = 2

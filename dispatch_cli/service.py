@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from dispatch.settings import load_settings
+from dispatch.infra.settings import load_settings
 
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
@@ -34,7 +34,7 @@ def serve(
 
     from api.app import create_app
     from api.observability import configure_logging
-    from dispatch import migrate as migrations
+    from dispatch.infra import migrate as migrations
 
     settings = load_settings()
     configure_logging(settings.log_level, json_logs=settings.log_json)
@@ -74,9 +74,9 @@ def worker(
     from rq import Worker
 
     from api.observability import configure_logging
-    from dispatch import keys
-    from dispatch.housekeeping import Housekeeper
-    from dispatch.runtime import Runtime
+    from dispatch.infra import keys
+    from dispatch.infra.runtime import Runtime
+    from dispatch.planning.housekeeping import Housekeeper
 
     settings = load_settings()
     configure_logging(settings.log_level, json_logs=settings.log_json)
@@ -113,7 +113,7 @@ def _redact(url: str) -> str:
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
     """Migrate the database up to REVISION (default: the newest)."""
-    from dispatch import migrate as migrations
+    from dispatch.infra import migrate as migrations
 
     settings = load_settings()
     migrations.upgrade(settings.database_url, revision)
@@ -123,7 +123,7 @@ def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
 @db_app.command("downgrade")
 def db_downgrade(revision: Annotated[str, typer.Argument()]) -> None:
     """Migrate the database down to REVISION (``base`` removes every table)."""
-    from dispatch import migrate as migrations
+    from dispatch.infra import migrate as migrations
 
     settings = load_settings()
     migrations.downgrade(settings.database_url, revision)
@@ -133,7 +133,7 @@ def db_downgrade(revision: Annotated[str, typer.Argument()]) -> None:
 @db_app.command("current")
 def db_current() -> None:
     """Print the database's revision and the newest shipped one."""
-    from dispatch import migrate as migrations
+    from dispatch.infra import migrate as migrations
 
     settings = load_settings()
     typer.echo(f"current: {migrations.current_revision(settings.database_url)}")
@@ -162,9 +162,9 @@ def seed(
     The day is seen from the service's clock (DISPATCH_CLOCK_AT when set): requests came in
     over the last hours and the rest of the day is still plannable.
     """
-    from dispatch import demo
+    from dispatch.demo import org as demo
     from dispatch.errors import DispatchError
-    from dispatch.runtime import Runtime
+    from dispatch.infra.runtime import Runtime
 
     if scenario != "demo":
         raise typer.BadParameter(
@@ -229,9 +229,9 @@ def users_create(
     full_name: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Create a user account (non-interactive with DISPATCH_USER_PASSWORD set)."""
-    from dispatch.db import Database
     from dispatch.errors import DispatchError
-    from dispatch.users import create_user
+    from dispatch.infra.db import Database
+    from dispatch.org.users import create_user
 
     database = Database(load_settings())
     try:

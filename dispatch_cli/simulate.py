@@ -93,7 +93,7 @@ def simulate_command(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
     from rich.table import Table
 
-    from dispatch.settings import load_settings
+    from dispatch.infra.settings import load_settings
     from scenarios.load import ScenarioError, load_scenario, scenario_policy
     from scenarios.manager_report import (
         LABELS,

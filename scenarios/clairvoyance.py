@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from dispatch.models import Region
-from dispatch.planning import PlanningInput
-from dispatch.service_windows import DAY_SECONDS, clock_minutes
+from dispatch.planning.problem import PlanningInput
 from dispatch.sla.clocks import due, region_calendar
+from dispatch.tickets.service_windows import DAY_SECONDS, clock_minutes
 from solver.problem import Location, Ticket, Tier, TimeWindow
 from solver.solution import Solution
 

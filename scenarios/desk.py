@@ -1,12 +1,12 @@
 """The dispatcher's desk in a simulation: what the policies see and how a plan goes out.
 
 The desk builds the solver problem through the production seam
-(:func:`dispatch.planning.build_problem`) from the rows as they stand at the simulated
+(:func:`dispatch.planning.problem.build_problem`) from the rows as they stand at the simulated
 instant, with the engineers' last reported positions: the optimiser sees only what a
 dispatcher would know (estimated durations, not the real ones). :meth:`Desk.publish`
-stores a solution as a plan with :func:`dispatch.planning.apply_solution`, supersedes the
+stores a solution as a plan with :func:`dispatch.planning.problem.apply_solution`, supersedes the
 previous plan of the day and moves tickets through the life cycle (``schedule`` /
-``unschedule``) with :func:`dispatch.publishing.make_current`, the production path.
+``unschedule``) with :func:`dispatch.planning.publishing.make_current`, the production path.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatch.models import Plan, PlanStatus, Ticket, TicketStatus, User
-from dispatch.planning import (
+from dispatch.planning.problem import (
     PlanningInput,
     PlanningOptions,
     Position,
@@ -30,10 +30,10 @@ from dispatch.planning import (
     build_problem,
     current_plan,
 )
-from dispatch.publishing import make_current
-from dispatch.service_windows import WINDOW_PASSED
+from dispatch.planning.publishing import make_current
 from dispatch.sla.policy import SlaPolicy
-from dispatch.tickets import rebook_ticket
+from dispatch.tickets.records import rebook_ticket
+from dispatch.tickets.service_windows import WINDOW_PASSED
 from solver.params import SolveParams
 from solver.problem import Problem
 from solver.problem import Ticket as SolverTicket
@@ -104,9 +104,9 @@ class Desk:
         """The problem for the rest of today, as a dispatcher would see it now.
 
         Tickets left out because every appointment window has passed
-        (:data:`~dispatch.service_windows.WINDOW_PASSED`) are first re-booked into their
+        (:data:`~dispatch.tickets.service_windows.WINDOW_PASSED`) are first re-booked into their
         suggested slot (the customer accepts it), as a dispatcher would, with
-        :func:`dispatch.tickets.rebook_ticket`; those whose new slot is today are planned.
+        :func:`dispatch.tickets.records.rebook_ticket`; those whose new slot is today are planned.
         """
         planning = self._build(session)
         if planning.rebook:
@@ -201,8 +201,8 @@ class Desk:
     ) -> Plan:
         """Store ``solution`` as today's published plan and bring the tickets in line.
 
-        The plan is stored with :func:`dispatch.planning.apply_solution` and made current
-        with :func:`dispatch.publishing.make_current` (as publishing does in production,
+        The plan is stored with :func:`dispatch.planning.problem.apply_solution` and made current
+        with :func:`dispatch.planning.publishing.make_current` (as publishing does in production,
         without the staleness check: the plan was computed at this very instant): tickets
         it places go ``schedule`` with their engineer, scheduled tickets the replaced plan
         had and this one drops go back to the pool, the replaced plan is superseded.

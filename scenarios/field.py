@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
-from dispatch.lifecycle import visit_count
 from dispatch.models import Ticket, TicketStatus, VisitOutcome
+from dispatch.tickets.lifecycle import visit_count
 from scenarios.world import World
 
 if TYPE_CHECKING:

@@ -1,6 +1,6 @@
 """What one run measured, and how runs over seeds are summed up (means, 95 % intervals).
 
-Service levels come from the production KPI code (:func:`dispatch.kpis.compute_kpis`
+Service levels come from the production KPI code (:func:`dispatch.reporting.kpis.compute_kpis`
 over the horizon): response compliance per tier counts tickets whose response came in
 time, or whose response was due before the end of the horizon and had not come (clocks
 still running at the end are left out); the backlog waiting at the start counts too.
@@ -22,8 +22,8 @@ from scipy.stats import t as student_t
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dispatch.kpis import compute_kpis, nearest_rank
 from dispatch.models import SiteVisit, Ticket
+from dispatch.reporting.kpis import compute_kpis, nearest_rank
 
 if TYPE_CHECKING:
     from scenarios.sim import Simulation

@@ -122,7 +122,7 @@ def enqueue(tasks: Sequence[Task], *, redis_url: str) -> list[Job]:
     import redis
     from rq import Queue
 
-    from dispatch import keys
+    from dispatch.infra import keys
 
     queue = Queue(keys.queue_name(), connection=redis.Redis.from_url(redis_url))
     return [

@@ -2,14 +2,14 @@
 
 Each run gets its own database (a temporary SQLite file, a copy of one migrated with the
 packaged Alembic migrations once per process, unless a URL is given), seeded from the scenario. Requests arrive
-over time and become tickets through :func:`dispatch.tickets.create_ticket`; the
+over time and become tickets through :func:`dispatch.tickets.records.create_ticket`; the
 dispatcher triages them and the policy plans them (:mod:`scenarios.policies`). Engineers
 follow the published plan: they set off (``dispatch``, ``start_travel``), drive with
 noisy travel times, check in (``arrive``: the response), work for the real (not the
 estimated) time, and check out (``complete`` and the customer's acceptance, or
 ``need_follow_up`` when there was no access or a part was missing, with a hold until
 the customer or the part is there). Every step goes through
-:func:`dispatch.lifecycle.transition`, so the SLA clocks run as in production; the SLA
+:func:`dispatch.tickets.lifecycle.transition`, so the SLA clocks run as in production; the SLA
 sweep runs every 15 simulated minutes.
 """
 
@@ -30,15 +30,15 @@ import simpy
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from dispatch import migrate
-from dispatch.db import make_engine, make_session_factory, unit_of_work
-from dispatch.field import jobs_for
-from dispatch.lifecycle import transition
+from dispatch.field.day import jobs_for
+from dispatch.infra import migrate
+from dispatch.infra.db import make_engine, make_session_factory, unit_of_work
 from dispatch.models import Engineer, SiteVisit, Ticket, TicketStatus, User, VisitOutcome
-from dispatch.planning import Position
+from dispatch.planning.problem import Position
 from dispatch.sla.policy import bind_policy
 from dispatch.sla.sweep import sweep
-from dispatch.tickets import TicketDraft, create_ticket
+from dispatch.tickets.lifecycle import transition
+from dispatch.tickets.records import TicketDraft, create_ticket
 from scenarios.clairvoyance import future_tickets
 from scenarios.demand import Outcome, Request, outcome, requests, sick_today, travel_factor
 from scenarios.desk import Desk

@@ -29,7 +29,7 @@ from dispatch.models import (
     Site,
     User,
 )
-from dispatch.users import create_user
+from dispatch.org.users import create_user
 from scenarios.model import WEEKDAYS, Duration, Point, Scenario
 
 KM_PER_DEGREE = 111.32

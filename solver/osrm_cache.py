@@ -5,7 +5,7 @@ already know before asking the routing engine. Points are keyed by their coordin
 rounded to four decimal places (about 10 m, see :func:`point_key`) and every entry
 belongs to a *data set version*: a new road network never reuses old figures.
 
-A Redis implementation for the service lives in ``dispatch.travel_cache``.
+A Redis implementation for the service lives in ``dispatch.infra.travel_cache``.
 """
 
 from __future__ import annotations

@@ -26,9 +26,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import inspect, text
 
 from api.app import create_app
-from dispatch import migrate
-from dispatch.db import Database, make_engine
-from dispatch.settings import Settings
+from dispatch.infra import migrate
+from dispatch.infra.db import Database, make_engine
+from dispatch.infra.settings import Settings
 
 REQUIRE_SERVICES = os.environ.get("DISPATCH_REQUIRE_SERVICES") == "1"
 PG_URL = os.environ.get("DISPATCH_TEST_DATABASE_URL") or None
@@ -191,7 +191,7 @@ def login(client: TestClient, username: str, password: str = "demo") -> dict[str
 @pytest.fixture
 def demo(database: Database) -> None:
     """A small demo data set (6 engineers, 30 tickets) with the demo users."""
-    from dispatch.demo import load_demo
+    from dispatch.demo.org import load_demo
 
     with database.session() as session:
         load_demo(session=session, seed=3, engineers=6, tickets=30)

@@ -23,10 +23,10 @@ from sqlalchemy.orm import Session
 
 from api.deps import CurrentUser, RuntimeDep, SessionDep, SettingsDep
 from api.schemas.common import ApiModel
-from dispatch.day_clock import local_day
 from dispatch.models import Engineer, Region, RegionKind
-from dispatch.operations import opening_day
-from dispatch.planning import region_ids
+from dispatch.org.day_clock import local_day
+from dispatch.planning.problem import region_ids
+from dispatch.reporting.operations import opening_day
 
 STATIC_DIR = Path(__file__).parent / "static"
 """The page, its ES modules, styles and the vendored Leaflet."""

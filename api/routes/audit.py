@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from api.deps import DispatcherUser, SessionDep
 from api.schemas.common import Id, Limit, Offset, Paged
 from api.schemas.masterdata import AuditEntryOut
-from dispatch.audit import list_audit
+from dispatch.infra.audit import list_audit
 
 router = APIRouter(prefix="/api/v1/audit", tags=["master data"])
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from api.deps import DispatcherUser, RuntimeDep, SessionDep
 from api.schemas.common import IdPath, Problem
 from api.schemas.plans import DispatchNowOut
-from dispatch import emergency, optimization
+from dispatch.planning import emergency, optimization
 
 router = APIRouter(prefix="/api/v1", tags=["optimisation and plans"])
 

@@ -29,14 +29,15 @@ from api.schemas.field import (
     WindowOut,
 )
 from api.validation import check_day
-from dispatch import checkins, field
-from dispatch.day_cache import CachedDay
-from dispatch.day_clock import utc_text
 from dispatch.errors import ServiceUnavailable
-from dispatch.events import EventKind, emit
+from dispatch.field import checkins
+from dispatch.field import day as field
+from dispatch.field.day_cache import CachedDay
+from dispatch.infra.events import EventKind, emit
+from dispatch.infra.runtime import Runtime
 from dispatch.models import Engineer, User, Visit
-from dispatch.planning import Position
-from dispatch.runtime import Runtime
+from dispatch.org.day_clock import utc_text
+from dispatch.planning.problem import Position
 
 router = APIRouter(prefix="/api/v1/me", tags=["engineers' app"])
 

@@ -18,9 +18,9 @@ from api.schemas.plans import (
     PlanSummaryOut,
 )
 from api.validation import check_day
-from dispatch import optimization, plans, publishing
 from dispatch.errors import InvalidInput, NotFound
 from dispatch.models import Plan, Region
+from dispatch.planning import optimization, plans, publishing
 
 router = APIRouter(prefix="/api/v1", tags=["optimisation and plans"])
 

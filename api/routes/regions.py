@@ -18,10 +18,10 @@ from api.schemas.masterdata import (
     RegionRecord,
     Tier,
 )
-from dispatch.masterdata import customers as customer_data
-from dispatch.masterdata import regions as region_data
+from dispatch.infra.paging import Page
 from dispatch.models import Region
-from dispatch.paging import Page
+from dispatch.org.masterdata import customers as customer_data
+from dispatch.org.masterdata import regions as region_data
 
 router = APIRouter(prefix="/api/v1", tags=["master data"])
 

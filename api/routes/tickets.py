@@ -35,14 +35,25 @@ from api.schemas.tickets import (
     WindowOut,
 )
 from api.validation import check_instant
-from dispatch.kpis import local_period
-from dispatch.lifecycle import allowed_actions, assigned_engineer_id, transition, visit_count
 from dispatch.models import EngineerRuleKind, Role, SlaState, Ticket, TicketStatus, User
+from dispatch.reporting.kpis import local_period
 from dispatch.sla.policy import SlaPolicy, load_policy
-from dispatch.surveys import record_survey, survey_for
-from dispatch.ticket_edits import KEEP, TicketEdit, edit_ticket
-from dispatch.ticket_filters import DEFAULT_SORT, SORT_FIELDS, TicketFilters
-from dispatch.tickets import TicketDraft, create_ticket, get_ticket, list_tickets, ticket_events
+from dispatch.tickets.edits import KEEP, TicketEdit, edit_ticket
+from dispatch.tickets.filters import DEFAULT_SORT, SORT_FIELDS, TicketFilters
+from dispatch.tickets.lifecycle import (
+    allowed_actions,
+    assigned_engineer_id,
+    transition,
+    visit_count,
+)
+from dispatch.tickets.records import (
+    TicketDraft,
+    create_ticket,
+    get_ticket,
+    list_tickets,
+    ticket_events,
+)
+from dispatch.tickets.surveys import record_survey, survey_for
 
 router = APIRouter(prefix="/api/v1/tickets", tags=["tickets"])
 
@@ -294,7 +305,7 @@ def edit(
     policy: PolicyDep,
 ) -> TicketDetail:
     """Change priority, appointment windows, estimated minutes, skill and level, engineer
-    rules, the pin and symptoms (see :mod:`dispatch.ticket_edits`).
+    rules, the pin and symptoms (see :mod:`dispatch.tickets.edits`).
 
     A priority change recomputes the SLA due instants; a plan computed before the edit is
     stale; a scheduled ticket whose rules now forbid its engineer goes back to the pool."""

@@ -11,7 +11,7 @@ from api.openapi import problem_responses
 from api.schemas.common import IdPath, Limit, Offset, Paged, Text
 from api.schemas.users import PasswordChange, PasswordReset, UserCreate, UserOut, UserPatch
 from dispatch.models import Role, User
-from dispatch.user_admin import (
+from dispatch.org.user_admin import (
     KEEP_FIELD,
     UserChange,
     add_user,

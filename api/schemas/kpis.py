@@ -44,7 +44,7 @@ class UtilisationOut(ApiModel):
 
 
 class KpiOut(ApiModel):
-    """The KPIs of a period and region (definitions: ``dispatch.kpis``)."""
+    """The KPIs of a period and region (definitions: ``dispatch.reporting.kpis``)."""
 
     start: dt.datetime = Field(description="Start of the period (inclusive)")
     end: dt.datetime = Field(description="End of the period (exclusive)")

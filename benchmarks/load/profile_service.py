@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run import fresh_database, phone_token, prepare, service_morning
 
 from api.app import create_app
-from dispatch.settings import Settings
+from dispatch.infra.settings import Settings
 
 
 def profiled(label: str, calls: int, call: Callable[[], Any], top: int) -> None:
@@ -115,8 +115,8 @@ def left_phones(settings: Settings) -> list[dict[str, Any]]:
     """The load test's phones with the jobs of theirs not yet started, from the database."""
     from sqlalchemy import select
 
+    from dispatch.infra.runtime import Runtime
     from dispatch.models import Plan, PlanStatus, Ticket, User
-    from dispatch.runtime import Runtime
 
     runtime = Runtime(settings)
     try:

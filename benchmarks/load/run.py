@@ -35,13 +35,15 @@ import psycopg
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from dispatch import migrate, optimization, planning, publishing
-from dispatch.demo import MetroArea, load_demo
+from dispatch.demo.org import MetroArea, load_demo
+from dispatch.infra import migrate
+from dispatch.infra.runtime import Runtime
+from dispatch.infra.security import create_access_token
+from dispatch.infra.settings import Settings
 from dispatch.models import Engineer, Plan, User
-from dispatch.runtime import Runtime
-from dispatch.security import create_access_token
-from dispatch.settings import Settings
-from dispatch.users import create_user
+from dispatch.org.users import create_user
+from dispatch.planning import optimization, publishing
+from dispatch.planning import problem as planning
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
@@ -227,7 +229,7 @@ def serve(env: dict[str, str], port: int, workers: int, log: Path) -> subprocess
 
 def dispatch_now_latency(base: str, count: int, database_url: str) -> list[dict[str, object]]:
     """Create ``count`` P1 tickets and dispatch each now through the API; time each call."""
-    from dispatch.db import Database
+    from dispatch.infra.db import Database
     from dispatch.models import Asset, Site
 
     token = httpx.post(

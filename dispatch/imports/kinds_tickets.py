@@ -1,6 +1,6 @@
 """``tickets.csv``: work orders, upserted by their external reference.
 
-New tickets are made by :func:`dispatch.tickets.create_ticket` (numbering, SLA clocks,
+New tickets are made by :func:`dispatch.tickets.records.create_ticket` (numbering, SLA clocks,
 history, event), the one way to make a ticket.
 """
 
@@ -14,7 +14,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatch.errors import DispatchError
-from dispatch.history import record_event
 from dispatch.imports import cells as c
 from dispatch.imports.spec import Context, Kind, Parser, Row, Stored, Values, opt, req
 from dispatch.models import (
@@ -30,7 +29,8 @@ from dispatch.models import (
     User,
 )
 from dispatch.sla.clocks import recompute_due
-from dispatch.tickets import TicketDraft, create_ticket
+from dispatch.tickets.history import record_event
+from dispatch.tickets.records import TicketDraft, create_ticket
 
 _EDITABLE = (
     "priority",

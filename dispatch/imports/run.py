@@ -7,7 +7,6 @@ from collections.abc import Callable, Hashable, Sequence
 
 from sqlalchemy.orm import Session
 
-from dispatch.audit import record_many
 from dispatch.errors import InvalidInput
 from dispatch.imports.cells import CellError
 from dispatch.imports.kinds_org import Assets, Customers, Regions, Sites
@@ -16,6 +15,7 @@ from dispatch.imports.kinds_tickets import Tickets
 from dispatch.imports.reading import ImportFile, Table, read_table, sort_by_kind
 from dispatch.imports.report import ImportReport, RowError
 from dispatch.imports.spec import Context, Kind, Row, Stored
+from dispatch.infra.audit import record_many
 
 KINDS: dict[str, Kind] = {
     k.name: k

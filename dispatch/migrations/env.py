@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from dispatch.db import make_engine
+from dispatch.infra.db import make_engine
 from dispatch.models import Base
 
 config = context.config
@@ -16,7 +16,7 @@ def _url() -> str:
     url = config.get_main_option("sqlalchemy.url")
     if url:
         return url
-    from dispatch.settings import load_settings
+    from dispatch.infra.settings import load_settings
 
     return load_settings().database_url
 

@@ -17,7 +17,7 @@ OUTBOX_ID = BigInteger().with_variant(Integer(), "sqlite")
 class OutboxEvent(Base):
     """A live event stored in the transaction that caused it, until it is on the bus.
 
-    :func:`dispatch.events.emit` adds one; the relay (:mod:`dispatch.outbox`) publishes it
+    :func:`dispatch.infra.events.emit` adds one; the relay (:mod:`dispatch.infra.outbox`) publishes it
     after the commit, or later when the bus (Redis) was unavailable, and stamps
     ``relayed_at``. A rolled-back change leaves no row, so announces nothing.
     """

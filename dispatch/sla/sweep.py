@@ -16,8 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from dispatch.errors import InvalidInput
-from dispatch.events import EventKind, emit
-from dispatch.history import lock_ticket, record_event
+from dispatch.infra.events import EventKind, emit
 from dispatch.models import (
     Plan,
     PlanStatus,
@@ -33,6 +32,7 @@ from dispatch.models import (
 from dispatch.sla.calendar import BusinessCalendar, advance
 from dispatch.sla.clocks import assess, hold_intervals, region_calendar
 from dispatch.sla.policy import Clock, EscalationTo, SlaPolicy, session_policy
+from dispatch.tickets.history import lock_ticket, record_event
 
 logger = logging.getLogger(__name__)
 

@@ -106,7 +106,7 @@ def _item(
 def _region_filter(session: Session, region_code: str | None) -> list[int] | None:
     if region_code is None:
         return None
-    from dispatch.tickets import region_ids
+    from dispatch.tickets.records import region_ids
 
     return region_ids(session=session, code=region_code)
 

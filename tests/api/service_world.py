@@ -12,14 +12,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from api.app import create_app
-from dispatch import optimization
-from dispatch.db import Database
-from dispatch.demo import load_demo
+from dispatch.demo.org import load_demo
+from dispatch.infra.db import Database
+from dispatch.infra.runtime import Runtime
+from dispatch.infra.settings import Settings
 from dispatch.models import Asset, Engineer, Plan, PlanStatus, Site, User, Visit
-from dispatch.runtime import Runtime
-from dispatch.settings import Settings
-from dispatch.tickets import TicketDraft, create_ticket
-from dispatch.users import create_user
+from dispatch.org.users import create_user
+from dispatch.planning import optimization
+from dispatch.tickets.records import TicketDraft, create_ticket
 from tests.conftest import login
 
 DAY = dt.date(2026, 11, 24)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dispatch.security import create_access_token
+from dispatch.infra.security import create_access_token
 from tests.conftest import TEST_SECRET, login
 
 

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.console import STATIC_DIR
-from dispatch.settings import Settings
+from dispatch.infra.settings import Settings
 from tests.api.service_world import DAY, day_client, engineer_login, run_plan, world
 from tests.conftest import login
 

@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from dispatch.db import Database
-from dispatch.users import create_user
+from dispatch.infra.db import Database
+from dispatch.org.users import create_user
 from tests.api.console_server import (
     CHROMIUM,
     CHROMIUM_ARGS,

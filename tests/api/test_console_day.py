@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from dispatch.demo import load_demo
+from dispatch.demo.org import load_demo
 from dispatch.models import Ticket
 from tests.conftest import login
 

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from dispatch.db import Database
+from dispatch.infra.db import Database
 from dispatch.models import Engineer
 from tests.api.console_server import CHROMIUM, CHROMIUM_ARGS, require_chromium, start_server, token
 from tests.api.service_world import DAY, MORNING, ZONE, world

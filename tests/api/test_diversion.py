@@ -10,9 +10,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from dispatch.lifecycle import transition
 from dispatch.models import Engineer, Site, Ticket, TicketEvent, TicketStatus, User
-from dispatch.tickets import TicketDraft, create_ticket
+from dispatch.tickets.lifecycle import transition
+from dispatch.tickets.records import TicketDraft, create_ticket
 from tests.api.service_world import (
     MORNING,
     day_client,

@@ -14,7 +14,7 @@ import uvicorn
 
 from api.app import create_app
 from api.routes import events as events_route
-from dispatch.settings import Settings
+from dispatch.infra.settings import Settings
 from tests.api.console_server import free_port
 from tests.api.service_world import MORNING, report_ticket, world
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from dispatch.users import create_user
+from dispatch.org.users import create_user
 from tests.conftest import login
 from tests.dispatch.test_imports import counts
 from tests.org_files import BAD_ROWS, organisation, spoiled

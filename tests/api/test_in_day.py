@@ -9,10 +9,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from dispatch.lifecycle import transition
 from dispatch.models import Asset, Site, Ticket
-from dispatch.service_windows import WINDOW_PASSED
-from dispatch.tickets import TicketDraft, create_ticket
+from dispatch.tickets.lifecycle import transition
+from dispatch.tickets.records import TicketDraft, create_ticket
+from dispatch.tickets.service_windows import WINDOW_PASSED
 from tests.api.service_world import (
     DAY,
     ZONE,

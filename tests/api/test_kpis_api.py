@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from dispatch.lifecycle import transition
 from dispatch.models import Asset, Customer, Region, Site, User
-from dispatch.surveys import record_survey
-from dispatch.tickets import TicketDraft, create_ticket
+from dispatch.tickets.lifecycle import transition
+from dispatch.tickets.records import TicketDraft, create_ticket
+from dispatch.tickets.surveys import record_survey
 from tests.conftest import login
 
 # 10 March 2025 in Shanghai (UTC+8): long before the demo's day

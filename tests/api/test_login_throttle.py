@@ -10,10 +10,10 @@ import redis
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from dispatch import keys
 from dispatch.errors import TooManyAttempts
-from dispatch.login_throttle import LoginPolicy, LoginThrottle
-from dispatch.settings import Settings
+from dispatch.infra import keys
+from dispatch.infra.login_throttle import LoginPolicy, LoginThrottle
+from dispatch.infra.settings import Settings
 
 T0 = dt.datetime(2026, 11, 24, 1, 30, tzinfo=dt.UTC)
 WINDOW = 60

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from dispatch.db import Database
+from dispatch.infra.db import Database
 from dispatch.models import AuditEntry, Customer, Engineer, Region, Site, Ticket
 from tests.api.service_world import DAY, MORNING, day_client, engineer_login, run_plan, world
 from tests.conftest import login

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from api.app import create_app
 from dispatch.models import Customer, Engineer, Ticket, Visit
-from dispatch.users import create_user
+from dispatch.org.users import create_user
 from tests.api.service_world import run_plan
 from tests.api.test_imports_api import upload
 from tests.conftest import login

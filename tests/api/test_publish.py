@@ -8,10 +8,10 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from dispatch import publishing
 from dispatch.errors import StalePlan
-from dispatch.lifecycle import transition
 from dispatch.models import Plan, Ticket, TicketEvent, TicketStatus
+from dispatch.planning import publishing
+from dispatch.tickets.lifecycle import transition
 from tests.api.service_world import (
     MORNING,
     day_client,

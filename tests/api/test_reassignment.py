@@ -7,8 +7,8 @@ import datetime as dt
 from sqlalchemy import select
 
 from dispatch.models import Engineer, Plan, PlanStatus, SiteVisit, Ticket, Visit
-from dispatch.plans import new_plan
-from dispatch.publishing import make_current
+from dispatch.planning.plans import new_plan
+from dispatch.planning.publishing import make_current
 from tests.api.service_world import MORNING, day_client, engineer_login, run_plan, world
 from tests.conftest import login
 

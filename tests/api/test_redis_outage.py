@@ -27,10 +27,11 @@ from rq.job import Job
 from sqlalchemy import select
 
 from api.app import create_app
-from dispatch import keys, optimization
-from dispatch.db import Database
+from dispatch.infra import keys
+from dispatch.infra.db import Database
+from dispatch.infra.settings import Settings
 from dispatch.models import Asset, Plan, Site, SiteVisit, Ticket, utcnow
-from dispatch.settings import Settings
+from dispatch.planning import optimization
 from tests.api.console_server import server_env
 from tests.api.service_world import DAY, MORNING, engineer_login, run_plan, runtime_of, world
 from tests.conftest import login

@@ -15,7 +15,7 @@ import uvicorn
 from fastapi import FastAPI, Request
 
 from api.app import create_app
-from dispatch.settings import Settings
+from dispatch.infra.settings import Settings
 
 
 class Boom(RuntimeError):

@@ -7,7 +7,7 @@ import datetime as dt
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from dispatch.settings import Settings
+from dispatch.infra.settings import Settings
 from tests.api.service_world import MORNING, report_ticket, world
 from tests.conftest import login
 

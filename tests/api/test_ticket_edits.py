@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from dispatch.lifecycle import transition
 from dispatch.models import (
     Engineer,
     EngineerSkill,
@@ -16,7 +15,8 @@ from dispatch.models import (
     TicketEvent,
     TicketStatus,
 )
-from dispatch.ticket_edits import ENGINEER_RULES_CHANGED, facts
+from dispatch.tickets.edits import ENGINEER_RULES_CHANGED, facts
+from dispatch.tickets.lifecycle import transition
 from tests.api.service_world import (
     DAY,
     MORNING,

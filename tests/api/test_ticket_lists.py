@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from dispatch.demo import load_demo
+from dispatch.demo.org import load_demo
 from dispatch.models import Customer, Engineer, Ticket
 from tests.conftest import login
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from dispatch.models import Asset, Customer, Engineer, Site, Ticket, TicketEvent
-from dispatch.users import create_user
+from dispatch.org.users import create_user
 from tests.conftest import login
 
 

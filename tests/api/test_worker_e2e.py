@@ -23,13 +23,13 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from dispatch.db import Database
-from dispatch.jobs import RedisJobQueue
+from dispatch.infra.db import Database
+from dispatch.infra.redis_conn import connect
+from dispatch.infra.settings import Settings
 from dispatch.models import Asset, Engineer, Plan, Site, User
-from dispatch.optimization import STALE_AFTER, reap_stale_runs
-from dispatch.redis_conn import connect
-from dispatch.settings import Settings
-from dispatch.users import create_user
+from dispatch.org.users import create_user
+from dispatch.planning.optimization import STALE_AFTER, reap_stale_runs
+from dispatch.planning.tasks import RedisJobQueue
 from tests.api.console_server import server_env, start_server
 from tests.api.service_world import DAY, MORNING, world
 from tests.conftest import REQUIRE_SERVICES

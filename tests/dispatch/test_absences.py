@@ -8,11 +8,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from dispatch import absences
-from dispatch.checkins import check_in
-from dispatch.demo import load_demo
+from dispatch.demo.org import load_demo
 from dispatch.errors import Conflict, InvalidInput, NotFound
-from dispatch.events import EventKind
+from dispatch.field.checkins import check_in
+from dispatch.infra.events import EventKind
 from dispatch.models import (
     AuditEntry,
     Engineer,
@@ -25,10 +24,11 @@ from dispatch.models import (
     User,
     Visit,
 )
-from dispatch.optimization import RunOptions, request_optimization
-from dispatch.planning import apply_solution, build_problem
-from dispatch.publishing import publish_plan
-from dispatch.users import create_user
+from dispatch.org import absences
+from dispatch.org.users import create_user
+from dispatch.planning.optimization import RunOptions, request_optimization
+from dispatch.planning.problem import apply_solution, build_problem
+from dispatch.planning.publishing import publish_plan
 from solver.greedy import greedy
 from solver.solution import Reason
 

@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from dispatch import planning
-from dispatch.availability import available
-from dispatch.demo import load_demo
+from dispatch.demo.org import load_demo
 from dispatch.models import Engineer, EngineerAbsence, Region
+from dispatch.org.availability import available
+from dispatch.planning import problem as planning
 from solver.greedy import greedy
 from solver.problem import Break, TimeWindow
 

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from dispatch.db import Database
-from dispatch.settings import Settings
+from dispatch.infra.db import Database
+from dispatch.infra.settings import Settings
 
 
 def test_postgres_sessions_beyond_the_pool_time_out(migrated_database_url):

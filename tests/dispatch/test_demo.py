@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from dispatch.demo import database_is_empty, load_demo
-from dispatch.demo_day import choose_day
+from dispatch.demo.day import choose_day
+from dispatch.demo.org import database_is_empty, load_demo
 from dispatch.errors import Conflict
 from dispatch.models import Customer, Engineer, Region, Ticket, User
+from dispatch.org.users import authenticate
 from dispatch.sla.sweep import sweep
-from dispatch.users import authenticate
 
 DAY = dt.date(2026, 11, 24)
 
@@ -64,9 +64,9 @@ def test_demo_loads_a_metro_day(database):
 
 
 def test_same_seed_same_data_other_seed_other_data(tmp_path):
-    from dispatch import migrate
-    from dispatch.db import Database
-    from dispatch.settings import Settings
+    from dispatch.infra import migrate
+    from dispatch.infra.db import Database
+    from dispatch.infra.settings import Settings
 
     snapshots = []
     for name, seed in (("a", 5), ("b", 5), ("c", 6)):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dispatch.emergency import MAX_DISPLACEMENT_TRIES, _insert_displacing
+from dispatch.planning.emergency import MAX_DISPLACEMENT_TRIES, _insert_displacing
 from solver import Tier
 from solver.assemble import solution_from_plan
 from tests.solver.test_solve_support import HOUR, eng, line_problem, tix

@@ -6,9 +6,9 @@ import threading
 
 import pytest
 
-from dispatch.events import MemoryEventBus, RedisEventBus, emit
-from dispatch.redis_conn import connect
-from dispatch.runtime import Runtime
+from dispatch.infra.events import MemoryEventBus, RedisEventBus, emit
+from dispatch.infra.redis_conn import connect
+from dispatch.infra.runtime import Runtime
 
 
 @pytest.fixture

@@ -7,11 +7,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from dispatch import migrate
-from dispatch.db import Database
 from dispatch.imports import ImportFile, export_files, run_import
+from dispatch.infra import migrate
+from dispatch.infra.db import Database
+from dispatch.infra.settings import Settings
 from dispatch.models import AuditEntry, Base, Engineer, EngineerAbsence, Site, Ticket
-from dispatch.settings import Settings
 from tests.conftest import TEST_SECRET
 from tests.org_files import BAD_ROWS, organisation, replace_cell, spoiled, xlsx_bytes
 

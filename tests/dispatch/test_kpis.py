@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 
 from dispatch.errors import InvalidInput, NotFound
-from dispatch.kpis import compute_kpis, nearest_rank
 from dispatch.models import (
     Asset,
     Customer,
@@ -22,6 +21,7 @@ from dispatch.models import (
     TicketEvent,
     Visit,
 )
+from dispatch.reporting.kpis import compute_kpis, nearest_rank
 from tests.dispatch.workflow_world import build_world
 
 START = dt.datetime(2026, 11, 23, 0, 0, tzinfo=dt.UTC)  # Monday; London is on GMT (= UTC)

@@ -8,8 +8,17 @@ import pytest
 from sqlalchemy import func, select
 
 from dispatch.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
-from dispatch.events import EventKind
-from dispatch.lifecycle import (
+from dispatch.infra.events import EventKind
+from dispatch.infra.runtime import Runtime
+from dispatch.models import (
+    FollowUpVisit,
+    SlaState,
+    Ticket,
+    TicketEvent,
+    TicketHold,
+    TicketStatus,
+)
+from dispatch.tickets.lifecycle import (
     RULES,
     SYSTEM,
     TRANSITIONS,
@@ -19,15 +28,6 @@ from dispatch.lifecycle import (
     transition,
     visit_count,
 )
-from dispatch.models import (
-    FollowUpVisit,
-    SlaState,
-    Ticket,
-    TicketEvent,
-    TicketHold,
-    TicketStatus,
-)
-from dispatch.runtime import Runtime
 from tests.dispatch.workflow_world import build_world, new_ticket, publish_visit
 
 T0 = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)  # a Tuesday; London is on GMT

@@ -6,8 +6,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
-from dispatch import migrate
-from dispatch.db import make_engine
+from dispatch.infra import migrate
+from dispatch.infra.db import make_engine
 from dispatch.models import Base
 
 

@@ -12,15 +12,15 @@ import pytest
 from rq import Queue
 from sqlalchemy import select
 
-from dispatch import keys
-from dispatch.events import emit
+from dispatch.infra import keys
+from dispatch.infra.events import emit
+from dispatch.infra.outbox import prune_relayed
+from dispatch.infra.positions import RedisPositionStore
+from dispatch.infra.runtime import Runtime
+from dispatch.infra.settings import Settings
 from dispatch.models import OutboxEvent, PlanStatus, Region, utcnow
-from dispatch.optimization import RunOptions, queued_runs, request_optimization
-from dispatch.outbox import prune_relayed
-from dispatch.planning import Position
-from dispatch.positions import RedisPositionStore
-from dispatch.runtime import Runtime
-from dispatch.settings import Settings
+from dispatch.planning.optimization import RunOptions, queued_runs, request_optimization
+from dispatch.planning.problem import Position
 from tests.private_redis import PrivateRedis, private_redis
 
 __all__ = ["private_redis"]

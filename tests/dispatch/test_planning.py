@@ -7,8 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from dispatch import planning
-from dispatch.demo import load_demo
+from dispatch.demo.org import load_demo
 from dispatch.models import (
     Engineer,
     EngineerRuleKind,
@@ -21,6 +20,7 @@ from dispatch.models import (
     TicketStatus,
     Visit,
 )
+from dispatch.planning import problem as planning
 from solver.greedy import greedy
 from solver.validate import validate
 

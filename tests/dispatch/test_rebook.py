@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from dispatch.errors import Conflict, InvalidInput
-from dispatch.lifecycle import transition
-from dispatch.service_windows import WINDOW_PASSED
 from dispatch.sla.policy import session_policy
-from dispatch.tickets import rebook_ticket, ticket_events
+from dispatch.tickets.lifecycle import transition
+from dispatch.tickets.records import rebook_ticket, ticket_events
+from dispatch.tickets.service_windows import WINDOW_PASSED
 from scenarios.desk import Desk
 from solver.params import SolveParams
 from solver.travel import HaversineProvider

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from dispatch.settings import CHECKOUT, InvalidSettings, Settings, default_home, load_settings
+from dispatch.infra.settings import CHECKOUT, InvalidSettings, Settings, default_home, load_settings
 
 
 def test_defaults_are_the_embedded_mode(monkeypatch, tmp_path):

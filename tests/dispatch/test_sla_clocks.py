@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from dispatch.lifecycle import transition
 from dispatch.sla.calendar import BusinessCalendar, CalendarSpec, advance, elapsed
 from dispatch.sla.clocks import due
 from dispatch.sla.policy import Clock, Target
+from dispatch.tickets.lifecycle import transition
 from tests.dispatch.workflow_world import WEEKDAYS_8_18, build_world, new_ticket
 
 UTC = dt.UTC

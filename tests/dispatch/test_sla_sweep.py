@@ -7,11 +7,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from dispatch.events import EventKind
-from dispatch.lifecycle import transition
+from dispatch.infra.events import EventKind
+from dispatch.infra.runtime import Runtime
 from dispatch.models import Ticket, TicketEvent
-from dispatch.runtime import Runtime
 from dispatch.sla.sweep import sweep
+from dispatch.tickets.lifecycle import transition
 from tests.dispatch.workflow_world import build_world, new_ticket, publish_visit
 
 T0 = dt.datetime(2026, 11, 24, 10, 0, tzinfo=dt.UTC)  # Tuesday 10:00 in London

@@ -8,8 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from dispatch import planning
-from dispatch.demo import load_demo
+from dispatch.demo.org import load_demo
 from dispatch.errors import Conflict, InvalidInput
 from dispatch.models import (
     Engineer,
@@ -19,8 +18,9 @@ from dispatch.models import (
     TicketEvent,
     TicketStatus,
 )
-from dispatch.snapshot import ticket_digest
-from dispatch.ticket_edits import TicketEdit, edit_ticket
+from dispatch.planning import problem as planning
+from dispatch.planning.snapshot import ticket_digest
+from dispatch.tickets.edits import TicketEdit, edit_ticket
 
 DAY = dt.date(2026, 11, 24)
 ZONE = ZoneInfo("Asia/Shanghai")

@@ -9,16 +9,16 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from dispatch.errors import Conflict, InvalidInput, NotFound, TransitionNotAllowed
-from dispatch.lifecycle import transition
 from dispatch.models import Survey
-from dispatch.surveys import record_survey, survey_for
-from dispatch.tickets import (
+from dispatch.tickets.lifecycle import transition
+from dispatch.tickets.records import (
     TicketDraft,
     create_ticket,
     get_ticket,
     list_tickets,
     ticket_events,
 )
+from dispatch.tickets.surveys import record_survey, survey_for
 from tests.dispatch.workflow_world import build_world, new_ticket
 
 T0 = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import redis
 
-from dispatch.travel_cache import RedisMatrixCache, matrix_cache_prefix
+from dispatch.infra.travel_cache import RedisMatrixCache, matrix_cache_prefix
 from solver.osrm_cache import NO_ROUTE, InMemoryMatrixCache, MatrixCache
 
 REDIS_URL = os.environ.get("DISPATCH_TEST_REDIS_URL") or None

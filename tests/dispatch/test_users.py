@@ -9,16 +9,16 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from dispatch import security
 from dispatch.errors import AuthenticationFailed, Conflict, InvalidInput, NotFound
-from dispatch.models import User
-from dispatch.security import (
+from dispatch.infra import security
+from dispatch.infra.security import (
     create_access_token,
     decode_access_token,
     hash_password,
     verify_password,
 )
-from dispatch.users import MIN_PASSWORD_LENGTH, authenticate, create_user, set_password
+from dispatch.models import User
+from dispatch.org.users import MIN_PASSWORD_LENGTH, authenticate, create_user, set_password
 
 SECRET = "s" * 40
 

@@ -20,8 +20,8 @@ from dispatch.models import (
     User,
     Visit,
 )
-from dispatch.tickets import TicketDraft, create_ticket
-from dispatch.users import create_user
+from dispatch.org.users import create_user
+from dispatch.tickets.records import TicketDraft, create_ticket
 
 WEEKDAYS_8_18 = {"hours": {d: ["08:00", "18:00"] for d in ("mon", "tue", "wed", "thu", "fri")}}
 

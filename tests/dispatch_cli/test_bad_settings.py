@@ -90,7 +90,7 @@ def test_secrets_are_not_echoed(tmp_path):
 
 def test_default_database_is_the_same_from_any_directory(tmp_path):
     env = _clean_env()
-    code = "from dispatch.settings import load_settings; print(load_settings().database_url)"
+    code = "from dispatch.infra.settings import load_settings; print(load_settings().database_url)"
     urls = []
     for where in (tmp_path / "a", tmp_path / "b" / "deeper"):
         where.mkdir(parents=True)

@@ -13,7 +13,7 @@ variables of one carried to the next (as in one terminal). The comments after a 
 - ``<!-- readme-test: skip: why -->``: the one ``make`` block, which this test performs.
 
 The demo is seeded from the machine's real clock, as a newcomer's would be, so the
-blocks work at any hour (:mod:`dispatch.demo_day`).
+blocks work at any hour (:mod:`dispatch.demo.day`).
 """
 
 from __future__ import annotations

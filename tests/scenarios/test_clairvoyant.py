@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dispatch.db import make_engine, make_session_factory
+from dispatch.infra.db import make_engine, make_session_factory
 from dispatch.models import Plan, Ticket, Visit
 from scenarios.clairvoyance import FUTURE_PREFIX
 from scenarios.desk import Desk

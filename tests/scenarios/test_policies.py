@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from dispatch.db import make_engine, make_session_factory
+from dispatch.infra.db import make_engine, make_session_factory
 from dispatch.models import Ticket, TicketEvent
 from scenarios.load import parse_scenario
 from scenarios.sim import Simulation

@@ -44,7 +44,7 @@ def test_runs_on_the_redis_queue(redis_url: str | None) -> None:
     import redis
     from rq import Queue, SimpleWorker
 
-    from dispatch import keys
+    from dispatch.infra import keys
 
     task = Task(SCENARIO, "greedy", 9, False)
     jobs = enqueue([task], redis_url=redis_url)

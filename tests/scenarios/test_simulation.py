@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from dispatch.db import make_engine, make_session_factory
+from dispatch.infra.db import make_engine, make_session_factory
 from dispatch.models import Plan, PlanStatus, SiteVisit, Ticket, TicketEvent, TicketStatus
 from scenarios.demand import requests
 from scenarios.load import parse_scenario

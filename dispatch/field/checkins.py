@@ -1,0 +1,273 @@
+"""Check-in and check-out at a ticket's site, from the engineer's phone.
+
+A check-in is checked against the site's position with ``geopy``'s geodesic distance:
+further than the configured radius it is still accepted (a phone's fix can be poor, an
+entrance far from the pin) but *flagged* for the dispatcher. Both drive the ticket's life
+cycle through :func:`dispatch.tickets.lifecycle.transition`, so SLA clocks stop exactly as they
+would from the desk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from geopy.distance import geodesic
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from dispatch.errors import Conflict, InvalidInput
+from dispatch.field.day import assigned_visit, validate_position
+from dispatch.infra.events import EventKind, emit
+from dispatch.models import SiteVisit, Ticket, TicketStatus, User, VisitOutcome, utcnow
+from dispatch.org.day_clock import utc_text
+from dispatch.tickets.lifecycle import transition
+
+_NOT_YET_DISPATCHED = frozenset(
+    {TicketStatus.TRIAGED.value, TicketStatus.SCHEDULED.value, TicketStatus.NEEDS_FOLLOW_UP.value}
+)
+
+
+@dataclass(frozen=True)
+class CheckOutReport:
+    """What the engineer reports when leaving the site.
+
+    Attributes
+    ----------
+    outcome
+        ``fixed``, ``needs_follow_up`` or ``no_access``.
+    notes
+        Free text for the record.
+    customer_accepted
+        The customer signed the work off on the spot (closes a fixed ticket).
+    parts
+        Parts to order for the follow-up visit.
+    """
+
+    outcome: str
+    notes: str | None = None
+    customer_accepted: bool | None = None
+    parts: tuple[str, ...] = ()
+
+
+def _aware(value: dt.datetime | None, name: str) -> dt.datetime | None:
+    if value is not None and value.tzinfo is None:
+        raise InvalidInput(f"{name} must carry a time-zone offset", field=name)
+    return value
+
+
+def open_site_visit(*, session: Session, engineer_id: int, ticket_id: int) -> SiteVisit | None:
+    """The engineer's check-in on ``ticket_id`` not yet checked out, if any."""
+    return session.scalar(
+        select(SiteVisit).where(
+            SiteVisit.engineer_id == engineer_id,
+            SiteVisit.ticket_id == ticket_id,
+            SiteVisit.checked_out_at.is_(None),
+        )
+    )
+
+
+def check_in(
+    *,
+    session: Session,
+    user: User,
+    ticket_id: int,
+    lat: float,
+    lon: float,
+    device_time: dt.datetime | None,
+    radius_m: float,
+    now: dt.datetime | None = None,
+) -> SiteVisit:
+    """Record the engineer's arrival on site: the ticket goes on site (the SLA response).
+
+    A ticket not yet dispatched (scheduled by a published plan) is dispatched to the
+    engineer first, by the system.
+
+    Parameters
+    ----------
+    session
+        Open session; the caller commits (live events go out on commit).
+    user
+        The engineer user checking in.
+    ticket_id
+        The ticket; it must be assigned to the user's engineer (one owner at a time:
+        :mod:`dispatch.planning.assignment`).
+    lat, lon
+        The phone's position.
+    device_time
+        The phone's clock (kept for the record; the server's clock counts).
+    radius_m
+        Further from the site than this, the check-in is flagged.
+    now
+        The server's instant (default now).
+
+    Raises
+    ------
+    PermissionDenied
+        The ticket is not assigned to this engineer.
+    Conflict
+        Already checked in, or the ticket is not in a state to be visited.
+    InvalidInput
+        Coordinates off the globe, a naive device time.
+    """
+    validate_position(lat, lon)
+    _aware(device_time, "device_time")
+    now = now or utcnow()
+    engineer_id = user.engineer_id
+    if engineer_id is None:
+        from dispatch.errors import PermissionDenied
+
+        raise PermissionDenied("only engineer accounts check in")
+    visit = assigned_visit(session=session, engineer_id=engineer_id, ticket_id=ticket_id)
+    ticket = session.get(Ticket, ticket_id)
+    assert ticket is not None
+    if open_site_visit(session=session, engineer_id=engineer_id, ticket_id=ticket_id):
+        raise Conflict(f"already checked in on ticket {ticket.number}", field="ticket_id")
+    if ticket.status in _NOT_YET_DISPATCHED:
+        transition(
+            session=session,
+            ticket=ticket,
+            action="dispatch",
+            actor=None,
+            reason="engineer checked in",
+            at=now,
+            engineer_id=engineer_id,
+        )
+    transition(session=session, ticket=ticket, action="arrive", actor=user, at=now)
+    distance = float(geodesic((lat, lon), (ticket.site.lat, ticket.site.lon)).meters)
+    flagged = distance > radius_m
+    previous = session.scalar(
+        select(func.count()).select_from(SiteVisit).where(SiteVisit.ticket_id == ticket.id)
+    )
+    site_visit = SiteVisit(
+        ticket_id=ticket.id,
+        engineer_id=engineer_id,
+        visit_id=visit.id if visit is not None else None,
+        visit_number=int(previous or 0) + 1,
+        checked_in_at=now,
+        check_in_device_time=device_time,
+        check_in_lat=lat,
+        check_in_lon=lon,
+        check_in_distance_m=round(distance, 1),
+        flagged=flagged,
+    )
+    session.add(site_visit)
+    session.flush()
+    data = {
+        "site_visit_id": site_visit.id,
+        "engineer_id": engineer_id,
+        "ticket_id": ticket.id,
+        "number": ticket.number,
+        "lat": lat,
+        "lon": lon,
+        "distance_m": site_visit.check_in_distance_m,
+        "flagged": flagged,
+        "at": utc_text(now),
+    }
+    emit(session, EventKind.ENGINEER_CHECKED_IN, data)
+    if flagged:
+        emit(session, EventKind.CHECKIN_FLAGGED, {**data, "radius_m": radius_m})
+    return site_visit
+
+
+def check_out(
+    *,
+    session: Session,
+    user: User,
+    ticket_id: int,
+    lat: float | None,
+    lon: float | None,
+    device_time: dt.datetime | None,
+    report: CheckOutReport,
+    now: dt.datetime | None = None,
+) -> SiteVisit:
+    """Record the engineer leaving the site with the outcome of the visit.
+
+    ``fixed`` completes the ticket and asks the customer to accept it (closed at once when
+    ``customer_accepted``); ``needs_follow_up`` and ``no_access`` need another visit (a
+    follow-up, with the parts to order).
+
+    Raises
+    ------
+    Conflict
+        Not checked in on this ticket.
+    InvalidInput
+        Unknown outcome, bad coordinates, a naive device time.
+    """
+    if report.outcome not in {o.value for o in VisitOutcome}:
+        raise InvalidInput(
+            f"outcome must be one of {', '.join(o.value for o in VisitOutcome)}", field="outcome"
+        )
+    if (lat is None) != (lon is None):
+        raise InvalidInput(
+            "send both lat and lon, or neither", field="lat" if lat is None else "lon"
+        )
+    if lat is not None and lon is not None:
+        validate_position(lat, lon)
+    _aware(device_time, "device_time")
+    now = now or utcnow()
+    engineer_id = user.engineer_id
+    site_visit = (
+        open_site_visit(session=session, engineer_id=engineer_id, ticket_id=ticket_id)
+        if engineer_id is not None
+        else None
+    )
+    if site_visit is None:
+        assigned_visit(session=session, engineer_id=engineer_id or -1, ticket_id=ticket_id)
+        raise Conflict("not checked in on this ticket: check in first", field="ticket_id")
+    ticket = session.get(Ticket, ticket_id)
+    assert ticket is not None
+    if report.outcome == VisitOutcome.FIXED.value:
+        transition(session=session, ticket=ticket, action="complete", actor=user, at=now)
+        transition(
+            session=session,
+            ticket=ticket,
+            action="request_acceptance",
+            actor=None,
+            reason="checked out as fixed",
+            at=now,
+        )
+        if report.customer_accepted:
+            transition(
+                session=session,
+                ticket=ticket,
+                action="close",
+                actor=None,
+                reason="customer accepted on site",
+                at=now,
+            )
+    else:
+        why = (
+            "could not access the site" if report.outcome == VisitOutcome.NO_ACCESS.value else None
+        )
+        transition(
+            session=session,
+            ticket=ticket,
+            action="need_follow_up",
+            actor=user,
+            reason=why or report.notes or "another visit is needed",
+            at=now,
+            parts=list(report.parts),
+        )
+    site_visit.checked_out_at = max(now, site_visit.checked_in_at)
+    site_visit.check_out_device_time = device_time
+    site_visit.check_out_lat = lat
+    site_visit.check_out_lon = lon
+    site_visit.outcome = report.outcome
+    site_visit.notes = report.notes
+    site_visit.customer_accepted = report.customer_accepted
+    emit(
+        session,
+        EventKind.ENGINEER_CHECKED_OUT,
+        {
+            "site_visit_id": site_visit.id,
+            "engineer_id": engineer_id,
+            "ticket_id": ticket.id,
+            "number": ticket.number,
+            "outcome": report.outcome,
+            "lat": lat,
+            "lon": lon,
+            "at": utc_text(now),
+        },
+    )
+    return site_visit

@@ -1,0 +1,1 @@
+"""Infrastructure: settings, database, migrations, Redis, keys, runtime, events, positions, travel cache, security."""

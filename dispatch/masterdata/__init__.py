@@ -1,4 +1,0 @@
-"""Master data: regions, customers, sites, assets and engineers (list, read, create,
-update, deactivate), each change checked (errors name the field) and audited
-(:func:`dispatch.audit.record`). One module per kind; :mod:`.common` holds what they share.
-"""

@@ -1,0 +1,1 @@
+"""The organisation: regions' days, engineers, users, absences, master data."""

@@ -1,0 +1,282 @@
+"""What every kind of master data shares: lookups, checks naming the field, audited writes.
+
+Services take ``fields``: a mapping of the input fields given (a creation's or a partial
+update's), already typed by the caller (the API's schemas, an import's row parser). The
+checks here raise domain errors that name the field at fault, before anything is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from dispatch.errors import Conflict, InvalidInput, NotFound
+from dispatch.infra.audit import changed_fields, record
+from dispatch.models import Base, Region, Ticket
+from dispatch.tickets.lifecycle import OPEN_STATUSES
+
+M = TypeVar("M", bound=Base)
+_HHMM = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
+
+
+def get_row(session: Session, model: type[M], row_id: int, kind: str) -> M:
+    """The ``model`` row with ``row_id``.
+
+    Raises
+    ------
+    NotFound
+        No such row.
+    """
+    row = session.get(model, row_id)
+    if row is None:
+        raise NotFound(f"no {kind} {row_id}")
+    return row
+
+
+def find_by_code(
+    session: Session, column: InstrumentedAttribute[str], code: str, field: str
+) -> Any:
+    """The row whose ``column`` is ``code``.
+
+    Raises
+    ------
+    NotFound
+        None has it (naming ``field``).
+    """
+    found = session.scalar(select(column.class_).where(column == code))
+    if found is None:
+        raise NotFound(f"no {field} {code!r}", field=field)
+    return found
+
+
+def reference(
+    session: Session,
+    model: type[M],
+    fields: Mapping[str, Any],
+    *,
+    by_id: str,
+    by_code: str | None = None,
+    code_column: InstrumentedAttribute[str] | None = None,
+) -> M | None:
+    """The row a body names by id (``fields[by_id]``) or by code (``fields[by_code]``).
+
+    ``None`` when the body names neither.
+
+    Raises
+    ------
+    NotFound
+        The named row does not exist (``field`` is the key used).
+    """
+    if fields.get(by_id) is not None:
+        row = session.get(model, fields[by_id])
+        if row is None:
+            raise NotFound(f"no {by_code or by_id} with id {fields[by_id]}", field=by_id)
+        return row
+    if by_code is not None and code_column is not None and fields.get(by_code) is not None:
+        found: M = find_by_code(session, code_column, fields[by_code], by_code)
+        return found
+    return None
+
+
+def active_region(
+    session: Session,
+    fields: Mapping[str, Any],
+    *,
+    by_id: str = "region_id",
+    by_code: str = "region",
+) -> Region | None:
+    """The (active) region a body names by id or code, if it names one.
+
+    Raises
+    ------
+    NotFound
+        Unknown region.
+    InvalidInput
+        The region is inactive.
+    """
+    region = reference(
+        session, Region, fields, by_id=by_id, by_code=by_code, code_column=Region.code
+    )
+    if region is not None and not region.active:
+        field = by_id if fields.get(by_id) is not None else by_code
+        raise InvalidInput(f"region {region.code!r} is inactive", field=field)
+    return region
+
+
+def require(fields: Mapping[str, Any], *names: str) -> None:
+    """Refuse a creation that lacks one of ``names``.
+
+    Raises
+    ------
+    InvalidInput
+        The first missing (or ``None``) field.
+    """
+    for name in names:
+        if fields.get(name) is None:
+            raise InvalidInput(f"{name} is required", field=name)
+
+
+def check_text(value: Any, field: str, *, max_length: int) -> str:
+    """``value`` as a non-blank string of at most ``max_length`` characters, stripped.
+
+    Raises
+    ------
+    InvalidInput
+        Blank, too long, or containing a NUL character.
+    """
+    if value is None:
+        raise InvalidInput(f"{field} must not be null", field=field)
+    text = str(value).strip()
+    if not text:
+        raise InvalidInput(f"{field} must not be blank", field=field)
+    if len(text) > max_length:
+        raise InvalidInput(f"{field} is longer than {max_length} characters", field=field)
+    if "\x00" in text:
+        raise InvalidInput(f"{field} must not contain NUL characters", field=field)
+    return text
+
+
+def check_range(value: float | int | None, field: str, low: float, high: float) -> None:
+    """Refuse a number outside ``[low, high]`` (``None`` passes).
+
+    Raises
+    ------
+    InvalidInput
+        Out of range, naming ``field``.
+    """
+    if value is not None and not low <= value <= high:
+        raise InvalidInput(f"{field} must be between {low:g} and {high:g}", field=field)
+
+
+def check_lat_lon(fields: Mapping[str, Any], lat: str, lon: str) -> None:
+    """Refuse a latitude outside -90..90 or a longitude outside -180..180."""
+    check_range(fields.get(lat), lat, -90, 90)
+    check_range(fields.get(lon), lon, -180, 180)
+
+
+def check_timezone(name: str, field: str = "timezone") -> str:
+    """``name`` when it is an IANA time zone zoneinfo knows.
+
+    Raises
+    ------
+    InvalidInput
+        Unknown time zone.
+    """
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a directory ("America")
+        raise InvalidInput(f"unknown time zone {name!r}", field=field) from None
+    return name
+
+
+def minutes_of(text: str, field: str) -> int:
+    """Minutes after midnight of an ``HH:MM`` time (``24:00`` = 1440).
+
+    Raises
+    ------
+    InvalidInput
+        Not ``HH:MM`` or beyond 24:00.
+    """
+    match = _HHMM.fullmatch(text)
+    if match is None or (match.group(1) == "24" and match.group(2) != "00"):
+        raise InvalidInput(f"{field} must be a time HH:MM (00:00..24:00)", field=field)
+    return int(match.group(1)) * 60 + int(match.group(2))
+
+
+def hhmm(minutes: int | None) -> str | None:
+    """``HH:MM`` of minutes after midnight (``None`` stays ``None``)."""
+    return None if minutes is None else f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def check_unique(
+    session: Session,
+    column: InstrumentedAttribute[Any],
+    value: Any,
+    *,
+    field: str,
+    kind: str,
+    exclude_id: int | None = None,
+) -> None:
+    """Refuse a value another row of the table already has.
+
+    Raises
+    ------
+    Conflict
+        Duplicate (409, naming ``field``).
+    """
+    model = column.class_
+    query = select(model.id).where(column == value)
+    if exclude_id is not None:
+        query = query.where(model.id != exclude_id)
+    existing = session.scalar(query.limit(1))
+    if existing is not None:
+        raise Conflict(
+            f"another {kind} ({existing}) already has {field} {value!r}",
+            field=field,
+            existing_id=existing,
+        )
+
+
+def text_filter(query: Select[Any], q: str | None, *columns: Any) -> Select[Any]:
+    """``query`` restricted to rows where one of ``columns`` contains ``q`` (any case)."""
+    if not q:
+        return query
+    return query.where(or_(*(func.lower(c).contains(q.lower(), autoescape=True) for c in columns)))
+
+
+def open_ticket_count(session: Session, condition: ColumnElement[bool]) -> int:
+    """How many tickets matching ``condition`` are still open (not resolved or closed)."""
+    statuses = [s.value for s in OPEN_STATUSES]
+    query = select(func.count(Ticket.id)).where(condition, Ticket.status.in_(statuses))
+    return int(session.scalar(query) or 0)
+
+
+def write_audited(
+    *,
+    session: Session,
+    row: Base,
+    values: Mapping[str, Any],
+    actor_id: int | None,
+    entity: str,
+    action: str,
+    extra_before: Mapping[str, Any] | None = None,
+    extra_after: Mapping[str, Any] | None = None,
+    at: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """Set ``values`` on ``row``, flush, and record the fields that changed (if any).
+
+    ``extra_before``/``extra_after`` carry changes made outside ``values`` (an engineer's
+    skills and shifts). A creation (``action="created"``) records ``before=None`` and every
+    given field in ``after``.
+
+    Returns
+    -------
+    dict
+        The changed fields' new values (empty when nothing changed).
+    """
+    before = {name: getattr(row, name) for name in values}
+    for name, value in values.items():
+        setattr(row, name, value)
+    session.add(row)
+    session.flush()
+    old, new = changed_fields({**before, **(extra_before or {})}, {**values, **(extra_after or {})})
+    row_id = int(getattr(row, "id"))  # noqa: B009 (every master-data row has an id)
+    if action == "created":
+        _, created = changed_fields({}, {**values, **(extra_after or {})})
+        record(
+            session=session, actor_id=actor_id, entity=entity, entity_id=row_id,
+            action=action, before=None, after=created, at=at,
+        )  # fmt: skip
+        return created
+    if new:
+        record(
+            session=session, actor_id=actor_id, entity=entity, entity_id=row_id,
+            action=action, before=old, after=new, at=at,
+        )  # fmt: skip
+    return new

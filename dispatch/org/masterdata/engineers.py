@@ -1,0 +1,245 @@
+"""Engineers: create, change and deactivate the workforce the optimiser plans.
+
+Listing and reading stay in :mod:`dispatch.org.engineers`. Deactivating an engineer who still
+has visits in a published plan is refused unless forced; forced, those tickets go back to
+the pool through the life cycle (``unschedule``, or ``divert`` when on the way), as a plan
+publish or an emergency does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dispatch.errors import InUse, InvalidInput
+from dispatch.models import Engineer, Plan, PlanStatus, Ticket, TicketStatus, User, Visit
+from dispatch.org.engineers import get_engineer
+from dispatch.org.masterdata.common import (
+    active_region,
+    check_text,
+    check_unique,
+    require,
+    write_audited,
+)
+from dispatch.org.masterdata.engineer_rules import (
+    check_plain,
+    check_shifts,
+    check_skills,
+    shifts_view,
+    skills_view,
+)
+from dispatch.planning.assignment import assigned_engineers
+from dispatch.tickets.lifecycle import transition
+
+ENTITY = "engineer"
+_PLAIN = (
+    "code", "name", "level", "home_lat", "home_lon", "employment", "cost_per_job",
+    "certification_valid_until", "max_jobs_per_day", "max_work_minutes_per_day",
+    "parts_capacity", "phone", "email", "active",
+)  # fmt: skip
+_BACK_TO_POOL = {
+    TicketStatus.SCHEDULED.value: "unschedule",
+    TicketStatus.DISPATCHED.value: "unschedule",
+    TicketStatus.EN_ROUTE.value: "divert",
+}
+"""How a committed ticket of a deactivated engineer goes back to the pool."""
+
+
+def _values(
+    session: Session, fields: Mapping[str, Any], engineer: Engineer | None
+) -> dict[str, Any]:
+    values = {name: fields[name] for name in _PLAIN if name in fields}
+    if "code" in values:
+        values["code"] = check_text(values["code"], "code", max_length=32)
+        check_unique(
+            session, Engineer.code, values["code"], field="code", kind=ENTITY,
+            exclude_id=engineer.id if engineer is not None else None,
+        )  # fmt: skip
+    if "name" in values:
+        values["name"] = check_text(values["name"], "name", max_length=200)
+    check_plain(values, engineer)
+    region = active_region(session, fields)
+    if region is not None:
+        values["region_id"] = region.id
+    return values
+
+
+def _replace_lists(
+    engineer: Engineer, fields: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Replace skills and shifts when given; their (before, after) views for the audit."""
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    if fields.get("skills") is not None:
+        rows = check_skills(fields["skills"])
+        before["skills"] = skills_view(engineer.skills)
+        engineer.skills = rows
+        after["skills"] = skills_view(rows)
+    if fields.get("shifts") is not None:
+        rows_ = check_shifts(fields["shifts"])
+        before["shifts"] = shifts_view(engineer.shifts)
+        engineer.shifts = rows_
+        after["shifts"] = shifts_view(rows_)
+    return before, after
+
+
+def create_engineer(
+    *, session: Session, actor_id: int | None, fields: Mapping[str, Any]
+) -> Engineer:
+    """Add an engineer (see the API's engineer body for the fields).
+
+    Raises
+    ------
+    InvalidInput
+        A missing or bad field (named: ``skills.0.level``, ``shifts.1.end``...).
+    NotFound
+        Unknown region.
+    Conflict
+        The code is taken.
+    """
+    require(fields, "code", "name", "level", "home_lat", "home_lon")
+    if fields.get("region_id") is None and fields.get("region") is None:
+        raise InvalidInput("region (code) or region_id is required", field="region")
+    values = _values(session, fields, None)
+    values.setdefault("active", True)
+    engineer = Engineer(skills=[], shifts=[])
+    before, after = _replace_lists(engineer, fields)
+    write_audited(
+        session=session, row=engineer, values=values, actor_id=actor_id, entity=ENTITY,
+        action="created", extra_before=before, extra_after=after,
+    )  # fmt: skip
+    return engineer
+
+
+def update_engineer(
+    *,
+    session: Session,
+    actor_id: int | None,
+    engineer_id: int,
+    fields: Mapping[str, Any],
+    now: dt.datetime,
+) -> Engineer:
+    """Change the given fields of an engineer; ``skills``/``shifts`` replace the lists.
+
+    ``active=False`` deactivates, refused while the engineer has published visits (see
+    :func:`deactivate_engineer`).
+
+    Raises
+    ------
+    NotFound
+        No such engineer, or unknown region.
+    InvalidInput
+        A bad field (named).
+    Conflict
+        The code is taken; ``engineer_in_use`` when deactivating with published visits.
+    """
+    engineer = get_engineer(session=session, engineer_id=engineer_id)
+    values = _values(session, fields, engineer)
+    check_skills(fields.get("skills") or [])
+    check_shifts(fields.get("shifts") or [])
+    if values.get("active") is False and engineer.active:
+        _refuse_if_committed(session, engineer, now)
+    before, after = _replace_lists(engineer, fields)
+    write_audited(
+        session=session, row=engineer, values=values, actor_id=actor_id, entity=ENTITY,
+        action="updated", extra_before=before, extra_after=after,
+    )  # fmt: skip
+    return engineer
+
+
+def committed_tickets(*, session: Session, engineer: Engineer, now: dt.datetime) -> list[Ticket]:
+    """Tickets the engineer still has to serve from ``now`` on in a published plan.
+
+    Those planned for the engineer in a published plan whose horizon has not ended, still
+    waiting for or in service (scheduled, dispatched, on the way, on site), and still
+    assigned to this engineer (:func:`dispatch.planning.assignment.assigned_engineers`).
+    """
+    waiting = [*_BACK_TO_POOL, TicketStatus.ON_SITE.value]
+    tickets = session.scalars(
+        select(Ticket)
+        .join(Visit, Visit.ticket_id == Ticket.id)
+        .join(Plan, Visit.plan_id == Plan.id)
+        .where(
+            Visit.engineer_id == engineer.id,
+            Plan.status == PlanStatus.PUBLISHED.value,
+            Plan.horizon_end > now,
+            Ticket.status.in_(waiting),
+        )
+        .order_by(Visit.planned_start, Ticket.id)
+    ).unique()
+    found = list(dict.fromkeys(tickets))
+    owners = assigned_engineers(session=session, ticket_ids=[t.id for t in found])
+    return [t for t in found if owners.get(t.id) == engineer.id]
+
+
+def _refuse_if_committed(session: Session, engineer: Engineer, now: dt.datetime) -> None:
+    tickets = committed_tickets(session=session, engineer=engineer, now=now)
+    if tickets:
+        raise InUse(
+            f"engineer {engineer.code} has {len(tickets)} visit(s) in a published plan from "
+            "now on; deactivate with force=true to send them back to the pool",
+            entity=ENTITY,
+            field="force",
+            tickets=[t.number for t in tickets],
+        )
+
+
+def deactivate_engineer(
+    *,
+    session: Session,
+    actor: User | None,
+    engineer_id: int,
+    now: dt.datetime,
+    force: bool = False,
+) -> tuple[Engineer, list[int]]:
+    """Mark an engineer inactive (the optimiser no longer plans them).
+
+    Parameters
+    ----------
+    force
+        Send the engineer's tickets in published plans back to the pool (reason
+        ``engineer deactivated``) instead of refusing.
+
+    Returns
+    -------
+    tuple
+        The engineer and the ids of the tickets sent back to the pool.
+
+    Raises
+    ------
+    NotFound
+        No such engineer.
+    InUse
+        ``engineer_in_use``: visits in a published plan from now on (without ``force``), or
+        a ticket the engineer is on site for (even with ``force``: check out first).
+    """
+    engineer = get_engineer(session=session, engineer_id=engineer_id)
+    returned: list[int] = []
+    if engineer.active:
+        tickets = committed_tickets(session=session, engineer=engineer, now=now)
+        on_site = [t.number for t in tickets if t.status == TicketStatus.ON_SITE.value]
+        if tickets and (not force or on_site):
+            if on_site:
+                raise InUse(
+                    f"engineer {engineer.code} is on site for {', '.join(on_site)}; "
+                    "check out first",
+                    entity=ENTITY, field="force", tickets=on_site,
+                )  # fmt: skip
+            _refuse_if_committed(session, engineer, now)
+        for ticket in tickets:
+            transition(
+                session=session, ticket=ticket, action=_BACK_TO_POOL[ticket.status],
+                actor=actor, reason="engineer deactivated", at=now,
+            )  # fmt: skip
+            returned.append(ticket.id)
+    write_audited(
+        session=session, row=engineer, values={"active": False},
+        actor_id=actor.id if actor is not None else None, entity=ENTITY,
+        action="deactivated",
+        extra_after={"returned_ticket_ids": returned} if returned else None,
+    )  # fmt: skip
+    return engineer, returned

@@ -1,0 +1,1 @@
+"""Planning: problems from rows, plans, publishing, optimisation runs, dispatch-now, housekeeping."""

@@ -1,0 +1,1 @@
+"""Reporting: KPIs and operations figures."""

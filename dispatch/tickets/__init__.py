@@ -1,0 +1,1 @@
+"""Tickets: intake, life cycle, history, numbering, service windows, surveys, edits."""

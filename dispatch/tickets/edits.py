@@ -1,0 +1,471 @@
+"""Editing a work order after creation: priority, appointment, work, engineer rules, pin.
+
+:func:`edit_ticket` checks an edit with the rules of ticket creation
+(:mod:`dispatch.tickets.records`), applies it, records one ``updated`` event with the changed
+facts before and after, and keeps what depends on them right:
+
+- a priority change recomputes the SLA due instants (from when the clocks started: the
+  report, or the latest reopening) and judges the SLA state afresh;
+- a plan computed before the edit is stale (the edited facts are in its snapshot,
+  :mod:`dispatch.planning.snapshot`), so publishing it is refused with the existing 409;
+- a ticket in a published plan of today or later announces the change
+  (``ticket.updated``); when its engineer rules now forbid the engineer it is scheduled
+  for, it goes back to the pool (``unschedule``, reason :data:`ENGINEER_RULES_CHANGED`)
+  instead of keeping a visit its rules refuse. A ticket already handed to its engineer
+  (dispatched, en route, on site) cannot be given rules that exclude that engineer: the
+  edit is refused (409); dispatch it to someone else first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Final
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dispatch.errors import Conflict, DispatchError, InvalidInput, NotFound
+from dispatch.infra.events import EventKind, emit
+from dispatch.models import (
+    Engineer,
+    EngineerRuleKind,
+    Plan,
+    PlanStatus,
+    SlaState,
+    Ticket,
+    TicketEngineerRule,
+    TicketStatus,
+    User,
+    Visit,
+)
+from dispatch.planning.assignment import assigned_engineer_id
+from dispatch.sla.clocks import assess, recompute_due
+from dispatch.sla.policy import SlaPolicy, session_policy
+from dispatch.sla.sweep import CLOCK_STOPPED, apply_sla_state, planned_arrivals
+from dispatch.tickets.history import lock_ticket, record_event
+from dispatch.tickets.lifecycle import transition
+from dispatch.tickets.records import (
+    _REBOOKABLE,
+    TicketDraft,
+    _check_numbers,
+    _check_skill,
+    _rules,
+    _windows,
+)
+
+
+class _Keep(Enum):
+    KEEP = "keep"
+
+
+KEEP: Final = _Keep.KEEP
+"""``pinned_engineer_id`` not given: the pin stays as it is (``None`` unpins)."""
+
+ENGINEER_RULES_CHANGED = "ENGINEER_RULES_CHANGED"
+"""Why a scheduled ticket went back to the pool: its rules now forbid its engineer."""
+
+FINISHED = frozenset({TicketStatus.CLOSED.value, TicketStatus.CANCELLED.value})
+"""Statuses in which a ticket can no longer be edited."""
+HANDED_OVER = frozenset(
+    {TicketStatus.DISPATCHED.value, TicketStatus.EN_ROUTE.value, TicketStatus.ON_SITE.value}
+)
+"""Statuses in which the ticket is its engineer's: rules may not exclude them."""
+PLAN_FACTS = (
+    "priority",
+    "windows",
+    "estimated_minutes",
+    "required_skill",
+    "min_level",
+    "preferred_engineer_ids",
+    "required_engineer_ids",
+    "excluded_engineer_ids",
+    "pinned_engineer_id",
+)
+"""The edited facts a plan depends on (a change makes plans computed before it stale)."""
+_RULE_FIELDS = {
+    EngineerRuleKind.PREFERRED: "preferred_engineer_ids",
+    EngineerRuleKind.REQUIRED: "required_engineer_ids",
+    EngineerRuleKind.EXCLUDED: "excluded_engineer_ids",
+}
+
+
+@dataclass(frozen=True)
+class TicketEdit:
+    """What to change; ``None`` (and :data:`KEEP` for the pin) leaves a fact as it is.
+
+    ``windows`` replaces all appointment windows (empty: any time); each engineer list
+    replaces that kind of rule (empty: none).
+    """
+
+    priority: int | None = None
+    windows: Sequence[tuple[dt.datetime, dt.datetime]] | None = None
+    estimated_minutes: int | None = None
+    required_skill: str | None = None
+    min_level: int | None = None
+    preferred_engineer_ids: Sequence[int] | None = None
+    required_engineer_ids: Sequence[int] | None = None
+    excluded_engineer_ids: Sequence[int] | None = None
+    pinned_engineer_id: int | _Keep | None = KEEP
+    symptoms: str | None = None
+
+
+@dataclass(frozen=True)
+class EditResult:
+    """What an edit changed and what followed from it.
+
+    Attributes
+    ----------
+    changed
+        The facts that changed (empty: the edit changed nothing, nothing was recorded).
+    published_plan_ids
+        Published plans (today or later) that contain the ticket.
+    back_to_pool
+        The ticket left its scheduled engineer (:data:`ENGINEER_RULES_CHANGED`).
+    """
+
+    ticket: Ticket
+    changed: tuple[str, ...]
+    published_plan_ids: tuple[int, ...] = ()
+    back_to_pool: bool = False
+
+
+def facts(ticket: Ticket) -> dict[str, Any]:
+    """The editable facts of ``ticket`` and its SLA clocks, as JSON-able values."""
+    rules = {
+        name: sorted(r.engineer_id for r in ticket.engineer_rules if r.kind == kind.value)
+        for kind, name in _RULE_FIELDS.items()
+    }
+    return {
+        "priority": ticket.priority,
+        "windows": [
+            [w.start, w.end] for w in sorted(ticket.windows, key=lambda w: (w.start, w.end))
+        ],
+        "estimated_minutes": ticket.estimated_minutes,
+        "required_skill": ticket.required_skill,
+        "min_level": ticket.min_level,
+        **rules,
+        "pinned_engineer_id": ticket.pinned_engineer_id,
+        "symptoms": ticket.symptoms,
+        "response_due": ticket.response_due,
+        "resolution_due": ticket.resolution_due,
+        "sla_state": ticket.sla_state,
+    }
+
+
+def _merged_rules(ticket: Ticket, edit: TicketEdit) -> dict[EngineerRuleKind, list[int]] | None:
+    """The engineer lists after the edit (``None``: the edit names none)."""
+    given = {kind: getattr(edit, name) for kind, name in _RULE_FIELDS.items()}
+    if all(v is None for v in given.values()):
+        return None
+    return {
+        kind: list(ids) if ids is not None else ticket.engineers_by_rule(kind)
+        for kind, ids in given.items()
+    }
+
+
+def _check_rules(session: Session, merged: dict[EngineerRuleKind, list[int]]) -> None:
+    """Creation's rule check (engineers exist, none named twice), naming this edit's fields."""
+    where: list[str] = []
+    pairs: list[tuple[int, str]] = []
+    for kind, ids in merged.items():
+        for j, engineer_id in enumerate(ids):
+            where.append(f"{_RULE_FIELDS[kind]}.{j}")
+            pairs.append((engineer_id, kind.value))
+    try:
+        _rules(session, TicketDraft(0, 0, "repair", 4, 1, engineer_rules=pairs))
+    except DispatchError as exc:
+        index = int((exc.field or "engineer_rules.0").split(".")[1])
+        exc.field = where[index]
+        raise
+
+
+def _check_pin(
+    session: Session,
+    engineer_id: int,
+    *,
+    skill: str,
+    level: int,
+    rules: dict[EngineerRuleKind, list[int]],
+    field: str,
+) -> None:
+    """The pinned engineer exists, is active, has the skill and the rules allow them."""
+    engineer = session.get(Engineer, engineer_id)
+    if engineer is None:
+        raise NotFound(f"no engineer {engineer_id}", field=field)
+    if not engineer.active:
+        raise InvalidInput(f"engineer {engineer.code} is inactive", field=field)
+    has = {s.skill: s.level for s in engineer.skills}.get(skill)
+    if has is None or has < level:
+        raise InvalidInput(
+            f"engineer {engineer.code} lacks skill {skill!r} at level {level}", field=field
+        )
+    if engineer_id in rules[EngineerRuleKind.EXCLUDED]:
+        raise InvalidInput(f"engineer {engineer.code} is excluded from this ticket", field=field)
+    required = rules[EngineerRuleKind.REQUIRED]
+    if required and engineer_id not in required:
+        raise InvalidInput(
+            f"engineer {engineer.code} is not among the required engineers", field=field
+        )
+
+
+def _forbids(engineer_id: int, pin: int | None, rules: dict[EngineerRuleKind, list[int]]) -> bool:
+    """Whether the rules (and pin) after an edit forbid ``engineer_id`` to serve the ticket."""
+    required = rules[EngineerRuleKind.REQUIRED]
+    return (
+        engineer_id in rules[EngineerRuleKind.EXCLUDED]
+        or bool(required and engineer_id not in required)
+        or (pin is not None and pin != engineer_id)
+    )
+
+
+def _validate(session: Session, ticket: Ticket, edit: TicketEdit) -> None:
+    """Check ``edit`` against ``ticket`` without changing anything.
+
+    Raises
+    ------
+    InvalidInput, NotFound
+        A value creation would refuse, or a pin the ticket's engineer rules, skill or
+        level refuse (``field`` names the fact at fault).
+    Conflict
+        The ticket is handed to an engineer the new rules (or pin) forbid, or new windows
+        for a ticket whose appointment can no longer change (handed over, finished).
+    """
+    draft = TicketDraft(
+        customer_id=ticket.customer_id,
+        site_id=ticket.site_id,
+        kind=ticket.kind,
+        priority=ticket.priority if edit.priority is None else edit.priority,
+        estimated_minutes=ticket.estimated_minutes
+        if edit.estimated_minutes is None
+        else edit.estimated_minutes,
+        min_level=ticket.min_level if edit.min_level is None else edit.min_level,
+        parts_demand=ticket.parts_demand,
+        windows=edit.windows or (),
+    )
+    _check_numbers(draft)
+    if edit.required_skill is not None:
+        _check_skill(session, edit.required_skill)
+    _check_windows(ticket, draft, given=edit.windows is not None)
+    merged = _merged_rules(ticket, edit)
+    if merged is not None:
+        _check_rules(session, merged)
+    rules = merged or {kind: ticket.engineers_by_rule(kind) for kind in _RULE_FIELDS}
+    pin = ticket.pinned_engineer_id if edit.pinned_engineer_id is KEEP else edit.pinned_engineer_id
+    blame = "pinned_engineer_id" if edit.pinned_engineer_id is not KEEP else _blame(edit)
+    if pin is not None and blame is not None:
+        _check_pin(
+            session,
+            pin,
+            skill=edit.required_skill or ticket.required_skill,
+            level=draft.min_level,
+            rules=rules,
+            field=blame,
+        )
+    if ticket.status in HANDED_OVER and (merged is not None or blame == "pinned_engineer_id"):
+        owner = assigned_engineer_id(session=session, ticket=ticket)
+        if owner is not None and _forbids(owner, pin, rules):
+            raise Conflict(
+                f"ticket {ticket.number} is {ticket.status} with engineer {owner}, whom the "
+                "new rules forbid; dispatch it to another engineer first",
+                field=blame or _blame(edit) or "excluded_engineer_ids",
+            )
+
+
+def _check_windows(ticket: Ticket, draft: TicketDraft, *, given: bool) -> None:
+    """Creation's window checks; new windows only while the appointment may still change."""
+    windows = sorted((w.start, w.end) for w in _windows(draft))
+    if not given or ticket.status in _REBOOKABLE:
+        return
+    if windows != sorted((w.start, w.end) for w in ticket.windows):
+        raise Conflict(
+            f"ticket {ticket.number} is {ticket.status}: its appointment can no longer change",
+            field="windows",
+        )
+
+
+def _blame(edit: TicketEdit) -> str | None:
+    """The first given fact that bears on whom the ticket may be served by."""
+    names = ("required_skill", "min_level", "excluded_engineer_ids", "required_engineer_ids")
+    return next((n for n in names if getattr(edit, n) is not None), None)
+
+
+def _apply(session: Session, ticket: Ticket, edit: TicketEdit) -> None:
+    """Write a validated edit onto ``ticket``."""
+    for name in ("priority", "estimated_minutes", "required_skill", "min_level", "symptoms"):
+        value = getattr(edit, name)
+        if value is not None:
+            setattr(ticket, name, value)
+    if edit.pinned_engineer_id is not KEEP:
+        ticket.pinned_engineer_id = edit.pinned_engineer_id
+    if edit.windows is not None:
+        draft = TicketDraft(0, 0, ticket.kind, ticket.priority, 1, windows=edit.windows)
+        new = [(w.start, w.end) for w in _windows(draft)]
+        if new != [(w.start, w.end) for w in ticket.windows]:
+            ticket.windows = _windows(draft)
+    merged = _merged_rules(ticket, edit)
+    if merged is not None:
+        kinds = {i: kind.value for kind, ids in merged.items() for i in ids}
+        for rule in list(ticket.engineer_rules):  # rows keyed by (ticket, engineer): update
+            if rule.engineer_id not in kinds:
+                ticket.engineer_rules.remove(rule)
+            else:
+                rule.kind = kinds.pop(rule.engineer_id)
+        ticket.engineer_rules.extend(
+            TicketEngineerRule(engineer_id=i, kind=kind) for i, kind in kinds.items()
+        )
+    session.flush()
+
+
+def _rejudge_sla(
+    session: Session, ticket: Ticket, *, at: dt.datetime, policy: SlaPolicy | None
+) -> None:
+    """Recompute the due instants for the new priority and judge the SLA state afresh.
+
+    Judged as the sweep judges (:func:`dispatch.sla.clocks.assess`), but from scratch: a
+    breach of the old, tighter targets is no breach of looser ones.
+    """
+    policy = session_policy(session, policy)
+    recompute_due(session=session, ticket=ticket, at=at, policy=policy)
+    if ticket.resolved_at is not None or TicketStatus(ticket.status) in CLOCK_STOPPED:
+        return
+    arrival = planned_arrivals(session=session, ticket_ids=[ticket.id]).get(ticket.id)
+    judged = ticket.sla_state
+    ticket.sla_state = SlaState.OK.value
+    state = assess(
+        ticket, now=at, planned_arrival=arrival, typical_response=policy.typical_response
+    )
+    ticket.sla_state = judged
+    apply_sla_state(session=session, ticket=ticket, state=state, at=at, planned_arrival=arrival)
+
+
+def _published_visits(session: Session, ticket: Ticket, at: dt.datetime) -> list[Visit]:
+    """The ticket's visits in published plans of today (its region's day) or later."""
+    today = at.astimezone(ZoneInfo(ticket.region.timezone)).date()
+    return list(
+        session.scalars(
+            select(Visit)
+            .join(Plan, Visit.plan_id == Plan.id)
+            .where(
+                Visit.ticket_id == ticket.id,
+                Plan.status == PlanStatus.PUBLISHED.value,
+                Plan.plan_date >= today,
+            )
+            .order_by(Plan.plan_date, Plan.id)
+        )
+    )
+
+
+def _follow_published(
+    session: Session, ticket: Ticket, changed: Sequence[str], actor: User | None, at: dt.datetime
+) -> tuple[tuple[int, ...], bool]:
+    """Announce a plan-relevant change of a published ticket; unschedule a forbidden one."""
+    visits = _published_visits(session, ticket, at)
+    if not visits or not set(changed) & set(PLAN_FACTS):
+        return (), False
+    engineer = assigned_engineer_id(session=session, ticket=ticket)
+    rules = {kind: ticket.engineers_by_rule(kind) for kind in _RULE_FIELDS}
+    back = (
+        ticket.status == TicketStatus.SCHEDULED.value
+        and engineer is not None
+        and _forbids(engineer, ticket.pinned_engineer_id, rules)
+    )
+    if back:
+        transition(
+            session=session,
+            ticket=ticket,
+            action="unschedule",
+            actor=actor,
+            reason=ENGINEER_RULES_CHANGED,
+            at=at,
+        )
+    plan_ids = tuple(sorted({v.plan_id for v in visits}))
+    emit(
+        session,
+        EventKind.TICKET_UPDATED,
+        {
+            "ticket_id": ticket.id,
+            "number": ticket.number,
+            "region_id": ticket.region_id,
+            "changed": list(changed),
+            "published_plan_ids": list(plan_ids),
+            "engineer_id": engineer,
+            "back_to_pool": back,
+            "reason": ENGINEER_RULES_CHANGED if back else None,
+            "at": at.astimezone(dt.UTC).isoformat(),
+        },
+    )
+    return plan_ids, back
+
+
+def edit_ticket(
+    *,
+    session: Session,
+    ticket: Ticket,
+    edit: TicketEdit,
+    actor: User | None,
+    at: dt.datetime,
+    policy: SlaPolicy | None = None,
+) -> EditResult:
+    """Apply ``edit`` to ``ticket``: check, change, record, and let clocks and plans follow.
+
+    Parameters
+    ----------
+    session
+        Open session; the caller commits (a refused edit changes nothing).
+    ticket
+        The ticket; its row is locked and re-read first.
+    edit
+        The facts to change.
+    actor
+        Who edits (``None``: the system).
+    at
+        When (aware).
+    policy
+        The SLA policy (default: the session's).
+
+    Raises
+    ------
+    InvalidInput, NotFound
+        A value ticket creation would refuse, an unknown engineer, or a pin to an engineer
+        who is inactive, lacks the skill or level, or whom the rules forbid (``field``
+        names the fact at fault).
+    Conflict
+        The ticket is closed or cancelled (``status``), handed to an engineer the new
+        rules forbid, or handed over and given new ``windows``.
+    """
+    if at.tzinfo is None:
+        raise InvalidInput("at must be time-zone aware", field="at")
+    at = at.astimezone(dt.UTC)
+    lock_ticket(session=session, ticket=ticket)
+    if ticket.status in FINISHED:
+        raise Conflict(
+            f"ticket {ticket.number} is {ticket.status}: it can no longer be edited",
+            field="status",
+        )
+    _validate(session, ticket, edit)
+    before = facts(ticket)
+    _apply(session, ticket, edit)
+    if ticket.priority != before["priority"]:
+        _rejudge_sla(session, ticket, at=at, policy=policy)
+    after = facts(ticket)
+    changed = tuple(name for name in after if after[name] != before[name])
+    if not changed:
+        return EditResult(ticket=ticket, changed=())
+    ticket.updated_at = at
+    record_event(
+        session=session,
+        ticket=ticket,
+        kind="updated",
+        at=at,
+        actor=actor,
+        before={name: before[name] for name in changed},
+        after={name: after[name] for name in changed},
+    )
+    plan_ids, back = _follow_published(session, ticket, changed, actor, at)
+    return EditResult(
+        ticket=ticket, changed=changed, published_plan_ids=plan_ids, back_to_pool=back
+    )
