@@ -30,9 +30,9 @@ from api.routes import (
     tickets,
     users,
 )
-from dispatch.infra.runtime import Runtime
 from dispatch.infra.settings import Settings, load_settings
 from dispatch.planning.housekeeping import Housekeeper
+from dispatch.runtime import Runtime
 
 API_DESCRIPTION = """
 Field-engineer dispatch and route optimisation.

@@ -10,10 +10,10 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
 from dispatch.errors import AuthenticationFailed, PermissionDenied
-from dispatch.infra.runtime import Runtime
 from dispatch.infra.security import decode_access_token
 from dispatch.infra.settings import Settings
 from dispatch.models import Role, User
+from dispatch.runtime import Runtime
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 

@@ -21,9 +21,9 @@ from prometheus_client import CollectorRegistry, Gauge, Histogram
 from prometheus_client.core import HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from dispatch.infra.runtime import Runtime
 from dispatch.models import PlanStatus, SlaState
 from dispatch.reporting.operations import open_tickets_by_sla_state, runs_by_status, solve_durations
+from dispatch.runtime import Runtime
 
 REQUEST_ID_HEADER = "X-Request-ID"
 MAX_REQUEST_ID = 128

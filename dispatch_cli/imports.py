@@ -36,7 +36,7 @@ def import_files(
     """
     from dispatch.errors import InvalidInput
     from dispatch.imports import ImportFile, run_import
-    from dispatch.infra.runtime import Runtime
+    from dispatch.runtime import Runtime
 
     files = [ImportFile(p.name, p.read_bytes()) for p in _expand(paths)]
     runtime = Runtime(load_settings())
@@ -105,7 +105,7 @@ def export_files(
 ) -> None:
     """Write the organisation as the CSV files ``dispatch import`` reads."""
     from dispatch.imports import export_files as export
-    from dispatch.infra.runtime import Runtime
+    from dispatch.runtime import Runtime
 
     runtime = Runtime(load_settings())
     try:

@@ -75,8 +75,8 @@ def worker(
 
     from api.observability import configure_logging
     from dispatch.infra import keys
-    from dispatch.infra.runtime import Runtime
     from dispatch.planning.housekeeping import Housekeeper
+    from dispatch.runtime import Runtime
 
     settings = load_settings()
     configure_logging(settings.log_level, json_logs=settings.log_json)
@@ -164,7 +164,7 @@ def seed(
     """
     from dispatch.demo import org as demo
     from dispatch.errors import DispatchError
-    from dispatch.infra.runtime import Runtime
+    from dispatch.runtime import Runtime
 
     if scenario != "demo":
         raise typer.BadParameter(

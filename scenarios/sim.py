@@ -33,10 +33,10 @@ from sqlalchemy.orm import Session
 from dispatch.field.day import jobs_for
 from dispatch.infra import migrate
 from dispatch.infra.db import make_engine, make_session_factory, unit_of_work
+from dispatch.infra.positions import Position
 from dispatch.models import Engineer, SiteVisit, Ticket, TicketStatus, User, VisitOutcome
-from dispatch.planning.problem import Position
 from dispatch.sla.policy import bind_policy
-from dispatch.sla.sweep import sweep
+from dispatch.tickets.escalation import sweep
 from dispatch.tickets.lifecycle import transition
 from dispatch.tickets.records import TicketDraft, create_ticket
 from scenarios.clairvoyance import future_tickets

@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 
 from api.deps import CurrentUser, RuntimeDep, SessionDep, SettingsDep
 from api.schemas.common import ApiModel
+from dispatch.infra.day_clock import local_day
 from dispatch.models import Engineer, Region, RegionKind
-from dispatch.org.day_clock import local_day
 from dispatch.planning.problem import region_ids
 from dispatch.reporting.operations import opening_day
 

@@ -14,8 +14,8 @@ from api.openapi import problem_responses
 from api.schemas.absences import AbsenceCreatedOut, AbsenceIn, AbsenceOut
 from api.schemas.common import IdPath, Limit, Offset, Paged, RegionQuery, instant_query
 from dispatch.errors import NotFound, PermissionDenied
+from dispatch.masterdata import absences
 from dispatch.models import EngineerAbsence, Region, Role
-from dispatch.org import absences
 
 router = APIRouter(prefix="/api/v1", tags=["engineers"])
 

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends, Request
 from api.deps import CurrentUser, RuntimeDep, SessionDep, SettingsDep
 from api.schemas.auth import LoginForm, Me, Token
 from api.schemas.common import Problem
-from dispatch.infra.login_throttle import log_in
 from dispatch.infra.security import create_access_token
+from dispatch.org.login_throttle import log_in
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 

@@ -24,10 +24,10 @@ from api.schemas.engineers import (
 )
 from api.validation import check_day
 from dispatch.errors import NotFound
+from dispatch.masterdata.common import hhmm
+from dispatch.masterdata.engineers import create_engineer, deactivate_engineer, update_engineer
 from dispatch.models import Engineer, Region, Role, SiteVisit, User
 from dispatch.org.engineers import get_engineer, list_engineers
-from dispatch.org.masterdata.common import hhmm
-from dispatch.org.masterdata.engineers import create_engineer, deactivate_engineer, update_engineer
 from dispatch.planning.problem import region_ids
 from dispatch.reporting.kpis import local_period
 

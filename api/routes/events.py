@@ -19,7 +19,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from api.deps import RuntimeDep, SessionDep, SettingsDep, get_current_user
 from api.schemas.common import Problem
 from dispatch.errors import ServiceUnavailable
-from dispatch.infra.events import Event
+from dispatch.infra.bus import Event
 from dispatch.models import Role, User
 
 router = APIRouter(prefix="/api/v1", tags=["live events"])

@@ -32,12 +32,12 @@ from api.validation import check_day
 from dispatch.errors import ServiceUnavailable
 from dispatch.field import checkins
 from dispatch.field import day as field
-from dispatch.field.day_cache import CachedDay
+from dispatch.infra.day_cache import CachedDay
+from dispatch.infra.day_clock import utc_text
 from dispatch.infra.events import EventKind, emit
-from dispatch.infra.runtime import Runtime
+from dispatch.infra.positions import Position
 from dispatch.models import Engineer, User, Visit
-from dispatch.org.day_clock import utc_text
-from dispatch.planning.problem import Position
+from dispatch.runtime import Runtime
 
 router = APIRouter(prefix="/api/v1/me", tags=["engineers' app"])
 

@@ -12,7 +12,7 @@ from api.openapi import problem_responses
 from api.schemas.common import Day, RegionQuery
 from api.schemas.kpis import ComplianceOut, KpiOut, PercentilesOut, RateOut, UtilisationOut
 from api.validation import MAX_RANGE_DAYS, check_period
-from dispatch.org.day_clock import local_day
+from dispatch.infra.day_clock import local_day
 from dispatch.reporting.kpis import Rate, compute_kpis, local_period, period_zone
 
 router = APIRouter(prefix="/api/v1/kpis", tags=["kpis"])

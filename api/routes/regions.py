@@ -19,9 +19,9 @@ from api.schemas.masterdata import (
     Tier,
 )
 from dispatch.infra.paging import Page
+from dispatch.masterdata import customers as customer_data
+from dispatch.masterdata import regions as region_data
 from dispatch.models import Region
-from dispatch.org.masterdata import customers as customer_data
-from dispatch.org.masterdata import regions as region_data
 
 router = APIRouter(prefix="/api/v1", tags=["master data"])
 

@@ -27,8 +27,8 @@ from api.schemas.masterdata import (
     SitePatch,
     SiteRecord,
 )
-from dispatch.org.masterdata import assets as asset_data
-from dispatch.org.masterdata import sites as site_data
+from dispatch.masterdata import assets as asset_data
+from dispatch.masterdata import sites as site_data
 
 router = APIRouter(prefix="/api/v1", tags=["master data"])
 

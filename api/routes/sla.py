@@ -12,7 +12,7 @@ from api.schemas.common import Limit, Offset, RegionQuery, instant_query
 from api.schemas.sla import SlaItemOut, SlaListOut
 from api.validation import MAX_RANGE_DAYS, check_since
 from dispatch.models import SlaState
-from dispatch.sla.tracking import sla_list
+from dispatch.reporting.sla_lists import sla_list
 
 router = APIRouter(prefix="/api/v1/sla", tags=["SLA tracking"])
 

@@ -21,7 +21,7 @@ from pydantic import (
     field_serializer,
 )
 
-from dispatch.org.day_clock import utc_text
+from dispatch.infra.day_clock import utc_text
 
 T = TypeVar("T")
 
@@ -88,7 +88,7 @@ instant_query = AfterValidator(_sane_instant)
 
 class ApiModel(BaseModel):
     """Base of every API model: built from ORM objects' attributes; in JSON every instant
-    is written in UTC with ``Z`` (:func:`dispatch.org.day_clock.utc_text`), whatever offset it
+    is written in UTC with ``Z`` (:func:`dispatch.infra.day_clock.utc_text`), whatever offset it
     was given or computed in (days stay local days)."""
 
     model_config = ConfigDict(from_attributes=True)

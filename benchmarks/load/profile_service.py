@@ -115,8 +115,8 @@ def left_phones(settings: Settings) -> list[dict[str, Any]]:
     """The load test's phones with the jobs of theirs not yet started, from the database."""
     from sqlalchemy import select
 
-    from dispatch.infra.runtime import Runtime
     from dispatch.models import Plan, PlanStatus, Ticket, User
+    from dispatch.runtime import Runtime
 
     runtime = Runtime(settings)
     try:

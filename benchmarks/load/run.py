@@ -37,13 +37,13 @@ from sqlalchemy.engine import make_url
 
 from dispatch.demo.org import MetroArea, load_demo
 from dispatch.infra import migrate
-from dispatch.infra.runtime import Runtime
 from dispatch.infra.security import create_access_token
 from dispatch.infra.settings import Settings
 from dispatch.models import Engineer, Plan, User
 from dispatch.org.users import create_user
 from dispatch.planning import optimization, publishing
 from dispatch.planning import problem as planning
+from dispatch.runtime import Runtime
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent

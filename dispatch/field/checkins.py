@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 
 from dispatch.errors import Conflict, InvalidInput
 from dispatch.field.day import assigned_visit, validate_position
+from dispatch.infra.day_clock import utc_text
 from dispatch.infra.events import EventKind, emit
 from dispatch.models import SiteVisit, Ticket, TicketStatus, User, VisitOutcome, utcnow
-from dispatch.org.day_clock import utc_text
 from dispatch.tickets.lifecycle import transition
 
 _NOT_YET_DISPATCHED = frozenset(
@@ -91,7 +91,7 @@ def check_in(
         The engineer user checking in.
     ticket_id
         The ticket; it must be assigned to the user's engineer (one owner at a time:
-        :mod:`dispatch.planning.assignment`).
+        :mod:`dispatch.tickets.assignment`).
     lat, lon
         The phone's position.
     device_time

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from dispatch.errors import InvalidInput, NotFound, PermissionDenied
 from dispatch.models import Engineer, Plan, PlanStatus, Ticket, TicketEvent, User, Visit
-from dispatch.planning.assignment import assigned_engineer_id, assigned_engineers
+from dispatch.tickets.assignment import assigned_engineer_id, assigned_engineers
 
 
 def engineer_of(user: User) -> int:
@@ -28,7 +28,7 @@ def engineer_of(user: User) -> int:
 def jobs_for(*, session: Session, engineer_id: int, day: dt.date) -> list[Visit]:
     """The visits of the published plans of ``day`` whose ticket is assigned to the engineer.
 
-    One owner at a time (:mod:`dispatch.planning.assignment`): a ticket dispatched by hand to
+    One owner at a time (:mod:`dispatch.tickets.assignment`): a ticket dispatched by hand to
     another engineer leaves this engineer's day and joins the other's (with the planned
     times of its visit until a plan places it anew). In order of planned start.
     """
@@ -78,7 +78,7 @@ def assigned_visit(*, session: Session, engineer_id: int, ticket_id: int) -> Vis
     NotFound
         No such ticket.
     PermissionDenied
-        The ticket is not assigned to this engineer (:mod:`dispatch.planning.assignment`).
+        The ticket is not assigned to this engineer (:mod:`dispatch.tickets.assignment`).
     """
     ticket = session.get(Ticket, ticket_id)
     if ticket is None:

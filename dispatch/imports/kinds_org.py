@@ -15,7 +15,7 @@ from dispatch.imports.spec import Context, Kind, Parser, Row, Stored, Values, op
 from dispatch.models import Asset, Customer, CustomerTier, Engineer, Region, RegionKind, Site
 
 _CUSTOMER_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]*$")
-"""As ``dispatch/org/masterdata/customers.py`` checks it: plain letters and digits."""
+"""As ``dispatch/masterdata/customers.py`` checks it: plain letters and digits."""
 _code = req(partial(c.text, max_length=32))
 _name = req(partial(c.text, max_length=200))
 _opt200 = opt(partial(c.text, max_length=200))

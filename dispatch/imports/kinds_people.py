@@ -14,6 +14,7 @@ from dispatch.errors import DispatchError
 from dispatch.imports import cells as c
 from dispatch.imports.spec import Context, Kind, Parser, Row, Stored, Values, format_cell, opt, req
 from dispatch.infra.audit import record
+from dispatch.masterdata.absences import create_absence
 from dispatch.models import (
     AbsenceReason,
     Employment,
@@ -25,7 +26,6 @@ from dispatch.models import (
     Region,
     User,
 )
-from dispatch.org.absences import create_absence
 
 _SHIFT = (
     "shift_days",
@@ -265,7 +265,7 @@ class Absences(Kind):
 def store_absences(
     *, session: Session, creates: list[Row], updates: list[tuple[int, Row]], ctx: Context
 ) -> list[tuple[Row, str, str]]:
-    """Record new absences with :func:`dispatch.org.absences.create_absence` (audited there, the
+    """Record new absences with :func:`dispatch.masterdata.absences.create_absence` (audited there, the
     engineer's visits in published plans go back to the pool); a stored one's reason changes
     in place (audited). Queued re-optimisations are left in ``ctx.extra["reoptimizations"]``
     as ``(plan_id, time_budget_seconds)`` for the caller to enqueue after committing.

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 PREFIX = "dispatch"
 
+OPTIMIZATION_JOB = "dispatch.planning.tasks.optimization_job"
+"""The RQ job function of an optimisation run (RQ imports it by this name)."""
+IN_PROCESS_OPTIMIZATION_JOB = "dispatch.planning.tasks.run_optimization_with"
+"""The same run in this process's pool, given this process's runtime."""
+
 
 def queue_name() -> str:
     """The RQ queue optimisation runs go on."""

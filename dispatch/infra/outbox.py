@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from dispatch.models import OutboxEvent, utcnow
 
 if TYPE_CHECKING:
-    from dispatch.infra.events import EventBus
+    from dispatch.infra.bus import EventBus
 
 logger = logging.getLogger(__name__)
 

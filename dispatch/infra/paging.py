@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from dispatch.errors import InvalidInput
@@ -41,3 +41,10 @@ def paginate(session: Session, query: Select[Any], *, limit: int, offset: int) -
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     items = session.scalars(query.limit(limit).offset(offset)).unique().all()
     return Page(items=items, total=int(total), limit=limit, offset=offset)
+
+
+def text_filter(query: Select[Any], q: str | None, *columns: Any) -> Select[Any]:
+    """``query`` restricted to rows where one of ``columns`` contains ``q`` (any case)."""
+    if not q:
+        return query
+    return query.where(or_(*(func.lower(c).contains(q.lower(), autoescape=True) for c in columns)))

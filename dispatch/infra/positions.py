@@ -14,19 +14,28 @@ import datetime as dt
 import logging
 import threading
 import time
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import redis
 
 from dispatch.infra import keys
+from dispatch.infra.day_clock import utc_text
 from dispatch.infra.redis_conn import redis_required
-from dispatch.org.day_clock import utc_text
-from dispatch.planning.problem import Position
 
 logger = logging.getLogger(__name__)
 
 GEO_MAX_LAT = 85.05112878
 """The largest latitude Redis GEO accepts (GEOADD refuses beyond it)."""
+
+
+@dataclass(frozen=True)
+class Position:
+    """An engineer's last known position."""
+
+    lat: float
+    lon: float
+    at: dt.datetime
 
 
 class PositionStore(Protocol):

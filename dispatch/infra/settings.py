@@ -70,7 +70,7 @@ class Settings(BaseSettings):
     db_pool_timeout_seconds
         How long a request waits for a free connection before failing.
     phone_cache
-        Answer ``GET /me/jobs`` from the day cache (:mod:`dispatch.field.day_cache`); off when
+        Answer ``GET /me/jobs`` from the day cache (:mod:`dispatch.infra.day_cache`); off when
         several processes serve without Redis (no shared version).
     clock_at
         Start the service's clock at this instant (ISO 8601 with offset); it ticks from

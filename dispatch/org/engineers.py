@@ -6,9 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from dispatch.errors import NotFound
-from dispatch.infra.paging import Page, paginate
+from dispatch.infra.paging import Page, paginate, text_filter
 from dispatch.models import Engineer, EngineerSkill, Region
-from dispatch.org.masterdata.common import text_filter
 
 
 def list_engineers(

@@ -20,9 +20,9 @@ import redis
 from dispatch.errors import ServiceUnavailable
 from dispatch.infra import keys
 from dispatch.infra.outbox import prune_relayed
-from dispatch.infra.runtime import Runtime
 from dispatch.models import Plan, utcnow
 from dispatch.planning.optimization import queued_runs, reap_stale_runs
+from dispatch.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ def reap_task(runtime: Runtime) -> None:
 
 def sla_task(runtime: Runtime) -> None:
     """Mark at-risk and breached tickets and escalate (the workflow's SLA sweep)."""
-    from dispatch.sla.sweep import sweep
+    from dispatch.tickets.escalation import sweep
 
     with runtime.session() as session:
         sweep(session=session, now=runtime.clock())

@@ -19,12 +19,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from dispatch.errors import Conflict, InvalidInput, NotFound
+from dispatch.infra.day_clock import plan_start
 from dispatch.infra.events import EventKind, emit
-from dispatch.infra.runtime import Runtime
 from dispatch.models import Plan, PlanStatus, Region, User, utcnow
-from dispatch.org.day_clock import plan_start
 from dispatch.planning import problem as planning
 from dispatch.planning.plans import new_plan
+from dispatch.runtime import Runtime
 from solver.params import SolveParams
 from solver.travel import TravelTimeProvider
 
@@ -84,7 +84,7 @@ def request_optimization(
     """Create a queued run for a region and day (the caller enqueues its id after commit).
 
     ``now`` is the instant of the request: a run for today plans from the instant it
-    starts, a later day whole shifts (:func:`dispatch.org.day_clock.plan_start`).
+    starts, a later day whole shifts (:func:`dispatch.infra.day_clock.plan_start`).
 
     Raises
     ------

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from dispatch.infra.positions import Position
 from dispatch.models import (
     Customer,
     CustomerTier,
@@ -35,7 +36,6 @@ from dispatch.models import (
     Visit,
 )
 from dispatch.org.availability import absences_on, available, to_seconds
-from dispatch.planning.assignment import assigned_engineers
 from dispatch.planning.plan_sla import predicted_sla
 from dispatch.planning.snapshot import (
     PUBLISHED_KEY,
@@ -44,6 +44,7 @@ from dispatch.planning.snapshot import (
     published_digest,
     ticket_digest,
 )
+from dispatch.tickets.assignment import assigned_engineers
 from dispatch.tickets.pinning import required_with_pin
 from dispatch.tickets.service_windows import WINDOW_PASSED, local_instant, new_slot, service_windows
 from solver.problem import Break, Pin, Problem, Tier, TimeWindow, Weights
@@ -64,15 +65,6 @@ PLANNABLE = frozenset(
 
 PINNED = frozenset({TicketStatus.DISPATCHED.value, TicketStatus.EN_ROUTE.value})
 """Statuses of tickets fixed to their engineer in a re-plan."""
-
-
-@dataclass(frozen=True)
-class Position:
-    """An engineer's last known position."""
-
-    lat: float
-    lon: float
-    at: dt.datetime
 
 
 @dataclass(frozen=True)

@@ -19,13 +19,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from dispatch.errors import Conflict, StalePlan
+from dispatch.infra.day_clock import plan_start
 from dispatch.infra.events import EventKind, emit
 from dispatch.models import Engineer, Plan, PlanStatus, Region, Ticket, TicketStatus, User, utcnow
-from dispatch.org.day_clock import plan_start
-from dispatch.planning.assignment import assigned_engineers
 from dispatch.planning.plans import load_plan
 from dispatch.planning.problem import build_problem, published_ids, region_ids
 from dispatch.planning.snapshot import PUBLISHED_KEY, changes
+from dispatch.tickets.assignment import assigned_engineers
 from dispatch.tickets.history import lock_tickets, record_event
 from dispatch.tickets.lifecycle import transition
 
@@ -84,7 +84,7 @@ def stale_changes(*, session: Session, plan: Plan, now: dt.datetime | None = Non
         A computed plan (with ``inputs_snapshot``).
     now
         The instant to judge at (default now): today's inputs are rebuilt from it, as
-        the run built them from its start (:func:`dispatch.org.day_clock.plan_start`).
+        the run built them from its start (:func:`dispatch.infra.day_clock.plan_start`).
 
     Raises
     ------

@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from dispatch.infra.day_clock import local_day
 from dispatch.models import Plan, Ticket, TicketStatus, TicketWindow
-from dispatch.org.day_clock import local_day
-from dispatch.sla.sweep import CLOCK_STOPPED
+from dispatch.tickets.escalation import CLOCK_STOPPED
 
 
 def solve_durations(*, session: Session, since: dt.datetime) -> list[float]:

@@ -42,10 +42,10 @@ from dispatch.models import (
     User,
     Visit,
 )
-from dispatch.planning.assignment import assigned_engineer_id
 from dispatch.sla.clocks import assess, recompute_due
 from dispatch.sla.policy import SlaPolicy, session_policy
-from dispatch.sla.sweep import CLOCK_STOPPED, apply_sla_state, planned_arrivals
+from dispatch.tickets.assignment import assigned_engineer_id
+from dispatch.tickets.escalation import CLOCK_STOPPED, apply_sla_state, planned_arrivals
 from dispatch.tickets.history import lock_ticket, record_event
 from dispatch.tickets.lifecycle import transition
 from dispatch.tickets.records import (

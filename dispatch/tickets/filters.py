@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from dispatch.errors import InvalidInput, NotFound
 from dispatch.models import Customer, Engineer, Ticket
-from dispatch.planning.assignment import tickets_assigned_to
+from dispatch.tickets.assignment import tickets_assigned_to
 
 SORT_FIELDS: dict[str, Any] = {
     "priority": Ticket.priority,
@@ -42,7 +42,7 @@ class TicketFilters:
     ``reported_from`` .. ``reported_before`` bound ``reported_at`` (the API turns local days
     into these instants); ``customer`` and ``engineer`` are codes; ``engineer`` keeps the
     tickets assigned to that engineer now (its published plan, or a later hand assignment:
-    :func:`dispatch.planning.assignment.tickets_assigned_to`); ``text`` matches the start of the
+    :func:`dispatch.tickets.assignment.tickets_assigned_to`); ``text`` matches the start of the
     number or external reference, or any part of the symptoms (case-insensitive).
     """
 

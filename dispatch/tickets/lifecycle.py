@@ -24,13 +24,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from dispatch.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
+from dispatch.infra.day_clock import utc_text
 from dispatch.infra.events import EventKind, emit
 from dispatch.models import Role, Ticket, TicketEvent, TicketStatus, User, utcnow
-from dispatch.org.day_clock import utc_text
-from dispatch.planning.assignment import assigned_engineer_id
 from dispatch.sla.clocks import outcome
 from dispatch.sla.policy import SlaPolicy, session_policy
-from dispatch.sla.sweep import apply_sla_state
+from dispatch.tickets.assignment import assigned_engineer_id
+from dispatch.tickets.escalation import apply_sla_state
 from dispatch.tickets.history import lock_ticket, record_event
 from dispatch.tickets.lifecycle_effects import EFFECTS, Step, visit_count
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from dispatch.errors import Conflict, InvalidInput, NotFound
+from dispatch.infra.day_clock import utc_text
 from dispatch.infra.events import EventKind, emit
 from dispatch.infra.paging import Page, paginate
 from dispatch.models import (
@@ -33,10 +34,9 @@ from dispatch.models import (
     User,
     utcnow,
 )
-from dispatch.org.day_clock import utc_text
-from dispatch.planning.assignment import assigned_engineer_id, tickets_assigned_to
 from dispatch.sla.clocks import recompute_due, region_calendar
 from dispatch.sla.policy import SlaPolicy, session_policy
+from dispatch.tickets.assignment import assigned_engineer_id, tickets_assigned_to
 from dispatch.tickets.filters import TicketFilters, apply_filters
 from dispatch.tickets.history import lock_ticket, record_event
 from dispatch.tickets.numbering import next_ticket_number
@@ -318,7 +318,7 @@ def list_tickets(
     ----------
     viewer
         Who asks: an engineer sees only the tickets assigned to them
-        (:mod:`dispatch.planning.assignment`); ``None`` or a dispatcher sees all.
+        (:mod:`dispatch.tickets.assignment`); ``None`` or a dispatcher sees all.
     tier
         The priority tier 1..4.
     region_code
@@ -369,7 +369,7 @@ def get_ticket(*, session: Session, ticket_id: int, viewer: User | None = None) 
     ----------
     viewer
         Who asks: an engineer may see only a ticket assigned to them
-        (:mod:`dispatch.planning.assignment`); ``None`` or a dispatcher sees any.
+        (:mod:`dispatch.tickets.assignment`); ``None`` or a dispatcher sees any.
 
     Raises
     ------

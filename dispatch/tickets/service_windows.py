@@ -8,8 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from dispatch.infra.day_clock import utc_text
 from dispatch.models import Ticket, TicketWindow
-from dispatch.org.day_clock import utc_text
 from solver.problem import TimeWindow
 
 DAY_SECONDS = 24 * 3600

@@ -14,11 +14,11 @@ from sqlalchemy import select
 from api.app import create_app
 from dispatch.demo.org import load_demo
 from dispatch.infra.db import Database
-from dispatch.infra.runtime import Runtime
 from dispatch.infra.settings import Settings
 from dispatch.models import Asset, Engineer, Plan, PlanStatus, Site, User, Visit
 from dispatch.org.users import create_user
 from dispatch.planning import optimization
+from dispatch.runtime import Runtime
 from dispatch.tickets.records import TicketDraft, create_ticket
 from tests.conftest import login
 

@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from dispatch.errors import TooManyAttempts
 from dispatch.infra import keys
-from dispatch.infra.login_throttle import LoginPolicy, LoginThrottle
 from dispatch.infra.settings import Settings
+from dispatch.org.login_throttle import LoginPolicy, LoginThrottle
 
 T0 = dt.datetime(2026, 11, 24, 1, 30, tzinfo=dt.UTC)
 WINDOW = 60

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from api.schemas.common import ApiModel
-from dispatch.org.day_clock import utc_text
+from dispatch.infra.day_clock import utc_text
 from tests.conftest import login
 
 PLUS_8 = dt.timezone(dt.timedelta(hours=8))

@@ -24,12 +24,12 @@ import pytest
 from sqlalchemy import select
 
 from dispatch.infra.db import Database
+from dispatch.infra.job_queue import RedisJobQueue
 from dispatch.infra.redis_conn import connect
 from dispatch.infra.settings import Settings
 from dispatch.models import Asset, Engineer, Plan, Site, User
 from dispatch.org.users import create_user
 from dispatch.planning.optimization import STALE_AFTER, reap_stale_runs
-from dispatch.planning.tasks import RedisJobQueue
 from tests.api.console_server import server_env, start_server
 from tests.api.service_world import DAY, MORNING, world
 from tests.conftest import REQUIRE_SERVICES

@@ -12,6 +12,7 @@ from dispatch.demo.org import load_demo
 from dispatch.errors import Conflict, InvalidInput, NotFound
 from dispatch.field.checkins import check_in
 from dispatch.infra.events import EventKind
+from dispatch.masterdata import absences
 from dispatch.models import (
     AuditEntry,
     Engineer,
@@ -24,7 +25,6 @@ from dispatch.models import (
     User,
     Visit,
 )
-from dispatch.org import absences
 from dispatch.org.users import create_user
 from dispatch.planning.optimization import RunOptions, request_optimization
 from dispatch.planning.problem import apply_solution, build_problem

@@ -14,7 +14,7 @@ from dispatch.demo.org import database_is_empty, load_demo
 from dispatch.errors import Conflict
 from dispatch.models import Customer, Engineer, Region, Ticket, User
 from dispatch.org.users import authenticate
-from dispatch.sla.sweep import sweep
+from dispatch.tickets.escalation import sweep
 
 DAY = dt.date(2026, 11, 24)
 

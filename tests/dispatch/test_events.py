@@ -6,9 +6,10 @@ import threading
 
 import pytest
 
-from dispatch.infra.events import MemoryEventBus, RedisEventBus, emit
+from dispatch.infra.bus import MemoryEventBus, RedisEventBus
+from dispatch.infra.events import emit
 from dispatch.infra.redis_conn import connect
-from dispatch.infra.runtime import Runtime
+from dispatch.runtime import Runtime
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 
 from dispatch.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
 from dispatch.infra.events import EventKind
-from dispatch.infra.runtime import Runtime
 from dispatch.models import (
     FollowUpVisit,
     SlaState,
@@ -18,6 +17,7 @@ from dispatch.models import (
     TicketHold,
     TicketStatus,
 )
+from dispatch.runtime import Runtime
 from dispatch.tickets.lifecycle import (
     RULES,
     SYSTEM,

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from dispatch.errors import Conflict, InUse, InvalidInput, NotFound
 from dispatch.infra.audit import changed_fields, json_safe, list_audit, record
+from dispatch.masterdata import assets, customers, engineers, regions, sites
 from dispatch.models import AuditEntry, Engineer, Region
-from dispatch.org.masterdata import assets, customers, engineers, regions, sites
 
 NOW = dt.datetime(2026, 11, 24, 2, 0, tzinfo=dt.UTC)
 

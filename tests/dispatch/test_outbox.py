@@ -15,12 +15,11 @@ from sqlalchemy import select
 from dispatch.infra import keys
 from dispatch.infra.events import emit
 from dispatch.infra.outbox import prune_relayed
-from dispatch.infra.positions import RedisPositionStore
-from dispatch.infra.runtime import Runtime
+from dispatch.infra.positions import Position, RedisPositionStore
 from dispatch.infra.settings import Settings
 from dispatch.models import OutboxEvent, PlanStatus, Region, utcnow
 from dispatch.planning.optimization import RunOptions, queued_runs, request_optimization
-from dispatch.planning.problem import Position
+from dispatch.runtime import Runtime
 from tests.private_redis import PrivateRedis, private_redis
 
 __all__ = ["private_redis"]

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from dispatch.infra.events import EventKind
-from dispatch.infra.runtime import Runtime
 from dispatch.models import Ticket, TicketEvent
-from dispatch.sla.sweep import sweep
+from dispatch.runtime import Runtime
+from dispatch.tickets.escalation import sweep
 from dispatch.tickets.lifecycle import transition
 from tests.dispatch.workflow_world import build_world, new_ticket, publish_visit
 

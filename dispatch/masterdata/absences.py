@@ -2,7 +2,7 @@
 
 An absence is a period in UTC instants. The optimiser plans nobody inside one
 (:mod:`dispatch.org.availability`); one that overlaps a published plan takes the engineer's
-visits that have not started out of it (:mod:`dispatch.org.absence_effects`).
+visits that have not started out of it (:mod:`dispatch.masterdata.absence_effects`).
 
 Rules chosen here:
 
@@ -31,8 +31,8 @@ from dispatch.errors import Conflict, InvalidInput, NotFound
 from dispatch.infra.audit import record
 from dispatch.infra.events import EventKind, emit
 from dispatch.infra.paging import Page, paginate
+from dispatch.masterdata.absence_effects import Released, release_absent_visits
 from dispatch.models import AbsenceReason, Engineer, EngineerAbsence, Plan, User
-from dispatch.org.absence_effects import Released, release_absent_visits
 from dispatch.planning.problem import region_ids
 from solver.travel import TravelTimeProvider
 

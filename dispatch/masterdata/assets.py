@@ -9,16 +9,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatch.errors import Conflict, InvalidInput
-from dispatch.infra.paging import Page, paginate
-from dispatch.models import Asset, Site
-from dispatch.org.masterdata.common import (
+from dispatch.infra.paging import Page, paginate, text_filter
+from dispatch.masterdata.common import (
     check_text,
     get_row,
     reference,
     require,
-    text_filter,
     write_audited,
 )
+from dispatch.models import Asset, Site
 
 ENTITY = "asset"
 _PLAIN = ("equipment_type", "model", "serial", "install_date", "warranty_end", "active")

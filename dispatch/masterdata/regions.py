@@ -9,9 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dispatch.errors import InUse, InvalidInput
-from dispatch.infra.paging import Page, paginate
-from dispatch.models import Customer, Engineer, Region, RegionKind, Site
-from dispatch.org.masterdata.common import (
+from dispatch.infra.paging import Page, paginate, text_filter
+from dispatch.masterdata.common import (
     check_text,
     check_timezone,
     check_unique,
@@ -19,9 +18,9 @@ from dispatch.org.masterdata.common import (
     get_row,
     reference,
     require,
-    text_filter,
     write_audited,
 )
+from dispatch.models import Customer, Engineer, Region, RegionKind, Site
 from dispatch.planning.problem import region_ids
 
 ENTITY = "region"

@@ -16,23 +16,23 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatch.errors import InUse, InvalidInput
-from dispatch.models import Engineer, Plan, PlanStatus, Ticket, TicketStatus, User, Visit
-from dispatch.org.engineers import get_engineer
-from dispatch.org.masterdata.common import (
+from dispatch.masterdata.common import (
     active_region,
     check_text,
     check_unique,
     require,
     write_audited,
 )
-from dispatch.org.masterdata.engineer_rules import (
+from dispatch.masterdata.engineer_rules import (
     check_plain,
     check_shifts,
     check_skills,
     shifts_view,
     skills_view,
 )
-from dispatch.planning.assignment import assigned_engineers
+from dispatch.models import Engineer, Plan, PlanStatus, Ticket, TicketStatus, User, Visit
+from dispatch.org.engineers import get_engineer
+from dispatch.tickets.assignment import assigned_engineers
 from dispatch.tickets.lifecycle import transition
 
 ENTITY = "engineer"
@@ -156,7 +156,7 @@ def committed_tickets(*, session: Session, engineer: Engineer, now: dt.datetime)
 
     Those planned for the engineer in a published plan whose horizon has not ended, still
     waiting for or in service (scheduled, dispatched, on the way, on site), and still
-    assigned to this engineer (:func:`dispatch.planning.assignment.assigned_engineers`).
+    assigned to this engineer (:func:`dispatch.tickets.assignment.assigned_engineers`).
     """
     waiting = [*_BACK_TO_POOL, TicketStatus.ON_SITE.value]
     tickets = session.scalars(

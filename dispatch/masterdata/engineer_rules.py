@@ -7,8 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 from dispatch.errors import InvalidInput
+from dispatch.masterdata.common import check_range, hhmm, minutes_of
 from dispatch.models import Employment, Engineer, EngineerLevel, EngineerShift, EngineerSkill
-from dispatch.org.masterdata.common import check_range, hhmm, minutes_of
 
 _LEVELS = {level.value for level in EngineerLevel}
 _EMPLOYMENTS = {e.value for e in Employment}

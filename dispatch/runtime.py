@@ -16,18 +16,19 @@ from typing import TYPE_CHECKING
 import redis
 from sqlalchemy.orm import Session
 
-from dispatch.field import day_cache
+from dispatch.infra import day_cache
+from dispatch.infra.bus import EventBus, MemoryEventBus, RedisEventBus
 from dispatch.infra.db import Database
-from dispatch.infra.events import EventBus, MemoryEventBus, RedisEventBus, attach_bus
+from dispatch.infra.events import attach_bus
 from dispatch.infra.redis_conn import connect
 from dispatch.infra.settings import Settings
 from dispatch.models import utcnow
 from dispatch.sla.policy import bind_policy, load_policy
 
 if TYPE_CHECKING:
-    from dispatch.infra.login_throttle import LoginThrottle
+    from dispatch.infra.job_queue import JobQueue
     from dispatch.infra.positions import PositionStore
-    from dispatch.planning.tasks import JobQueue
+    from dispatch.org.login_throttle import LoginThrottle
     from solver.travel import TravelTimeProvider
 
 
@@ -83,7 +84,7 @@ class Runtime:
     @cached_property
     def login_throttle(self) -> LoginThrottle:
         """Failed log-ins counted per user name and address: in Redis when configured."""
-        from dispatch.infra.login_throttle import LoginPolicy, LoginThrottle
+        from dispatch.org.login_throttle import LoginPolicy, LoginThrottle
 
         policy = LoginPolicy(
             per_user=self.settings.login_failures_per_user,
@@ -95,7 +96,7 @@ class Runtime:
     @cached_property
     def jobs(self) -> JobQueue:
         """The job queue: RQ on Redis when configured, else an in-process pool."""
-        from dispatch.planning.tasks import InProcessJobQueue, RedisJobQueue
+        from dispatch.infra.job_queue import InProcessJobQueue, RedisJobQueue
 
         if self.redis is not None:
             return RedisJobQueue(self.redis)

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from dispatch.errors import Conflict, InvalidInput, NotFound
@@ -221,13 +221,6 @@ def check_unique(
             field=field,
             existing_id=existing,
         )
-
-
-def text_filter(query: Select[Any], q: str | None, *columns: Any) -> Select[Any]:
-    """``query`` restricted to rows where one of ``columns`` contains ``q`` (any case)."""
-    if not q:
-        return query
-    return query.where(or_(*(func.lower(c).contains(q.lower(), autoescape=True) for c in columns)))
 
 
 def open_ticket_count(session: Session, condition: ColumnElement[bool]) -> int:

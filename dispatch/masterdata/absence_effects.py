@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dispatch.infra.day_clock import local_day, plan_start
 from dispatch.models import (
     EngineerAbsence,
     Plan,
@@ -31,7 +32,6 @@ from dispatch.models import (
     User,
     Visit,
 )
-from dispatch.org.day_clock import local_day, plan_start
 from dispatch.planning.emergency import current_routes
 from dispatch.planning.optimization import RunOptions, request_optimization
 from dispatch.planning.plans import new_plan

@@ -10,9 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatch.errors import InUse, InvalidInput
-from dispatch.infra.paging import Page, paginate
-from dispatch.models import Customer, CustomerTier, Engineer, Region, Ticket
-from dispatch.org.masterdata.common import (
+from dispatch.infra.paging import Page, paginate, text_filter
+from dispatch.masterdata.common import (
     active_region,
     check_text,
     check_unique,
@@ -21,9 +20,9 @@ from dispatch.org.masterdata.common import (
     open_ticket_count,
     reference,
     require,
-    text_filter,
     write_audited,
 )
+from dispatch.models import Customer, CustomerTier, Engineer, Region, Ticket
 
 ENTITY = "customer"
 _PLAIN = ("code", "name", "tier", "contact_name", "contact_phone", "contact_email", "active")

@@ -9,9 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatch.errors import InUse, InvalidInput
-from dispatch.infra.paging import Page, paginate
-from dispatch.models import Customer, Region, Site, Ticket
-from dispatch.org.masterdata.common import (
+from dispatch.infra.paging import Page, paginate, text_filter
+from dispatch.masterdata.common import (
     active_region,
     check_lat_lon,
     check_text,
@@ -22,9 +21,9 @@ from dispatch.org.masterdata.common import (
     open_ticket_count,
     reference,
     require,
-    text_filter,
     write_audited,
 )
+from dispatch.models import Customer, Region, Site, Ticket
 
 ENTITY = "site"
 _PLAIN = ("code", "name", "address", "lat", "lon", "access_hours", "active")

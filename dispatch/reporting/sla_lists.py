@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from dispatch.models import Region, SlaState, Ticket, TicketStatus
 from dispatch.sla.clocks import assess, outcome
 from dispatch.sla.policy import SlaPolicy, session_policy
-from dispatch.sla.sweep import CLOCK_STOPPED, planned_arrivals
+from dispatch.tickets.escalation import CLOCK_STOPPED, planned_arrivals
 
 
 @dataclass(frozen=True)
