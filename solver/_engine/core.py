@@ -15,7 +15,8 @@ import numpy as np
 
 from solver._engine.model import I64, Model
 from solver._engine.plan import Plan
-from solver._engine.search import Budget, neighbours
+from solver._engine.ruins import neighbours
+from solver._engine.search import Budget
 
 try:
     from solver._engine import _core  # type: ignore[attr-defined]

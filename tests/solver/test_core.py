@@ -13,8 +13,9 @@ from solver._engine import core
 from solver._engine.core import CoreKnobs, core_evaluate, core_improve, core_search
 from solver._engine.plan import Plan
 from solver._engine.route import evaluate
+from solver._engine.ruins import neighbours
 from solver._engine.run import model_of
-from solver._engine.search import Budget, construct, neighbours
+from solver._engine.search import Budget, construct
 from tests.solver.test_properties import problems
 from tests.solver.test_solve_support import HOUR, assert_valid, eng, line_problem, tix
 
