@@ -238,20 +238,7 @@ def _best_single(m: Model, k: int, seq: list[int], nodes: list[int]) -> tuple[An
         best = ((late, home), (), (arrivals, starts, [], home, late))
     if brk is None:
         return best, best
-    ws, we, _bd = brk
-    best_all: Any = None
-    for g0 in range(len(deps)):
-        c0 = deps[g0]
-        if c0 > we:
-            break
-        b = c0 if c0 > ws else ws
-        r = _break_in_gap(m, seq, tt, g0, c0, b, brk, arrivals[:g0], starts[:g0], lates[g0])
-        if r is None or r[2] > shift_e:
-            continue
-        arr, sts, home, late = r
-        key = (late, home)
-        if best_all is None or key < best_all[0]:
-            best_all = (key, (g0,), (arr, sts, [b], home, late))
+    best_all = _best_with_break(m, seq, tt, brk, shift_e, (deps, lates, arrivals, starts))
     if best_all is not None and (best is None or best_all[0] < best[0]):
         best = best_all
     return best, best_all
@@ -290,44 +277,57 @@ def _no_break(
     return deps, lates, arrivals, starts, late, home
 
 
-def _break_in_gap(
+def _best_with_break(
     m: Model,
     seq: list[int],
     tt: list[int],
-    g0: int,
-    clock: int,
-    b: int,
     brk: tuple[int, int, int],
-    arr: list[int],
-    sts: list[int],
-    late: int,
-) -> tuple[list[int], list[int], int, int] | None:
-    """The rest of the schedule with the break in gap ``g0`` (left at ``clock``, taken at
-    ``b``), extending ``arr``/``sts``: arrivals, starts, home, lateness; ``None``: a
-    visit does not fit."""
+    shift_e: int,
+    prefix: tuple[list[int], list[int], list[int], list[int]],
+) -> Any:
+    """Best schedule taking the break in some gap; ``prefix`` is :func:`_no_break`'s
+    departures, lateness, arrivals and starts (kept up to the gap)."""
     py = m.py
     assert py is not None
+    deps, lates, arrivals, starts = prefix
     n = len(seq)
-    ws, _we, bd = brk
-    for g in range(g0, n + 1):
-        t = tt[g]
-        if g == g0:
-            ready = max(clock + t, ws) + bd
-            phys = clock + t if b - clock >= t else ready
-        else:
-            ready = phys = clock + t
-        if g == n:
-            return arr, sts, ready, late
-        j = seq[g]
-        s = _serve(m, j, ready, g == 0 and t == 0)
-        if s < 0:
-            return None
-        arr.append(phys)
-        sts.append(s)
-        if s > py.soft[j]:
-            late += py.late_w[j] * (s - py.soft[j])
-        clock = s + py.dur[j]
-    return None
+    ws, we, bd = brk
+    best_all: Any = None
+    home = -1
+    for g0 in range(len(deps)):
+        c0 = deps[g0]
+        if c0 > we:
+            break
+        b = c0 if c0 > ws else ws
+        arr, sts = arrivals[:g0], starts[:g0]
+        late, clock = lates[g0], c0
+        ok = True
+        for g in range(g0, n + 1):
+            t = tt[g]
+            if g == g0:
+                ready = max(clock + t, ws) + bd
+                phys = clock + t if b - clock >= t else ready
+            else:
+                ready = phys = clock + t
+            if g == n:
+                home = ready
+                break
+            j = seq[g]
+            s = _serve(m, j, ready, g == 0 and t == 0)
+            if s < 0:
+                ok = False
+                break
+            arr.append(phys)
+            sts.append(s)
+            if s > py.soft[j]:
+                late += py.late_w[j] * (s - py.soft[j])
+            clock = s + py.dur[j]
+        if not ok or home > shift_e:
+            continue
+        key = (late, home)
+        if best_all is None or key < best_all[0]:
+            best_all = (key, (g0,), (arr, sts, [b], home, late))
+    return best_all
 
 
 def _latest_departure(clock_hi: int, t: int, brks: list[tuple[int, int, int]], r_next: int) -> int:
