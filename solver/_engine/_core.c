@@ -10,13 +10,17 @@
  * (lateness, home time) is the route's. tests/solver/test_core.py checks that both
  * agree on feasibility and cost for random routes.
  *
- * Only `search` is exported. It takes the compiled model as int64 buffers (the
- * travel matrix as int32, eligibility as bytes), the routes to start from, and returns the best routes
- * found (lexicographic: served P1, P2, P3, P4, then cost).
+ * The search is plain C: `search_run` takes the model (a Model of pointers into
+ * arrays), the routes to start from and the budget, and returns the best routes found
+ * (lexicographic: served P1, P2, P3, P4, then cost). The Python binding at the end
+ * (`search`, and `evaluate` for the tests) only converts: it takes the model's buffers
+ * by name from a dict (int64, the travel matrix int32, eligibility bytes; the one list
+ * of them is BUFS, exported as `_core.BUFFERS`) and the routes from lists.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +28,6 @@
 
 typedef int64_t i64;
 #define INF ((i64)1 << 60)
-#define NBUF 24
 #define WAITING_ALL 100 /* up to this many waiting tickets, recreate tries them all */
 #define NEAR 20         /* else the waiting ones among this many neighbours of a removed one */
 
@@ -632,9 +635,301 @@ static double now_s(void) {
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* ------------------------------------------------------------------ Python glue */
+/* ------------------------------------------------------------------ the search (plain C) */
+typedef struct {
+    const int *seq; /* the tickets of every route, route after route */
+    const int *len; /* K: tickets in each route */
+} RoutesIn;
+
+typedef struct {
+    int *seq;          /* the best routes' tickets, route after route (malloc) */
+    int *len;          /* K (malloc) */
+    long long its;     /* iterations run */
+    int bad_route;     /* with SEARCH_INFEASIBLE: the route that breaks a hard rule */
+} RoutesOut;
+
+typedef struct {
+    double seconds;    /* wall-clock budget */
+    long long max_its; /* < 0: until `seconds` have passed */
+    long long seed;
+    Knobs kn;
+} SearchParams;
+
+enum { SEARCH_OK = 0, SEARCH_NOMEM = 1, SEARCH_INFEASIBLE = 2 };
+
+static void search_free(Search *S) {
+    free_routes(&S->cur); free_routes(&S->bak); free_routes(&S->best);
+    free(S->assigned); free(S->touched); free(S->touched_list); free(S->c_cost); free(S->c_pos);
+    free(S->c_ver); free(S->targeted); free(S->tmp); free(S->removed); free(S->order); free(S->cands);
+    free(S->mark); free(S->rmark); free(S->elig); free(S->elig_off);
+}
+
+/* The working memory of a search on model m; 0 when out of memory (search_free releases
+ * whatever was taken either way). */
+static int search_alloc(Search *S, const Model *m) {
+    int K = m->K, N = m->N, L = N + 1;
+    memset(S, 0, sizeof *S);
+    S->m = m;
+    int ok = alloc_routes(&S->cur, K, L) && alloc_routes(&S->bak, K, L) && alloc_routes(&S->best, K, L);
+    S->assigned = malloc(sizeof(int) * (N + 1));
+    S->touched = calloc(K, sizeof(int));
+    S->touched_list = calloc(K + 1, sizeof(int));
+    S->c_cost = calloc((size_t)N * K + 1, sizeof(i64));
+    S->c_pos = calloc((size_t)N * K + 1, sizeof(int));
+    S->c_ver = calloc((size_t)N * K + 1, sizeof(uint64_t));
+    S->targeted = calloc(N + 1, sizeof(double));
+    S->tmp = calloc(L + 2, sizeof(int));
+    S->removed = calloc(N + 1, sizeof(int));
+    S->order = calloc(N + 2, sizeof(int));
+    S->cands = calloc(N + 1, sizeof(Cand));
+    S->mark = calloc(N + 1, sizeof(int));
+    S->rmark = calloc(K + 1, sizeof(int));
+    S->elig_off = calloc(N + 1, sizeof(int));
+    i64 total = 0;
+    for (i64 q = 0; q < (i64)N * K; q++) total += m->eligible[q] != 0;
+    S->elig = calloc(total + 1, sizeof(int));
+    if (S->elig && S->elig_off) {
+        int at = 0;
+        for (int j = 0; j < N; j++) {
+            S->elig_off[j] = at;
+            for (int k = 0; k < K; k++)
+                if (m->eligible[(i64)j * K + k]) S->elig[at++] = k;
+        }
+        S->elig_off[N] = at;
+    }
+    return ok && S->assigned && S->touched && S->touched_list && S->c_cost && S->c_pos && S->c_ver &&
+           S->targeted && S->tmp && S->removed && S->order && S->cands && S->mark && S->rmark &&
+           S->elig && S->elig_off;
+}
+
+/* Start from the given routes: 0, or 1 + k when route k breaks a hard rule (or is not a
+ * route: longer than N, or a ticket index out of range). */
+static int search_start(Search *S, const RoutesIn *in) {
+    const Model *m = S->m;
+    int K = m->K, N = m->N;
+    for (int j = 0; j < N; j++) { S->assigned[j] = -1; S->targeted[j] = (double)m->targeted0[j]; }
+    S->next_ver = 1;
+    const int *src = in->seq;
+    for (int k = 0; k < K; k++) {
+        int n = in->len[k];
+        if (n < 0 || n > N) return 1 + k;
+        for (int g = 0; g < n; g++) {
+            if (src[g] < 0 || src[g] >= N) return 1 + k;
+            S->tmp[g] = src[g];
+        }
+        src += n;
+        Eval ev;
+        if (!eval_route(m, k, S->tmp, n, &ev)) return 1 + k;
+        for (int g = 0; g < n; g++) S->assigned[S->tmp[g]] = k;
+        set_route(S, k, S->tmp, n, &ev);
+    }
+    return 0;
+}
+
+/* Undo the moves of a rejected iteration: the touched routes go back to their copies. */
+static void revert_touched(Search *S) {
+    int L = S->cur.L;
+    for (int i = 0; i < S->n_touched; i++) {
+        int k = S->touched_list[i];
+        const int *seq = S->cur.seq + (i64)k * L;
+        for (int g = 0; g < S->cur.len[k]; g++) S->assigned[seq[g]] = -1;
+    }
+    for (int i = 0; i < S->n_touched; i++) {
+        int k = S->touched_list[i];
+        copy_route(&S->cur, &S->bak, k);
+        const int *seq = S->cur.seq + (i64)k * L;
+        for (int g = 0; g < S->cur.len[k]; g++) S->assigned[seq[g]] = k;
+    }
+}
+
+/* The ruin-and-recreate loop from the routes in S->cur; the best routes end in S->best.
+ * Returns the iterations run. */
+static long long search_loop(Search *S, const SearchParams *p) {
+    const Model *m = S->m;
+    const Knobs *kn = &p->kn;
+    int K = m->K, N = m->N;
+    long long max_its = p->max_its, its = 0;
+    double seconds = p->seconds;
+    double t_start = now_s(), deadline = t_start + seconds;
+    Obj cur = objective(S), best = cur;
+    for (int k = 0; k < K; k++) copy_route(&S->best, &S->cur, k);
+    double avg = 0;
+    {
+        int served = 0;
+        for (int j = 0; j < N; j++) served += S->assigned[j] >= 0;
+        avg = served ? (double)cur.cost / served : 1.0;
+        if (avg < 1) avg = 1;
+    }
+    double t0 = kn->temp0 * avg, t1 = kn->temp_end * avg;
+    long long last_gain_its = 0;
+    double last_gain_t = t_start;
+    for (int it = 1;; it++) {
+        if (max_its >= 0 && its >= max_its) break;
+        if ((its & 7) == 0 && now_s() >= deadline) break;
+        if (kn->stall > 0) {
+            if (max_its >= 0) {
+                double lim = kn->stall * (double)max_its;
+                if ((double)(its - last_gain_its) > (lim > 50 ? lim : 50)) break;
+            } else if ((its & 7) == 0 && now_s() - last_gain_t > kn->stall * seconds) break;
+        }
+        double frac = max_its >= 0 ? (double)its / (double)(max_its > 0 ? max_its : 1)
+                                   : (now_s() - t_start) / (seconds > 1e-9 ? seconds : 1e-9);
+        if (frac > 1) frac = 1;
+        double temp = t0 > 0 ? t0 * pow(t1 / t0, frac) : 0;
+        its++;
+        S->n_touched = 0;
+        S->n_removed = 0;
+        S->mark_id++;
+        int first = -1;
+        double u = rng_unit(&S->rng);
+        if (u < kn->p_random) {
+            int q = 1 + rng_int(&S->rng, (int)(2 * kn->c_bar));
+            ruin_random(S, q);
+        } else {
+            int seed_t = -1;
+            if (u < kn->p_random + kn->p_target) {
+                seed_t = pick_waiting(S);
+                if (seed_t >= 0) {
+                    S->targeted[seed_t] += 1;
+                    if (rng_unit(&S->rng) < 0.5) first = seed_t;
+                }
+            }
+            if (seed_t < 0) seed_t = random_served(S);
+            if (seed_t < 0) break;
+            ruin_strings(S, seed_t, kn);
+        }
+        apply_removal(S, it);
+        recreate(S, kn, first, it);
+        Obj nw = objective(S);
+        int differ;
+        int c = obj_cmp(&nw, &cur, &differ);
+        int accept;
+        if (differ) accept = c < 0;
+        else accept = nw.cost <= cur.cost ||
+                      (temp > 0 && rng_unit(&S->rng) < exp(-(double)(nw.cost - cur.cost) / temp));
+        if (accept) {
+            cur = nw;
+            int d2;
+            if (obj_cmp(&nw, &best, &d2) < 0) {
+                if (d2) {
+                    last_gain_its = its;
+                    if (kn->stall > 0) last_gain_t = now_s();
+                }
+                best = nw;
+                for (int k = 0; k < K; k++)
+                    if (S->best.ver[k] != S->cur.ver[k]) copy_route(&S->best, &S->cur, k);
+            }
+        } else {
+            revert_touched(S);
+        }
+        for (int i = 0; i < S->n_touched; i++) S->touched[S->touched_list[i]] = 0;
+    }
+    return its;
+}
+
+/* Copy the best routes out (out->seq and out->len malloc'ed); 0 when out of memory. */
+static int take_best(const Search *S, RoutesOut *out) {
+    int K = S->m->K, L = S->best.L;
+    size_t total = 0;
+    for (int k = 0; k < K; k++) total += (size_t)S->best.len[k];
+    out->seq = malloc(sizeof(int) * (total + 1));
+    out->len = malloc(sizeof(int) * ((size_t)K + 1));
+    if (!out->seq || !out->len) return 0;
+    int *dst = out->seq;
+    for (int k = 0; k < K; k++) {
+        out->len[k] = S->best.len[k];
+        memcpy(dst, S->best.seq + (i64)k * L, sizeof(int) * S->best.len[k]);
+        dst += S->best.len[k];
+    }
+    return 1;
+}
+
+static void free_routes_out(RoutesOut *out) {
+    free(out->seq);
+    free(out->len);
+    out->seq = out->len = NULL;
+}
+
+/* Ruin-and-recreate search on model m from routes `in`; the best routes found go to
+ * `out` (free them with free_routes_out, whatever the status). No Python inside: the
+ * binding below calls it without the GIL. Returns SEARCH_OK, SEARCH_NOMEM, or
+ * SEARCH_INFEASIBLE (out->bad_route set). */
+int search_run(const Model *m, const RoutesIn *in, const SearchParams *p, RoutesOut *out) {
+    Search S;
+    int status = SEARCH_OK;
+    memset(out, 0, sizeof *out);
+    if (!search_alloc(&S, m)) {
+        status = SEARCH_NOMEM;
+        goto done;
+    }
+    S.rng.s = (uint64_t)p->seed * 0x2545F4914F6CDD1DULL + 12345;
+    int bad = search_start(&S, in);
+    if (bad) {
+        out->bad_route = bad - 1;
+        status = SEARCH_INFEASIBLE;
+        goto done;
+    }
+    out->its = search_loop(&S, p);
+    if (!take_best(&S, out)) status = SEARCH_NOMEM;
+done:
+    search_free(&S);
+    return status;
+}
+
+/* ------------------------------------------------------------------ Python binding */
+/* THE list of the model's buffers: name, item size, Model field and item count. The
+ * binding takes each by name from a dict (built by solver/_engine/core.py::model_arrays),
+ * so nothing depends on an order; `_core.BUFFERS` exports the names. */
+typedef enum { C_PP, C_N, C_NW, C_NK, C_K, C_K1, C_ANY, C_NNB } Count;
+typedef struct { const char *name; int size; size_t field; Count count; } BufSpec;
+#define FIELD(f) offsetof(Model, f)
+static const BufSpec BUFS[] = {
+    {"dur", 4, FIELD(dur), C_PP},           /* int32 travel seconds, P x P */
+    {"tier", 8, FIELD(tier), C_N},
+    {"duration", 8, FIELD(duration), C_N},
+    {"demand", 8, FIELD(demand), C_N},
+    {"win_s", 8, FIELD(win_s), C_NW},
+    {"win_e", 8, FIELD(win_e), C_NW},
+    {"hard", 8, FIELD(hard), C_N},
+    {"soft", 8, FIELD(soft), C_N},
+    {"late_w", 8, FIELD(late_w), C_N},
+    {"fixed", 8, FIELD(fixed), C_N},
+    {"eligible", 1, FIELD(eligible), C_NK}, /* bytes 0/1, N x K */
+    {"assign", 8, FIELD(assign), C_NK},
+    {"shift_s", 8, FIELD(shift_s), C_K},
+    {"shift_e", 8, FIELD(shift_e), C_K},
+    {"max_jobs", 8, FIELD(max_jobs), C_K},
+    {"max_work", 8, FIELD(max_work), C_K},
+    {"capacity", 8, FIELD(capacity), C_K},
+    {"brk_off", 8, FIELD(brk_off), C_K1},
+    {"brk", 8, FIELD(brk), C_ANY},          /* (start, end, duration) per break */
+    {"nfrozen", 8, FIELD(nfrozen), C_K},
+    {"pin_eng", 8, FIELD(pin_eng), C_N},
+    {"in_pool", 8, FIELD(in_pool), C_N},
+    {"nb", 8, FIELD(nb), C_NNB},
+    {"targeted", 8, FIELD(targeted0), C_N},
+};
+#define NBUF ((int)(sizeof BUFS / sizeof BUFS[0]))
+
+static Py_ssize_t count_of(Count c, int K, int N, int W, int NB) {
+    int P = 2 * K + N;
+    switch (c) {
+    case C_PP: return (Py_ssize_t)P * P;
+    case C_N: return N;
+    case C_NW: return (Py_ssize_t)N * W;
+    case C_NK: return (Py_ssize_t)N * K;
+    case C_K: return K;
+    case C_K1: return K + 1;
+    case C_NNB: return (Py_ssize_t)N * NB;
+    default: return -1;
+    }
+}
+
 static int get_buf(PyObject *o, Py_buffer *b, Py_ssize_t want, const char *name, int size) {
-    if (PyObject_GetBuffer(o, b, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return -1;
+    if (PyObject_GetBuffer(o, b, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) {
+        b->obj = NULL;
+        return -1;
+    }
     int fmt_ok = size == 8   ? (!b->format || !strcmp(b->format, "l") || !strcmp(b->format, "q"))
                  : size == 4 ? (!b->format || !strcmp(b->format, "i"))
                              : (!b->format || !strcmp(b->format, "?") || !strcmp(b->format, "B"));
@@ -653,260 +948,155 @@ static int get_buf(PyObject *o, Py_buffer *b, Py_ssize_t want, const char *name,
     return 0;
 }
 
-/* Take the model's buffers (sizes checked) and point a Model at them; -1 with an
- * exception set (and nothing held) on failure. */
-static int bind_model(PyObject *const *objs, Py_buffer *bufs, Model *m, int K, int N, int W,
-                      int NB, i64 travel_w, i64 lb_w) {
-    int P = 2 * K + N;
-    static const char *names[NBUF] = {
-        "dur", "tier", "duration", "demand", "win_s", "win_e", "hard", "soft", "late_w", "fixed",
-        "eligible", "assign", "shift_s", "shift_e", "max_jobs", "max_work", "capacity",
-        "brk_off", "brk", "nfrozen", "pin_eng", "in_pool", "nb", "targeted"};
-    Py_ssize_t want[NBUF] = {(Py_ssize_t)P * P, N, N, N, (Py_ssize_t)N * W, (Py_ssize_t)N * W, N, N, N, N,
-                             (Py_ssize_t)N * K, (Py_ssize_t)N * K, K, K, K, K, K,
-                             K + 1, -1, K, N, N, (Py_ssize_t)N * NB, N};
+static void release_model(Py_buffer *bufs) {
+    for (int q = 0; q < NBUF; q++)
+        if (bufs[q].obj) PyBuffer_Release(&bufs[q]);
+}
+
+/* Take the model's buffers from the dict `named` (names and sizes checked) and point a
+ * Model at them; -1 with an exception set (and nothing held) on failure. */
+static int bind_model(PyObject *named, Py_buffer *bufs, Model *m, int K, int N, int W, int NB,
+                      i64 travel_w, i64 lb_w) {
     memset(bufs, 0, sizeof(Py_buffer) * NBUF);
+    memset(m, 0, sizeof *m);
+    if (PyDict_Size(named) != NBUF) {
+        PyErr_Format(PyExc_ValueError, "expected the %d model buffers named in _core.BUFFERS, got %zd",
+                     NBUF, PyDict_Size(named));
+        return -1;
+    }
     for (int i = 0; i < NBUF; i++) {
-        int size = i == 0 ? 4 : i == 10 ? 1 : 8; /* dur int32, eligible bytes, the rest int64 */
-        if (get_buf(objs[i], &bufs[i], want[i], names[i], size) < 0) {
-            for (int q = 0; q < i; q++) PyBuffer_Release(&bufs[q]);
+        PyObject *o = PyDict_GetItemString(named, BUFS[i].name);
+        if (!o) {
+            PyErr_Format(PyExc_KeyError, "model buffer %s is missing", BUFS[i].name);
+            release_model(bufs);
             return -1;
         }
+        if (get_buf(o, &bufs[i], count_of(BUFS[i].count, K, N, W, NB), BUFS[i].name, BUFS[i].size) < 0) {
+            release_model(bufs);
+            return -1;
+        }
+        const void *data = bufs[i].buf;
+        memcpy((char *)m + BUFS[i].field, &data, sizeof data);
     }
-    memset(m, 0, sizeof *m);
-    m->K = K; m->N = N; m->P = P; m->W = W; m->NB = NB;
-    m->dur = (const int32_t *)bufs[0].buf;
-    m->eligible = (const uint8_t *)bufs[10].buf;
-    const i64 *unused;
-    const i64 **ptrs[] = {&m->tier, &m->duration, &m->demand, &m->win_s, &m->win_e,
-                          &m->hard, &m->soft, &m->late_w, &m->fixed, &unused, &m->assign,
-                          &m->shift_s, &m->shift_e, &m->max_jobs, &m->max_work, &m->capacity,
-                          &m->brk_off, &m->brk, &m->nfrozen, &m->pin_eng, &m->in_pool, &m->nb,
-                          &m->targeted0};
-    for (int i = 1; i < NBUF; i++) *ptrs[i - 1] = (const i64 *)bufs[i].buf;
+    m->K = K; m->N = N; m->P = 2 * K + N; m->W = W; m->NB = NB;
     m->travel_w = travel_w;
     m->lb_w = lb_w;
     return 0;
 }
 
-static PyObject *core_search(PyObject *self, PyObject *args) {
-    (void)self;
-    PyObject *objs[NBUF];
-    PyObject *init_routes;
-    int K, N, W, NB;
-    long long max_its, seed, travel_w, lb_w;
-    double seconds;
-    Knobs kn;
-    if (!PyArg_ParseTuple(args, "(iiii)(" "OOOOOOOOOOOOOOOOOOOOOOOO" ")OLLdLL(ddddddd)", &K, &N, &W, &NB,
-                          &objs[0], &objs[1], &objs[2], &objs[3], &objs[4], &objs[5], &objs[6],
-                          &objs[7], &objs[8], &objs[9], &objs[10], &objs[11], &objs[12], &objs[13],
-                          &objs[14], &objs[15], &objs[16], &objs[17], &objs[18], &objs[19],
-                          &objs[20], &objs[21], &objs[22], &objs[23],
-                          &init_routes, &travel_w, &lb_w, &seconds, &max_its, &seed,
-                          &kn.c_bar, &kn.temp0, &kn.temp_end, &kn.blink, &kn.p_target, &kn.p_random, &kn.stall))
-        return NULL;
-    kn.l_max = 10;
-    Py_buffer bufs[NBUF];
-    Model m;
-    if (bind_model(objs, bufs, &m, K, N, W, NB, travel_w, lb_w) < 0) return NULL;
-
-    /* routes to start from */
-    if (!PyList_Check(init_routes) || PyList_Size(init_routes) != K) {
+/* The start routes (a list of K lists of ticket indices) as RoutesIn arrays (malloc);
+ * -1 with an exception set on failure. */
+static int parse_routes(PyObject *routes, int K, int N, int **seq_out, int **len_out) {
+    *seq_out = NULL;
+    *len_out = NULL;
+    if (!PyList_Check(routes) || PyList_Size(routes) != K) {
         PyErr_SetString(PyExc_ValueError, "routes must be a list with one list per engineer");
-        for (int q = 0; q < NBUF; q++) PyBuffer_Release(&bufs[q]);
-        return NULL;
+        return -1;
     }
-    int L = N + 1;
-    Search S;
-    memset(&S, 0, sizeof S);
-    S.m = &m;
-    S.rng.s = (uint64_t)seed * 0x2545F4914F6CDD1DULL + 12345;
-    int ok = alloc_routes(&S.cur, K, L) && alloc_routes(&S.bak, K, L) && alloc_routes(&S.best, K, L);
-    S.assigned = malloc(sizeof(int) * (N + 1));
-    S.touched = calloc(K, sizeof(int));
-    S.touched_list = calloc(K + 1, sizeof(int));
-    S.c_cost = calloc((size_t)N * K + 1, sizeof(i64));
-    S.c_pos = calloc((size_t)N * K + 1, sizeof(int));
-    S.c_ver = calloc((size_t)N * K + 1, sizeof(uint64_t));
-    S.targeted = calloc(N + 1, sizeof(double));
-    S.tmp = calloc(L + 2, sizeof(int));
-    S.removed = calloc(N + 1, sizeof(int));
-    S.order = calloc(N + 2, sizeof(int));
-    S.cands = calloc(N + 1, sizeof(Cand));
-    S.mark = calloc(N + 1, sizeof(int));
-    S.rmark = calloc(K + 1, sizeof(int));
-    S.elig_off = calloc(N + 1, sizeof(int));
-    {
-        i64 total = 0;
-        for (i64 q = 0; q < (i64)N * K; q++) total += m.eligible[q] != 0;
-        S.elig = calloc(total + 1, sizeof(int));
-        if (S.elig && S.elig_off) {
-            int at = 0;
-            for (int j = 0; j < N; j++) {
-                S.elig_off[j] = at;
-                for (int k = 0; k < K; k++)
-                    if (m.eligible[(i64)j * K + k]) S.elig[at++] = k;
-            }
-            S.elig_off[N] = at;
-        }
-    }
-    PyObject *result = NULL;
-    if (!ok || !S.assigned || !S.touched || !S.touched_list || !S.c_cost || !S.c_pos || !S.c_ver ||
-        !S.targeted || !S.tmp || !S.removed || !S.order || !S.cands || !S.mark || !S.rmark || !S.elig || !S.elig_off) {
-        PyErr_NoMemory();
-        goto done;
-    }
-    for (int j = 0; j < N; j++) { S.assigned[j] = -1; S.targeted[j] = (double)m.targeted0[j]; }
-    S.next_ver = 1;
+    size_t total = 0;
     for (int k = 0; k < K; k++) {
-        PyObject *lst = PyList_GetItem(init_routes, k);
+        PyObject *lst = PyList_GET_ITEM(routes, k);
         Py_ssize_t n = PyList_Check(lst) ? PyList_Size(lst) : -1;
         if (n < 0 || n > N) {
             PyErr_SetString(PyExc_ValueError, "each route must be a list of ticket indices");
-            goto done;
+            return -1;
         }
+        total += (size_t)n;
+    }
+    int *seq = malloc(sizeof(int) * (total + 1)), *len = malloc(sizeof(int) * ((size_t)K + 1));
+    if (!seq || !len) {
+        free(seq);
+        free(len);
+        PyErr_NoMemory();
+        return -1;
+    }
+    int at = 0;
+    for (int k = 0; k < K; k++) {
+        PyObject *lst = PyList_GET_ITEM(routes, k);
+        Py_ssize_t n = PyList_Size(lst);
         for (Py_ssize_t g = 0; g < n; g++) {
             long v = PyLong_AsLong(PyList_GetItem(lst, g));
             if (v < 0 || v >= N || (v == -1 && PyErr_Occurred())) {
                 if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "ticket index out of range");
-                goto done;
+                free(seq);
+                free(len);
+                return -1;
             }
-            S.tmp[g] = (int)v;
+            seq[at++] = (int)v;
         }
-        Eval ev;
-        if (!eval_route(&m, k, S.tmp, (int)n, &ev)) {
-            PyErr_Format(PyExc_ValueError, "route %d is not feasible", k);
-            goto done;
-        }
-        for (Py_ssize_t g = 0; g < n; g++) S.assigned[S.tmp[g]] = k;
-        set_route(&S, k, S.tmp, (int)n, &ev);
+        len[k] = (int)n;
     }
-    long long its = 0;
-    Py_BEGIN_ALLOW_THREADS
-    double t_start = now_s(), deadline = t_start + seconds;
-    Obj cur = objective(&S), best = cur;
-    for (int k = 0; k < K; k++) copy_route(&S.best, &S.cur, k);
-    double avg = 0;
-    {
-        int served = 0;
-        for (int j = 0; j < N; j++) served += S.assigned[j] >= 0;
-        avg = served ? (double)cur.cost / served : 1.0;
-        if (avg < 1) avg = 1;
-    }
-    double t0 = kn.temp0 * avg, t1 = kn.temp_end * avg;
-    long long last_gain_its = 0;
-    double last_gain_t = t_start;
-    for (int it = 1;; it++) {
-        if (max_its >= 0 && its >= max_its) break;
-        if ((its & 7) == 0 && now_s() >= deadline) break;
-        if (kn.stall > 0) {
-            if (max_its >= 0) {
-                double lim = kn.stall * (double)max_its;
-                if ((double)(its - last_gain_its) > (lim > 50 ? lim : 50)) break;
-            } else if ((its & 7) == 0 && now_s() - last_gain_t > kn.stall * seconds) break;
-        }
-        double frac = max_its >= 0 ? (double)its / (double)(max_its > 0 ? max_its : 1)
-                                   : (now_s() - t_start) / (seconds > 1e-9 ? seconds : 1e-9);
-        if (frac > 1) frac = 1;
-        double temp = t0 > 0 ? t0 * pow(t1 / t0, frac) : 0;
-        its++;
-        S.n_touched = 0;
-        S.n_removed = 0;
-        S.mark_id++;
-        int first = -1;
-        double u = rng_unit(&S.rng);
-        if (u < kn.p_random) {
-            int q = 1 + rng_int(&S.rng, (int)(2 * kn.c_bar));
-            ruin_random(&S, q);
-        } else {
-            int seed_t = -1;
-            if (u < kn.p_random + kn.p_target) {
-                seed_t = pick_waiting(&S);
-                if (seed_t >= 0) {
-                    S.targeted[seed_t] += 1;
-                    if (rng_unit(&S.rng) < 0.5) first = seed_t;
-                }
-            }
-            if (seed_t < 0) seed_t = random_served(&S);
-            if (seed_t < 0) break;
-            ruin_strings(&S, seed_t, &kn);
-        }
-        apply_removal(&S, it);
-        recreate(&S, &kn, first, it);
-        Obj nw = objective(&S);
-        int differ;
-        int c = obj_cmp(&nw, &cur, &differ);
-        int accept;
-        if (differ) accept = c < 0;
-        else accept = nw.cost <= cur.cost ||
-                      (temp > 0 && rng_unit(&S.rng) < exp(-(double)(nw.cost - cur.cost) / temp));
-        if (accept) {
-            cur = nw;
-            int d2;
-            if (obj_cmp(&nw, &best, &d2) < 0) {
-                if (d2) {
-                    last_gain_its = its;
-                    if (kn.stall > 0) last_gain_t = now_s();
-                }
-                best = nw;
-                for (int k = 0; k < K; k++)
-                    if (S.best.ver[k] != S.cur.ver[k]) copy_route(&S.best, &S.cur, k);
-            }
-        } else {
-            for (int i = 0; i < S.n_touched; i++) {
-                int k = S.touched_list[i];
-                const int *seq = S.cur.seq + (i64)k * L;
-                for (int g = 0; g < S.cur.len[k]; g++) S.assigned[seq[g]] = -1;
-            }
-            for (int i = 0; i < S.n_touched; i++) {
-                int k = S.touched_list[i];
-                copy_route(&S.cur, &S.bak, k);
-                const int *seq = S.cur.seq + (i64)k * L;
-                for (int g = 0; g < S.cur.len[k]; g++) S.assigned[seq[g]] = k;
-            }
-        }
-        for (int i = 0; i < S.n_touched; i++) S.touched[S.touched_list[i]] = 0;
-    }
-    Py_END_ALLOW_THREADS
-    result = PyList_New(K);
-    if (!result) goto done;
+    *seq_out = seq;
+    *len_out = len;
+    return 0;
+}
+
+/* (routes, iterations) as Python objects. */
+static PyObject *routes_result(const RoutesOut *out, int K) {
+    PyObject *routes = PyList_New(K);
+    if (!routes) return NULL;
+    const int *src = out->seq;
     for (int k = 0; k < K; k++) {
-        PyObject *lst = PyList_New(S.best.len[k]);
-        if (!lst) { Py_CLEAR(result); goto done; }
-        for (int g = 0; g < S.best.len[k]; g++)
-            PyList_SET_ITEM(lst, g, PyLong_FromLong(S.best.seq[(i64)k * L + g]));
-        PyList_SET_ITEM(result, k, lst);
+        PyObject *lst = PyList_New(out->len[k]);
+        if (!lst) { Py_DECREF(routes); return NULL; }
+        for (int g = 0; g < out->len[k]; g++) PyList_SET_ITEM(lst, g, PyLong_FromLong(src[g]));
+        src += out->len[k];
+        PyList_SET_ITEM(routes, k, lst);
     }
-    {
-        PyObject *tup = Py_BuildValue("(NL)", result, its);
-        result = tup;
+    return Py_BuildValue("(NL)", routes, out->its);
+}
+
+/* search((K, N, W, NB), buffers, routes, travel_w, lb_w, seconds, iterations, seed, knobs)
+ * -> (best routes, iterations run) */
+static PyObject *core_search(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *named, *init_routes;
+    int K, N, W, NB;
+    long long travel_w, lb_w;
+    SearchParams sp;
+    Knobs *kn = &sp.kn;
+    if (!PyArg_ParseTuple(args, "(iiii)O!OLLdLL(ddddddd)", &K, &N, &W, &NB, &PyDict_Type, &named,
+                          &init_routes, &travel_w, &lb_w, &sp.seconds, &sp.max_its, &sp.seed,
+                          &kn->c_bar, &kn->temp0, &kn->temp_end, &kn->blink, &kn->p_target,
+                          &kn->p_random, &kn->stall))
+        return NULL;
+    kn->l_max = 10;
+    Py_buffer bufs[NBUF];
+    Model m;
+    if (bind_model(named, bufs, &m, K, N, W, NB, travel_w, lb_w) < 0) return NULL;
+    int *seq, *len;
+    PyObject *result = NULL;
+    if (parse_routes(init_routes, K, N, &seq, &len) == 0) {
+        RoutesIn in = {seq, len};
+        RoutesOut out;
+        int status;
+        Py_BEGIN_ALLOW_THREADS
+        status = search_run(&m, &in, &sp, &out);
+        Py_END_ALLOW_THREADS
+        if (status == SEARCH_NOMEM) PyErr_NoMemory();
+        else if (status == SEARCH_INFEASIBLE)
+            PyErr_Format(PyExc_ValueError, "route %d is not feasible", out.bad_route);
+        else result = routes_result(&out, K);
+        free_routes_out(&out);
+        free(seq);
+        free(len);
     }
-done:
-    free_routes(&S.cur); free_routes(&S.bak); free_routes(&S.best);
-    free(S.assigned); free(S.touched); free(S.touched_list); free(S.c_cost); free(S.c_pos);
-    free(S.c_ver); free(S.targeted); free(S.tmp); free(S.removed); free(S.order); free(S.cands);
-    free(S.mark); free(S.rmark); free(S.elig); free(S.elig_off);
-    for (int q = 0; q < NBUF; q++) PyBuffer_Release(&bufs[q]);
+    release_model(bufs);
     return result;
 }
 
-/* evaluate(model_buffers..., k, seq) -> (cost, work, load) or None: for tests */
+/* evaluate((K, N, W, NB), buffers, travel_w, lb_w, k, seq) -> (cost, work, load) or None: for tests */
 static PyObject *core_evaluate(PyObject *self, PyObject *args) {
     (void)self;
-    PyObject *objs[NBUF];
-    PyObject *seq_obj;
+    PyObject *named, *seq_obj;
     int K, N, W, NB, k;
     long long travel_w, lb_w;
-    if (!PyArg_ParseTuple(args, "(iiii)(" "OOOOOOOOOOOOOOOOOOOOOOOO" ")LLiO", &K, &N, &W, &NB,
-                          &objs[0], &objs[1], &objs[2], &objs[3], &objs[4], &objs[5], &objs[6],
-                          &objs[7], &objs[8], &objs[9], &objs[10], &objs[11], &objs[12], &objs[13],
-                          &objs[14], &objs[15], &objs[16], &objs[17], &objs[18], &objs[19],
-                          &objs[20], &objs[21], &objs[22], &objs[23],
-                          &travel_w, &lb_w, &k, &seq_obj))
+    if (!PyArg_ParseTuple(args, "(iiii)O!LLiO", &K, &N, &W, &NB, &PyDict_Type, &named, &travel_w,
+                          &lb_w, &k, &seq_obj))
         return NULL;
     Py_buffer bufs[NBUF];
     Model m;
-    if (bind_model(objs, bufs, &m, K, N, W, NB, travel_w, lb_w) < 0) return NULL;
+    if (bind_model(named, bufs, &m, K, N, W, NB, travel_w, lb_w) < 0) return NULL;
     PyObject *result = NULL;
     Py_ssize_t n = PyList_Check(seq_obj) ? PyList_Size(seq_obj) : -1;
     if (n < 0 || k < 0 || k >= K) {
@@ -914,13 +1104,17 @@ static PyObject *core_evaluate(PyObject *self, PyObject *args) {
         goto out;
     }
     int *seq = malloc(sizeof(int) * (n + 1));
+    if (!seq) {
+        PyErr_NoMemory();
+        goto out;
+    }
     for (Py_ssize_t g = 0; g < n; g++) seq[g] = (int)PyLong_AsLong(PyList_GetItem(seq_obj, g));
     Eval ev;
     if (eval_route(&m, k, seq, (int)n, &ev)) result = Py_BuildValue("(LLL)", ev.cost, ev.work, ev.load);
     else { Py_INCREF(Py_None); result = Py_None; }
     free(seq);
 out:
-    for (int q = 0; q < NBUF; q++) PyBuffer_Release(&bufs[q]);
+    release_model(bufs);
     return result;
 }
 
@@ -932,4 +1126,16 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_core", NULL, -1, methods};
 
-PyMODINIT_FUNC PyInit__core(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__core(void) {
+    PyObject *mod = PyModule_Create(&module);
+    if (!mod) return NULL;
+    PyObject *names = PyTuple_New(NBUF);
+    if (!names) { Py_DECREF(mod); return NULL; }
+    for (int i = 0; i < NBUF; i++) {
+        PyObject *s = PyUnicode_FromString(BUFS[i].name);
+        if (!s) { Py_DECREF(names); Py_DECREF(mod); return NULL; }
+        PyTuple_SET_ITEM(names, i, s);
+    }
+    if (PyModule_AddObject(mod, "BUFFERS", names) < 0) { Py_DECREF(names); Py_DECREF(mod); return NULL; }
+    return mod;
+}

@@ -15,7 +15,8 @@ import numpy as np
 
 from solver._engine.model import I64, Model
 from solver._engine.plan import Plan
-from solver._engine.search import Budget, neighbours
+from solver._engine.ruins import neighbours
+from solver._engine.search import Budget
 
 try:
     from solver._engine import _core  # type: ignore[attr-defined]
@@ -60,11 +61,20 @@ def _i64(a: Any) -> I64:
     return np.ascontiguousarray(np.asarray(a, dtype=np.int64).ravel())
 
 
-def model_arrays(m: Model, in_pool: np.ndarray, neighbours: I64, nfrozen: list[int]) -> tuple:
-    """The model as the core's flat buffers (see ``_core.c``).
+def model_arrays(
+    m: Model, in_pool: np.ndarray, neighbours: I64, nfrozen: list[int]
+) -> tuple[tuple[int, int, int, int], dict[str, np.ndarray]]:
+    """The model as the core's flat buffers, by name (the names of ``_core.BUFFERS``).
 
     int64, except the travel matrix (int32) and eligibility (bytes): no copy of the
-    two largest arrays.
+    two largest arrays. The core takes each buffer by its name (the one list of them
+    is ``BUFS`` in ``_core.c``), so their order matters nowhere.
+
+    Returns
+    -------
+    tuple
+        ``(K, N, W, NB)`` (engineers, tickets, windows per ticket, neighbours per
+        ticket) and the buffers by name.
     """
     brk_off = np.zeros(m.n_eng + 1, dtype=np.int64)
     flat: list[int] = []
@@ -74,32 +84,32 @@ def model_arrays(m: Model, in_pool: np.ndarray, neighbours: I64, nfrozen: list[i
         brk_off[k + 1] = brk_off[k] + len(brks)
     nb = neighbours if neighbours.size else np.zeros((m.n_tix, 0), dtype=np.int64)
     shape = (m.n_eng, m.n_tix, int(m.win_s.shape[1]), int(nb.shape[1]))
-    bufs = (
-        np.ascontiguousarray(m.dur_m, dtype=np.int32).ravel(),
-        _i64(m.tier),
-        _i64(m.duration),
-        _i64(m.demand),
-        _i64(m.win_s),
-        _i64(m.win_e),
-        _i64(m.hard_dl),
-        _i64(m.soft_dl),
-        _i64(m.late_w),
-        _i64(m.fixed_start),
-        np.ascontiguousarray(m.eligible, dtype=np.bool_).ravel(),
-        _i64(m.assign_cost),
-        _i64(m.shift_s),
-        _i64(m.shift_e),
-        _i64(m.max_jobs),
-        _i64(m.max_work),
-        _i64(m.capacity),
-        brk_off,
-        _i64(flat if flat else [0, 0, 0]),
-        _i64(nfrozen),
-        _i64(m.pin_eng),
-        _i64(in_pool),
-        _i64(nb),
-        np.zeros(m.n_tix, dtype=np.int64),
-    )
+    bufs: dict[str, np.ndarray] = {
+        "dur": np.ascontiguousarray(m.dur_m, dtype=np.int32).ravel(),
+        "tier": _i64(m.tier),
+        "duration": _i64(m.duration),
+        "demand": _i64(m.demand),
+        "win_s": _i64(m.win_s),
+        "win_e": _i64(m.win_e),
+        "hard": _i64(m.hard_dl),
+        "soft": _i64(m.soft_dl),
+        "late_w": _i64(m.late_w),
+        "fixed": _i64(m.fixed_start),
+        "eligible": np.ascontiguousarray(m.eligible, dtype=np.bool_).ravel(),
+        "assign": _i64(m.assign_cost),
+        "shift_s": _i64(m.shift_s),
+        "shift_e": _i64(m.shift_e),
+        "max_jobs": _i64(m.max_jobs),
+        "max_work": _i64(m.max_work),
+        "capacity": _i64(m.capacity),
+        "brk_off": brk_off,
+        "brk": _i64(flat if flat else [0, 0, 0]),
+        "nfrozen": _i64(nfrozen),
+        "pin_eng": _i64(m.pin_eng),
+        "in_pool": _i64(in_pool),
+        "nb": _i64(nb),
+        "targeted": np.zeros(m.n_tix, dtype=np.int64),
+    }
     return shape, bufs
 
 

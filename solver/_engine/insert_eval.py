@@ -115,6 +115,35 @@ def insertion_costs(
     t2 = d[tn, gc[None, :]].astype(np.int64)
     t0 = d[ga, gc][None, :].astype(np.int64)
     dur = m.duration[tix][:, None]
+    start, ok = _start_in_gap(m, tix, gaps, live, t1, t2, dur)
+    detour = t1 + t2 - t0
+    ok &= m.eligible[np.ix_(tix, gk)]
+    if m.any_demand:
+        ok &= ld[None, :] + m.demand[tix][:, None] <= m.capacity[gk][None, :]
+    ok &= wk[None, :] + detour + dur <= m.max_work[gk][None, :]
+    cost_out[:, live] = np.where(ok, _gap_cost(m, tix, gk, detour, start), INF)
+    start_out[:, live] = start
+    return cost_out, start_out
+
+
+def _gap_cost(m: Model, tix: I64, gk: I64, detour: I64, start: I64) -> I64:
+    """Cost of each insertion: its detour, its lateness and its assignment cost."""
+    cost: I64 = m.travel_w * detour
+    if m.any_soft:
+        late: I64 = np.maximum(start - m.soft_dl[tix][:, None], 0)
+        cost = cost + late * m.late_w[tix][:, None]
+    if m.any_assign:
+        cost = cost + m.assign_cost[np.ix_(tix, gk)]
+    return cost
+
+
+def _start_in_gap(
+    m: Model, tix: I64, gaps: Gaps, live: I64, t1: I64, t2: I64, dur: I64
+) -> tuple[I64, Bool]:
+    """Service start of each ticket in each live gap, and whether the rest still fits.
+
+    A gap holding a break is tried with the visit before the break, else after it.
+    """
     r = gaps.r[live][None, :]
     ready = gaps.dep[live][None, :] + t1
     s = _wstart(m, tix, ready)
@@ -131,20 +160,7 @@ def insertion_costs(
     else:
         start = s
         ok = (dep_u + t2 <= r) & (s < INF)
-    detour = t1 + t2 - t0
-    ok &= m.eligible[np.ix_(tix, gk)]
-    if m.any_demand:
-        ok &= ld[None, :] + m.demand[tix][:, None] <= m.capacity[gk][None, :]
-    ok &= wk[None, :] + detour + dur <= m.max_work[gk][None, :]
-    cost: I64 = m.travel_w * detour
-    if m.any_soft:
-        late: I64 = np.maximum(start - m.soft_dl[tix][:, None], 0)
-        cost = cost + late * m.late_w[tix][:, None]
-    if m.any_assign:
-        cost = cost + m.assign_cost[np.ix_(tix, gk)]
-    cost_out[:, live] = np.where(ok, cost, INF)
-    start_out[:, live] = start
-    return cost_out, start_out
+    return start, ok
 
 
 BLOCK_CELLS = 1 << 18

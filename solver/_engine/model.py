@@ -70,7 +70,7 @@ class Model:
     frozen: list[list[int]]  # per engineer: pinned visits that open the route, in order
     pinned_free: list[list[int]]  # per engineer: pinned visits without position or start
     py: PyTickets | None = None
-    nearest: I64 | None = None  # nearest tickets of every ticket, once (search.neighbours)
+    nearest: I64 | None = None  # nearest tickets of every ticket, once (ruins.neighbours)
     alone: I64 | None = None  # (N, K) cost of each ticket alone, once (insert_eval.alone_of)
     any_demand: bool = True
     any_soft: bool = True
@@ -170,29 +170,24 @@ def travel_seconds32(durations: npt.NDArray[np.signedinteger[Any]]) -> I32:
     return np.ascontiguousarray(durations, dtype=np.int32)
 
 
-def compile_problem(
-    problem: Problem,
-    matrix_durations: npt.NDArray[np.signedinteger[Any]],
-    matrix_metres: npt.NDArray[np.signedinteger[Any]],
-) -> Model:
-    """Compile ``problem`` with its travel matrices into a :class:`Model`.
+@dataclass
+class _TicketRules:
+    """Per-ticket windows, deadlines, lateness weights and pins (compiled arrays)."""
 
-    Parameters
-    ----------
-    problem
-        The problem.
-    matrix_durations, matrix_metres
-        The travel matrices over :meth:`~solver.problem.Problem.locations`.
+    win_s: I64
+    win_e: I64
+    hard_dl: I64
+    soft_dl: I64
+    late_w: I64
+    pin_eng: I64
+    fixed_start: I64
 
-    Returns
-    -------
-    Model
-        The arrays the engine works on.
-    """
-    engs, tix = problem.engineers, problem.tickets
-    k_n, n = len(engs), len(tix)
+
+def _ticket_rules(problem: Problem, e_index: dict[str, int]) -> _TicketRules:
+    """Windows, SLA deadlines and pins of every ticket as arrays."""
+    tix = problem.tickets
     w = problem.weights
-    e_index = {e.id: i for i, e in enumerate(engs)}
+    n = len(tix)
     n_win = max([1] + [len(t.windows) for t in tix])
     win_s = np.full((n, n_win), INF, dtype=np.int64)
     win_e = np.full((n, n_win), -INF, dtype=np.int64)
@@ -223,10 +218,16 @@ def compile_problem(
                 win_s[j, :] = INF
                 win_e[j, :] = -INF
                 win_s[j, 0] = win_e[j, 0] = pin.start
-    eligible, qualified, assign_cost = _eligibility(problem, pin_eng)
-    frozen: list[list[int]] = [[] for _ in engs]
-    pinned_free: list[list[int]] = [[] for _ in engs]
-    t_index = {t.id: j for j, t in enumerate(tix)}
+    return _TicketRules(win_s, win_e, hard_dl, soft_dl, late_w, pin_eng, fixed_start)
+
+
+def _pinned_lists(
+    problem: Problem, e_index: dict[str, int]
+) -> tuple[list[list[int]], list[list[int]]]:
+    """Per engineer: pinned tickets in a fixed place (``frozen``), then the free ones."""
+    frozen: list[list[int]] = [[] for _ in problem.engineers]
+    pinned_free: list[list[int]] = [[] for _ in problem.engineers]
+    t_index = {t.id: j for j, t in enumerate(problem.tickets)}
     ordered = sorted(
         problem.pins,
         key=lambda p: (
@@ -240,41 +241,78 @@ def compile_problem(
             frozen[k].append(j)
         else:
             pinned_free[k].append(j)
+    return frozen, pinned_free
+
+
+def _work_limits(problem: Problem) -> tuple[I64, I64]:
+    """Per engineer: the most work seconds and the parts capacity."""
+    engs = problem.engineers
+    max_work = np.array(
+        [
+            e.shift.end - e.shift.start if e.max_work_seconds is None else e.max_work_seconds
+            for e in engs
+        ],
+        dtype=np.int64,
+    )
+    capacity = np.array(
+        [INF if e.parts_capacity is None else e.parts_capacity for e in engs], np.int64
+    )
+    return max_work, capacity
+
+
+def compile_problem(
+    problem: Problem,
+    matrix_durations: npt.NDArray[np.signedinteger[Any]],
+    matrix_metres: npt.NDArray[np.signedinteger[Any]],
+) -> Model:
+    """Compile ``problem`` with its travel matrices into a :class:`Model`.
+
+    Parameters
+    ----------
+    problem
+        The problem.
+    matrix_durations, matrix_metres
+        The travel matrices over :meth:`~solver.problem.Problem.locations`.
+
+    Returns
+    -------
+    Model
+        The arrays the engine works on.
+    """
+    engs, tix = problem.engineers, problem.tickets
+    w = problem.weights
+    e_index = {e.id: i for i, e in enumerate(engs)}
+    rules = _ticket_rules(problem, e_index)
+    eligible, qualified, assign_cost = _eligibility(problem, rules.pin_eng)
+    frozen, pinned_free = _pinned_lists(problem, e_index)
+    max_work, capacity = _work_limits(problem)
     return Model(
         problem=problem,
-        n_eng=k_n,
-        n_tix=n,
+        n_eng=len(engs),
+        n_tix=len(tix),
         dur_m=travel_seconds32(matrix_durations),
         dist_m=matrix_metres,
         duration=np.array([t.duration for t in tix], dtype=np.int64),
         tier=np.array([int(t.tier) for t in tix], dtype=np.int64),
         demand=np.array([t.parts_demand for t in tix], dtype=np.int64),
-        win_s=win_s,
-        win_e=win_e,
-        hard_dl=hard_dl,
-        soft_dl=soft_dl,
-        late_w=late_w,
+        win_s=rules.win_s,
+        win_e=rules.win_e,
+        hard_dl=rules.hard_dl,
+        soft_dl=rules.soft_dl,
+        late_w=rules.late_w,
         eligible=eligible,
         qualified=qualified,
         assign_cost=assign_cost,
         shift_s=np.array([e.shift.start for e in engs], dtype=np.int64),
         shift_e=np.array([e.shift.end for e in engs], dtype=np.int64),
         max_jobs=np.array([INF if e.max_jobs is None else e.max_jobs for e in engs], np.int64),
-        max_work=np.array(
-            [
-                e.shift.end - e.shift.start if e.max_work_seconds is None else e.max_work_seconds
-                for e in engs
-            ],
-            dtype=np.int64,
-        ),
-        capacity=np.array(
-            [INF if e.parts_capacity is None else e.parts_capacity for e in engs], np.int64
-        ),
+        max_work=max_work,
+        capacity=capacity,
         breaks=[sorted((b.window.start, b.window.end, b.duration) for b in e.breaks) for e in engs],
         travel_w=60 * w.travel_per_second,
         load_balance_w=60 * w.load_balance,
-        pin_eng=pin_eng,
-        fixed_start=fixed_start,
+        pin_eng=rules.pin_eng,
+        fixed_start=rules.fixed_start,
         frozen=frozen,
         pinned_free=pinned_free,
     )

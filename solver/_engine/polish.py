@@ -12,11 +12,13 @@ lexicographic objective.
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from solver._engine.model import INF, Model
+from solver._engine.model import I64, INF, Model
 from solver._engine.plan import Plan
 
 LIMIT = 1 << 62
@@ -31,6 +33,17 @@ def tier_penalties(m: Model) -> list[int] | None:
         pen[t] = (counts[t + 1] + 1) * pen[t + 1]
     total = sum(p * c for p, c in zip(pen, counts, strict=True))
     return pen if total < LIMIT else None
+
+
+@dataclass
+class _Routing:
+    """The OR-Tools model of a plan: index manager, routing model, time dimension."""
+
+    manager: Any
+    routing: Any
+    tdim: Any
+    horizon: int
+    service: I64
 
 
 def polish(plan: Plan, seconds: float, descent: bool = False) -> bool:
@@ -48,6 +61,25 @@ def polish(plan: Plan, seconds: float, descent: bool = False) -> bool:
     pen = tier_penalties(m)
     if pen is None or seconds < 0.5 or m.n_tix == 0:
         return False
+    rm = _routing_model(m)
+    _constrain_tickets(plan, rm, pen)
+    _add_breaks(m, rm)
+    routes = [[rm.manager.NodeToIndex(2 * m.n_eng + j) for j in r.seq] for r in plan.routes]
+    initial = rm.routing.ReadAssignmentFromRoutes(routes, True)
+    if initial is None:
+        return False
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    meta = routing_enums_pb2.LocalSearchMetaheuristic
+    params.local_search_metaheuristic = meta.GREEDY_DESCENT if descent else meta.GUIDED_LOCAL_SEARCH
+    params.time_limit.FromMilliseconds(int(seconds * 1000))
+    sol = rm.routing.SolveFromAssignmentWithParameters(initial, params)
+    if sol is None:
+        return False
+    return _adopt(plan, _read_routes(m, rm, sol))
+
+
+def _routing_model(m: Model) -> _Routing:
+    """Nodes, travel costs and the time, jobs, parts and work dimensions."""
     k_n, n = m.n_eng, m.n_tix
     n_nodes = 2 * k_n + n
     manager = pywrapcp.RoutingIndexManager(
@@ -77,11 +109,18 @@ def polish(plan: Plan, seconds: float, descent: bool = False) -> bool:
         routing.AddDimensionWithVehicleCapacity(
             time_cb, 0, [int(min(x, horizon)) for x in m.max_work], True, "work"
         )
-    solver = routing.solver()
+    return _Routing(manager, routing, tdim, horizon, service)
+
+
+def _constrain_tickets(plan: Plan, rm: _Routing, pen: list[int]) -> None:
+    """Per ticket: its disjunction (or pin), banned engineers, windows and soft deadline."""
+    m = plan.m
+    k_n = m.n_eng
+    routing, tdim, horizon = rm.routing, rm.tdim, rm.horizon
     py = m.py
     assert py is not None
-    for j in range(n):
-        idx = manager.NodeToIndex(2 * k_n + j)
+    for j in range(m.n_tix):
+        idx = rm.manager.NodeToIndex(2 * k_n + j)
         tier = int(m.tier[j])
         if m.pin_eng[j] >= 0:
             if plan.assigned[j] < 0:
@@ -107,11 +146,17 @@ def polish(plan: Plan, seconds: float, descent: bool = False) -> bool:
                 cum.RemoveInterval(b1 + 1, a2 - 1)
         if py.soft[j] < INF and py.late_w[j] > 0:
             tdim.SetCumulVarSoftUpperBound(idx, py.soft[j], max(1, py.late_w[j] // 60))
+
+
+def _add_breaks(m: Model, rm: _Routing) -> None:
+    """Shift bounds of every engineer and the breaks as interval variables."""
+    routing, manager, tdim = rm.routing, rm.manager, rm.tdim
+    solver = routing.solver()
     visit = [0] * routing.Size()
     for i in range(routing.Size()):
         node = manager.IndexToNode(i)
-        visit[i] = int(service[node])
-    for k in range(k_n):
+        visit[i] = int(rm.service[node])
+    for k in range(m.n_eng):
         tdim.CumulVar(routing.Start(k)).SetRange(int(m.shift_s[k]), int(m.shift_s[k]))
         tdim.CumulVar(routing.End(k)).SetMax(int(m.shift_e[k]))
         brks = [
@@ -120,26 +165,26 @@ def polish(plan: Plan, seconds: float, descent: bool = False) -> bool:
         ]
         if brks:
             tdim.SetBreakIntervalsOfVehicle(brks, k, visit)
-    routes = [[manager.NodeToIndex(2 * k_n + j) for j in r.seq] for r in plan.routes]
-    initial = routing.ReadAssignmentFromRoutes(routes, True)
-    if initial is None:
-        return False
-    params = pywrapcp.DefaultRoutingSearchParameters()
-    meta = routing_enums_pb2.LocalSearchMetaheuristic
-    params.local_search_metaheuristic = meta.GREEDY_DESCENT if descent else meta.GUIDED_LOCAL_SEARCH
-    params.time_limit.FromMilliseconds(int(seconds * 1000))
-    sol = routing.SolveFromAssignmentWithParameters(initial, params)
-    if sol is None:
-        return False
+
+
+def _read_routes(m: Model, rm: _Routing, sol: Any) -> list[list[int]]:
+    """Ticket sequences per engineer of an OR-Tools solution."""
+    routing, k_n = rm.routing, m.n_eng
     seqs: list[list[int]] = []
     for k in range(k_n):
         idx = routing.Start(k)
         seq: list[int] = []
         idx = sol.Value(routing.NextVar(idx))
         while not routing.IsEnd(idx):
-            seq.append(manager.IndexToNode(idx) - 2 * k_n)
+            seq.append(rm.manager.IndexToNode(idx) - 2 * k_n)
             idx = sol.Value(routing.NextVar(idx))
         seqs.append(seq)
+    return seqs
+
+
+def _adopt(plan: Plan, seqs: list[list[int]]) -> bool:
+    """Take ``seqs`` when they keep the frozen prefixes and are better by the engine."""
+    m = plan.m
     before = plan.objective()
     snap = plan.snapshot()
     changed = {k: seq for k, seq in enumerate(seqs) if seq != plan.routes[k].seq}

@@ -158,33 +158,7 @@ def evaluate(m: Model, k: int, seq: list[int], with_arrays: bool = True) -> Rout
     load = int(m.demand[seq].sum()) if n else 0
     if travel + service > m.max_work[k] or load > m.capacity[k]:
         return None
-    brks = m.breaks[k]
-    shift_e = int(m.shift_e[k])
-    best: tuple[tuple[int, int], tuple[int, ...], tuple] | None = None
-    best_all: tuple[tuple[int, int], tuple[int, ...], tuple] | None = None
-    if n == 0:
-        res: tuple[Any, ...] = ([], [], [], int(m.shift_s[k]), 0)
-        best = ((0, 0), (), res)
-    elif len(brks) <= 1:
-        best, best_all = _best_single(m, k, seq, nodes)
-    else:
-        for gaps in _assignments(n, len(brks)):
-            per_gap: list[list[tuple[int, int, int]]] = [[] for _ in range(n + 1)]
-            for i, g in enumerate(gaps):
-                per_gap[g].append(brks[i])
-            r = _forward(m, k, seq, nodes, per_gap)
-            if r is None:
-                continue
-            home = r[3]
-            if home > shift_e or any(home > b[0] for b in brks[len(gaps) :]):
-                continue
-            key = (r[4], home)
-            if best is None or key < best[0]:
-                best = (key, gaps, r)
-            if len(gaps) == len(brks) and (best_all is None or key < best_all[0]):
-                best_all = (key, gaps, r)
-            if len(gaps) == 0:
-                break
+    best, best_all = _best_schedule(m, k, seq, nodes)
     if best is None:
         return None
     _, gaps, (arrivals, starts, bstarts, home, late) = best
@@ -210,15 +184,74 @@ def evaluate(m: Model, k: int, seq: list[int], with_arrays: bool = True) -> Rout
     return ev
 
 
+# a schedule: key (lateness, home), break gaps, (arrivals, starts, break starts, home, late)
+Schedule = tuple[tuple[int, int], tuple[int, ...], tuple[Any, ...]]
+
+
+def _best_schedule(
+    m: Model, k: int, seq: list[int], nodes: list[int]
+) -> tuple[Schedule | None, Schedule | None]:
+    """The best schedule of the route, and the best one taking every break."""
+    if len(seq) == 0:
+        res: tuple[Any, ...] = ([], [], [], int(m.shift_s[k]), 0)
+        return ((0, 0), (), res), None
+    if len(m.breaks[k]) <= 1:
+        return _best_single(m, k, seq, nodes)
+    return _best_multi(m, k, seq, nodes)
+
+
+def _best_multi(m: Model, k: int, seq: list[int], nodes: list[int]) -> tuple[Any, Any]:
+    """Best schedule (and best with every break taken) over all break placements."""
+    n = len(seq)
+    brks = m.breaks[k]
+    shift_e = int(m.shift_e[k])
+    best: Any = None
+    best_all: Any = None
+    for gaps in _assignments(n, len(brks)):
+        per_gap: list[list[tuple[int, int, int]]] = [[] for _ in range(n + 1)]
+        for i, g in enumerate(gaps):
+            per_gap[g].append(brks[i])
+        r = _forward(m, k, seq, nodes, per_gap)
+        if r is None:
+            continue
+        home = r[3]
+        if home > shift_e or any(home > b[0] for b in brks[len(gaps) :]):
+            continue
+        key = (r[4], home)
+        if best is None or key < best[0]:
+            best = (key, gaps, r)
+        if len(gaps) == len(brks) and (best_all is None or key < best_all[0]):
+            best_all = (key, gaps, r)
+        if len(gaps) == 0:
+            break
+    return best, best_all
+
+
 def _best_single(m: Model, k: int, seq: list[int], nodes: list[int]) -> tuple[Any, Any]:
     """Best schedule (and best with the break taken) for at most one break."""
-    py = m.py
-    assert py is not None
     brk = m.breaks[k][0] if m.breaks[k] else None
-    n = len(seq)
     tt = m.dur_m[nodes[:-1], nodes[1:]].tolist()
     shift_e = int(m.shift_e[k])
-    clock = int(m.shift_s[k])
+    deps, lates, arrivals, starts, late, home = _no_break(m, seq, tt, int(m.shift_s[k]))
+    best: Any = None
+    if home >= 0 and home <= shift_e and (brk is None or home <= brk[0]):
+        best = ((late, home), (), (arrivals, starts, [], home, late))
+    if brk is None:
+        return best, best
+    best_all = _best_with_break(m, seq, tt, brk, shift_e, (deps, lates, arrivals, starts))
+    if best_all is not None and (best is None or best_all[0] < best[0]):
+        best = best_all
+    return best, best_all
+
+
+def _no_break(
+    m: Model, seq: list[int], tt: list[int], clock: int
+) -> tuple[list[int], list[int], list[int], list[int], int, int]:
+    """Schedule without a break as far as it goes: departures and lateness after each
+    visit (from the start), arrivals, starts, lateness, home (-1: a visit did not fit)."""
+    py = m.py
+    assert py is not None
+    n = len(seq)
     deps = [clock]
     lates = [0]
     arrivals: list[int] = []
@@ -241,22 +274,33 @@ def _best_single(m: Model, k: int, seq: list[int], nodes: list[int]) -> tuple[An
         clock = s + py.dur[j]
         deps.append(clock)
         lates.append(late)
-    best: Any = None
-    if home >= 0 and home <= shift_e and (brk is None or home <= brk[0]):
-        best = ((late, home), (), (arrivals, starts, [], home, late))
-    if brk is None:
-        return best, best
+    return deps, lates, arrivals, starts, late, home
+
+
+def _best_with_break(
+    m: Model,
+    seq: list[int],
+    tt: list[int],
+    brk: tuple[int, int, int],
+    shift_e: int,
+    prefix: tuple[list[int], list[int], list[int], list[int]],
+) -> Any:
+    """Best schedule taking the break in some gap; ``prefix`` is :func:`_no_break`'s
+    departures, lateness, arrivals and starts (kept up to the gap)."""
+    py = m.py
+    assert py is not None
+    deps, lates, arrivals, starts = prefix
+    n = len(seq)
     ws, we, bd = brk
     best_all: Any = None
+    home = -1
     for g0 in range(len(deps)):
         c0 = deps[g0]
         if c0 > we:
             break
         b = c0 if c0 > ws else ws
-        arr = arrivals[:g0]
-        sts = starts[:g0]
-        late = lates[g0]
-        clock = c0
+        arr, sts = arrivals[:g0], starts[:g0]
+        late, clock = lates[g0], c0
         ok = True
         for g in range(g0, n + 1):
             t = tt[g]
@@ -283,9 +327,7 @@ def _best_single(m: Model, k: int, seq: list[int], nodes: list[int]) -> tuple[An
         key = (late, home)
         if best_all is None or key < best_all[0]:
             best_all = (key, (g0,), (arr, sts, [b], home, late))
-    if best_all is not None and (best is None or best_all[0] < best[0]):
-        best = best_all
-    return best, best_all
+    return best_all
 
 
 def _latest_departure(clock_hi: int, t: int, brks: list[tuple[int, int, int]], r_next: int) -> int:

@@ -97,25 +97,28 @@ def run_engine(
     m = model if model is not None else model_of(problem)
     rng = np.random.default_rng(seed)
     if start is None:
-        plan = Plan(m)
-        conflicts = construct(plan, rng, params.first_solution, deadline=cap)
-        if rival is not None and time.perf_counter() < end:
-            other, other_conflicts = _from_routes(m, rival, rng, cap)
-            kept_pins = set(other_conflicts) <= set(conflicts)
-            if kept_pins and other.objective() < plan.objective():
-                plan, conflicts = other, other_conflicts
+        plan, conflicts = _construct(m, rng, params, rival, cap, end)
     else:
         plan, conflicts = _from_routes(m, start, rng, cap)
-    its = 0
     if params.local_search == "none" or time.perf_counter() >= end:
-        return plan, conflicts, its
-    rounds = params.polish_rounds if m.n_tix <= POLISH_MAX_TICKETS else 0
-    shares = [1.0]
-    if rounds:
-        ps, rs = params.polish_share / rounds, (1.0 - params.polish_share) / (rounds + 1)
-        shares = [rs]
-        for _ in range(rounds):
-            shares += [ps, rs]
+        return plan, conflicts, 0
+    its = _improve(plan, rng, params, iterations, end, start is None)
+    return plan, conflicts, its
+
+
+def _improve(
+    plan: Plan,
+    rng: np.random.Generator,
+    params: SolveParams,
+    iterations: int | None,
+    end: float,
+    constructed: bool,
+) -> int:
+    """The improvement phases until ``end``: search, then (polish, search) per polish
+    round, each search followed by an exchange pass; returns the iterations run."""
+    rounds = params.polish_rounds if plan.m.n_tix <= POLISH_MAX_TICKETS else 0
+    shares = _phase_shares(params.polish_share, rounds)
+    its = 0
     for phase, share in enumerate(shares):
         left = max(0.0, end - time.perf_counter())
         if left <= 0.0:
@@ -130,25 +133,58 @@ def run_engine(
         its_here = None if iterations is None else iterations // (rounds + 1)
         last = phase == len(shares) - 1
         deadline = end if last else time.perf_counter() + part
-        staged = phase == 0 and start is None and params.staged
-        if params.compiled and core.AVAILABLE:
-            budget = Budget(its_here, deadline)
-            if staged:
-                its += staged_improve(plan, rng, budget, 0, 0, 0.0, step=core_stage)
-            else:
-                its += core_improve(plan, rng, budget)
-            exchange_pass(plan, rng, deadline=end - plan.refresh_seconds())
-            continue
-        search = staged_improve if staged else improve
-        its += search(
-            plan,
-            rng,
-            Budget(its_here, deadline),
-            params.min_ruin,
-            params.max_ruin,
-            params.temperature,
-            params.sacrifice,
-            params.mix,
-        )
+        staged = phase == 0 and constructed and params.staged
+        its += _search_phase(plan, rng, params, Budget(its_here, deadline), staged)
         exchange_pass(plan, rng, deadline=end - plan.refresh_seconds())
-    return plan, conflicts, its
+    return its
+
+
+def _construct(
+    m: Model,
+    rng: np.random.Generator,
+    params: SolveParams,
+    rival: list[list[int]] | None,
+    cap: float | None,
+    end: float,
+) -> tuple[Plan, list[int]]:
+    """Construct a plan; ``rival`` completed instead when that is better (same pins kept)."""
+    plan = Plan(m)
+    conflicts = construct(plan, rng, params.first_solution, deadline=cap)
+    if rival is not None and time.perf_counter() < end:
+        other, other_conflicts = _from_routes(m, rival, rng, cap)
+        kept_pins = set(other_conflicts) <= set(conflicts)
+        if kept_pins and other.objective() < plan.objective():
+            plan, conflicts = other, other_conflicts
+    return plan, conflicts
+
+
+def _phase_shares(polish_share: float, rounds: int) -> list[float]:
+    """Shares of the budget of the phases: search, then (polish, search) ``rounds`` times."""
+    shares = [1.0]
+    if rounds:
+        ps, rs = polish_share / rounds, (1.0 - polish_share) / (rounds + 1)
+        shares = [rs]
+        for _ in range(rounds):
+            shares += [ps, rs]
+    return shares
+
+
+def _search_phase(
+    plan: Plan, rng: np.random.Generator, params: SolveParams, budget: Budget, staged: bool
+) -> int:
+    """One ruin-and-recreate phase (compiled core when built, else numpy); iterations run."""
+    if params.compiled and core.AVAILABLE:
+        if staged:
+            return staged_improve(plan, rng, budget, 0, 0, 0.0, step=core_stage)
+        return core_improve(plan, rng, budget)
+    search = staged_improve if staged else improve
+    return search(
+        plan,
+        rng,
+        budget,
+        params.min_ruin,
+        params.max_ruin,
+        params.temperature,
+        params.sacrifice,
+        params.mix,
+    )

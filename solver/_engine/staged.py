@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from solver._engine.plan import Plan
+from solver._engine.plan import Plan, Snapshot
 from solver._engine.search import Budget, improve, recreate
 
 TIERS = (1, 2, 3, 4)
@@ -73,41 +73,33 @@ def staged_improve(
         def step(p: Plan, r: np.random.Generator, b: Budget, stall: float | None) -> int:
             return improve(p, r, b, min_ruin, max_ruin, temperature, sacrifice, mix, stall=stall)
 
-    m = plan.m
     full = plan.in_pool.copy()
     start_best = plan.objective()
     start_snap = plan.snapshot()
     weights = stage_weights(plan, full)
-    lower = [int(j) for j in np.flatnonzero((plan.assigned >= 0) & (m.tier > 1) & (m.pin_eng < 0))]
-    changed = plan.remove(lower)
-    _restrict(plan, full, 1)
-    plan.refresh_columns(changed)
+    _keep_top_tier(plan, full)
     its_total = 0
     left_its = budget.iterations
     for i, top in enumerate(TIERS):
         if i > 0:
-            _restrict(plan, full, top)
-            fresh = np.flatnonzero(full & (m.tier == top) & (plan.assigned < 0))
-            plan.refresh_rows(fresh)
-            recreate(plan, rng, "regret")
+            _open_tier(plan, rng, full, top)
         share = weights[i] / sum(weights[i:])
         waiting = plan.unassigned_pool()
         if waiting.size == 0 and top < TIERS[-1]:
             continue
-        if left_its is not None:
-            its_here: int | None = int(left_its * share)
-            deadline = budget.deadline
-        else:
-            its_here = None
-            now = time.perf_counter()
-            deadline = now + max(0.0, budget.deadline - now) * share
-        if top == TIERS[-1]:
-            its_here = left_its
-            deadline = budget.deadline
-        n = step(plan, rng, Budget(its_here, deadline), None if top == TIERS[-1] else STALL)
+        last = top == TIERS[-1]
+        n = step(plan, rng, _stage_budget(budget, left_its, share, last), None if last else STALL)
         its_total += n
         if left_its is not None:
             left_its = max(0, left_its - n)
+    _reopen(plan, full, start_best, start_snap)
+    return its_total
+
+
+def _reopen(
+    plan: Plan, full: np.ndarray, start_best: tuple[int, ...], start_snap: Snapshot
+) -> None:
+    """Give the plan its whole pool back; back to the start when the stages did worse."""
     plan.in_pool = full
     plan.pool = np.flatnonzero(full)
     plan.refresh_rows(plan.unassigned_pool())
@@ -115,4 +107,36 @@ def staged_improve(
         plan.restore(start_snap)
         plan.in_pool = full
         plan.pool = np.flatnonzero(full)
-    return its_total
+
+
+def _keep_top_tier(plan: Plan, full: np.ndarray) -> None:
+    """Take out the unpinned visits below P1 and limit the pool to P1."""
+    m = plan.m
+    lower = [int(j) for j in np.flatnonzero((plan.assigned >= 0) & (m.tier > 1) & (m.pin_eng < 0))]
+    changed = plan.remove(lower)
+    _restrict(plan, full, 1)
+    plan.refresh_columns(changed)
+
+
+def _open_tier(plan: Plan, rng: np.random.Generator, full: np.ndarray, top: int) -> None:
+    """Let the tickets of tier ``top`` into the pool and recreate."""
+    m = plan.m
+    _restrict(plan, full, top)
+    fresh = np.flatnonzero(full & (m.tier == top) & (plan.assigned < 0))
+    plan.refresh_rows(fresh)
+    recreate(plan, rng, "regret")
+
+
+def _stage_budget(budget: Budget, left_its: int | None, share: float, last: bool) -> Budget:
+    """The budget of one stage: its ``share`` of what is left (all of it for the last)."""
+    if left_its is not None:
+        its_here: int | None = int(left_its * share)
+        deadline = budget.deadline
+    else:
+        its_here = None
+        now = time.perf_counter()
+        deadline = now + max(0.0, budget.deadline - now) * share
+    if last:
+        its_here = left_its
+        deadline = budget.deadline
+    return Budget(its_here, deadline)

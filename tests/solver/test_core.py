@@ -13,8 +13,9 @@ from solver._engine import core
 from solver._engine.core import CoreKnobs, core_evaluate, core_improve, core_search
 from solver._engine.plan import Plan
 from solver._engine.route import evaluate
+from solver._engine.ruins import neighbours
 from solver._engine.run import model_of
-from solver._engine.search import Budget, construct, neighbours
+from solver._engine.search import Budget, construct
 from tests.solver.test_properties import problems
 from tests.solver.test_solve_support import HOUR, assert_valid, eng, line_problem, tix
 
@@ -150,3 +151,15 @@ def test_core_stops_when_served_counts_stall() -> None:
     _, stalled = core_search(m, seqs, plan.in_pool, nb, 60.0, 5000, 3, CoreKnobs(stall=0.05))
     assert full == 5000
     assert 250 <= stalled < 5000
+
+
+def test_the_model_buffers_are_the_ones_the_core_names() -> None:
+    m = model_of(_day(3))
+    none = np.zeros((m.n_tix, 0), np.int64)
+    shape, bufs = core.model_arrays(m, np.zeros(m.n_tix, np.bool_), none, [0] * m.n_eng)
+    assert core._core is not None
+    assert sorted(bufs) == sorted(core._core.BUFFERS)
+    del bufs["soft"]
+    bufs["sla"] = np.zeros(m.n_tix, np.int64)
+    with pytest.raises(KeyError, match="model buffer soft is missing"):
+        core._core.evaluate(shape, bufs, int(m.travel_w), int(m.load_balance_w), 0, [])
