@@ -25,7 +25,7 @@ import numpy.typing as npt
 from solver.assemble import solution_from_plan
 from solver.problem import Problem, Ticket
 from solver.solution import Reason, Solution
-from solver.travel import TravelMatrix
+from solver.travel.base import TravelMatrix
 
 _INF = np.int64(1 << 60)
 _BIG = 1 << 58

@@ -1,6 +1,6 @@
 """Run ours, VROOM, PyVRP and greedy on benchmark instances; validate; tabulate.
 
-Every plan, ours or a peer's, is checked by :func:`solver.validate.validate` (and,
+Every plan, ours or a peer's, is checked by :func:`solver.check.validate.validate` (and,
 on Solomon, in double precision by :func:`solver.formats.solomon.exact_violations`).
 An invalid plan is marked invalid and never counted as best.
 
@@ -21,12 +21,12 @@ from solver.bench.ours import run_ours
 from solver.bench.pyvrp_peer import fieldservice_skip_reason, run_pyvrp
 from solver.bench.result import PeerResult
 from solver.bench.vroom_peer import run_vroom
+from solver.check.validate import plan_of, retime_plan, validate
 from solver.formats import fieldservice, solomon
 from solver.greedy import greedy
 from solver.problem import Problem
 from solver.solution import Solution
-from solver.travel import TravelMatrix
-from solver.validate import plan_of, retime_plan, validate
+from solver.travel.base import TravelMatrix
 
 Progress = Callable[[str], None]
 

@@ -22,7 +22,7 @@ import vroom
 
 from solver.bench.result import PeerResult
 from solver.problem import Problem
-from solver.travel import TravelMatrix
+from solver.travel.base import TravelMatrix
 
 PRIORITY = {1: 100, 2: 20, 3: 4, 4: 1}
 """VROOM job priority (0..100) per tier."""

@@ -1,6 +1,6 @@
 """Caching of road travel times between points: the protocol and an in-memory store.
 
-Road providers (:mod:`solver.osrm`) ask a :class:`MatrixCache` for the pairs they
+Road providers (:mod:`solver.travel.osrm`) ask a :class:`MatrixCache` for the pairs they
 already know before asking the routing engine. Points are keyed by their coordinates
 rounded to four decimal places (about 10 m, see :func:`point_key`) and every entry
 belongs to a *data set version*: a new road network never reuses old figures.
@@ -17,7 +17,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 import numpy.typing as npt
 
-from solver.travel import IntMatrix, Location
+from solver.travel.base import IntMatrix, Location
 
 KEY_DECIMALS = 4
 """Decimal places of the degrees in a point key (1e-4 deg is about 11 m of latitude)."""

@@ -2,7 +2,7 @@
 
 :class:`OsrmProvider` is a :class:`~solver.travel.TravelTimeProvider`. It routes on an
 OSRM data set in this process (``osrm-bindings``) or through an ``osrm-routed`` URL,
-asks only for the pairs its :class:`~solver.osrm_cache.MatrixCache` does not hold, in
+asks only for the pairs its :class:`~solver.travel.osrm_cache.MatrixCache` does not hold, in
 blocks of at most ``block_size x block_size``, and
 
 * lists points farther than ``snap_radius_m`` from a road in
@@ -12,7 +12,7 @@ blocks of at most ``block_size x block_size``, and
   is unavailable or fails part-way (blocks answered before the failure stay cached).
 
 Points are routed at their cache-key coordinates (rounded to about 10 m, see
-:func:`solver.osrm_cache.point_key`) so that cached and fresh figures agree.
+:func:`solver.travel.osrm_cache.point_key`) so that cached and fresh figures agree.
 """
 
 from __future__ import annotations
@@ -24,16 +24,22 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from solver.osrm_backends import HttpOsrm, LocalOsrm, OsrmBackend, OsrmError, TableResult
-from solver.osrm_blocks import IndexArray, missing_blocks
-from solver.osrm_cache import (
+from solver.travel.base import (
+    HaversineProvider,
+    IntMatrix,
+    Location,
+    TravelMatrix,
+    TravelTimeProvider,
+)
+from solver.travel.osrm_backends import HttpOsrm, LocalOsrm, OsrmBackend, OsrmError, TableResult
+from solver.travel.osrm_blocks import IndexArray, missing_blocks
+from solver.travel.osrm_cache import (
     NO_ROUTE,
     CachedPairs,
     MatrixCache,
     key_location,
     point_key,
 )
-from solver.travel import HaversineProvider, IntMatrix, Location, TravelMatrix, TravelTimeProvider
 
 __all__ = [
     "OsrmError",
@@ -75,7 +81,7 @@ class OsrmProvider:
     """Travel times on the road network, from OSRM.
 
     Build one with :meth:`local` (in-process, a prepared data set) or :meth:`http`
-    (an ``osrm-routed`` URL), or pass any :class:`~solver.osrm_backends.OsrmBackend`.
+    (an ``osrm-routed`` URL), or pass any :class:`~solver.travel.osrm_backends.OsrmBackend`.
 
     Parameters
     ----------
@@ -176,7 +182,7 @@ class OsrmProvider:
         url
             Base URL of the server, e.g. ``"http://127.0.0.1:5000"``.
         profile, timeout, version
-            As for :class:`~solver.osrm_backends.HttpOsrm`.
+            As for :class:`~solver.travel.osrm_backends.HttpOsrm`.
         snap_radius_m, block_size, cache, fallback
             As for :class:`OsrmProvider`.
 
