@@ -35,7 +35,7 @@ from solver.travel.osrm_backends import HttpOsrm, LocalOsrm, OsrmBackend, OsrmEr
 from solver.travel.osrm_blocks import IndexArray, missing_blocks
 from solver.travel.osrm_cache import (
     NO_ROUTE,
-    CachedPairs,
+    GuardedCache,
     MatrixCache,
     key_location,
     point_key,
@@ -300,7 +300,7 @@ class OsrmProvider:
         n = len(keys)
         points = [key_location(k) for k in keys]
         version = self.backend.version(points[0])
-        cache = _GuardedCache(self.cache, version)
+        cache = GuardedCache(self.cache, version)
         cached, snap_list = cache.get(keys)
         durations, distances, known = cached.durations, cached.distances, cached.known
         snaps = np.asarray([np.nan if s is None else s for s in snap_list], dtype=np.float64)
@@ -350,50 +350,6 @@ class OsrmProvider:
             [local[int(r)] for r in rows],
             [local[int(c)] for c in cols],
         )
-
-
-class _GuardedCache:
-    """The provider's cache for one call; a failing cache is dropped, never fatal.
-
-    A cache only saves requests, so when it fails (e.g. Redis goes away) the call goes
-    on without it and says so.
-    """
-
-    def __init__(self, cache: MatrixCache | None, version: str) -> None:
-        self.cache = cache
-        self.version = version
-        self.error = ""
-
-    def _failed(self, exc: Exception) -> None:
-        self.error = f"{type(exc).__name__}: {exc}"
-        self.cache = None
-
-    def get(self, keys: list[str]) -> tuple[CachedPairs, list[float | None]]:
-        n = len(keys)
-        if self.cache is not None:
-            try:
-                pairs = self.cache.get_pairs(self.version, keys, keys)
-                return pairs, self.cache.get_snaps(self.version, keys)
-            except Exception as exc:  # any backend's failure: go on without the cache
-                self._failed(exc)
-        return CachedPairs.empty(n, n), [None] * n
-
-    def put(
-        self,
-        origins: list[str],
-        destinations: list[str],
-        durations: IntMatrix | None,
-        distances: IntMatrix | None,
-        snaps: dict[str, float],
-    ) -> None:
-        if self.cache is None:
-            return
-        try:
-            if durations is not None and distances is not None:
-                self.cache.set_pairs(self.version, origins, destinations, durations, distances)
-            self.cache.set_snaps(self.version, snaps)
-        except Exception as exc:  # any backend's failure: go on without the cache
-            self._failed(exc)
 
 
 def _whole(values: npt.NDArray[np.float64]) -> IntMatrix:

@@ -308,3 +308,49 @@ def _check_block(
     shape = (len(origins), len(destinations))
     if durations.shape != shape or distances.shape != shape:
         raise ValueError(f"block figures must have shape {shape}")
+
+
+class GuardedCache:
+    """The provider's cache for one call; a failing cache is dropped, never fatal.
+
+    A cache only saves requests, so when it fails (e.g. Redis goes away) the call goes
+    on without it and says so.
+    """
+
+    def __init__(self, cache: MatrixCache | None, version: str) -> None:
+        self.cache = cache
+        self.version = version
+        self.error = ""
+
+    def _failed(self, exc: Exception) -> None:
+        self.error = f"{type(exc).__name__}: {exc}"
+        self.cache = None
+
+    def get(self, keys: list[str]) -> tuple[CachedPairs, list[float | None]]:
+        """The cached pairs among ``keys`` and their snap distances (nothing on failure)."""
+        n = len(keys)
+        if self.cache is not None:
+            try:
+                pairs = self.cache.get_pairs(self.version, keys, keys)
+                return pairs, self.cache.get_snaps(self.version, keys)
+            except Exception as exc:  # any backend's failure: go on without the cache
+                self._failed(exc)
+        return CachedPairs.empty(n, n), [None] * n
+
+    def put(
+        self,
+        origins: list[str],
+        destinations: list[str],
+        durations: IntMatrix | None,
+        distances: IntMatrix | None,
+        snaps: dict[str, float],
+    ) -> None:
+        """Store fresh pairs and snap distances (dropping the cache on failure)."""
+        if self.cache is None:
+            return
+        try:
+            if durations is not None and distances is not None:
+                self.cache.set_pairs(self.version, origins, destinations, durations, distances)
+            self.cache.set_snaps(self.version, snaps)
+        except Exception as exc:  # any backend's failure: go on without the cache
+            self._failed(exc)
