@@ -211,3 +211,18 @@ def test_unreachable_redis_does_not_stop_the_matrix(
     assert any("travel cache unavailable" in n for n in m.notes)
     assert "ConnectionError" in provider.last_stats.cache_error
     gone.close()
+
+
+@pytest.mark.parametrize("prefix", ["osrm:", "OSRM:"])
+def test_the_service_caches_road_times_whatever_the_case_of_the_spec(
+    tmp_path: Path, prefix: str
+) -> None:
+    from dispatch.infra.settings import Settings
+    from dispatch.infra.travel_provider import travel_provider
+    from solver.travel.osrm import OsrmProvider
+
+    (tmp_path / "monaco.osrm.mldgr").write_bytes(b"")
+    settings = Settings(home=tmp_path, travel=f"{prefix}{tmp_path}")
+    provider = travel_provider(settings, None)
+    assert isinstance(provider, OsrmProvider)
+    assert isinstance(provider.cache, InMemoryMatrixCache)

@@ -45,3 +45,23 @@ def test_check_spec_refuses_bad_forms(spec: str, says: str) -> None:
 
     with pytest.raises(ValueError, match=says):
         check_spec(spec)
+
+
+@pytest.mark.parametrize(
+    ("spec", "kind", "target"),
+    [
+        (" Haversine ", "haversine", ""),
+        ("GEODESIC", "geodesic", ""),
+        ("osrm:/data/Monaco", "osrm", "/data/Monaco"),
+        (" OSRM:/data/Monaco ", "osrm", "/data/Monaco"),
+        ("HTTPS://Osrm.example:5000", "http", "HTTPS://Osrm.example:5000"),
+    ],
+)
+def test_one_parser_reads_the_form_in_any_case_and_keeps_the_target(
+    spec: str, kind: str, target: str
+) -> None:
+    from solver.travel.spec import parse_spec
+
+    parsed = parse_spec(spec)
+    assert (parsed.kind, parsed.target) == (kind, target)
+    assert parsed.road == (kind in ("osrm", "http"))
