@@ -21,7 +21,7 @@ import numpy as np
 
 from solver import SolveParams, Ticket, Tier, TimeWindow, insert, solve
 from solver.formats.fieldservice import read_instance
-from solver.travel import HaversineProvider, Location
+from solver.travel.base import HaversineProvider, Location
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared/benchmarks/fieldservice/pub-xl.json"
 

@@ -21,7 +21,7 @@ import numpy as np
 
 from solver import SolveParams, solve
 from solver.problem import Break, Engineer, Problem, Ticket, Tier, TimeWindow
-from solver.travel import HaversineProvider, Location
+from solver.travel.base import HaversineProvider, Location
 
 SKILLS = ("elevator", "electrical", "hvac", "plumbing", "medical")
 CENTRE = (31.23, 121.47)

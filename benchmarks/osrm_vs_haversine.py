@@ -4,7 +4,7 @@ For each seed: about 40 tickets and 4 engineers at seeded random points within 2
 a Monaco road (OSRM's own test map). The same tickets are planned twice, once on
 straight-line times (haversine x 1.3 at 30 km/h, the default) and once on OSRM road
 times. Then the haversine plan is driven on the road times (same engineers, same
-order, re-timed from the shift start by :func:`solver.validate.retime_plan`) and we
+order, re-timed from the shift start by :func:`solver.check.validate.retime_plan`) and we
 count the visits that would have started outside their windows (or past a hard SLA),
 the routes that overrun the shift, and how far planned arrivals are from real ones.
 
@@ -39,13 +39,13 @@ if str(ROOT) not in sys.path:
 
 from solver import SolveParams  # noqa: E402
 from solver import solve as solver_solve  # noqa: E402
-from solver.osrm import OsrmProvider  # noqa: E402
-from solver.osrm_prepare import prepare_dataset  # noqa: E402
+from solver.check.retime import Code  # noqa: E402
+from solver.check.validate import retime_plan  # noqa: E402
 from solver.problem import Break, Engineer, Problem, Ticket, Tier, TimeWindow  # noqa: E402
-from solver.retime import Code  # noqa: E402
 from solver.solution import Solution  # noqa: E402
-from solver.travel import HaversineProvider, Location, TravelMatrix  # noqa: E402
-from solver.validate import retime_plan  # noqa: E402
+from solver.travel.base import HaversineProvider, Location, TravelMatrix  # noqa: E402
+from solver.travel.osrm import OsrmProvider  # noqa: E402
+from solver.travel.osrm_prepare import prepare_dataset  # noqa: E402
 
 BBOX = (43.7270, 43.7500, 7.4100, 7.4390)
 """lat_min, lat_max, lon_min, lon_max: Monaco and the edges of Beausoleil and Cap d'Ail."""
@@ -236,7 +236,7 @@ def report(rows: list[Row], engineers: int) -> str:
         "lunch) at seeded random points within 25 m of a road, planned with "
         f"`{PLANNER}` ({ITERATIONS} iterations) on haversine (x1.3 detour, 30 km/h) and on "
         "OSRM times. The haversine plan is then re-timed on OSRM times (same order, "
-        "`solver.validate.retime_plan`).",
+        "`solver.check.validate.retime_plan`).",
         "",
         "| seed | served (hav / osrm) | late on roads / windowed | shift overruns "
         "| arrivals > 10 min after plan | arrival error mean / max (min) "

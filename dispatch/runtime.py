@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from dispatch.infra.job_queue import JobQueue
     from dispatch.infra.positions import PositionStore
     from dispatch.org.login_throttle import LoginThrottle
-    from solver.travel import TravelTimeProvider
+    from solver import TravelTimeProvider
 
 
 def ticking_clock(start: dt.datetime) -> Callable[[], dt.datetime]:

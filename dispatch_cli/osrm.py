@@ -48,7 +48,7 @@ def prepare(
     Then solve with --travel osrm:DATA_DIR, or serve the data set with osrm-routed
     and solve with --travel http://HOST:PORT.
     """
-    from solver.osrm_prepare import prepare_dataset
+    from solver import prepare_dataset
 
     try:
         base = prepare_dataset(

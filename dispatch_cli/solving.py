@@ -14,9 +14,8 @@ import typer
 from dispatch_cli.progress import budget_bar, steps_bar
 
 if TYPE_CHECKING:
+    from solver import Problem, Solution
     from solver.formats.solomon import SolomonInstance
-    from solver.problem import Problem
-    from solver.solution import Solution
 
 SOLVERS = ("ours", "greedy", "vroom")
 SHARED_DIR_VARIABLE = "DISPATCH_SHARED_DIR"
@@ -38,8 +37,8 @@ def _require_extras(what: str, modules: tuple[str, ...] = ("vroom", "pyvrp")) ->
 
 
 def _load(path: Path, travel: str) -> tuple[str, Problem, SolomonInstance | None]:
+    from solver import provider_from_spec
     from solver.formats import fieldservice, solomon
-    from solver.travel_spec import provider_from_spec
 
     if path.suffix.lower() == ".txt":
         if travel != "haversine":
@@ -59,14 +58,14 @@ def _load(path: Path, travel: str) -> tuple[str, Problem, SolomonInstance | None
 
 def _solve(problem: Problem, which: str, seconds: float, seed: int) -> tuple[Solution, float]:
     """The plan and the wall time of the solve (imports and travel matrix excluded)."""
-    from solver.assemble import solution_from_plan
+    import solver
+    from solver import solution_from_plan
     from solver.bench.ours import engine_available, run_ours
-    from solver.greedy import greedy
 
     m = problem.travel_matrix()
     t0 = time.perf_counter()
     if which == "greedy":
-        return greedy(problem, matrix=m), time.perf_counter() - t0
+        return solver.greedy(problem, matrix=m), time.perf_counter() - t0
     if which == "vroom":
         from solver.bench.vroom_peer import run_vroom  # the bench extras: checked by the caller
 
@@ -118,8 +117,8 @@ def solve_command(
     solver: Annotated[str, typer.Option(help="ours, greedy or vroom.")] = "ours",
 ) -> None:
     """Solve a field-service (.json) or Solomon (.txt) instance and write the plan."""
+    from solver import plan_of, validate
     from solver.formats import fieldservice, solomon
-    from solver.validate import plan_of, validate
 
     if solver not in SOLVERS:
         raise typer.BadParameter(f"expected one of {', '.join(SOLVERS)}", param_hint="--solver")

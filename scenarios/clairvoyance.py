@@ -20,8 +20,7 @@ from dispatch.models import Region
 from dispatch.planning.problem import PlanningInput
 from dispatch.sla.clocks import due, region_calendar
 from dispatch.tickets.service_windows import DAY_SECONDS, clock_minutes
-from solver.problem import Location, Ticket, Tier, TimeWindow
-from solver.solution import Solution
+from solver import Location, Solution, Ticket, Tier, TimeWindow
 
 if TYPE_CHECKING:
     from scenarios.sim import Simulation

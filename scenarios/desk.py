@@ -34,11 +34,8 @@ from dispatch.planning.publishing import make_current
 from dispatch.sla.policy import SlaPolicy
 from dispatch.tickets.records import rebook_ticket
 from dispatch.tickets.service_windows import WINDOW_PASSED
-from solver.params import SolveParams
-from solver.problem import Problem
-from solver.problem import Ticket as SolverTicket
-from solver.solution import Solution
-from solver.travel import HaversineProvider
+from solver import HaversineProvider, Problem, Solution, SolveParams
+from solver import Ticket as SolverTicket
 
 _HANDED_OUT = (
     TicketStatus.SCHEDULED.value,

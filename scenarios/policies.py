@@ -3,10 +3,10 @@
 - ``greedy``: how a busy human dispatcher works. Whenever work arrives (and every
   ``interval_minutes`` for what is still waiting), the tickets not yet planned go, most
   urgent first, to the end of the queue of the qualified engineer who can arrive
-  earliest (:func:`solver.greedy.greedy`, with every ticket already given to an engineer
+  earliest (:func:`solver.greedy`, with every ticket already given to an engineer
   kept where it is). Nothing is ever re-ordered.
 - ``batch``: every ``interval_minutes`` the whole rest of the day is re-optimised with
-  :func:`solver.solve.solve` (tickets en route stay with their engineer).
+  :func:`solver.solve` (tickets en route stay with their engineer).
 - ``batch+insert``: ``batch``, plus :func:`solver.insertion.insert` the moment a ticket
   arrives: into the published plan at its cheapest feasible place, without moving
   anything else; when a ticket of an ``insert_tiers`` tier fits nowhere, an immediate
@@ -29,14 +29,11 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
+import solver
 from scenarios.clairvoyance import without
 from scenarios.desk import Desk
 from scenarios.model import PolicySpec
-from solver.assemble import solution_from_plan
-from solver.greedy import greedy
-from solver.insertion import insert
-from solver.problem import Pin
-from solver.solve import solve
+from solver import Pin, insert, solution_from_plan
 
 
 class Policy(Protocol):
@@ -81,7 +78,7 @@ class GreedyPolicy:
             for i, number in enumerate(seq)
         )
         kept = dataclasses.replace(problem, pins=pins)
-        solution = greedy(kept)
+        solution = solver.greedy(kept)
         desk.publish(session, planning, solution, source=self.name, problem=kept)
 
     def on_day_start(self, desk: Desk, session: Session) -> None:
@@ -111,7 +108,7 @@ class BatchPolicy:
         problem = planning.problem
         if not problem.engineers or not problem.tickets:
             return
-        solution = solve(problem, desk.params)
+        solution = solver.solve(problem, desk.params)
         desk.publish(session, planning, solution, source=source or self.name)
 
     def on_day_start(self, desk: Desk, session: Session) -> None:
@@ -182,7 +179,7 @@ class ClairvoyantPolicy(BatchInsertPolicy):
         params = dataclasses.replace(
             desk.params, iterations=(desk.params.iterations or 0) * CLAIRVOYANT_EFFORT or None
         )
-        solution = without(solve(full, params), {t.id for t in future})
+        solution = without(solver.solve(full, params), {t.id for t in future})
         desk.publish(session, planning, solution, source=source or self.name)
 
     def on_request(self, desk: Desk, session: Session, number: str, tier: int) -> None:

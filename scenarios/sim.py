@@ -48,8 +48,7 @@ from scenarios.metrics import RunResult, collect
 from scenarios.model import Scenario
 from scenarios.policies import Policy, make_policy
 from scenarios.world import World, seed_world
-from solver.params import SolveParams
-from solver.travel import HaversineProvider
+from solver import HaversineProvider, SolveParams
 
 SWEEP_MINUTES = 15
 REMOTE_MINUTES = 15

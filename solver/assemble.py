@@ -1,7 +1,7 @@
 """Turn a plan (engineer -> ticket ids) into a timed :class:`~solver.solution.Solution`.
 
 Used by the greedy dispatcher and by the benchmark peers: routes are re-timed with
-:mod:`solver.retime` (earliest schedule, best break placement) and the KPIs computed
+:mod:`solver.check.retime` (earliest schedule, best break placement) and the KPIs computed
 from the timed routes.
 """
 
@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
+from solver.check.retime import RouteContext
 from solver.problem import TIERS, Problem
-from solver.retime import RouteContext
 from solver.solution import Kpis, Reason, Route, Solution, SolveStatus, Unassigned
-from solver.travel import TravelMatrix
+from solver.travel.base import TravelMatrix
 
 
 def kpis_of(problem: Problem, routes: Sequence[Route]) -> Kpis:

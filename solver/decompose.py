@@ -19,7 +19,7 @@ import numpy as np
 from solver._engine.model import I64, INF, Model
 from solver._engine.parallel import fork_map
 from solver.problem import Problem
-from solver.travel import TravelMatrix
+from solver.travel.base import TravelMatrix
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ import numpy.typing as npt
 from solver.assemble import solution_from_plan
 from solver.problem import Problem, Ticket
 from solver.solution import Reason, Solution
-from solver.travel import TravelMatrix
+from solver.travel.base import TravelMatrix
 
 _INF = np.int64(1 << 60)
 _BIG = 1 << 58
@@ -215,12 +215,31 @@ def greedy(
     t0 = time.perf_counter() if time_origin is None else time_origin
     m = matrix if matrix is not None else problem.travel_matrix()
     f = _fleet(problem)
-    ne = len(problem.engineers)
     plan: dict[str, list[str]] = {e.id: [] for e in problem.engineers}
     reasons: dict[str, tuple[Reason, ...]] = {}
+    _place_pins(problem, f, m, plan, reasons)
+    _place_urgent_first(problem, f, m, plan, reasons)
+    return solution_from_plan(
+        problem,
+        plan,
+        {k: list(v) for k, v in reasons.items()},
+        seconds=time.perf_counter() - t0,
+        matrix=m,
+        notes=("greedy: most urgent first, appended to the earliest arrival",),
+    )
+
+
+def _place_pins(
+    problem: Problem,
+    f: _Fleet,
+    m: TravelMatrix,
+    plan: dict[str, list[str]],
+    reasons: dict[str, tuple[Reason, ...]],
+) -> None:
+    """Append the pinned tickets to their engineers in position order (else a conflict)."""
+    ne = len(problem.engineers)
     e_index = {e.id: i for i, e in enumerate(problem.engineers)}
     index = {t.id: i for i, t in enumerate(problem.tickets)}
-    pinned = {p.ticket_id for p in problem.pins}
     big = 1 << 30
     for pin in sorted(
         problem.pins,
@@ -247,6 +266,19 @@ def greedy(
                 placed = True
         if not placed:
             reasons[t.id] = (Reason.PINNED_CONFLICT,)
+
+
+def _place_urgent_first(
+    problem: Problem,
+    f: _Fleet,
+    m: TravelMatrix,
+    plan: dict[str, list[str]],
+    reasons: dict[str, tuple[Reason, ...]],
+) -> None:
+    """Append the other tickets, most urgent first, to the engineer who arrives earliest."""
+    ne = len(problem.engineers)
+    index = {t.id: i for i, t in enumerate(problem.tickets)}
+    pinned = {p.ticket_id for p in problem.pins}
     order = sorted((t for t in problem.tickets if t.id not in pinned), key=_urgency)
     for t in order:
         ti = index[t.id]
@@ -271,14 +303,6 @@ def greedy(
             plan[problem.engineers[e].id].append(t.id)
         else:
             reasons[t.id] = _why(problem, f, m, idx, t, point, res)
-    return solution_from_plan(
-        problem,
-        plan,
-        {k: list(v) for k, v in reasons.items()},
-        seconds=time.perf_counter() - t0,
-        matrix=m,
-        notes=("greedy: most urgent first, appended to the earliest arrival",),
-    )
 
 
 def _why(

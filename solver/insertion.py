@@ -21,11 +21,12 @@ from solver._engine.model import INF, compile_problem
 from solver._engine.plan import Plan
 from solver._engine.route import evaluate
 from solver.assemble import kpis_of
+from solver.check.retime import RouteContext
+from solver.displace import displacement_trials, diversion_trials
 from solver.problem import Problem, Ticket
 from solver.reasons import explain
-from solver.retime import RouteContext
 from solver.solution import Solution, Unassigned
-from solver.travel import TravelMatrix
+from solver.travel.base import TravelMatrix
 
 EXACT_ROUTES = 20
 """Routes timed position by position when the vectorised check finds no place."""
@@ -50,6 +51,8 @@ class InsertionResult:
         Reasons and suggestion when it was not placed.
     seconds
         Wall time of the insertion.
+    displaced_ticket_id
+        The lower-priority ticket taken out of a route to make room (``displace=True``).
     """
 
     solution: Solution
@@ -59,6 +62,16 @@ class InsertionResult:
     added_travel_seconds: int = 0
     unassigned: Unassigned | None = None
     seconds: float = 0.0
+    displaced_ticket_id: str | None = None
+
+    def arrival_of(self, ticket_id: str) -> int | None:
+        """When the engineer who got ``ticket_id`` arrives (solver seconds), if placed."""
+        if not self.inserted or self.engineer_id is None:
+            return None
+        route = self.solution.route_of(self.engineer_id)
+        if route is None:
+            return None
+        return next((v.arrival for v in route.visits if v.ticket_id == ticket_id), None)
 
 
 def _extended(problem: Problem, ticket: Ticket) -> Problem:
@@ -78,6 +91,7 @@ def insert(
     ticket: Ticket,
     *,
     matrix: TravelMatrix | None = None,
+    displace: bool = False,
 ) -> InsertionResult:
     """Insert ``ticket`` into ``solution`` at its cheapest feasible place.
 
@@ -92,12 +106,73 @@ def insert(
         The new ticket.
     matrix
         The travel matrix of the problem *with* the ticket, when already computed.
+    displace
+        When the ticket fits nowhere as things are, take one lower-priority visit out of
+        a route to make room (see :func:`solver.displace.displacement_trials`; the first
+        removal that lets the ticket in wins, and the result names it in
+        ``displaced_ticket_id``).
 
     Returns
     -------
     InsertionResult
         The new plan and where the ticket went, or why it could not go anywhere.
     """
+    result = _insert_one(problem, solution, ticket, matrix)
+    if result.inserted or not displace:
+        return result
+    prob = _extended(problem, ticket)
+    tm = matrix if matrix is not None else prob.travel_matrix()
+    for trial, victim in displacement_trials(prob, solution, ticket, tm):
+        found = _insert_one(prob, trial, ticket, tm)
+        if found.inserted:
+            return dataclasses.replace(found, displaced_ticket_id=victim)
+    return result
+
+
+def insert_diverting(
+    problem: Problem,
+    solution: Solution,
+    ticket: Ticket,
+    *,
+    matrix: TravelMatrix,
+    divertible: frozenset[int],
+) -> tuple[InsertionResult, str] | None:
+    """The earliest insertion after calling one engineer off the way to a lower-tier visit.
+
+    Parameters
+    ----------
+    problem
+        The problem ``solution`` answers, with ``ticket`` in it.
+    solution
+        The current plan.
+    ticket
+        The urgent ticket.
+    matrix
+        The travel matrix of ``problem``.
+    divertible
+        Tiers (as numbers) whose visits an engineer on the way may be called off from.
+
+    Returns
+    -------
+    tuple[InsertionResult, str] or None
+        The insertion that gets someone to ``ticket`` earliest and the ticket the engineer
+        was diverted from (candidates as in :func:`solver.displace.diversion_trials`), or
+        ``None`` when no diversion places it.
+    """
+    best: tuple[InsertionResult, str] | None = None
+    best_arrival = 0
+    for freed, trial, victim in diversion_trials(problem, solution, ticket, matrix, divertible):
+        result = insert(freed, trial, ticket, matrix=matrix)
+        arrival = result.arrival_of(ticket.id)
+        if arrival is not None and (best is None or arrival < best_arrival):
+            best, best_arrival = (result, victim), arrival
+    return best
+
+
+def _insert_one(
+    problem: Problem, solution: Solution, ticket: Ticket, matrix: TravelMatrix | None
+) -> InsertionResult:
+    """:func:`insert` without displacement."""
     t0 = time.perf_counter()
     prob = _extended(problem, ticket)
     tm = matrix if matrix is not None else prob.travel_matrix()
@@ -107,13 +182,7 @@ def insert(
     if ticket.id in solution.assignment():
         raise ValueError(f"ticket {ticket.id} is already in the plan")
     plan = Plan(m, focus=np.array([j], dtype=np.int64))
-    qualified = np.flatnonzero(m.eligible[j]).tolist()
-    usable: list[int] = []
-    for k in qualified:
-        route = solution.route_of(prob.engineers[k].id)
-        seq = [t_index[v.ticket_id] for v in route.visits] if route is not None else []
-        if not seq or plan.set_route(k, seq):
-            usable.append(k)
+    usable = _usable_routes(plan, prob, solution, t_index, j)
     best = _vectorised(plan, j, usable)
     if best is None:
         best = _exact(plan, j, usable)
@@ -131,8 +200,7 @@ def insert(
     k, g, added = best
     eid = prob.engineers[k].id
     ids: list[str] = [prob.tickets[x].id for x in plan.routes[k].seq]
-    new_seq: list[str] = [*ids[:g], ticket.id, *ids[g:]]
-    timed = RouteContext.of(prob, tm).retime(eid, new_seq).route
+    timed = RouteContext.of(prob, tm).retime(eid, [*ids[:g], ticket.id, *ids[g:]]).route
     routes = tuple(timed if r.engineer_id == eid else r for r in solution.routes)
     if all(r.engineer_id != eid for r in solution.routes):
         routes = (*routes, timed)
@@ -140,6 +208,19 @@ def insert(
         solution, routes=routes, unassigned=old_unassigned, kpis=kpis_of(prob, routes)
     )
     return InsertionResult(sol, True, eid, g, added, None, time.perf_counter() - t0)
+
+
+def _usable_routes(
+    plan: Plan, prob: Problem, solution: Solution, t_index: dict[str, int], j: int
+) -> list[int]:
+    """Engineers qualified for ticket ``j`` whose current route loads into ``plan``."""
+    usable: list[int] = []
+    for k in np.flatnonzero(plan.m.eligible[j]).tolist():
+        route = solution.route_of(prob.engineers[k].id)
+        seq = [t_index[v.ticket_id] for v in route.visits] if route is not None else []
+        if not seq or plan.set_route(k, seq):
+            usable.append(k)
+    return usable
 
 
 def _vectorised(plan: Plan, j: int, engineers: list[int]) -> tuple[int, int, int] | None:

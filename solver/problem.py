@@ -13,7 +13,7 @@ from enum import IntEnum
 from types import MappingProxyType
 from typing import Any
 
-from solver.travel import HaversineProvider, Location, TravelMatrix, TravelTimeProvider
+from solver.travel.base import HaversineProvider, Location, TravelMatrix, TravelTimeProvider
 
 
 class Tier(IntEnum):

@@ -137,128 +137,120 @@ def _with_window(m: Model, j: int, wins: list[tuple[int, int]]) -> list[tuple[in
     return old
 
 
+_Found = tuple[int, int, Suggestion]
+"""A suggestion with its rank (kind of change) and amount: the smallest wins."""
+
+
 def _suggest(m: Model, plan: Plan, j: int, eng_ids: list[str]) -> Suggestion | None:
     """Smallest single change found that lets ``j`` in (None: none found)."""
     py = m.py
     assert py is not None
-    found: list[tuple[int, int, Suggestion]] = []  # (rank, amount, suggestion)
+    found: list[_Found] = []
     qualified = _qualified(m, j)
     wins = list(py.wins[j])
     hard = py.hard[j]
     for k in _nearest(m, j, qualified) if qualified.size else []:
         base = plan.routes[k].seq
         name = eng_ids[k]
-        # a later or earlier window: relax the window and read the start it would get
         if wins and py.fixed[j] < 0:
-            old = _with_window(m, j, [(wins[0][0], INF)])
-            py.hard[j] = INF
-            g = _fits_somewhere(m, k, base, j)
-            if g is not None:
-                ev = evaluate(m, k, [*base[:g], j, *base[g:]], with_arrays=False)
-                assert ev is not None
-                late = ev.start[g] - max(b for _, b in wins)
-                if late > 0:
-                    found.append(
-                        (
-                            0,
-                            late,
-                            Suggestion(
-                                "WINDOW_LATER",
-                                name,
-                                late,
-                                f"fits with {name} if the window closes {_minutes(late)} min later",
-                            ),
-                        )
-                    )
-            _with_window(m, j, [(-INF, wins[-1][1])])
-            g = _fits_somewhere(m, k, base, j)
-            if g is not None:
-                ev = evaluate(m, k, [*base[:g], j, *base[g:]], with_arrays=False)
-                assert ev is not None
-                early = min(a for a, _ in wins) - ev.start[g]
-                if early > 0:
-                    found.append(
-                        (
-                            0,
-                            early,
-                            Suggestion(
-                                "WINDOW_EARLIER",
-                                name,
-                                early,
-                                f"fits with {name} if the window opens "
-                                f"{_minutes(early)} min earlier",
-                            ),
-                        )
-                    )
-            py.wins[j] = old
-            py.hard[j] = hard
-        # a longer shift
-        shift_e, max_work = int(m.shift_e[k]), int(m.max_work[k])
-        m.shift_e[k] = INF // 2
-        if not _explicit_max_work(m, k):
-            m.max_work[k] = INF // 2
-        g = _fits_somewhere(m, k, base, j)
-        if g is not None:
-            ev = evaluate(m, k, [*base[:g], j, *base[g:]], with_arrays=False)
-            assert ev is not None
-            extra = ev.home - shift_e
-            if extra > 0:
-                found.append(
-                    (
-                        0,
-                        extra,
-                        Suggestion(
-                            "EXTEND_SHIFT",
-                            name,
-                            extra,
-                            f"fits with {name} if the shift ends {_minutes(extra)} min later",
-                        ),
-                    )
-                )
-        m.shift_e[k], m.max_work[k] = shift_e, max_work
-        # one more job
-        if len(base) >= m.max_jobs[k]:
-            mj = int(m.max_jobs[k])
-            m.max_jobs[k] = mj + 1
-            if _fits_somewhere(m, k, base, j) is not None:
-                found.append(
-                    (
-                        1,
-                        1,
-                        Suggestion(
-                            "RAISE_MAX_JOBS",
-                            name,
-                            1,
-                            f"fits with {name} if they may take {mj + 1} jobs",
-                        ),
-                    )
-                )
-            m.max_jobs[k] = mj
-        # drop one visit of a lower tier
-        for x in sorted(base, key=lambda x: -int(m.tier[x])):
-            if m.tier[x] <= m.tier[j] or m.pin_eng[x] >= 0:
-                continue
-            if _fits_somewhere(m, k, [y for y in base if y != x], j) is not None:
-                tid = m.problem.tickets[x].id
-                found.append(
-                    (
-                        2,
-                        int(m.tier[x]),
-                        Suggestion(
-                            "DROP_TICKET",
-                            name,
-                            1,
-                            f"fits with {name} if {tid} (P{int(m.tier[x])}) is dropped",
-                        ),
-                    )
-                )
-                break
+            found.extend(_other_window(m, k, base, j, name, wins, hard))
+        found.extend(_longer_shift(m, k, base, j, name))
+        found.extend(_one_more_job(m, k, base, j, name))
+        found.extend(_drop_lower_tier(m, k, base, j, name))
     if not found:
         found.extend(_lower_level(m, plan, j, eng_ids))
     if not found:
         return None
     found.sort(key=lambda f: (f[0], f[1]))
     return found[0][2]
+
+
+def _start_if_fits(m: Model, k: int, base: list[int], j: int) -> int | None:
+    """When ``j`` would start in ``k``'s route at the first place it fits (None: nowhere)."""
+    g = _fits_somewhere(m, k, base, j)
+    if g is None:
+        return None
+    ev = evaluate(m, k, [*base[:g], j, *base[g:]], with_arrays=False)
+    assert ev is not None
+    return ev.start[g]
+
+
+def _other_window(
+    m: Model,
+    k: int,
+    base: list[int],
+    j: int,
+    name: str,
+    wins: list[tuple[int, int]],
+    hard: int,
+) -> list[_Found]:
+    """A later or earlier window: relax the window and read the start it would get."""
+    py = m.py
+    assert py is not None
+    found: list[_Found] = []
+    old = _with_window(m, j, [(wins[0][0], INF)])
+    py.hard[j] = INF
+    start = _start_if_fits(m, k, base, j)
+    if start is not None:
+        late = start - max(b for _, b in wins)
+        if late > 0:
+            text = f"fits with {name} if the window closes {_minutes(late)} min later"
+            found.append((0, late, Suggestion("WINDOW_LATER", name, late, text)))
+    _with_window(m, j, [(-INF, wins[-1][1])])
+    start = _start_if_fits(m, k, base, j)
+    if start is not None:
+        early = min(a for a, _ in wins) - start
+        if early > 0:
+            text = f"fits with {name} if the window opens {_minutes(early)} min earlier"
+            found.append((0, early, Suggestion("WINDOW_EARLIER", name, early, text)))
+    py.wins[j] = old
+    py.hard[j] = hard
+    return found
+
+
+def _longer_shift(m: Model, k: int, base: list[int], j: int, name: str) -> list[_Found]:
+    """A longer shift (and no working-time limit unless one was set)."""
+    found: list[_Found] = []
+    shift_e, max_work = int(m.shift_e[k]), int(m.max_work[k])
+    m.shift_e[k] = INF // 2
+    if not _explicit_max_work(m, k):
+        m.max_work[k] = INF // 2
+    g = _fits_somewhere(m, k, base, j)
+    if g is not None:
+        ev = evaluate(m, k, [*base[:g], j, *base[g:]], with_arrays=False)
+        assert ev is not None
+        extra = ev.home - shift_e
+        if extra > 0:
+            text = f"fits with {name} if the shift ends {_minutes(extra)} min later"
+            found.append((0, extra, Suggestion("EXTEND_SHIFT", name, extra, text)))
+    m.shift_e[k], m.max_work[k] = shift_e, max_work
+    return found
+
+
+def _one_more_job(m: Model, k: int, base: list[int], j: int, name: str) -> list[_Found]:
+    """One more job than the engineer's limit, when the route is at it."""
+    if len(base) < m.max_jobs[k]:
+        return []
+    found: list[_Found] = []
+    mj = int(m.max_jobs[k])
+    m.max_jobs[k] = mj + 1
+    if _fits_somewhere(m, k, base, j) is not None:
+        text = f"fits with {name} if they may take {mj + 1} jobs"
+        found.append((1, 1, Suggestion("RAISE_MAX_JOBS", name, 1, text)))
+    m.max_jobs[k] = mj
+    return found
+
+
+def _drop_lower_tier(m: Model, k: int, base: list[int], j: int, name: str) -> list[_Found]:
+    """Dropping one unpinned visit of a lower tier (the lowest tier tried first)."""
+    for x in sorted(base, key=lambda x: -int(m.tier[x])):
+        if m.tier[x] <= m.tier[j] or m.pin_eng[x] >= 0:
+            continue
+        if _fits_somewhere(m, k, [y for y in base if y != x], j) is not None:
+            tid = m.problem.tickets[x].id
+            text = f"fits with {name} if {tid} (P{int(m.tier[x])}) is dropped"
+            return [(2, int(m.tier[x]), Suggestion("DROP_TICKET", name, 1, text))]
+    return []
 
 
 def _lower_level(

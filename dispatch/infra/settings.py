@@ -138,7 +138,7 @@ class Settings(BaseSettings):
     @field_validator("travel")
     @classmethod
     def _travel_known(cls, value: str) -> str:
-        from solver.travel_spec import check_spec
+        from solver import check_spec
 
         return check_spec(value)
 

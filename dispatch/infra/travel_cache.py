@@ -1,10 +1,10 @@
-"""Road travel times cached in Redis: a :class:`solver.osrm_cache.MatrixCache`.
+"""Road travel times cached in Redis: a :class:`solver.travel.osrm_cache.MatrixCache`.
 
 A 2,000-point matrix holds four million pairs, so pairs are not Redis fields: each
 point gets a small integer id per data set version, and each origin's figures are one
 binary string with a fixed 8-byte slot per destination id, read and written by byte
 ranges (``GETRANGE``/``SETRANGE``). Layout, with ``P`` = :func:`matrix_cache_prefix`,
-``V`` the data set version and point keys from :func:`solver.osrm_cache.point_key`:
+``V`` the data set version and point keys from :func:`solver.travel.osrm_cache.point_key`:
 
 * ``P:V:ids`` - hash: point key -> id, and ``#gen`` -> a random generation token.
 * ``P:V:<gen>:row:<origin id>`` - string: at byte ``8 * destination id``, little-endian
@@ -28,8 +28,7 @@ import numpy.typing as npt
 import redis
 from redis.typing import EncodableT, FieldT
 
-from solver.osrm_cache import CachedPairs
-from solver.travel import IntMatrix
+from solver import CachedPairs, IntMatrix
 
 _SLOT = 8
 _GEN = "#gen"
@@ -103,7 +102,7 @@ def _spans(ids: IdArray, *, gap: int) -> list[tuple[int, int, IdArray]]:
 
 
 class RedisMatrixCache:
-    """A :class:`~solver.osrm_cache.MatrixCache` in Redis, shared by workers and restarts.
+    """A :class:`~solver.travel.osrm_cache.MatrixCache` in Redis, shared by workers and restarts.
 
     Parameters
     ----------

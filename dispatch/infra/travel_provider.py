@@ -5,8 +5,13 @@ from __future__ import annotations
 import redis
 
 from dispatch.infra.settings import Settings
-from solver.travel import TravelTimeProvider
-from solver.travel_spec import provider_from_spec
+from solver import (
+    InMemoryMatrixCache,
+    MatrixCache,
+    TravelTimeProvider,
+    parse_spec,
+    provider_from_spec,
+)
 
 
 def travel_provider(settings: Settings, client: redis.Redis | None) -> TravelTimeProvider:
@@ -15,23 +20,17 @@ def travel_provider(settings: Settings, client: redis.Redis | None) -> TravelTim
     ``haversine`` and ``geodesic`` use the straight-line model of the settings;
     ``osrm:DATA_DIR`` routes in-process and ``http(s)://...`` asks an ``osrm-routed``
     server; both cache pairs in Redis when it is configured (else in memory) and fall back
-    to straight lines, saying so in the matrix, when OSRM fails.
+    to straight lines, saying so in the matrix, when OSRM fails. The spec is read by the
+    solver's one parser (:func:`solver.parse_spec`).
     """
-    spec = settings.travel.strip()
-    if spec.startswith(("osrm:", "http://", "https://")):
-        from solver.osrm import OsrmProvider
-        from solver.osrm_cache import InMemoryMatrixCache, MatrixCache
-        from solver.travel import HaversineProvider
-
-        cache: MatrixCache
+    cache: MatrixCache | None = None
+    if parse_spec(settings.travel).road:
         if client is not None:
             from dispatch.infra.travel_cache import RedisMatrixCache
 
             cache = RedisMatrixCache(client)
         else:
             cache = InMemoryMatrixCache()
-        fallback = HaversineProvider(speed_kmh=settings.speed_kmh, circuity=settings.circuity)
-        if spec.startswith("osrm:"):
-            return OsrmProvider.local(spec.removeprefix("osrm:"), cache=cache, fallback=fallback)
-        return OsrmProvider.http(spec, cache=cache, fallback=fallback)
-    return provider_from_spec(spec, speed_kmh=settings.speed_kmh, circuity=settings.circuity)
+    return provider_from_spec(
+        settings.travel, speed_kmh=settings.speed_kmh, circuity=settings.circuity, cache=cache
+    )

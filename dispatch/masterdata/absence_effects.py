@@ -38,9 +38,7 @@ from dispatch.planning.plans import new_plan
 from dispatch.planning.problem import apply_solution, build_problem
 from dispatch.planning.publishing import make_current, published_under
 from dispatch.tickets.lifecycle import transition
-from solver.assemble import solution_from_plan
-from solver.solution import Reason
-from solver.travel import TravelTimeProvider
+from solver import Reason, TravelTimeProvider, solution_from_plan
 
 _TAKE_BACK = {
     TicketStatus.SCHEDULED.value: "unschedule",

@@ -34,7 +34,7 @@ from dispatch.infra.paging import Page, paginate
 from dispatch.masterdata.absence_effects import Released, release_absent_visits
 from dispatch.models import AbsenceReason, Engineer, EngineerAbsence, Plan, User
 from dispatch.planning.problem import region_ids
-from solver.travel import TravelTimeProvider
+from solver import TravelTimeProvider
 
 MAX_LENGTH = dt.timedelta(days=366)
 """The longest absence one record may hold."""

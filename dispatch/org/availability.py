@@ -11,7 +11,7 @@ each engineer. The rule, on the solver's time axis (seconds from the plan's orig
 - one in the middle becomes a :class:`solver.problem.Break` whose window is the
   absence's first instant exactly and whose duration is its length: the engineer serves
   nothing during it (a drive may be split around it, like a lunch break, see
-  :mod:`solver.retime`), and is not owed it once back home before it begins;
+  :mod:`solver.check.retime`), and is not owed it once back home before it begins;
 - the lunch break keeps clear of absences: an absence at least as long as the lunch that
   overlaps where the lunch could fall replaces it; otherwise the lunch's window shrinks to
   the part where it does not collide with a (short) absence, and is dropped if none is left.
@@ -30,7 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatch.models import EngineerAbsence
-from solver.problem import Break, TimeWindow
+from solver import Break, TimeWindow
 
 Interval = tuple[int, int]
 """``[start, end)`` in solver seconds."""

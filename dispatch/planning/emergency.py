@@ -24,13 +24,18 @@ from dispatch.planning.problem import PlanningInput, apply_solution, build_probl
 from dispatch.planning.publishing import make_current, published_under
 from dispatch.sla.policy import session_policy
 from dispatch.tickets.lifecycle import transition
-from solver.assemble import solution_from_plan
-from solver.insertion import InsertionResult, insert
-from solver.problem import Problem, TimeWindow
-from solver.problem import Ticket as SolverTicket
-from solver.retime import RouteContext, ticket_point
-from solver.solution import Reason, Solution, Unassigned
-from solver.travel import TravelMatrix, TravelTimeProvider
+from solver import (
+    InsertionResult,
+    Problem,
+    Solution,
+    TimeWindow,
+    TravelMatrix,
+    TravelTimeProvider,
+    insert,
+    insert_diverting,
+    solution_from_plan,
+)
+from solver import Ticket as SolverTicket
 
 _INSERTABLE = frozenset(
     {
@@ -114,76 +119,6 @@ def _from_now(planning: PlanningInput, number: str, now_s: int) -> PlanningInput
     return dataclasses.replace(planning, problem=dataclasses.replace(problem, tickets=tickets))
 
 
-MAX_DISPLACEMENT_TRIES = 40
-"""Lower-priority visits tried for removal when the emergency fits nowhere as things are."""
-
-
-def _insert_displacing(
-    problem: Problem, current: Solution, ticket: SolverTicket, matrix: TravelMatrix
-) -> tuple[InsertionResult, str] | None:
-    """Insert ``ticket`` after taking one lower-priority visit out of a route, if that helps.
-
-    Candidates are unpinned visits of a lower tier on the routes of engineers qualified
-    for the ticket, lowest tier first, then nearest to the ticket; the first removal that
-    lets the ticket in wins.
-    """
-    ctx = RouteContext.of(problem, matrix)
-    qualified = {e.id for e in problem.engineers if e.qualified_for(ticket)}
-    tiers = {t.id: int(t.tier) for t in problem.tickets}
-    points = {t.id: ticket_point(problem, i) for i, t in enumerate(problem.tickets)}
-    pinned = {p.ticket_id for p in problem.pins}
-    here = points[ticket.id]
-    candidates = sorted(
-        (
-            -tiers[v.ticket_id],
-            int(matrix.durations[here][points[v.ticket_id]]),
-            v.ticket_id,
-            r.engineer_id,
-        )
-        for r in current.routes
-        if r.engineer_id in qualified
-        for v in r.visits
-        if tiers[v.ticket_id] > int(ticket.tier) and v.ticket_id not in pinned
-    )
-    for _, _, victim, engineer in candidates[:MAX_DISPLACEMENT_TRIES]:
-        trial = _without(ctx, current, engineer, victim)
-        if trial is None:
-            continue
-        result = insert(problem, trial, ticket, matrix=matrix)
-        if result.inserted:
-            return result, victim
-    return None
-
-
-def _without(ctx: RouteContext, current: Solution, engineer: str, victim: str) -> Solution | None:
-    """``current`` with ``victim`` taken off ``engineer``'s route and back in the pool
-    (``None`` when the rest of the route is then infeasible)."""
-    route = current.route_of(engineer)
-    if route is None:
-        return None
-    timed = ctx.retime(engineer, [t for t in route.ticket_ids if t != victim])
-    if not timed.feasible:
-        return None
-    return dataclasses.replace(
-        current,
-        routes=tuple(timed.route if r.engineer_id == engineer else r for r in current.routes),
-        unassigned=(
-            *current.unassigned,
-            Unassigned(victim, (Reason.DISPLACED_BY_HIGHER_PRIORITY,)),
-        ),
-    )
-
-
-def _arrival(result: InsertionResult, ticket_id: str) -> int | None:
-    """When the inserted ticket's engineer arrives (solver seconds), if it was placed."""
-    if not result.inserted or result.engineer_id is None:
-        return None
-    route = result.solution.route_of(result.engineer_id)
-    if route is None:
-        return None
-    return next((v.arrival for v in route.visits if v.ticket_id == ticket_id), None)
-
-
 def _place(
     problem: Problem,
     current: Solution,
@@ -197,63 +132,22 @@ def _place(
     neither gets an engineer there by the ticket's SLA deadline, an engineer driving to a
     visit of a ``divertible`` tier may be called off if that gets someone there sooner.
     """
-    result = insert(problem, current, ticket, matrix=matrix)
-    displaced: str | None = None
-    if not result.inserted:
-        found = _insert_displacing(problem, current, ticket, matrix)
-        if found is not None:
-            result, displaced = found
-    arrival = _arrival(result, ticket.id)
+    result = insert(problem, current, ticket, matrix=matrix, displace=True)
+    displaced = result.displaced_ticket_id
+    arrival = result.arrival_of(ticket.id)
     in_time = arrival is not None and (
         ticket.sla_deadline is None or arrival <= ticket.sla_deadline
     )
     if in_time or not divertible:
         return result, displaced, None
-    diverted = _insert_diverting(problem, current, ticket, matrix, divertible)
+    diverted = insert_diverting(problem, current, ticket, matrix=matrix, divertible=divertible)
     if diverted is None:
         return result, displaced, None
     other, victim = diverted
-    sooner = _arrival(other, ticket.id)
+    sooner = other.arrival_of(ticket.id)
     if arrival is None or (sooner is not None and sooner < arrival):
         return other, None, victim
     return result, displaced, None
-
-
-def _insert_diverting(
-    problem: Problem,
-    current: Solution,
-    ticket: SolverTicket,
-    matrix: TravelMatrix,
-    divertible: frozenset[int],
-) -> tuple[InsertionResult, str] | None:
-    """The earliest insertion after calling one engineer off the way to a lower-tier visit.
-
-    Candidates are engineers qualified for ``ticket`` who are en route (pinned first
-    visit) to a visit of a ``divertible`` tier, nearest to the emergency first.
-    """
-    tiers = {t.id: int(t.tier) for t in problem.tickets}
-    points = {t.id: ticket_point(problem, i) for i, t in enumerate(problem.tickets)}
-    qualified = {e.id for e in problem.engineers if e.qualified_for(ticket)}
-    here = points[ticket.id]
-    candidates = sorted(
-        (int(matrix.durations[points[p.ticket_id]][here]), p.ticket_id, p.engineer_id)
-        for p in problem.pins
-        if p.position == 0 and p.engineer_id in qualified and tiers[p.ticket_id] in divertible
-    )
-    best: tuple[InsertionResult, str] | None = None
-    best_arrival = 0
-    for _, victim, engineer in candidates[:MAX_DISPLACEMENT_TRIES]:
-        freed = dataclasses.replace(
-            problem, pins=tuple(p for p in problem.pins if p.ticket_id != victim)
-        )
-        trial = _without(RouteContext.of(freed, matrix), current, engineer, victim)
-        if trial is None:
-            continue
-        result = insert(freed, trial, ticket, matrix=matrix)
-        arrival = _arrival(result, ticket.id)
-        if arrival is not None and (best is None or arrival < best_arrival):
-            best, best_arrival = (result, victim), arrival
-    return best
 
 
 def dispatch_now(

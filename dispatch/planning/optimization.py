@@ -25,8 +25,7 @@ from dispatch.models import Plan, PlanStatus, Region, User, utcnow
 from dispatch.planning import problem as planning
 from dispatch.planning.plans import new_plan
 from dispatch.runtime import Runtime
-from solver.params import SolveParams
-from solver.travel import TravelTimeProvider
+from solver import SolveParams, TravelTimeProvider
 
 logger = logging.getLogger(__name__)
 
@@ -185,7 +184,7 @@ def run_optimization(
     Failures are recorded on the plan (status ``failed`` with the error), never raised
     to the queue, except when the worker itself dies (then the reaper retries the run).
     """
-    from solver.solve import solve
+    import solver
 
     now = now or runtime.clock
     with runtime.session() as session:
@@ -235,7 +234,7 @@ def run_optimization(
         # the budget covers the whole run: loading the day counts against it
         left = max(MIN_SOLVE_SECONDS, budget - (time.monotonic() - started))
         params = SolveParams(seed=options.seed, time_limit=left, iterations=options.iterations)
-        solution = solve(planning_input.problem, params)
+        solution = solver.solve(planning_input.problem, params)
     except Exception as exc:
         stop.set()
         beat.join()

@@ -47,11 +47,20 @@ from dispatch.planning.snapshot import (
 from dispatch.tickets.assignment import assigned_engineers
 from dispatch.tickets.pinning import required_with_pin
 from dispatch.tickets.service_windows import WINDOW_PASSED, local_instant, new_slot, service_windows
-from solver.problem import Break, Pin, Problem, Tier, TimeWindow, Weights
-from solver.problem import Engineer as SolverEngineer
-from solver.problem import Ticket as SolverTicket
-from solver.solution import Solution
-from solver.travel import HaversineProvider, Location, TravelTimeProvider
+from solver import (
+    Break,
+    HaversineProvider,
+    Location,
+    Pin,
+    Problem,
+    Solution,
+    Tier,
+    TimeWindow,
+    TravelTimeProvider,
+    Weights,
+)
+from solver import Engineer as SolverEngineer
+from solver import Ticket as SolverTicket
 
 PLANNABLE = frozenset(
     {

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from dispatch.infra.day_clock import utc_text
 from dispatch.models import Ticket, TicketWindow
-from solver.problem import TimeWindow
+from solver import TimeWindow
 
 DAY_SECONDS = 24 * 3600
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

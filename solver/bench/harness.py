@@ -1,6 +1,6 @@
 """Run ours, VROOM, PyVRP and greedy on benchmark instances; validate; tabulate.
 
-Every plan, ours or a peer's, is checked by :func:`solver.validate.validate` (and,
+Every plan, ours or a peer's, is checked by :func:`solver.check.validate.validate` (and,
 on Solomon, in double precision by :func:`solver.formats.solomon.exact_violations`).
 An invalid plan is marked invalid and never counted as best.
 
@@ -21,12 +21,12 @@ from solver.bench.ours import run_ours
 from solver.bench.pyvrp_peer import fieldservice_skip_reason, run_pyvrp
 from solver.bench.result import PeerResult
 from solver.bench.vroom_peer import run_vroom
+from solver.check.validate import plan_of, retime_plan, validate
 from solver.formats import fieldservice, solomon
 from solver.greedy import greedy
 from solver.problem import Problem
 from solver.solution import Solution
-from solver.travel import TravelMatrix
-from solver.validate import plan_of, retime_plan, validate
+from solver.travel.base import TravelMatrix
 
 Progress = Callable[[str], None]
 
@@ -189,21 +189,28 @@ def run_fieldservice(
             p, matrix=m, exploration_level=vroom_level, threads=threads, timeout=vroom_timeout
         )
         budget = seconds if seconds is not None else min(cap, max(10.0, vroom.seconds))
-        results: list[tuple[PeerResult, Solution | None]] = []
-        if include_ours:
-            ours, sol = run_ours(p, matrix=m, seconds=budget, seed=seed)
-            results.append((ours, sol))
-        results += [
-            (vroom, None),
-            (PeerResult("pyvrp", skipped=fieldservice_skip_reason()), None),
-            (_greedy(p, m), None),
-        ]
-        for res, sol in results:
+        for res, sol in _fieldservice_results(p, m, vroom, budget, seed, include_ours):
             here.append(_row(inst.name, p, m, res, sol=sol))
             if progress is not None:
                 progress(_line(here[-1]))
         rows.extend(_fs_gaps(here))
     return rows
+
+
+def _fieldservice_results(
+    p: Problem, m: TravelMatrix, vroom: PeerResult, budget: float, seed: int, include_ours: bool
+) -> list[tuple[PeerResult, Solution | None]]:
+    """Ours (with ``budget`` seconds), VROOM's given result, PyVRP (skipped) and greedy."""
+    results: list[tuple[PeerResult, Solution | None]] = []
+    if include_ours:
+        ours, sol = run_ours(p, matrix=m, seconds=budget, seed=seed)
+        results.append((ours, sol))
+    results += [
+        (vroom, None),
+        (PeerResult("pyvrp", skipped=fieldservice_skip_reason()), None),
+        (_greedy(p, m), None),
+    ]
+    return results
 
 
 def _solomon_gap(r: Row, bks: solomon.Bks | None, missing: int) -> str:
@@ -271,24 +278,35 @@ def run_solomon(
             (_greedy(p, m), None),
         ]
         for res, sol in results:
-            row = _row(inst.name, p, m, res, sol=sol)
-            if row.skipped is None:
-                exact = solomon.exact_violations(inst, plan_of(res.plan))
-                row = Row(
-                    **{
-                        **row.__dict__,
-                        "travel": solomon.plan_distance(inst, plan_of(res.plan)),
-                        "valid": bool(row.valid) and not exact,
-                        "violations": row.violations + len(exact),
-                        "first_violations": row.first_violations + tuple(exact[:2]),
-                    }
-                )
-            missing = solomon.unserved(inst, plan_of(res.plan)) if row.skipped is None else 0
-            row = Row(**{**row.__dict__, "gap": _solomon_gap(row, table.get(inst.name), missing)})
+            row = _solomon_row(inst, m, res, sol, table.get(inst.name))
             rows.append(row)
             if progress is not None:
                 progress(_line(row))
     return rows
+
+
+def _solomon_row(
+    inst: solomon.SolomonInstance,
+    m: TravelMatrix,
+    res: PeerResult,
+    sol: Solution | None,
+    bks: solomon.Bks | None,
+) -> Row:
+    """The row of one solver on one instance: exact distance, exact rules, gap to the BKS."""
+    row = _row(inst.name, inst.problem, m, res, sol=sol)
+    if row.skipped is None:
+        exact = solomon.exact_violations(inst, plan_of(res.plan))
+        row = Row(
+            **{
+                **row.__dict__,
+                "travel": solomon.plan_distance(inst, plan_of(res.plan)),
+                "valid": bool(row.valid) and not exact,
+                "violations": row.violations + len(exact),
+                "first_violations": row.first_violations + tuple(exact[:2]),
+            }
+        )
+    missing = solomon.unserved(inst, plan_of(res.plan)) if row.skipped is None else 0
+    return Row(**{**row.__dict__, "gap": _solomon_gap(row, bks, missing)})
 
 
 def _line(r: Row) -> str:

@@ -7,10 +7,10 @@ import importlib
 import time
 
 from solver.bench.result import PeerResult
+from solver.check.validate import plan_of
 from solver.problem import Problem
 from solver.solution import Solution
-from solver.travel import TravelMatrix
-from solver.validate import plan_of
+from solver.travel.base import TravelMatrix
 
 
 def engine_available() -> bool:

@@ -1,4 +1,4 @@
-"""Tables of benchmark rows: plain text, Markdown, JSON, and a per-solver summary."""
+"""Tables of benchmark rows: plain text, Markdown, JSON (written), and a per-solver summary."""
 
 from __future__ import annotations
 
@@ -94,15 +94,3 @@ def write_json(rows: Sequence[Row], path: str | Path) -> None:
     """Write ``rows`` as a JSON list of objects."""
     doc = [r.__dict__ for r in rows]
     Path(path).write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
-
-
-def read_json(path: str | Path) -> list[Row]:
-    """Read rows written by :func:`write_json`."""
-    out = []
-    for d in json.loads(Path(path).read_text()):
-        d["served"] = tuple(d["served"])
-        d["total"] = tuple(d["total"])
-        d["first_violations"] = tuple(d["first_violations"])
-        d["notes"] = tuple(d["notes"])
-        out.append(Row(**d))
-    return out

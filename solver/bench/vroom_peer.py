@@ -22,7 +22,7 @@ import vroom
 
 from solver.bench.result import PeerResult
 from solver.problem import Problem
-from solver.travel import TravelMatrix
+from solver.travel.base import TravelMatrix
 
 PRIORITY = {1: 100, 2: 20, 3: 4, 4: 1}
 """VROOM job priority (0..100) per tier."""
@@ -56,11 +56,26 @@ def build_input(
     tuple
         The input and a list of notes.
     """
-    ne = len(problem.engineers)
     inp = vroom.Input()
     inp.set_durations_matrix(profile="car", matrix_input=_matrix(matrix.durations))
     if minimise_vehicles:
         inp.set_costs_matrix(profile="car", matrix_input=_matrix(matrix.distances))
+    per_engineer, job_skills = _skills(problem)
+    uses_capacity = any(e.parts_capacity is not None for e in problem.engineers)
+    notes = _add_vehicles(inp, problem, per_engineer, uses_capacity, minimise_vehicles)
+    pins = {p.ticket_id for p in problem.pins}
+    if pins:
+        notes.append(f"{len(pins)} pins not expressed")
+    _add_jobs(inp, problem, job_skills, uses_capacity)
+    return inp, notes
+
+
+def _skills(problem: Problem) -> tuple[list[set[int]], list[set[int]]]:
+    """VROOM skill numbers of each engineer and each ticket.
+
+    A skill at a level is one number per level up to it; a ticket's allowed or excluded
+    engineers become a skill of its own held by the engineers allowed.
+    """
     ids: dict[tuple[str, int] | str, int] = {}
 
     def sid(key: tuple[str, int] | str) -> int:
@@ -70,7 +85,6 @@ def build_input(
         {sid((s, lv)) for s, level in e.skills.items() for lv in range(1, int(level) + 1)}
         for e in problem.engineers
     ]
-    notes: list[str] = []
     job_skills: list[set[int]] = []
     for t in problem.tickets:
         need = {sid((t.skill, t.min_level))} if t.skill is not None else set()
@@ -82,7 +96,19 @@ def build_input(
                 if allowed and e.id not in t.excluded_engineers:
                     per_engineer[i].add(key)
         job_skills.append(need)
-    uses_capacity = any(e.parts_capacity is not None for e in problem.engineers)
+    return per_engineer, job_skills
+
+
+def _add_vehicles(
+    inp: vroom.Input,
+    problem: Problem,
+    per_engineer: list[set[int]],
+    uses_capacity: bool,
+    minimise_vehicles: bool,
+) -> list[str]:
+    """Add one vehicle per engineer; returns the notes on what VROOM cannot express."""
+    ne = len(problem.engineers)
+    notes: list[str] = []
     brk = 0
     for i, e in enumerate(problem.engineers):
         breaks = []
@@ -106,9 +132,14 @@ def build_input(
                 costs=vroom.VehicleCosts(fixed=_VEHICLE_FIXED if minimise_vehicles else 0),
             )
         )
-    pins = {p.ticket_id for p in problem.pins}
-    if pins:
-        notes.append(f"{len(pins)} pins not expressed")
+    return notes
+
+
+def _add_jobs(
+    inp: vroom.Input, problem: Problem, job_skills: list[set[int]], uses_capacity: bool
+) -> None:
+    """Add one job per routable ticket (windows cut at a hard SLA deadline)."""
+    ne = len(problem.engineers)
     for j, t in enumerate(problem.tickets):
         if t.id in problem.unroutable_tickets:
             continue
@@ -133,7 +164,6 @@ def build_input(
                 time_windows=windows,
             )
         )
-    return inp, notes
 
 
 def run_vroom(

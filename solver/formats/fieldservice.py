@@ -17,7 +17,7 @@ from typing import Any
 
 from solver.problem import Break, Engineer, Problem, Ticket, Tier, TimeWindow
 from solver.solution import Solution
-from solver.travel import HaversineProvider, Location, TravelMatrix, TravelTimeProvider
+from solver.travel.base import HaversineProvider, Location, TravelMatrix, TravelTimeProvider
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ import numpy.typing as npt
 import vrplib
 
 from solver.problem import Engineer, Problem, Ticket, Tier, TimeWindow
-from solver.travel import Location, TravelMatrix
+from solver.travel.base import Location, TravelMatrix
 
 SCALE = 1000
 """Integer units per instance distance/time unit."""

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dispatch.planning.emergency import MAX_DISPLACEMENT_TRIES, _insert_displacing
-from solver import Tier
+from solver import Tier, insert
 from solver.assemble import solution_from_plan
+from solver.displace import MAX_DISPLACEMENT_TRIES
 from tests.solver.test_solve_support import HOUR, eng, line_problem, tix
 
 
@@ -27,8 +27,7 @@ def test_the_displaced_visit_is_on_a_qualified_engineers_route() -> None:
         problem, {"E0": ["Q"], "E1": [f"L{i:02d}" for i in range(many)]}, matrix=matrix
     )
     urgent = next(t for t in problem.tickets if t.id == "URGENT")
-    found = _insert_displacing(problem, current, urgent, matrix)
-    assert found is not None
-    result, victim = found
-    assert victim == "Q"
+    result = insert(problem, current, urgent, matrix=matrix, displace=True)
+    assert result.inserted
+    assert result.displaced_ticket_id == "Q"
     assert result.engineer_id == "E0"

@@ -21,8 +21,8 @@ from dispatch.models import (
     Visit,
 )
 from dispatch.planning import problem as planning
+from solver.check.validate import validate
 from solver.greedy import greedy
-from solver.validate import validate
 
 DAY = dt.date(2026, 11, 24)  # a Tuesday
 ZONE = ZoneInfo("Asia/Shanghai")

@@ -14,7 +14,7 @@ from dispatch.tickets.records import rebook_ticket, ticket_events
 from dispatch.tickets.service_windows import WINDOW_PASSED
 from scenarios.desk import Desk
 from solver.params import SolveParams
-from solver.travel import HaversineProvider
+from solver.travel.base import HaversineProvider
 from tests.dispatch.workflow_world import build_world, new_ticket
 
 LONDON = ZoneInfo("Europe/London")

@@ -16,7 +16,7 @@ import pytest
 import redis
 
 from dispatch.infra.travel_cache import RedisMatrixCache, matrix_cache_prefix
-from solver.osrm_cache import NO_ROUTE, InMemoryMatrixCache, MatrixCache
+from solver.travel.osrm_cache import NO_ROUTE, InMemoryMatrixCache, MatrixCache
 
 REDIS_URL = os.environ.get("DISPATCH_TEST_REDIS_URL") or None
 REQUIRE_SERVICES = os.environ.get("DISPATCH_REQUIRE_SERVICES") == "1"
@@ -170,9 +170,9 @@ def test_osrm_provider_asks_only_for_pairs_missing_from_the_cache(
     cache: MatrixCache, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     pytest.importorskip("osrm", reason="osrm-bindings needs Python >= 3.12")
-    from solver.osrm import OsrmProvider
-    from solver.osrm_backends import LocalOsrm
-    from solver.travel import Location
+    from solver.travel.base import Location
+    from solver.travel.osrm import OsrmProvider
+    from solver.travel.osrm_backends import LocalOsrm
     from tests.solver.osrm_fixtures import prepared_monaco
 
     data: Path = prepared_monaco(tmp_path_factory, "mld")
@@ -199,7 +199,7 @@ def test_unreachable_redis_does_not_stop_the_matrix(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     pytest.importorskip("osrm", reason="osrm-bindings needs Python >= 3.12")
-    from solver.osrm import OsrmProvider
+    from solver.travel.osrm import OsrmProvider
     from tests.solver.osrm_fixtures import CASINO, STADE, free_port, prepared_monaco
 
     gone = redis.Redis(host="127.0.0.1", port=free_port(), socket_connect_timeout=1)
@@ -211,3 +211,18 @@ def test_unreachable_redis_does_not_stop_the_matrix(
     assert any("travel cache unavailable" in n for n in m.notes)
     assert "ConnectionError" in provider.last_stats.cache_error
     gone.close()
+
+
+@pytest.mark.parametrize("prefix", ["osrm:", "OSRM:"])
+def test_the_service_caches_road_times_whatever_the_case_of_the_spec(
+    tmp_path: Path, prefix: str
+) -> None:
+    from dispatch.infra.settings import Settings
+    from dispatch.infra.travel_provider import travel_provider
+    from solver.travel.osrm import OsrmProvider
+
+    (tmp_path / "monaco.osrm.mldgr").write_bytes(b"")
+    settings = Settings(home=tmp_path, travel=f"{prefix}{tmp_path}")
+    provider = travel_provider(settings, None)
+    assert isinstance(provider, OsrmProvider)
+    assert isinstance(provider.cache, InMemoryMatrixCache)

@@ -13,8 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from solver.check.validate import validate
 from solver.formats import fieldservice
-from solver.validate import validate
 from tests.dispatch_cli.test_solving import _fieldservice
 
 REPOSITORY = Path(__file__).resolve().parents[2]

@@ -16,7 +16,7 @@ runner = CliRunner()
 @pytest.mark.osrm
 def test_prepare_makes_a_data_set_the_provider_routes_on(tmp_path: Path) -> None:
     pytest.importorskip("osrm", reason="osrm-bindings needs Python >= 3.12")
-    from solver.osrm import OsrmProvider
+    from solver.travel.osrm import OsrmProvider
 
     data_dir = tmp_path / "monaco-ch"
     result = runner.invoke(

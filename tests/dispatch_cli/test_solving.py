@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from dispatch_cli.main import app
+from solver.check.validate import validate
 from solver.formats import fieldservice, solomon
-from solver.validate import validate
 
 runner = CliRunner()
 

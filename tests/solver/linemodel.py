@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from solver.problem import Break, Engineer, Pin, Problem, Ticket, Tier, TimeWindow
-from solver.travel import Location, TravelMatrix
+from solver.travel.base import Location, TravelMatrix
 
 HOME = Location(0.0, 0.0)
 

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from solver.osrm_prepare import osrm_executable, prepare_dataset
-from solver.travel import Location
+from solver.travel.base import Location
+from solver.travel.osrm_prepare import osrm_executable, prepare_dataset
 from tests.shared_data import shared_dir
 
 REQUIRE_SERVICES = os.environ.get("DISPATCH_REQUIRE_SERVICES") == "1"

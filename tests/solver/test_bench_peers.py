@@ -5,7 +5,7 @@ from __future__ import annotations
 from solver.bench.harness import Row, _fs_gaps
 from solver.bench.pyvrp_peer import fieldservice_skip_reason
 from solver.bench.vroom_peer import run_vroom
-from solver.validate import validate
+from solver.check.validate import validate
 from tests.solver.linemodel import eng, line_problem, tk
 
 

@@ -19,7 +19,7 @@ from solver._engine.ruins import NEAREST_BLOCK, _nearest
 from solver._engine.run import model_of, run_engine
 from solver._engine.search import construct
 from solver.decompose import solve_regions
-from solver.travel import HaversineProvider, Location, haversine_metres
+from solver.travel.base import HaversineProvider, Location, haversine_metres
 from tests.solver.test_solve_support import assert_valid, eng, line_problem, tix
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from solver.check.validate import plan_of, validate
 from solver.formats import fieldservice, solomon
 from solver.greedy import greedy
 from solver.problem import Tier
-from solver.validate import plan_of, validate
 from tests.shared_data import shared_dir
 
 SHARED = Path(os.environ.get("DISPATCH_BENCHMARKS", shared_dir() / "benchmarks"))

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from solver.check.validate import validate
 from solver.greedy import greedy
 from solver.problem import Pin
 from solver.solution import Reason
-from solver.validate import validate
 from tests.solver.linemodel import eng, line_problem, tk
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from solver import Pin, Reason, SolveParams, Ticket, Tier, TimeWindow, insert, solve
-from solver.travel import Location
+from solver.travel.base import Location
 from tests.solver.test_solve_support import HOUR, assert_valid, eng, line_problem, tix
 
 FAST = SolveParams(iterations=20, time_limit=60.0, seed=5)
@@ -41,7 +41,7 @@ def test_inserts_without_moving_other_visits() -> None:
 
 def test_insert_with_a_provider_extends_the_problem() -> None:
     from solver.problem import Engineer, Problem
-    from solver.travel import HaversineProvider
+    from solver.travel.base import HaversineProvider
 
     home = Location(31.20, 121.40)
     e = Engineer("E1", home, home, TimeWindow(8 * HOUR, 17 * HOUR))

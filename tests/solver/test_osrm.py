@@ -10,13 +10,13 @@ import pytest
 
 pytest.importorskip("osrm", reason="osrm-bindings needs Python >= 3.12")
 
-from solver.osrm import OsrmProvider
-from solver.osrm_backends import LocalOsrm
-from solver.osrm_cache import InMemoryMatrixCache, point_key
-from solver.osrm_prepare import dataset_base, dataset_files, detect_algorithm
 from solver.problem import Engineer, Problem, Ticket, TimeWindow
-from solver.travel import Location, TravelTimeProvider, haversine_metres
-from solver.travel_spec import provider_from_spec
+from solver.travel.base import Location, TravelTimeProvider, haversine_metres
+from solver.travel.osrm import OsrmProvider
+from solver.travel.osrm_backends import LocalOsrm
+from solver.travel.osrm_cache import InMemoryMatrixCache, point_key
+from solver.travel.osrm_prepare import dataset_base, dataset_files, detect_algorithm
+from solver.travel.spec import provider_from_spec
 from tests.solver.osrm_fixtures import (
     AT_SEA,
     CASINO,

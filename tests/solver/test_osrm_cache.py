@@ -10,9 +10,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from solver.osrm import missing_blocks
-from solver.osrm_cache import NO_ROUTE, InMemoryMatrixCache, MatrixCache, key_location, point_key
-from solver.travel import Location
+from solver.travel.base import Location
+from solver.travel.osrm import missing_blocks
+from solver.travel.osrm_cache import (
+    NO_ROUTE,
+    InMemoryMatrixCache,
+    MatrixCache,
+    key_location,
+    point_key,
+)
 
 
 def test_point_key_rounds_to_four_decimals_and_round_trips() -> None:

@@ -14,11 +14,11 @@ import pytest
 
 pytest.importorskip("osrm", reason="osrm-bindings needs Python >= 3.12")
 
-from solver.osrm import OsrmProvider
-from solver.osrm_backends import HttpOsrm
-from solver.osrm_cache import InMemoryMatrixCache
-from solver.travel import Location
-from solver.travel_spec import provider_from_spec
+from solver.travel.base import Location
+from solver.travel.osrm import OsrmProvider
+from solver.travel.osrm_backends import HttpOsrm
+from solver.travel.osrm_cache import InMemoryMatrixCache
+from solver.travel.spec import provider_from_spec
 from tests.solver.osrm_fixtures import (
     AT_SEA,
     CASINO,

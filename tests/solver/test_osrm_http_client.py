@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from solver.osrm_backends import HttpOsrm, OsrmError
-from solver.travel import Location
+from solver.travel.base import Location
+from solver.travel.osrm_backends import HttpOsrm, OsrmError
 
 POINTS = [Location(43.7300, 7.4130), Location(43.7320, 7.4170), Location(43.7350, 7.4200)]
 

@@ -6,10 +6,10 @@ from typing import Any
 
 import numpy as np
 
+from solver.check.validate import validate
 from solver.problem import Engineer, Problem, Ticket, TimeWindow
 from solver.solution import Solution
-from solver.travel import Location, TravelMatrix
-from solver.validate import validate
+from solver.travel.base import Location, TravelMatrix
 
 HOUR = 3600
 

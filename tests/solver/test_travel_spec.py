@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from solver.travel import GeodesicProvider, HaversineProvider
-from solver.travel_spec import provider_from_spec
+from solver.travel.base import GeodesicProvider, HaversineProvider
+from solver.travel.spec import provider_from_spec
 
 
 def test_known_specs() -> None:
@@ -22,7 +22,7 @@ def test_unknown_spec_names_the_known_ones() -> None:
 
 
 def test_check_spec_normalises_known_forms(tmp_path) -> None:
-    from solver.travel_spec import check_spec
+    from solver.travel.spec import check_spec
 
     assert check_spec(" Haversine ") == "haversine"
     assert check_spec("http://127.0.0.1:5000") == "http://127.0.0.1:5000"
@@ -41,7 +41,27 @@ def test_check_spec_normalises_known_forms(tmp_path) -> None:
     ],
 )
 def test_check_spec_refuses_bad_forms(spec: str, says: str) -> None:
-    from solver.travel_spec import check_spec
+    from solver.travel.spec import check_spec
 
     with pytest.raises(ValueError, match=says):
         check_spec(spec)
+
+
+@pytest.mark.parametrize(
+    ("spec", "kind", "target"),
+    [
+        (" Haversine ", "haversine", ""),
+        ("GEODESIC", "geodesic", ""),
+        ("osrm:/data/Monaco", "osrm", "/data/Monaco"),
+        (" OSRM:/data/Monaco ", "osrm", "/data/Monaco"),
+        ("HTTPS://Osrm.example:5000", "http", "HTTPS://Osrm.example:5000"),
+    ],
+)
+def test_one_parser_reads_the_form_in_any_case_and_keeps_the_target(
+    spec: str, kind: str, target: str
+) -> None:
+    from solver.travel.spec import parse_spec
+
+    parsed = parse_spec(spec)
+    assert (parsed.kind, parsed.target) == (kind, target)
+    assert parsed.road == (kind in ("osrm", "http"))

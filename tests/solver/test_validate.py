@@ -7,9 +7,9 @@ import dataclasses
 import pytest
 
 from solver.assemble import solution_from_plan
+from solver.check.validate import Code, retime_plan, retime_route, validate
 from solver.problem import Pin
 from solver.solution import Reason, Unassigned
-from solver.validate import Code, retime_plan, retime_route, validate
 from tests.solver.linemodel import eng, line_problem, tk
 
 

@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from solver.assemble import solution_from_plan
+from solver.check.validate import retime_route, validate
 from solver.greedy import greedy
 from solver.problem import Problem
-from solver.validate import retime_route, validate
 from tests.solver.linemodel import eng, line_problem, tk
 
 _HORIZON = 400

@@ -1,4 +1,4 @@
-"""Re-time an engineer's route from scratch: the timing half of :mod:`solver.validate`.
+"""Re-time an engineer's route from scratch: the timing half of :mod:`solver.check.validate`.
 
 The re-timing is independent of the solver: given only the problem and the order of
 the tickets, it computes the earliest feasible schedule, searching every placement of
@@ -34,7 +34,7 @@ from enum import StrEnum
 
 from solver.problem import Engineer, Pin, Problem, Ticket
 from solver.solution import BreakPlacement, Route, Visit
-from solver.travel import TravelMatrix
+from solver.travel.base import TravelMatrix
 
 _INF = 1 << 62
 

@@ -2,7 +2,7 @@
 
 :class:`OsrmProvider` is a :class:`~solver.travel.TravelTimeProvider`. It routes on an
 OSRM data set in this process (``osrm-bindings``) or through an ``osrm-routed`` URL,
-asks only for the pairs its :class:`~solver.osrm_cache.MatrixCache` does not hold, in
+asks only for the pairs its :class:`~solver.travel.osrm_cache.MatrixCache` does not hold, in
 blocks of at most ``block_size x block_size``, and
 
 * lists points farther than ``snap_radius_m`` from a road in
@@ -12,7 +12,7 @@ blocks of at most ``block_size x block_size``, and
   is unavailable or fails part-way (blocks answered before the failure stay cached).
 
 Points are routed at their cache-key coordinates (rounded to about 10 m, see
-:func:`solver.osrm_cache.point_key`) so that cached and fresh figures agree.
+:func:`solver.travel.osrm_cache.point_key`) so that cached and fresh figures agree.
 """
 
 from __future__ import annotations
@@ -24,16 +24,22 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from solver.osrm_backends import HttpOsrm, LocalOsrm, OsrmBackend, OsrmError, TableResult
-from solver.osrm_blocks import IndexArray, missing_blocks
-from solver.osrm_cache import (
+from solver.travel.base import (
+    HaversineProvider,
+    IntMatrix,
+    Location,
+    TravelMatrix,
+    TravelTimeProvider,
+)
+from solver.travel.osrm_backends import HttpOsrm, LocalOsrm, OsrmBackend, OsrmError, TableResult
+from solver.travel.osrm_blocks import IndexArray, missing_blocks
+from solver.travel.osrm_cache import (
     NO_ROUTE,
-    CachedPairs,
+    GuardedCache,
     MatrixCache,
     key_location,
     point_key,
 )
-from solver.travel import HaversineProvider, IntMatrix, Location, TravelMatrix, TravelTimeProvider
 
 __all__ = [
     "OsrmError",
@@ -75,7 +81,7 @@ class OsrmProvider:
     """Travel times on the road network, from OSRM.
 
     Build one with :meth:`local` (in-process, a prepared data set) or :meth:`http`
-    (an ``osrm-routed`` URL), or pass any :class:`~solver.osrm_backends.OsrmBackend`.
+    (an ``osrm-routed`` URL), or pass any :class:`~solver.travel.osrm_backends.OsrmBackend`.
 
     Parameters
     ----------
@@ -176,7 +182,7 @@ class OsrmProvider:
         url
             Base URL of the server, e.g. ``"http://127.0.0.1:5000"``.
         profile, timeout, version
-            As for :class:`~solver.osrm_backends.HttpOsrm`.
+            As for :class:`~solver.travel.osrm_backends.HttpOsrm`.
         snap_radius_m, block_size, cache, fallback
             As for :class:`OsrmProvider`.
 
@@ -294,7 +300,7 @@ class OsrmProvider:
         n = len(keys)
         points = [key_location(k) for k in keys]
         version = self.backend.version(points[0])
-        cache = _GuardedCache(self.cache, version)
+        cache = GuardedCache(self.cache, version)
         cached, snap_list = cache.get(keys)
         durations, distances, known = cached.durations, cached.distances, cached.known
         snaps = np.asarray([np.nan if s is None else s for s in snap_list], dtype=np.float64)
@@ -344,50 +350,6 @@ class OsrmProvider:
             [local[int(r)] for r in rows],
             [local[int(c)] for c in cols],
         )
-
-
-class _GuardedCache:
-    """The provider's cache for one call; a failing cache is dropped, never fatal.
-
-    A cache only saves requests, so when it fails (e.g. Redis goes away) the call goes
-    on without it and says so.
-    """
-
-    def __init__(self, cache: MatrixCache | None, version: str) -> None:
-        self.cache = cache
-        self.version = version
-        self.error = ""
-
-    def _failed(self, exc: Exception) -> None:
-        self.error = f"{type(exc).__name__}: {exc}"
-        self.cache = None
-
-    def get(self, keys: list[str]) -> tuple[CachedPairs, list[float | None]]:
-        n = len(keys)
-        if self.cache is not None:
-            try:
-                pairs = self.cache.get_pairs(self.version, keys, keys)
-                return pairs, self.cache.get_snaps(self.version, keys)
-            except Exception as exc:  # any backend's failure: go on without the cache
-                self._failed(exc)
-        return CachedPairs.empty(n, n), [None] * n
-
-    def put(
-        self,
-        origins: list[str],
-        destinations: list[str],
-        durations: IntMatrix | None,
-        distances: IntMatrix | None,
-        snaps: dict[str, float],
-    ) -> None:
-        if self.cache is None:
-            return
-        try:
-            if durations is not None and distances is not None:
-                self.cache.set_pairs(self.version, origins, destinations, durations, distances)
-            self.cache.set_snaps(self.version, snaps)
-        except Exception as exc:  # any backend's failure: go on without the cache
-            self._failed(exc)
 
 
 def _whole(values: npt.NDArray[np.float64]) -> IntMatrix:

@@ -1,6 +1,6 @@
 """Check that the times a :class:`~solver.solution.Solution` reports are a feasible schedule.
 
-:func:`solver.validate.validate` re-times every route itself; this module checks the
+:func:`solver.check.validate.validate` re-times every route itself; this module checks the
 solver's own figures: each reported visit, break, departure and return must obey the
 rules (so that the schedule shown to a dispatcher can be driven as shown), travel
 must match the matrix, and the KPIs must match the routes.
@@ -12,7 +12,7 @@ import itertools
 from collections import Counter
 from collections.abc import Callable, Sequence
 
-from solver.retime import Code, RouteContext, Violation, ticket_point
+from solver.check.retime import Code, RouteContext, Violation, ticket_point
 from solver.solution import BreakPlacement, Route, Solution, Visit
 
 _Bad = Callable[[Code, str, str | None], None]
@@ -24,7 +24,7 @@ def check_reported(ctx: RouteContext, sol: Solution) -> list[Violation]:
     Parameters
     ----------
     ctx
-        Indexes over the problem (:meth:`solver.retime.RouteContext.of`).
+        Indexes over the problem (:meth:`solver.check.retime.RouteContext.of`).
     sol
         The solution whose reported figures are checked.
 
@@ -33,7 +33,7 @@ def check_reported(ctx: RouteContext, sol: Solution) -> list[Violation]:
     list of Violation
         ``REPORTED_TIMES``, ``REPORTED_TRAVEL``, ``REPORTED_BREAK`` and
         ``REPORTED_KPIS`` violations (routes with unknown ids are skipped: those are
-        reported by :func:`solver.validate.validate`).
+        reported by :func:`solver.check.validate.validate`).
     """
     out: list[Violation] = []
     for route in sol.routes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from solver.osrm_cache import BoolMatrix
+from solver.travel.osrm_cache import BoolMatrix
 
 IndexArray = npt.NDArray[np.int64]
 

@@ -1,6 +1,6 @@
 """Caching of road travel times between points: the protocol and an in-memory store.
 
-Road providers (:mod:`solver.osrm`) ask a :class:`MatrixCache` for the pairs they
+Road providers (:mod:`solver.travel.osrm`) ask a :class:`MatrixCache` for the pairs they
 already know before asking the routing engine. Points are keyed by their coordinates
 rounded to four decimal places (about 10 m, see :func:`point_key`) and every entry
 belongs to a *data set version*: a new road network never reuses old figures.
@@ -17,7 +17,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 import numpy.typing as npt
 
-from solver.travel import IntMatrix, Location
+from solver.travel.base import IntMatrix, Location
 
 KEY_DECIMALS = 4
 """Decimal places of the degrees in a point key (1e-4 deg is about 11 m of latitude)."""
@@ -308,3 +308,49 @@ def _check_block(
     shape = (len(origins), len(destinations))
     if durations.shape != shape or distances.shape != shape:
         raise ValueError(f"block figures must have shape {shape}")
+
+
+class GuardedCache:
+    """The provider's cache for one call; a failing cache is dropped, never fatal.
+
+    A cache only saves requests, so when it fails (e.g. Redis goes away) the call goes
+    on without it and says so.
+    """
+
+    def __init__(self, cache: MatrixCache | None, version: str) -> None:
+        self.cache = cache
+        self.version = version
+        self.error = ""
+
+    def _failed(self, exc: Exception) -> None:
+        self.error = f"{type(exc).__name__}: {exc}"
+        self.cache = None
+
+    def get(self, keys: list[str]) -> tuple[CachedPairs, list[float | None]]:
+        """The cached pairs among ``keys`` and their snap distances (nothing on failure)."""
+        n = len(keys)
+        if self.cache is not None:
+            try:
+                pairs = self.cache.get_pairs(self.version, keys, keys)
+                return pairs, self.cache.get_snaps(self.version, keys)
+            except Exception as exc:  # any backend's failure: go on without the cache
+                self._failed(exc)
+        return CachedPairs.empty(n, n), [None] * n
+
+    def put(
+        self,
+        origins: list[str],
+        destinations: list[str],
+        durations: IntMatrix | None,
+        distances: IntMatrix | None,
+        snaps: dict[str, float],
+    ) -> None:
+        """Store fresh pairs and snap distances (dropping the cache on failure)."""
+        if self.cache is None:
+            return
+        try:
+            if durations is not None and distances is not None:
+                self.cache.set_pairs(self.version, origins, destinations, durations, distances)
+            self.cache.set_snaps(self.version, snaps)
+        except Exception as exc:  # any backend's failure: go on without the cache
+            self._failed(exc)

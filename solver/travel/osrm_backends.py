@@ -3,7 +3,7 @@
 Both backends answer one rectangular block of a travel matrix per call
 (:meth:`OsrmBackend.table`) and name the version of the road data they route on
 (:meth:`OsrmBackend.version`), which keys the cache. Every failure is raised as
-:class:`OsrmError`; :class:`solver.osrm.OsrmProvider` turns it into a fallback.
+:class:`OsrmError`; :class:`solver.travel.osrm.OsrmProvider` turns it into a fallback.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ import httpx
 import numpy as np
 import numpy.typing as npt
 
-from solver.osrm_prepare import dataset_base, dataset_files, detect_algorithm
-from solver.travel import Location
+from solver.travel.base import Location
+from solver.travel.osrm_prepare import dataset_base, dataset_files, detect_algorithm
 
 FloatArray = npt.NDArray[np.float64]
 

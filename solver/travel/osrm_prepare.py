@@ -243,22 +243,32 @@ def prepare_dataset(
     base = out_dir / f"{name}.osrm"
     extra = ["--threads", str(threads)] if threads else []
     version = f"{name}-{algorithm}-{_digest(source, profile_path)}"
+    _extract(source, profile_path, out_dir / name, version, extra)
+    _build(algorithm, base, extra)
+    return base
+
+
+def _extract(source: Path, profile: Path, output: Path, version: str, extra: list[str]) -> None:
+    """Run ``osrm-extract`` on ``source`` into ``output.osrm.*`` with the data ``version``."""
     _run(
         [
             str(osrm_executable("osrm-extract")),
             str(source),
             "--profile",
-            str(profile_path),
+            str(profile),
             "--output",
-            str(out_dir / name),
+            str(output),
             "--data_version",
             version,
             *extra,
         ]
     )
+
+
+def _build(algorithm: str, base: Path, extra: list[str]) -> None:
+    """Partition and customise (MLD) or contract (CH) the extracted data set ``base``."""
     if algorithm == "mld":
         _run([str(osrm_executable("osrm-partition")), str(base), *extra])
         _run([str(osrm_executable("osrm-customize")), str(base), *extra])
     else:
         _run([str(osrm_executable("osrm-contract")), str(base), *extra])
-    return base

@@ -4,20 +4,20 @@
 ``engineer id -> ordered ticket ids`` and returns the broken rules as
 :class:`Violation` values (an empty list means the plan is feasible). It never trusts
 the times a solver reports: each route is re-timed by :func:`retime_route` (see
-:mod:`solver.retime` for the timing rules). Given a ``Solution`` it also checks that
+:mod:`solver.check.retime` for the timing rules). Given a ``Solution`` it also checks that
 the reported times, travel, breaks and KPIs are themselves a consistent, feasible
-schedule (:mod:`solver.reported`).
+schedule (:mod:`solver.check.reported`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from solver.check.reported import check_reported
+from solver.check.retime import Code, RouteContext, RouteTiming, Violation, retime_route
 from solver.problem import Problem
-from solver.reported import check_reported
-from solver.retime import Code, RouteContext, RouteTiming, Violation, retime_route
 from solver.solution import Solution
-from solver.travel import TravelMatrix
+from solver.travel.base import TravelMatrix
 
 __all__ = [
     "Code",
