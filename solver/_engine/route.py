@@ -1,6 +1,6 @@
 """Exact timing of one route, with the best break placement (private).
 
-The rules are those of :mod:`solver.retime`: leave at the shift start, earliest
+The rules are those of :mod:`solver.check.retime`: leave at the shift start, earliest
 service start in a window, breaks (sorted by window) taken in gaps as a prefix of the
 list, a break is not owed when the engineer is home no later than its window opens.
 Besides the schedule, :func:`evaluate` returns per-gap arrays for the fast
