@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from geopy.distance import geodesic
@@ -133,17 +134,10 @@ def _arrive(
     session: Session, ticket: Ticket, user: User, engineer_id: int, now: dt.datetime
 ) -> None:
     """The ticket goes on site; one not yet dispatched is dispatched to the engineer first."""
+    step = partial(transition, session=session, ticket=ticket, at=now)
     if ticket.status in _NOT_YET_DISPATCHED:
-        transition(
-            session=session,
-            ticket=ticket,
-            action="dispatch",
-            actor=None,
-            reason="engineer checked in",
-            at=now,
-            engineer_id=engineer_id,
-        )
-    transition(session=session, ticket=ticket, action="arrive", actor=user, at=now)
+        step(action="dispatch", actor=None, reason="engineer checked in", engineer_id=engineer_id)
+    step(action="arrive", actor=user)
 
 
 def _announce_check_in(
@@ -292,33 +286,13 @@ def _drive_outcome(
     session: Session, ticket: Ticket, user: User, report: CheckOutReport, now: dt.datetime
 ) -> None:
     """The life-cycle steps of a check-out's outcome (fixed: complete, ask for acceptance)."""
+    step = partial(transition, session=session, ticket=ticket, at=now)
     if report.outcome == VisitOutcome.FIXED.value:
-        transition(session=session, ticket=ticket, action="complete", actor=user, at=now)
-        transition(
-            session=session,
-            ticket=ticket,
-            action="request_acceptance",
-            actor=None,
-            reason="checked out as fixed",
-            at=now,
-        )
+        step(action="complete", actor=user)
+        step(action="request_acceptance", actor=None, reason="checked out as fixed")
         if report.customer_accepted:
-            transition(
-                session=session,
-                ticket=ticket,
-                action="close",
-                actor=None,
-                reason="customer accepted on site",
-                at=now,
-            )
+            step(action="close", actor=None, reason="customer accepted on site")
         return
     why = "could not access the site" if report.outcome == VisitOutcome.NO_ACCESS.value else None
-    transition(
-        session=session,
-        ticket=ticket,
-        action="need_follow_up",
-        actor=user,
-        reason=why or report.notes or "another visit is needed",
-        at=now,
-        parts=list(report.parts),
-    )
+    reason = why or report.notes or "another visit is needed"
+    step(action="need_follow_up", actor=user, reason=reason, parts=list(report.parts))

@@ -185,6 +185,27 @@ def release_visits(
     list of Released
         One per published plan changed (empty when ``found`` is).
     """
+    _take_back(session, found, why, actor, now)
+    out: list[Released] = []
+    for plan, visits in found.items():
+        if plan.status != PlanStatus.PUBLISHED.value:  # replaced by the one released before
+            continue
+        that_day = tuple(
+            v.ticket_id for p, vs in found.items() if p.plan_date == plan.plan_date for v in vs
+        )
+        new = _republish(session, plan, that_day, source, actor, now, travel)
+        out.append(Released(plan=new, ticket_ids=tuple(v.ticket_id for v in visits)))
+    return out
+
+
+def _take_back(
+    session: Session,
+    found: Mapping[Plan, Sequence[Visit]],
+    why: str,
+    actor: User | None,
+    now: dt.datetime,
+) -> None:
+    """Each released visit's ticket takes its step back to the pool, in ticket order."""
     everything = tuple(sorted({v.ticket_id for visits in found.values() for v in visits}))
     for ticket_id in everything:
         ticket = session.get(Ticket, ticket_id)
@@ -197,16 +218,6 @@ def release_visits(
             reason=why,
             at=now,
         )
-    out: list[Released] = []
-    for plan, visits in found.items():
-        if plan.status != PlanStatus.PUBLISHED.value:  # replaced by the one released before
-            continue
-        that_day = tuple(
-            v.ticket_id for p, vs in found.items() if p.plan_date == plan.plan_date for v in vs
-        )
-        new = _republish(session, plan, that_day, source, actor, now, travel)
-        out.append(Released(plan=new, ticket_ids=tuple(v.ticket_id for v in visits)))
-    return out
 
 
 def _republish(

@@ -84,6 +84,23 @@ def _replace_lists(
     return before, after
 
 
+def _write(
+    session: Session,
+    engineer: Engineer,
+    fields: Mapping[str, Any],
+    values: dict[str, Any],
+    *,
+    actor_id: int | None,
+    action: str,
+) -> None:
+    """Replace the lists given, write ``values`` and audit the change (lists included)."""
+    before, after = _replace_lists(engineer, fields)
+    write_audited(
+        session=session, row=engineer, values=values, actor_id=actor_id, entity=ENTITY,
+        action=action, extra_before=before, extra_after=after,
+    )  # fmt: skip
+
+
 def create_engineer(
     *, session: Session, actor_id: int | None, fields: Mapping[str, Any]
 ) -> Engineer:
@@ -104,11 +121,7 @@ def create_engineer(
     values = _values(session, fields, None)
     values.setdefault("active", True)
     engineer = Engineer(skills=[], shifts=[])
-    before, after = _replace_lists(engineer, fields)
-    write_audited(
-        session=session, row=engineer, values=values, actor_id=actor_id, entity=ENTITY,
-        action="created", extra_before=before, extra_after=after,
-    )  # fmt: skip
+    _write(session, engineer, fields, values, actor_id=actor_id, action="created")
     return engineer
 
 
@@ -140,11 +153,7 @@ def update_engineer(
     check_shifts(fields.get("shifts") or [])
     if values.get("active") is False and engineer.active:
         _refuse_if_committed(session, engineer, now)
-    before, after = _replace_lists(engineer, fields)
-    write_audited(
-        session=session, row=engineer, values=values, actor_id=actor_id, entity=ENTITY,
-        action="updated", extra_before=before, extra_after=after,
-    )  # fmt: skip
+    _write(session, engineer, fields, values, actor_id=actor_id, action="updated")
     return engineer
 
 
