@@ -32,7 +32,7 @@ from dispatch.planning.problem import (
 )
 from dispatch.planning.publishing import make_current
 from dispatch.sla.policy import SlaPolicy
-from dispatch.tickets.records import rebook_ticket
+from dispatch.tickets.rebooking import rebook_ticket
 from dispatch.tickets.service_windows import WINDOW_PASSED
 from solver import HaversineProvider, Problem, Solution, SolveParams
 from solver import Ticket as SolverTicket
@@ -103,7 +103,7 @@ class Desk:
         Tickets left out because every appointment window has passed
         (:data:`~dispatch.tickets.service_windows.WINDOW_PASSED`) are first re-booked into their
         suggested slot (the customer accepts it), as a dispatcher would, with
-        :func:`dispatch.tickets.records.rebook_ticket`; those whose new slot is today are planned.
+        :func:`dispatch.tickets.rebooking.rebook_ticket`; those whose new slot is today are planned.
         """
         planning = self._build(session)
         if planning.rebook:

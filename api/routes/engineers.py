@@ -231,6 +231,11 @@ def deactivate(
     """Stop planning the engineer; with ``force=true`` their tickets in published plans go
     back to the pool (reason ``engineer deactivated``)."""
     row, returned = deactivate_engineer(
-        session=session, actor=user, engineer_id=engineer_id, now=runtime.clock(), force=force
+        session=session,
+        actor=user,
+        engineer_id=engineer_id,
+        now=runtime.clock(),
+        force=force,
+        travel=runtime.travel,
     )
     return DeactivatedEngineerOut(engineer=_out(row, user), returned_ticket_ids=returned)

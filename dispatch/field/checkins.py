@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
 from geopy.distance import geodesic
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dispatch.errors import Conflict, InvalidInput
+from dispatch.errors import Conflict, InvalidInput, PermissionDenied
 from dispatch.field.day import assigned_visit, validate_position
 from dispatch.infra.day_clock import utc_text
 from dispatch.infra.events import EventKind, emit
-from dispatch.models import SiteVisit, Ticket, TicketStatus, User, VisitOutcome, utcnow
+from dispatch.models import SiteVisit, Ticket, TicketStatus, User, Visit, VisitOutcome, utcnow
 from dispatch.tickets.lifecycle import transition
 
 _NOT_YET_DISPATCHED = frozenset(
@@ -111,63 +113,49 @@ def check_in(
         Coordinates off the globe, a naive device time.
     """
     validate_position(lat, lon)
-    _aware(device_time, "device_time")
-    now = now or utcnow()
-    engineer_id = user.engineer_id
-    if engineer_id is None:
-        from dispatch.errors import PermissionDenied
-
+    now = _instant(device_time, now)
+    if user.engineer_id is None:
         raise PermissionDenied("only engineer accounts check in")
+    engineer_id = user.engineer_id
     visit = assigned_visit(session=session, engineer_id=engineer_id, ticket_id=ticket_id)
-    ticket = session.get(Ticket, ticket_id)
-    assert ticket is not None
+    ticket = _ticket(session, ticket_id)
     if open_site_visit(session=session, engineer_id=engineer_id, ticket_id=ticket_id):
         raise Conflict(f"already checked in on ticket {ticket.number}", field="ticket_id")
-    if ticket.status in _NOT_YET_DISPATCHED:
-        transition(
-            session=session,
-            ticket=ticket,
-            action="dispatch",
-            actor=None,
-            reason="engineer checked in",
-            at=now,
-            engineer_id=engineer_id,
-        )
-    transition(session=session, ticket=ticket, action="arrive", actor=user, at=now)
-    distance = float(geodesic((lat, lon), (ticket.site.lat, ticket.site.lon)).meters)
-    flagged = distance > radius_m
-    previous = session.scalar(
-        select(func.count()).select_from(SiteVisit).where(SiteVisit.ticket_id == ticket.id)
-    )
-    site_visit = SiteVisit(
-        ticket_id=ticket.id,
-        engineer_id=engineer_id,
-        visit_id=visit.id if visit is not None else None,
-        visit_number=int(previous or 0) + 1,
-        checked_in_at=now,
-        check_in_device_time=device_time,
-        check_in_lat=lat,
-        check_in_lon=lon,
-        check_in_distance_m=round(distance, 1),
-        flagged=flagged,
-    )
+    _arrive(session, ticket, user, engineer_id, now)
+    site_visit = _new_site_visit(session, ticket, engineer_id, visit, now)
+    _place_check_in(site_visit, ticket, lat, lon, device_time, radius_m=radius_m)
     session.add(site_visit)
     session.flush()
-    data = {
-        "site_visit_id": site_visit.id,
-        "engineer_id": engineer_id,
-        "ticket_id": ticket.id,
-        "number": ticket.number,
-        "lat": lat,
-        "lon": lon,
-        "distance_m": site_visit.check_in_distance_m,
-        "flagged": flagged,
-        "at": utc_text(now),
-    }
-    emit(session, EventKind.ENGINEER_CHECKED_IN, data)
-    if flagged:
-        emit(session, EventKind.CHECKIN_FLAGGED, {**data, "radius_m": radius_m})
+    _announce_check_in(session, site_visit, ticket, now, radius_m=radius_m)
     return site_visit
+
+
+def _arrive(
+    session: Session, ticket: Ticket, user: User, engineer_id: int, now: dt.datetime
+) -> None:
+    """The ticket goes on site; one not yet dispatched is dispatched to the engineer first."""
+    step = partial(transition, session=session, ticket=ticket, at=now)
+    if ticket.status in _NOT_YET_DISPATCHED:
+        step(action="dispatch", actor=None, reason="engineer checked in", engineer_id=engineer_id)
+    step(action="arrive", actor=user)
+
+
+def _announce_check_in(
+    session: Session, site_visit: SiteVisit, ticket: Ticket, now: dt.datetime, *, radius_m: float
+) -> None:
+    """Emit the check-in's live event, and the flag when it was too far from the site."""
+    data = _visit_data(
+        site_visit,
+        ticket,
+        now,
+        lat=site_visit.check_in_lat,
+        lon=site_visit.check_in_lon,
+        distance_m=site_visit.check_in_distance_m,
+        flagged=site_visit.flagged,
+    )
+    emit(session, EventKind.ENGINEER_CHECKED_IN, data)
+    if site_visit.flagged:
+        emit(session, EventKind.CHECKIN_FLAGGED, {**data, "radius_m": radius_m})
 
 
 def check_out(
@@ -194,6 +182,94 @@ def check_out(
     InvalidInput
         Unknown outcome, bad coordinates, a naive device time.
     """
+    _check_report(report, lat, lon)
+    now = _instant(device_time, now)
+    engineer_id = user.engineer_id
+    site_visit = (
+        open_site_visit(session=session, engineer_id=engineer_id, ticket_id=ticket_id)
+        if engineer_id is not None
+        else None
+    )
+    if site_visit is None:
+        assigned_visit(session=session, engineer_id=engineer_id or -1, ticket_id=ticket_id)
+        raise Conflict("not checked in on this ticket: check in first", field="ticket_id")
+    ticket = _ticket(session, ticket_id)
+    _drive_outcome(session, ticket, user, report, now)
+    site_visit.checked_out_at = max(now, site_visit.checked_in_at)
+    site_visit.check_out_device_time = device_time
+    site_visit.check_out_lat = lat
+    site_visit.check_out_lon = lon
+    site_visit.outcome = report.outcome
+    site_visit.notes = report.notes
+    site_visit.customer_accepted = report.customer_accepted
+    data = _visit_data(site_visit, ticket, now, outcome=report.outcome, lat=lat, lon=lon)
+    emit(session, EventKind.ENGINEER_CHECKED_OUT, data)
+    return site_visit
+
+
+def _instant(device_time: dt.datetime | None, now: dt.datetime | None) -> dt.datetime:
+    """The server's instant of a check-in or -out, after checking the phone's clock is aware."""
+    _aware(device_time, "device_time")
+    return now or utcnow()
+
+
+def _ticket(session: Session, ticket_id: int) -> Ticket:
+    """The ticket of an assigned visit (it exists: the assignment was found)."""
+    ticket = session.get(Ticket, ticket_id)
+    assert ticket is not None
+    return ticket
+
+
+def _new_site_visit(
+    session: Session, ticket: Ticket, engineer_id: int, visit: Visit | None, at: dt.datetime
+) -> SiteVisit:
+    """The ticket's next site visit by ``engineer_id``, checked in at ``at`` (not yet added)."""
+    previous = session.scalar(
+        select(func.count()).select_from(SiteVisit).where(SiteVisit.ticket_id == ticket.id)
+    )
+    return SiteVisit(
+        ticket_id=ticket.id,
+        engineer_id=engineer_id,
+        visit_id=visit.id if visit is not None else None,
+        visit_number=int(previous or 0) + 1,
+        checked_in_at=at,
+    )
+
+
+def _place_check_in(
+    site_visit: SiteVisit,
+    ticket: Ticket,
+    lat: float,
+    lon: float,
+    device_time: dt.datetime | None,
+    *,
+    radius_m: float,
+) -> None:
+    """Where and when (by the phone) the check-in was; flagged further than ``radius_m``."""
+    distance = float(geodesic((lat, lon), (ticket.site.lat, ticket.site.lon)).meters)
+    site_visit.check_in_device_time = device_time
+    site_visit.check_in_lat = lat
+    site_visit.check_in_lon = lon
+    site_visit.check_in_distance_m = round(distance, 1)
+    site_visit.flagged = distance > radius_m
+
+
+def _visit_data(
+    site_visit: SiteVisit, ticket: Ticket, at: dt.datetime, **facts: Any
+) -> dict[str, Any]:
+    """The live event of a check-in or -out: who, which ticket, ``facts``, when."""
+    return {
+        "site_visit_id": site_visit.id,
+        "engineer_id": site_visit.engineer_id,
+        "ticket_id": ticket.id,
+        "number": ticket.number,
+        **facts,
+        "at": utc_text(at),
+    }
+
+
+def _check_report(report: CheckOutReport, lat: float | None, lon: float | None) -> None:
+    """A check-out's outcome is known; its position is both coordinates (on the globe) or none."""
     if report.outcome not in {o.value for o in VisitOutcome}:
         raise InvalidInput(
             f"outcome must be one of {', '.join(o.value for o in VisitOutcome)}", field="outcome"
@@ -204,70 +280,19 @@ def check_out(
         )
     if lat is not None and lon is not None:
         validate_position(lat, lon)
-    _aware(device_time, "device_time")
-    now = now or utcnow()
-    engineer_id = user.engineer_id
-    site_visit = (
-        open_site_visit(session=session, engineer_id=engineer_id, ticket_id=ticket_id)
-        if engineer_id is not None
-        else None
-    )
-    if site_visit is None:
-        assigned_visit(session=session, engineer_id=engineer_id or -1, ticket_id=ticket_id)
-        raise Conflict("not checked in on this ticket: check in first", field="ticket_id")
-    ticket = session.get(Ticket, ticket_id)
-    assert ticket is not None
+
+
+def _drive_outcome(
+    session: Session, ticket: Ticket, user: User, report: CheckOutReport, now: dt.datetime
+) -> None:
+    """The life-cycle steps of a check-out's outcome (fixed: complete, ask for acceptance)."""
+    step = partial(transition, session=session, ticket=ticket, at=now)
     if report.outcome == VisitOutcome.FIXED.value:
-        transition(session=session, ticket=ticket, action="complete", actor=user, at=now)
-        transition(
-            session=session,
-            ticket=ticket,
-            action="request_acceptance",
-            actor=None,
-            reason="checked out as fixed",
-            at=now,
-        )
+        step(action="complete", actor=user)
+        step(action="request_acceptance", actor=None, reason="checked out as fixed")
         if report.customer_accepted:
-            transition(
-                session=session,
-                ticket=ticket,
-                action="close",
-                actor=None,
-                reason="customer accepted on site",
-                at=now,
-            )
-    else:
-        why = (
-            "could not access the site" if report.outcome == VisitOutcome.NO_ACCESS.value else None
-        )
-        transition(
-            session=session,
-            ticket=ticket,
-            action="need_follow_up",
-            actor=user,
-            reason=why or report.notes or "another visit is needed",
-            at=now,
-            parts=list(report.parts),
-        )
-    site_visit.checked_out_at = max(now, site_visit.checked_in_at)
-    site_visit.check_out_device_time = device_time
-    site_visit.check_out_lat = lat
-    site_visit.check_out_lon = lon
-    site_visit.outcome = report.outcome
-    site_visit.notes = report.notes
-    site_visit.customer_accepted = report.customer_accepted
-    emit(
-        session,
-        EventKind.ENGINEER_CHECKED_OUT,
-        {
-            "site_visit_id": site_visit.id,
-            "engineer_id": engineer_id,
-            "ticket_id": ticket.id,
-            "number": ticket.number,
-            "outcome": report.outcome,
-            "lat": lat,
-            "lon": lon,
-            "at": utc_text(now),
-        },
-    )
-    return site_visit
+            step(action="close", actor=None, reason="customer accepted on site")
+        return
+    why = "could not access the site" if report.outcome == VisitOutcome.NO_ACCESS.value else None
+    reason = why or report.notes or "another visit is needed"
+    step(action="need_follow_up", actor=user, reason=reason, parts=list(report.parts))

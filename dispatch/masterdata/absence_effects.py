@@ -1,5 +1,8 @@
 """What a new absence does to published plans: the engineer's visits in it go back to the pool.
 
+The same release (:func:`release_visits`) serves a forced deactivation of an engineer
+(:mod:`dispatch.masterdata.engineers`): all their visits from now on go back to the pool.
+
 The path is dispatch-now's (:mod:`dispatch.planning.emergency`): the visits are taken out of the
 tickets' life cycle (``unschedule``, or ``divert`` for an engineer already driving there),
 the published day is rebuilt as solver routes from now without them
@@ -16,6 +19,7 @@ an engineer on site finishes that job (the visit stays).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -40,12 +44,14 @@ from dispatch.planning.publishing import make_current, published_under
 from dispatch.tickets.lifecycle import transition
 from solver import Reason, TravelTimeProvider, solution_from_plan
 
-_TAKE_BACK = {
+TAKE_BACK: Mapping[str, str] = {
     TicketStatus.SCHEDULED.value: "unschedule",
     TicketStatus.DISPATCHED.value: "unschedule",
     TicketStatus.EN_ROUTE.value: "divert",
 }
 """Statuses of a visit that has not started, and the life-cycle step back to the pool."""
+_LABELS = {"absence": "engineer absent", "deactivation": "engineer deactivated"}
+"""What a new plan's notes and its publishing say of each source of a release."""
 
 
 @dataclass(frozen=True)
@@ -92,7 +98,7 @@ def affected_plans(
             Visit.engineer_id == absence.engineer_id,
             Visit.planned_start < absence.end,
             Visit.planned_end > absence.start,
-            Ticket.status.in_(list(_TAKE_BACK)),
+            Ticket.status.in_(list(TAKE_BACK)),
         )
         .order_by(Plan.id, Visit.sequence)
     ).all()
@@ -132,18 +138,52 @@ def release_absent_visits(
         One per published plan changed (empty when the absence touches none).
     """
     found = affected_plans(session=session, absence=absence, now=now)
-    everything = tuple(sorted({v.ticket_id for visits in found.values() for v in visits}))
-    for ticket_id in everything:
-        ticket = session.get(Ticket, ticket_id)
-        assert ticket is not None
-        transition(
-            session=session,
-            ticket=ticket,
-            action=_TAKE_BACK[ticket.status],
-            actor=actor,
-            reason=f"engineer absent (absence {absence.id})",
-            at=now,
-        )
+    why = f"engineer absent (absence {absence.id})"
+    return release_visits(
+        session=session, found=found, why=why, source="absence", actor=actor, now=now, travel=travel
+    )
+
+
+def release_visits(
+    *,
+    session: Session,
+    found: Mapping[Plan, Sequence[Visit]],
+    why: str,
+    source: str,
+    actor: User | None,
+    now: dt.datetime,
+    travel: TravelTimeProvider | None = None,
+) -> list[Released]:
+    """Send visits of published plans back to the pool and publish each day without them.
+
+    Each visit's ticket takes its life-cycle step back to the pool (:data:`TAKE_BACK`, reason
+    ``why``); each published day is rebuilt from now without the visits (unassigned for
+    ``ENGINEER_ABSENT``) and published at once.
+
+    Parameters
+    ----------
+    session
+        Open session; the caller commits (and queues re-optimisations, when wanted).
+    found
+        Published plans (today or later) and their visits to release, whose tickets have not
+        started (statuses of :data:`TAKE_BACK`).
+    why
+        The reason recorded with each ticket's step back to the pool.
+    source
+        What released them (``absence``, ``deactivation``), in the new plans' options.
+    actor
+        Who did it (``None``: the system).
+    now
+        The current instant: the days are rebuilt from now.
+    travel
+        Travel-time provider for re-timing the routes that stay.
+
+    Returns
+    -------
+    list of Released
+        One per published plan changed (empty when ``found`` is).
+    """
+    _take_back(session, found, why, actor, now)
     out: list[Released] = []
     for plan, visits in found.items():
         if plan.status != PlanStatus.PUBLISHED.value:  # replaced by the one released before
@@ -151,21 +191,44 @@ def release_absent_visits(
         that_day = tuple(
             v.ticket_id for p, vs in found.items() if p.plan_date == plan.plan_date for v in vs
         )
-        new = _republish(session, plan, that_day, actor, now, travel)
+        new = _republish(session, plan, that_day, source, actor, now, travel)
         out.append(Released(plan=new, ticket_ids=tuple(v.ticket_id for v in visits)))
     return out
+
+
+def _take_back(
+    session: Session,
+    found: Mapping[Plan, Sequence[Visit]],
+    why: str,
+    actor: User | None,
+    now: dt.datetime,
+) -> None:
+    """Each released visit's ticket takes its step back to the pool, in ticket order."""
+    everything = tuple(sorted({v.ticket_id for visits in found.values() for v in visits}))
+    for ticket_id in everything:
+        ticket = session.get(Ticket, ticket_id)
+        assert ticket is not None
+        transition(
+            session=session,
+            ticket=ticket,
+            action=TAKE_BACK[ticket.status],
+            actor=actor,
+            reason=why,
+            at=now,
+        )
 
 
 def _republish(
     session: Session,
     published: Plan,
     released: tuple[int, ...],
+    source: str,
     actor: User | None,
     now: dt.datetime,
     travel: TravelTimeProvider | None,
 ) -> Plan:
     """The published day of ``published``'s region (and those below) without ``released``
-    (the absent engineer's visits of that day), published now."""
+    (the released visits of that day), published now."""
     session.flush()
     region, day = published.region, published.plan_date
     start = plan_start(zone=ZoneInfo(region.timezone), day=day, now=now)
@@ -184,7 +247,7 @@ def _republish(
         region=region,
         day=day,
         status=PlanStatus.SUCCEEDED,
-        options={"source": "absence", "released_ticket_ids": list(released)},
+        options={"source": source, "released_ticket_ids": list(released)},
         time_budget=1.0,
         actor=actor,
     )
@@ -192,6 +255,7 @@ def _republish(
     session.add(plan)
     session.flush()
     apply_solution(session=session, plan=plan, planning=planning, solution=solution, now=now)
-    plan.notes = [f"engineer absent: {len(released)} visit(s) back to the pool", *plan.notes]
-    make_current(session=session, plan=plan, actor=actor, at=now, reason="engineer absent")
+    label = _LABELS.get(source, source)
+    plan.notes = [f"{label}: {len(released)} visit(s) back to the pool", *plan.notes]
+    make_current(session=session, plan=plan, actor=actor, at=now, reason=label)
     return plan

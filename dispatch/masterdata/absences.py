@@ -153,6 +153,53 @@ def create_absence(
     Conflict
         It overlaps another uncancelled absence of the engineer (field ``start``).
     """
+    _check_new(session, engineer_id, start, end, reason, now)
+    absence = EngineerAbsence(
+        engineer_id=engineer_id,
+        start=start.astimezone(dt.UTC),
+        end=end.astimezone(dt.UTC),
+        reason=reason,
+        note=note,
+        created_at=now,
+        created_by_id=actor.id if actor is not None else None,
+    )
+    session.add(absence)
+    session.flush()
+    _audit(session, absence.created_by_id, absence, "created", None, absence_dict(absence), now)
+    change = _release(session, absence, actor, now, time_budget=time_budget, travel=travel)
+    _announce(session, absence, "created", change.released)
+    return change
+
+
+def _release(
+    session: Session,
+    absence: EngineerAbsence,
+    actor: User | None,
+    now: dt.datetime,
+    *,
+    time_budget: float,
+    travel: TravelTimeProvider | None,
+) -> AbsenceChange:
+    """Release the absent engineer's affected visits and queue a re-plan of each day."""
+    released = release_absent_visits(
+        session=session, absence=absence, actor=actor, now=now, travel=travel
+    )
+    reruns = tuple(
+        r.request_rerun(session=session, actor=actor, now=now, time_budget=time_budget)
+        for r in released
+    )
+    return AbsenceChange(absence=absence, released=tuple(released), reoptimizations=reruns)
+
+
+def _check_new(
+    session: Session,
+    engineer_id: int,
+    start: dt.datetime,
+    end: dt.datetime,
+    reason: str,
+    now: dt.datetime,
+) -> None:
+    """A new absence's checks: an active engineer, a known reason, a sane period, no overlap."""
     engineer = _engineer(session, engineer_id)
     if not engineer.active:
         raise InvalidInput(f"engineer {engineer.code} is not active", field="engineer_id")
@@ -167,37 +214,28 @@ def create_absence(
             field="start",
             absence_id=clash.id,
         )
-    absence = EngineerAbsence(
-        engineer_id=engineer_id,
-        start=start.astimezone(dt.UTC),
-        end=end.astimezone(dt.UTC),
-        reason=reason,
-        note=note,
-        created_at=now,
-        created_by_id=actor.id if actor is not None else None,
-    )
-    session.add(absence)
-    session.flush()
-    after = absence_dict(absence)
+
+
+def _audit(
+    session: Session,
+    actor_id: int | None,
+    absence: EngineerAbsence,
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any],
+    at: dt.datetime,
+) -> None:
+    """Record ``action`` on ``absence`` in the audit trail."""
     record(
         session=session,
-        actor_id=absence.created_by_id,
+        actor_id=actor_id,
         entity="absence",
         entity_id=absence.id,
-        action="created",
-        before=None,
+        action=action,
+        before=before,
         after=after,
-        at=now,
+        at=at,
     )
-    released = release_absent_visits(
-        session=session, absence=absence, actor=actor, now=now, travel=travel
-    )
-    reruns = tuple(
-        r.request_rerun(session=session, actor=actor, now=now, time_budget=time_budget)
-        for r in released
-    )
-    _announce(session, absence, "created", released)
-    return AbsenceChange(absence=absence, released=tuple(released), reoptimizations=reruns)
 
 
 def _announce(
@@ -259,16 +297,9 @@ def cancel_absence(
     before = absence_dict(absence)
     absence.cancelled_at = now
     session.flush()
-    record(
-        session=session,
-        actor_id=actor.id if actor is not None else None,
-        entity="absence",
-        entity_id=absence.id,
-        action="cancelled",
-        before={"cancelled_at": before["cancelled_at"]},
-        after={"cancelled_at": now.isoformat()},
-        at=now,
-    )
+    actor_id = actor.id if actor is not None else None
+    old, new = {"cancelled_at": before["cancelled_at"]}, {"cancelled_at": now.isoformat()}
+    _audit(session, actor_id, absence, "cancelled", old, new, now)
     _announce(session, absence, "cancelled", ())
     return AbsenceChange(absence=absence)
 

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from dispatch.errors import Conflict, InvalidInput
 from dispatch.infra.paging import Page, paginate, text_filter
+from dispatch.infra.rows import get_row
 from dispatch.masterdata.common import (
     check_text,
-    get_row,
     reference,
     require,
     write_audited,

@@ -25,20 +25,6 @@ M = TypeVar("M", bound=Base)
 _HHMM = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
 
 
-def get_row(session: Session, model: type[M], row_id: int, kind: str) -> M:
-    """The ``model`` row with ``row_id``.
-
-    Raises
-    ------
-    NotFound
-        No such row.
-    """
-    row = session.get(model, row_id)
-    if row is None:
-        raise NotFound(f"no {kind} {row_id}")
-    return row
-
-
 def find_by_code(
     session: Session, column: InstrumentedAttribute[str], code: str, field: str
 ) -> Any:

@@ -1,21 +1,24 @@
 """Engineers: create, change and deactivate the workforce the optimiser plans.
 
 Listing and reading stay in :mod:`dispatch.org.engineers`. Deactivating an engineer who still
-has visits in a published plan is refused unless forced; forced, those tickets go back to
-the pool through the life cycle (``unschedule``, or ``divert`` when on the way), as a plan
-publish or an emergency does.
+has visits in a published plan is refused unless forced; forced, those visits are released
+as an absence releases them (:func:`dispatch.masterdata.absence_effects.release_visits`):
+the tickets go back to the pool through the life cycle (``unschedule``, or ``divert`` when
+on the way) and each published day is published again without them, so the plan and the
+phones' day agree.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatch.errors import InUse, InvalidInput
+from dispatch.masterdata.absence_effects import TAKE_BACK, release_visits
 from dispatch.masterdata.common import (
     active_region,
     check_text,
@@ -33,7 +36,7 @@ from dispatch.masterdata.engineer_rules import (
 from dispatch.models import Engineer, Plan, PlanStatus, Ticket, TicketStatus, User, Visit
 from dispatch.org.engineers import get_engineer
 from dispatch.tickets.assignment import assigned_engineers
-from dispatch.tickets.lifecycle import transition
+from solver.travel import TravelTimeProvider
 
 ENTITY = "engineer"
 _PLAIN = (
@@ -41,12 +44,6 @@ _PLAIN = (
     "certification_valid_until", "max_jobs_per_day", "max_work_minutes_per_day",
     "parts_capacity", "phone", "email", "active",
 )  # fmt: skip
-_BACK_TO_POOL = {
-    TicketStatus.SCHEDULED.value: "unschedule",
-    TicketStatus.DISPATCHED.value: "unschedule",
-    TicketStatus.EN_ROUTE.value: "divert",
-}
-"""How a committed ticket of a deactivated engineer goes back to the pool."""
 
 
 def _values(
@@ -87,6 +84,23 @@ def _replace_lists(
     return before, after
 
 
+def _write(
+    session: Session,
+    engineer: Engineer,
+    fields: Mapping[str, Any],
+    values: dict[str, Any],
+    *,
+    actor_id: int | None,
+    action: str,
+) -> None:
+    """Replace the lists given, write ``values`` and audit the change (lists included)."""
+    before, after = _replace_lists(engineer, fields)
+    write_audited(
+        session=session, row=engineer, values=values, actor_id=actor_id, entity=ENTITY,
+        action=action, extra_before=before, extra_after=after,
+    )  # fmt: skip
+
+
 def create_engineer(
     *, session: Session, actor_id: int | None, fields: Mapping[str, Any]
 ) -> Engineer:
@@ -107,11 +121,7 @@ def create_engineer(
     values = _values(session, fields, None)
     values.setdefault("active", True)
     engineer = Engineer(skills=[], shifts=[])
-    before, after = _replace_lists(engineer, fields)
-    write_audited(
-        session=session, row=engineer, values=values, actor_id=actor_id, entity=ENTITY,
-        action="created", extra_before=before, extra_after=after,
-    )  # fmt: skip
+    _write(session, engineer, fields, values, actor_id=actor_id, action="created")
     return engineer
 
 
@@ -143,11 +153,7 @@ def update_engineer(
     check_shifts(fields.get("shifts") or [])
     if values.get("active") is False and engineer.active:
         _refuse_if_committed(session, engineer, now)
-    before, after = _replace_lists(engineer, fields)
-    write_audited(
-        session=session, row=engineer, values=values, actor_id=actor_id, entity=ENTITY,
-        action="updated", extra_before=before, extra_after=after,
-    )  # fmt: skip
+    _write(session, engineer, fields, values, actor_id=actor_id, action="updated")
     return engineer
 
 
@@ -158,7 +164,7 @@ def committed_tickets(*, session: Session, engineer: Engineer, now: dt.datetime)
     waiting for or in service (scheduled, dispatched, on the way, on site), and still
     assigned to this engineer (:func:`dispatch.tickets.assignment.assigned_engineers`).
     """
-    waiting = [*_BACK_TO_POOL, TicketStatus.ON_SITE.value]
+    waiting = [*TAKE_BACK, TicketStatus.ON_SITE.value]
     tickets = session.scalars(
         select(Ticket)
         .join(Visit, Visit.ticket_id == Ticket.id)
@@ -188,6 +194,27 @@ def _refuse_if_committed(session: Session, engineer: Engineer, now: dt.datetime)
         )
 
 
+def _published_visits(
+    session: Session, engineer: Engineer, tickets: Sequence[Ticket], now: dt.datetime
+) -> dict[Plan, list[Visit]]:
+    """The engineer's visits of ``tickets`` in published plans whose horizon has not ended."""
+    rows = session.execute(
+        select(Plan, Visit)
+        .join(Visit, Visit.plan_id == Plan.id)
+        .where(
+            Visit.engineer_id == engineer.id,
+            Visit.ticket_id.in_([t.id for t in tickets]),
+            Plan.status == PlanStatus.PUBLISHED.value,
+            Plan.horizon_end > now,
+        )
+        .order_by(Plan.id, Visit.sequence)
+    ).all()
+    found: dict[Plan, list[Visit]] = {}
+    for plan, visit in rows:
+        found.setdefault(plan, []).append(visit)
+    return found
+
+
 def deactivate_engineer(
     *,
     session: Session,
@@ -195,6 +222,7 @@ def deactivate_engineer(
     engineer_id: int,
     now: dt.datetime,
     force: bool = False,
+    travel: TravelTimeProvider | None = None,
 ) -> tuple[Engineer, list[int]]:
     """Mark an engineer inactive (the optimiser no longer plans them).
 
@@ -202,7 +230,10 @@ def deactivate_engineer(
     ----------
     force
         Send the engineer's tickets in published plans back to the pool (reason
-        ``engineer deactivated``) instead of refusing.
+        ``engineer deactivated``) instead of refusing; each published day is published
+        again without them.
+    travel
+        Travel-time provider for re-timing the published routes that stay.
 
     Returns
     -------
@@ -230,12 +261,13 @@ def deactivate_engineer(
                     entity=ENTITY, field="force", tickets=on_site,
                 )  # fmt: skip
             _refuse_if_committed(session, engineer, now)
-        for ticket in tickets:
-            transition(
-                session=session, ticket=ticket, action=_BACK_TO_POOL[ticket.status],
-                actor=actor, reason="engineer deactivated", at=now,
+        if tickets:
+            release_visits(
+                session=session, found=_published_visits(session, engineer, tickets, now),
+                why="engineer deactivated", source="deactivation", actor=actor, now=now,
+                travel=travel,
             )  # fmt: skip
-            returned.append(ticket.id)
+        returned = [t.id for t in tickets]
     write_audited(
         session=session, row=engineer, values={"active": False},
         actor_id=actor.id if actor is not None else None, entity=ENTITY,

@@ -10,12 +10,12 @@ from sqlalchemy.orm import Session
 
 from dispatch.errors import InUse, InvalidInput
 from dispatch.infra.paging import Page, paginate, text_filter
+from dispatch.infra.rows import get_row
 from dispatch.masterdata.common import (
     check_text,
     check_timezone,
     check_unique,
     find_by_code,
-    get_row,
     reference,
     require,
     write_audited,

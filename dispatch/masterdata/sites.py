@@ -10,13 +10,13 @@ from sqlalchemy.orm import Session
 
 from dispatch.errors import InUse, InvalidInput
 from dispatch.infra.paging import Page, paginate, text_filter
+from dispatch.infra.rows import get_row
 from dispatch.masterdata.common import (
     active_region,
     check_lat_lon,
     check_text,
     check_unique,
     find_by_code,
-    get_row,
     minutes_of,
     open_ticket_count,
     reference,

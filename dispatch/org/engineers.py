@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from dispatch.errors import NotFound
 from dispatch.infra.paging import Page, paginate, text_filter
+from dispatch.infra.rows import get_row
 from dispatch.models import Engineer, EngineerSkill, Region
 
 
@@ -64,10 +65,7 @@ def get_engineer(*, session: Session, engineer_id: int) -> Engineer:
     NotFound
         No such engineer.
     """
-    engineer = session.get(Engineer, engineer_id)
-    if engineer is None:
-        raise NotFound(f"no engineer {engineer_id}")
-    return engineer
+    return get_row(session, Engineer, engineer_id, "engineer")
 
 
 def get_engineer_by_code(*, session: Session, code: str) -> Engineer:

@@ -154,16 +154,7 @@ def add_user(
         full_name=full_name,
         region_id=region_id,
     )
-    record(
-        session=session,
-        actor_id=actor.id if actor is not None else None,
-        entity="user",
-        entity_id=user.id,
-        action="created",
-        before=None,
-        after=user_facts(user),
-        at=at,
-    )
+    _audit(session, actor, user, "created", None, user_facts(user), at)
     return user
 
 
@@ -227,16 +218,8 @@ def update_user(
     changed = [k for k in after if after[k] != before[k]]
     if changed:
         action = "deactivated" if before["active"] and not active else "updated"
-        record(
-            session=session,
-            actor_id=actor.id if actor is not None else None,
-            entity="user",
-            entity_id=user.id,
-            action=action,
-            before={k: before[k] for k in changed},
-            after={k: after[k] for k in changed},
-            at=at,
-        )
+        old, new = {k: before[k] for k in changed}, {k: after[k] for k in changed}
+        _audit(session, actor, user, action, old, new, at)
     return user
 
 
@@ -258,17 +241,7 @@ def reset_password(
         The password is too short (``new_password``).
     """
     user = get_user(session=session, user_id=user_id)
-    _set(session, user, password)
-    record(
-        session=session,
-        actor_id=actor.id if actor is not None else None,
-        entity="user",
-        entity_id=user.id,
-        action="password_reset",
-        before=None,
-        after={"password": "changed"},
-        at=at,
-    )
+    _set(session, user, password, actor=actor, action="password_reset", at=at)
     return user
 
 
@@ -288,23 +261,45 @@ def change_own_password(
         raise InvalidInput(
             "the new password must differ from the current one", field="new_password"
         )
-    _set(session, user, new)
-    record(
-        session=session,
-        actor_id=user.id,
-        entity="user",
-        entity_id=user.id,
-        action="password_changed",
-        before=None,
-        after={"password": "changed"},
-        at=at,
-    )
+    _set(session, user, new, actor=user, action="password_changed", at=at)
     return user
 
 
-def _set(session: Session, user: User, password: str) -> None:
+def _set(
+    session: Session,
+    user: User,
+    password: str,
+    *,
+    actor: User | None,
+    action: str,
+    at: dt.datetime | None,
+) -> None:
+    """Set ``user``'s password (checked, ``field="new_password"``); audit it without the secret."""
     try:
         check_password(password)
     except InvalidInput as exc:
         raise InvalidInput(exc.message, field="new_password") from exc
     set_password(session=session, user=user, password=password)
+    _audit(session, actor, user, action, None, {"password": "changed"}, at)
+
+
+def _audit(
+    session: Session,
+    actor: User | None,
+    user: User,
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    at: dt.datetime | None,
+) -> None:
+    """Record ``action`` on ``user`` by ``actor`` (``None``: the system) in the audit trail."""
+    record(
+        session=session,
+        actor_id=actor.id if actor is not None else None,
+        entity="user",
+        entity_id=user.id,
+        action=action,
+        before=before,
+        after=after,
+        at=at,
+    )

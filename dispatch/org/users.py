@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatch.errors import AuthenticationFailed, Conflict, InvalidInput, NotFound
+from dispatch.infra.rows import get_row
 from dispatch.infra.security import hash_password, verify_password
 from dispatch.models import Engineer, Role, User
 
@@ -130,7 +131,4 @@ def get_user(*, session: Session, user_id: int) -> User:
     NotFound
         No such user.
     """
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound(f"no user {user_id}")
-    return user
+    return get_row(session, User, user_id, "user")

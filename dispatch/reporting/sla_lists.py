@@ -111,6 +111,26 @@ def _region_filter(session: Session, region_code: str | None) -> list[int] | Non
     return region_ids(session=session, code=region_code)
 
 
+def _candidates(
+    session: Session, state: SlaState, *, region_code: str | None, since: dt.datetime | None
+) -> list[Ticket]:
+    """Tickets whose clocks run (and, for breaches ``since``, those resolved since), by id."""
+    regions = _region_filter(session, region_code)
+    query = (
+        select(Ticket)
+        .options(selectinload(Ticket.region).selectinload(Region.parent))
+        .where(Ticket.status.not_in([s.value for s in CLOCK_STOPPED]))
+        .order_by(Ticket.id)
+    )
+    if state == SlaState.BREACHED and since is not None:
+        query = query.where((Ticket.resolved_at.is_(None)) | (Ticket.resolved_at >= since))
+    else:
+        query = query.where(Ticket.resolved_at.is_(None))
+    if regions is not None:
+        query = query.where(Ticket.region_id.in_(regions))
+    return list(session.scalars(query))
+
+
 def sla_list(
     *,
     session: Session,
@@ -144,20 +164,7 @@ def sla_list(
     """
     policy = session_policy(session, policy)
     now = now.astimezone(dt.UTC)
-    regions = _region_filter(session, region_code)
-    query = (
-        select(Ticket)
-        .options(selectinload(Ticket.region).selectinload(Region.parent))
-        .where(Ticket.status.not_in([s.value for s in CLOCK_STOPPED]))
-        .order_by(Ticket.id)
-    )
-    if state == SlaState.BREACHED and since is not None:
-        query = query.where((Ticket.resolved_at.is_(None)) | (Ticket.resolved_at >= since))
-    else:
-        query = query.where(Ticket.resolved_at.is_(None))
-    if regions is not None:
-        query = query.where(Ticket.region_id.in_(regions))
-    tickets = list(session.scalars(query))
+    tickets = _candidates(session, state, region_code=region_code, since=since)
     arrivals = planned_arrivals(session=session, ticket_ids=[t.id for t in tickets])
     items: list[SlaItem] = []
     for ticket in tickets:

@@ -1,7 +1,7 @@
 """Editing a work order after creation: priority, appointment, work, engineer rules, pin.
 
 :func:`edit_ticket` checks an edit with the rules of ticket creation
-(:mod:`dispatch.tickets.records`), applies it, records one ``updated`` event with the changed
+(:mod:`dispatch.tickets.edit_checks`), applies it, records one ``updated`` event with the changed
 facts before and after, and keeps what depends on them right:
 
 - a priority change recomputes the SLA due instants (from when the clocks started: the
@@ -21,18 +21,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import Enum
-from typing import Any, Final
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dispatch.errors import Conflict, DispatchError, InvalidInput, NotFound
+from dispatch.errors import Conflict, InvalidInput
 from dispatch.infra.events import EventKind, emit
 from dispatch.models import (
-    Engineer,
-    EngineerRuleKind,
     Plan,
     PlanStatus,
     SlaState,
@@ -45,35 +42,35 @@ from dispatch.models import (
 from dispatch.sla.clocks import assess, recompute_due
 from dispatch.sla.policy import SlaPolicy, session_policy
 from dispatch.tickets.assignment import assigned_engineer_id
+from dispatch.tickets.checks import window_rows
+from dispatch.tickets.edit_checks import (
+    KEEP,
+    RULE_FIELDS,
+    TicketEdit,
+    forbids,
+    merged_rules,
+    validate_edit,
+)
 from dispatch.tickets.escalation import CLOCK_STOPPED, apply_sla_state, planned_arrivals
 from dispatch.tickets.history import lock_ticket, record_event
 from dispatch.tickets.lifecycle import transition
-from dispatch.tickets.records import (
-    _REBOOKABLE,
-    TicketDraft,
-    _check_numbers,
-    _check_skill,
-    _rules,
-    _windows,
-)
 
-
-class _Keep(Enum):
-    KEEP = "keep"
-
-
-KEEP: Final = _Keep.KEEP
-"""``pinned_engineer_id`` not given: the pin stays as it is (``None`` unpins)."""
+__all__ = [
+    "ENGINEER_RULES_CHANGED",
+    "FINISHED",
+    "KEEP",
+    "PLAN_FACTS",
+    "EditResult",
+    "TicketEdit",
+    "edit_ticket",
+    "facts",
+]
 
 ENGINEER_RULES_CHANGED = "ENGINEER_RULES_CHANGED"
 """Why a scheduled ticket went back to the pool: its rules now forbid its engineer."""
 
 FINISHED = frozenset({TicketStatus.CLOSED.value, TicketStatus.CANCELLED.value})
 """Statuses in which a ticket can no longer be edited."""
-HANDED_OVER = frozenset(
-    {TicketStatus.DISPATCHED.value, TicketStatus.EN_ROUTE.value, TicketStatus.ON_SITE.value}
-)
-"""Statuses in which the ticket is its engineer's: rules may not exclude them."""
 PLAN_FACTS = (
     "priority",
     "windows",
@@ -86,31 +83,6 @@ PLAN_FACTS = (
     "pinned_engineer_id",
 )
 """The edited facts a plan depends on (a change makes plans computed before it stale)."""
-_RULE_FIELDS = {
-    EngineerRuleKind.PREFERRED: "preferred_engineer_ids",
-    EngineerRuleKind.REQUIRED: "required_engineer_ids",
-    EngineerRuleKind.EXCLUDED: "excluded_engineer_ids",
-}
-
-
-@dataclass(frozen=True)
-class TicketEdit:
-    """What to change; ``None`` (and :data:`KEEP` for the pin) leaves a fact as it is.
-
-    ``windows`` replaces all appointment windows (empty: any time); each engineer list
-    replaces that kind of rule (empty: none).
-    """
-
-    priority: int | None = None
-    windows: Sequence[tuple[dt.datetime, dt.datetime]] | None = None
-    estimated_minutes: int | None = None
-    required_skill: str | None = None
-    min_level: int | None = None
-    preferred_engineer_ids: Sequence[int] | None = None
-    required_engineer_ids: Sequence[int] | None = None
-    excluded_engineer_ids: Sequence[int] | None = None
-    pinned_engineer_id: int | _Keep | None = KEEP
-    symptoms: str | None = None
 
 
 @dataclass(frozen=True)
@@ -137,7 +109,7 @@ def facts(ticket: Ticket) -> dict[str, Any]:
     """The editable facts of ``ticket`` and its SLA clocks, as JSON-able values."""
     rules = {
         name: sorted(r.engineer_id for r in ticket.engineer_rules if r.kind == kind.value)
-        for kind, name in _RULE_FIELDS.items()
+        for kind, name in RULE_FIELDS.items()
     }
     return {
         "priority": ticket.priority,
@@ -156,143 +128,6 @@ def facts(ticket: Ticket) -> dict[str, Any]:
     }
 
 
-def _merged_rules(ticket: Ticket, edit: TicketEdit) -> dict[EngineerRuleKind, list[int]] | None:
-    """The engineer lists after the edit (``None``: the edit names none)."""
-    given = {kind: getattr(edit, name) for kind, name in _RULE_FIELDS.items()}
-    if all(v is None for v in given.values()):
-        return None
-    return {
-        kind: list(ids) if ids is not None else ticket.engineers_by_rule(kind)
-        for kind, ids in given.items()
-    }
-
-
-def _check_rules(session: Session, merged: dict[EngineerRuleKind, list[int]]) -> None:
-    """Creation's rule check (engineers exist, none named twice), naming this edit's fields."""
-    where: list[str] = []
-    pairs: list[tuple[int, str]] = []
-    for kind, ids in merged.items():
-        for j, engineer_id in enumerate(ids):
-            where.append(f"{_RULE_FIELDS[kind]}.{j}")
-            pairs.append((engineer_id, kind.value))
-    try:
-        _rules(session, TicketDraft(0, 0, "repair", 4, 1, engineer_rules=pairs))
-    except DispatchError as exc:
-        index = int((exc.field or "engineer_rules.0").split(".")[1])
-        exc.field = where[index]
-        raise
-
-
-def _check_pin(
-    session: Session,
-    engineer_id: int,
-    *,
-    skill: str,
-    level: int,
-    rules: dict[EngineerRuleKind, list[int]],
-    field: str,
-) -> None:
-    """The pinned engineer exists, is active, has the skill and the rules allow them."""
-    engineer = session.get(Engineer, engineer_id)
-    if engineer is None:
-        raise NotFound(f"no engineer {engineer_id}", field=field)
-    if not engineer.active:
-        raise InvalidInput(f"engineer {engineer.code} is inactive", field=field)
-    has = {s.skill: s.level for s in engineer.skills}.get(skill)
-    if has is None or has < level:
-        raise InvalidInput(
-            f"engineer {engineer.code} lacks skill {skill!r} at level {level}", field=field
-        )
-    if engineer_id in rules[EngineerRuleKind.EXCLUDED]:
-        raise InvalidInput(f"engineer {engineer.code} is excluded from this ticket", field=field)
-    required = rules[EngineerRuleKind.REQUIRED]
-    if required and engineer_id not in required:
-        raise InvalidInput(
-            f"engineer {engineer.code} is not among the required engineers", field=field
-        )
-
-
-def _forbids(engineer_id: int, pin: int | None, rules: dict[EngineerRuleKind, list[int]]) -> bool:
-    """Whether the rules (and pin) after an edit forbid ``engineer_id`` to serve the ticket."""
-    required = rules[EngineerRuleKind.REQUIRED]
-    return (
-        engineer_id in rules[EngineerRuleKind.EXCLUDED]
-        or bool(required and engineer_id not in required)
-        or (pin is not None and pin != engineer_id)
-    )
-
-
-def _validate(session: Session, ticket: Ticket, edit: TicketEdit) -> None:
-    """Check ``edit`` against ``ticket`` without changing anything.
-
-    Raises
-    ------
-    InvalidInput, NotFound
-        A value creation would refuse, or a pin the ticket's engineer rules, skill or
-        level refuse (``field`` names the fact at fault).
-    Conflict
-        The ticket is handed to an engineer the new rules (or pin) forbid, or new windows
-        for a ticket whose appointment can no longer change (handed over, finished).
-    """
-    draft = TicketDraft(
-        customer_id=ticket.customer_id,
-        site_id=ticket.site_id,
-        kind=ticket.kind,
-        priority=ticket.priority if edit.priority is None else edit.priority,
-        estimated_minutes=ticket.estimated_minutes
-        if edit.estimated_minutes is None
-        else edit.estimated_minutes,
-        min_level=ticket.min_level if edit.min_level is None else edit.min_level,
-        parts_demand=ticket.parts_demand,
-        windows=edit.windows or (),
-    )
-    _check_numbers(draft)
-    if edit.required_skill is not None:
-        _check_skill(session, edit.required_skill)
-    _check_windows(ticket, draft, given=edit.windows is not None)
-    merged = _merged_rules(ticket, edit)
-    if merged is not None:
-        _check_rules(session, merged)
-    rules = merged or {kind: ticket.engineers_by_rule(kind) for kind in _RULE_FIELDS}
-    pin = ticket.pinned_engineer_id if edit.pinned_engineer_id is KEEP else edit.pinned_engineer_id
-    blame = "pinned_engineer_id" if edit.pinned_engineer_id is not KEEP else _blame(edit)
-    if pin is not None and blame is not None:
-        _check_pin(
-            session,
-            pin,
-            skill=edit.required_skill or ticket.required_skill,
-            level=draft.min_level,
-            rules=rules,
-            field=blame,
-        )
-    if ticket.status in HANDED_OVER and (merged is not None or blame == "pinned_engineer_id"):
-        owner = assigned_engineer_id(session=session, ticket=ticket)
-        if owner is not None and _forbids(owner, pin, rules):
-            raise Conflict(
-                f"ticket {ticket.number} is {ticket.status} with engineer {owner}, whom the "
-                "new rules forbid; dispatch it to another engineer first",
-                field=blame or _blame(edit) or "excluded_engineer_ids",
-            )
-
-
-def _check_windows(ticket: Ticket, draft: TicketDraft, *, given: bool) -> None:
-    """Creation's window checks; new windows only while the appointment may still change."""
-    windows = sorted((w.start, w.end) for w in _windows(draft))
-    if not given or ticket.status in _REBOOKABLE:
-        return
-    if windows != sorted((w.start, w.end) for w in ticket.windows):
-        raise Conflict(
-            f"ticket {ticket.number} is {ticket.status}: its appointment can no longer change",
-            field="windows",
-        )
-
-
-def _blame(edit: TicketEdit) -> str | None:
-    """The first given fact that bears on whom the ticket may be served by."""
-    names = ("required_skill", "min_level", "excluded_engineer_ids", "required_engineer_ids")
-    return next((n for n in names if getattr(edit, n) is not None), None)
-
-
 def _apply(session: Session, ticket: Ticket, edit: TicketEdit) -> None:
     """Write a validated edit onto ``ticket``."""
     for name in ("priority", "estimated_minutes", "required_skill", "min_level", "symptoms"):
@@ -302,11 +137,10 @@ def _apply(session: Session, ticket: Ticket, edit: TicketEdit) -> None:
     if edit.pinned_engineer_id is not KEEP:
         ticket.pinned_engineer_id = edit.pinned_engineer_id
     if edit.windows is not None:
-        draft = TicketDraft(0, 0, ticket.kind, ticket.priority, 1, windows=edit.windows)
-        new = [(w.start, w.end) for w in _windows(draft)]
+        new = [(w.start, w.end) for w in window_rows(edit.windows)]
         if new != [(w.start, w.end) for w in ticket.windows]:
-            ticket.windows = _windows(draft)
-    merged = _merged_rules(ticket, edit)
+            ticket.windows = window_rows(edit.windows)
+    merged = merged_rules(ticket, edit)
     if merged is not None:
         kinds = {i: kind.value for kind, ids in merged.items() for i in ids}
         for rule in list(ticket.engineer_rules):  # rows keyed by (ticket, engineer): update
@@ -367,11 +201,11 @@ def _follow_published(
     if not visits or not set(changed) & set(PLAN_FACTS):
         return (), False
     engineer = assigned_engineer_id(session=session, ticket=ticket)
-    rules = {kind: ticket.engineers_by_rule(kind) for kind in _RULE_FIELDS}
+    rules = {kind: ticket.engineers_by_rule(kind) for kind in RULE_FIELDS}
     back = (
         ticket.status == TicketStatus.SCHEDULED.value
         and engineer is not None
-        and _forbids(engineer, ticket.pinned_engineer_id, rules)
+        and forbids(engineer, ticket.pinned_engineer_id, rules)
     )
     if back:
         transition(
@@ -446,15 +280,28 @@ def edit_ticket(
             f"ticket {ticket.number} is {ticket.status}: it can no longer be edited",
             field="status",
         )
-    _validate(session, ticket, edit)
+    validate_edit(session, ticket, edit)
     before = facts(ticket)
     _apply(session, ticket, edit)
     if ticket.priority != before["priority"]:
         _rejudge_sla(session, ticket, at=at, policy=policy)
+    changed = _record_changes(session, ticket, before, actor, at)
+    if not changed:
+        return EditResult(ticket=ticket, changed=())
+    plan_ids, back = _follow_published(session, ticket, changed, actor, at)
+    return EditResult(
+        ticket=ticket, changed=changed, published_plan_ids=plan_ids, back_to_pool=back
+    )
+
+
+def _record_changes(
+    session: Session, ticket: Ticket, before: dict[str, Any], actor: User | None, at: dt.datetime
+) -> tuple[str, ...]:
+    """The facts that changed since ``before``; when any did, one ``updated`` event of them."""
     after = facts(ticket)
     changed = tuple(name for name in after if after[name] != before[name])
     if not changed:
-        return EditResult(ticket=ticket, changed=())
+        return ()
     ticket.updated_at = at
     record_event(
         session=session,
@@ -465,7 +312,4 @@ def edit_ticket(
         before={name: before[name] for name in changed},
         after={name: after[name] for name in changed},
     )
-    plan_ids, back = _follow_published(session, ticket, changed, actor, at)
-    return EditResult(
-        ticket=ticket, changed=changed, published_plan_ids=plan_ids, back_to_pool=back
-    )
+    return changed

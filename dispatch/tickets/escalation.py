@@ -290,6 +290,36 @@ def _judge(ticket: Ticket, facts: _Facts, policy: SlaPolicy) -> tuple[SlaState, 
     return state, steps
 
 
+def _running_tickets(session: Session) -> list[Ticket]:
+    """Tickets whose SLA clocks run (not resolved, closed, cancelled or on hold), by id."""
+    return list(
+        session.scalars(
+            select(Ticket)
+            .options(selectinload(Ticket.region).selectinload(Region.parent))
+            .where(
+                Ticket.status.not_in([s.value for s in CLOCK_STOPPED]),
+                Ticket.resolved_at.is_(None),
+            )
+            .order_by(Ticket.id)
+        )
+    )
+
+
+def _known_calendar(
+    region: Region, calendars: dict[int, BusinessCalendar], policy: SlaPolicy, result: SweepResult
+) -> bool:
+    """Whether ``region``'s calendar is in ``calendars`` (added when first met); an invalid
+    one is logged and its region named in ``result.skipped_regions``."""
+    if region.id not in calendars:
+        try:
+            calendars[region.id] = region_calendar(region, policy)
+        except InvalidInput as exc:
+            logger.error("SLA sweep skips region %s: %s", region.code, exc.message)
+            result.skipped_regions[region.code] = exc.message
+            return False
+    return True
+
+
 def sweep(*, session: Session, now: dt.datetime, policy: SlaPolicy | None = None) -> SweepResult:
     """Re-assess every running ticket at ``now``; mark, record, announce and escalate.
 
@@ -313,17 +343,7 @@ def sweep(*, session: Session, now: dt.datetime, policy: SlaPolicy | None = None
         raise ValueError("now must be time-zone aware")
     now = now.astimezone(dt.UTC)
     policy = session_policy(session, policy)
-    tickets = list(
-        session.scalars(
-            select(Ticket)
-            .options(selectinload(Ticket.region).selectinload(Region.parent))
-            .where(
-                Ticket.status.not_in([s.value for s in CLOCK_STOPPED]),
-                Ticket.resolved_at.is_(None),
-            )
-            .order_by(Ticket.id)
-        )
-    )
+    tickets = _running_tickets(session)
     ids = [t.id for t in tickets]
     arrivals = planned_arrivals(session=session, ticket_ids=ids)
     holds = _holds_by_ticket(session, ids)
@@ -338,13 +358,8 @@ def sweep(*, session: Session, now: dt.datetime, policy: SlaPolicy | None = None
     for ticket in tickets:
         if ticket.region.code in result.skipped_regions:
             continue
-        if ticket.region_id not in calendars:
-            try:
-                calendars[ticket.region_id] = region_calendar(ticket.region, policy)
-            except InvalidInput as exc:
-                logger.error("SLA sweep skips region %s: %s", ticket.region.code, exc.message)
-                result.skipped_regions[ticket.region.code] = exc.message
-                continue
+        if not _known_calendar(ticket.region, calendars, policy, result):
+            continue
         start = max(ticket.reported_at, reopened.get(ticket.id, ticket.reported_at))
         arrival = arrivals.get(ticket.id)
         facts = _Facts(now, arrival, start, holds.get(ticket.id, []), calendars[ticket.region_id])

@@ -250,6 +250,59 @@ def transition(
         The action is not allowed from the ticket's current status (``allowed`` lists
         what the actor may do now).
     """
+    rule, params, at = _checked_request(action, actor, at, context)
+    status = _checked_status(session, ticket, rule, actor)
+    before = _snapshot(ticket)
+    step = Step(session, ticket, actor, at, session_policy(session, policy), params, reason)
+    target, extra = _take(step, rule, status)
+    event = _record(step, action, status, target, before, extra)
+    _announce(step, action, status, target, extra)
+    return event
+
+
+def _take(step: Step, rule: Rule, status: TicketStatus) -> tuple[TicketStatus, dict[str, Any]]:
+    """Run the action's effect and set the ticket's new status; the target and extra facts."""
+    effect = EFFECTS.get(rule.action)
+    extra = effect(step) if effect is not None else {}
+    target = step.target or (rule.target if isinstance(rule.target, TicketStatus) else status)
+    step.ticket.status = target.value
+    step.ticket.updated_at = step.at
+    return target, extra
+
+
+def _record(
+    step: Step,
+    action: str,
+    status: TicketStatus,
+    target: TicketStatus,
+    before: Mapping[str, Any],
+    extra: Mapping[str, Any],
+) -> TicketEvent:
+    """Record the ``transition`` event of a step (and the SLA outcome of a resolution)."""
+    session, ticket, at = step.session, step.ticket, step.at
+    after = _snapshot(ticket)
+    changed = [name for name in _TRACKED if before[name] != after[name]]
+    event = record_event(
+        session=session,
+        ticket=ticket,
+        kind="transition",
+        at=at,
+        actor=step.actor,
+        reason=step.reason,
+        from_status=status.value,
+        to_status=target.value,
+        before={name: before[name] for name in changed},
+        after={"action": action, **{name: after[name] for name in changed}, **extra},
+    )
+    if ticket.resolved_at is not None and before["resolved_at"] is None:
+        apply_sla_state(session=session, ticket=ticket, state=outcome(ticket), at=at)
+    return event
+
+
+def _checked_request(
+    action: str, actor: User | None, at: dt.datetime | None, context: Mapping[str, Any]
+) -> tuple[Rule, dict[str, Any], dt.datetime]:
+    """The rule of ``action``, its parameters (``None`` dropped) and ``at`` in UTC, checked."""
     rule = RULES.get(action)
     if rule is None:
         raise InvalidInput(
@@ -269,6 +322,14 @@ def transition(
             f"role {role!r} may not {action}; allowed: {', '.join(sorted(rule.roles))}",
             field="action",
         )
+    return rule, params, at
+
+
+def _checked_status(
+    session: Session, ticket: Ticket, rule: Rule, actor: User | None
+) -> TicketStatus:
+    """Lock ``ticket`` and check ``rule`` may be taken from its status by ``actor``."""
+    action = rule.action
     lock_ticket(session=session, ticket=ticket)
     status = TicketStatus(ticket.status)
     if status not in rule.sources:
@@ -288,32 +349,20 @@ def transition(
     if not _may(rule, ticket, actor, assigned):
         who = "the owner or an admin" if action == "handover" else "the assigned engineer"
         raise PermissionDenied(f"only {who} may {action} ticket {ticket.number}", field="action")
+    return status
 
-    before = _snapshot(ticket)
-    step = Step(session, ticket, actor, at, session_policy(session, policy), params, reason)
-    effect = EFFECTS.get(action)
-    extra = effect(step) if effect is not None else {}
-    target = step.target or (rule.target if isinstance(rule.target, TicketStatus) else status)
-    ticket.status = target.value
-    ticket.updated_at = at
-    after = _snapshot(ticket)
-    changed = [name for name in _TRACKED if before[name] != after[name]]
-    event = record_event(
-        session=session,
-        ticket=ticket,
-        kind="transition",
-        at=at,
-        actor=actor,
-        reason=reason,
-        from_status=status.value,
-        to_status=target.value,
-        before={name: before[name] for name in changed},
-        after={"action": action, **{name: after[name] for name in changed}, **extra},
-    )
-    if ticket.resolved_at is not None and before["resolved_at"] is None:
-        apply_sla_state(session=session, ticket=ticket, state=outcome(ticket), at=at)
+
+def _announce(
+    step: Step,
+    action: str,
+    status: TicketStatus,
+    target: TicketStatus,
+    extra: Mapping[str, Any],
+) -> None:
+    """Emit the ``ticket.status_changed`` live event of one step."""
+    ticket, actor = step.ticket, step.actor
     emit(
-        session,
+        step.session,
         EventKind.TICKET_STATUS,
         {
             "ticket_id": ticket.id,
@@ -323,8 +372,7 @@ def transition(
             "from_status": status.value,
             "to_status": target.value,
             "actor_id": actor.id if actor is not None else None,
-            "at": utc_text(at),
+            "at": utc_text(step.at),
             **({"engineer_id": extra["engineer_id"]} if "engineer_id" in extra else {}),
         },
     )
-    return event

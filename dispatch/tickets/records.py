@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from dispatch.errors import Conflict, InvalidInput, NotFound
+from dispatch.errors import InvalidInput, NotFound
 from dispatch.infra.day_clock import utc_text
 from dispatch.infra.events import EventKind, emit
 from dispatch.infra.paging import Page, paginate
@@ -18,9 +17,6 @@ from dispatch.models import (
     Asset,
     Channel,
     Customer,
-    Engineer,
-    EngineerRuleKind,
-    EngineerSkill,
     Region,
     Role,
     Site,
@@ -37,11 +33,17 @@ from dispatch.models import (
 from dispatch.sla.clocks import recompute_due, region_calendar
 from dispatch.sla.policy import SlaPolicy, session_policy
 from dispatch.tickets.assignment import assigned_engineer_id, tickets_assigned_to
+from dispatch.tickets.checks import (
+    aware,
+    check_numbers,
+    check_skill,
+    choice,
+    engineer_rule_rows,
+    window_rows,
+)
 from dispatch.tickets.filters import TicketFilters, apply_filters
-from dispatch.tickets.history import lock_ticket, record_event
+from dispatch.tickets.history import record_event
 from dispatch.tickets.numbering import next_ticket_number
-
-_SKILL = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 
 @dataclass(frozen=True)
@@ -70,45 +72,6 @@ class TicketDraft:
     engineer_rules: Sequence[tuple[int, str]] = field(default_factory=tuple)
 
 
-def _choice(value: str, allowed: type[TicketKind] | type[Channel], name: str) -> str:
-    try:
-        return allowed(value).value
-    except ValueError as exc:
-        options = ", ".join(m.value for m in allowed)
-        raise InvalidInput(f"{name} must be one of {options}", field=name) from exc
-
-
-def _aware(value: dt.datetime, name: str) -> dt.datetime:
-    if value.tzinfo is None:
-        raise InvalidInput(f"{name} must carry a time zone", field=name)
-    return value
-
-
-def _check_numbers(draft: TicketDraft) -> None:
-    if not 1 <= draft.priority <= 4:
-        raise InvalidInput("priority must be 1 (emergency) .. 4 (planned)", field="priority")
-    if not 1 <= draft.estimated_minutes <= 1440:
-        raise InvalidInput("estimated_minutes must be 1..1440", field="estimated_minutes")
-    if not 1 <= draft.min_level <= 3:
-        raise InvalidInput("min_level must be 1..3", field="min_level")
-    if draft.parts_demand < 0:
-        raise InvalidInput("parts_demand must be >= 0", field="parts_demand")
-
-
-def _check_skill(session: Session, skill: str) -> str:
-    if not _SKILL.match(skill):
-        raise InvalidInput(
-            "required_skill must be a lower-case name like 'elevator'", field="required_skill"
-        )
-    known = sorted(set(session.scalars(select(EngineerSkill.skill).distinct())))
-    if skill not in known:
-        raise InvalidInput(
-            f"no engineer has skill {skill!r}; known skills: {', '.join(known) or 'none'}",
-            field="required_skill",
-        )
-    return skill
-
-
 def _place(session: Session, draft: TicketDraft) -> tuple[Customer, Site, Asset | None]:
     customer = session.get(Customer, draft.customer_id)
     if customer is None:
@@ -128,39 +91,6 @@ def _place(session: Session, draft: TicketDraft) -> tuple[Customer, Site, Asset 
         if asset.site_id != site.id:
             raise InvalidInput(f"asset {asset.id} is not at site {site.id}", field="asset_id")
     return customer, site, asset
-
-
-def _rules(session: Session, draft: TicketDraft) -> list[TicketEngineerRule]:
-    rules: list[TicketEngineerRule] = []
-    seen: set[int] = set()
-    for i, (engineer_id, kind) in enumerate(draft.engineer_rules):
-        where = f"engineer_rules.{i}"
-        try:
-            kind = EngineerRuleKind(kind).value
-        except ValueError as exc:
-            raise InvalidInput(
-                "kind must be preferred, required or excluded", field=f"{where}.kind"
-            ) from exc
-        if session.get(Engineer, engineer_id) is None:
-            raise NotFound(f"no engineer {engineer_id}", field=f"{where}.engineer_id")
-        if engineer_id in seen:
-            raise InvalidInput(
-                f"engineer {engineer_id} is named twice", field=f"{where}.engineer_id"
-            )
-        seen.add(engineer_id)
-        rules.append(TicketEngineerRule(engineer_id=engineer_id, kind=kind))
-    return rules
-
-
-def _windows(draft: TicketDraft) -> list[TicketWindow]:
-    windows = []
-    for i, (start, end) in enumerate(draft.windows):
-        _aware(start, f"windows.{i}.start")
-        _aware(end, f"windows.{i}.end")
-        if end <= start:
-            raise InvalidInput("a window must end after it starts", field=f"windows.{i}.end")
-        windows.append(TicketWindow(start=start, end=end))
-    return windows
 
 
 def create_ticket(
@@ -197,61 +127,29 @@ def create_ticket(
         Site not the customer's, asset not at the site, unknown skill, a window not
         ending after it starts, priority outside 1..4, other out-of-range values.
     """
-    at = _aware(at or utcnow(), "reported_at").astimezone(dt.UTC)
-    kind = _choice(draft.kind, TicketKind, "kind")
-    channel = _choice(draft.channel, Channel, "channel")
-    _check_numbers(draft)
-    customer, site, asset = _place(session, draft)
-    skill = draft.required_skill or (asset.equipment_type if asset is not None else None)
-    if skill is None:
-        raise InvalidInput(
-            "required_skill is needed when no asset is given", field="required_skill"
-        )
-    skill = _check_skill(session, skill)
-    windows = _windows(draft)
-    rules = _rules(session, draft)
-    fault_started = (
-        _aware(draft.fault_started_at, "fault_started_at") if draft.fault_started_at else None
-    )
-    if fault_started is not None and fault_started > at:
-        raise InvalidInput("the fault cannot start after it was reported", field="fault_started_at")
-    region = site.region
+    at = aware(at or utcnow(), "reported_at").astimezone(dt.UTC)
+    checked = _checked_draft(session, draft, at)
     policy = session_policy(session, policy)
-    zone = region_calendar(region, policy).zone
+    zone = region_calendar(checked.site.region, policy).zone
     number = next_ticket_number(
         session=session,
-        customer_code=customer.code,
-        kind=TicketKind(kind),
+        customer_code=checked.customer.code,
+        kind=TicketKind(checked.kind),
         day=at.astimezone(zone).date(),
     )
-    ticket = Ticket(
-        number=number,
-        kind=kind,
-        channel=channel,
-        customer=customer,
-        site=site,
-        asset=asset,
-        region=region,
-        symptoms=draft.symptoms,
-        fault_codes=[c.strip() for c in draft.fault_codes if c.strip()],
-        priority=draft.priority,
-        required_skill=skill,
-        min_level=draft.min_level,
-        estimated_minutes=draft.estimated_minutes,
-        parts_demand=draft.parts_demand,
-        remote_resolvable=draft.remote_resolvable,
-        status=TicketStatus.NEW.value,
-        sla_state=SlaState.OK.value,
-        reported_at=at,
-        fault_started_at=fault_started,
-        created_at=at,
-        updated_at=at,
-    )
-    ticket.windows = windows
-    ticket.engineer_rules = rules
+    ticket = _new_row(draft, checked, number, at)
     session.add(ticket)
     session.flush()
     recompute_due(session=session, ticket=ticket, at=at, policy=policy, start=at)
+    _announce_creation(session, ticket, actor, at)
+    return ticket
+
+
+def _announce_creation(
+    session: Session, ticket: Ticket, actor: User | None, at: dt.datetime
+) -> None:
+    """Record the ``created`` event and emit ``ticket.created``."""
+    number = ticket.number
     record_event(
         session=session,
         ticket=ticket,
@@ -277,6 +175,77 @@ def create_ticket(
             "at": utc_text(at),
         },
     )
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """A draft's facts after the checks: choices normalised, rows found and built."""
+
+    kind: str
+    channel: str
+    customer: Customer
+    site: Site
+    asset: Asset | None
+    skill: str
+    windows: list[TicketWindow]
+    rules: list[TicketEngineerRule]
+    fault_started: dt.datetime | None
+
+
+def _checked_draft(session: Session, draft: TicketDraft, at: dt.datetime) -> _Checked:
+    """Check ``draft`` reported at ``at``, in creation's order of checks."""
+    kind = choice(draft.kind, TicketKind, "kind")
+    channel = choice(draft.channel, Channel, "channel")
+    check_numbers(
+        priority=draft.priority,
+        estimated_minutes=draft.estimated_minutes,
+        min_level=draft.min_level,
+        parts_demand=draft.parts_demand,
+    )
+    customer, site, asset = _place(session, draft)
+    skill = draft.required_skill or (asset.equipment_type if asset is not None else None)
+    if skill is None:
+        raise InvalidInput(
+            "required_skill is needed when no asset is given", field="required_skill"
+        )
+    skill = check_skill(session, skill)
+    windows = window_rows(draft.windows)
+    rules = engineer_rule_rows(session, draft.engineer_rules)
+    fault_started = (
+        aware(draft.fault_started_at, "fault_started_at") if draft.fault_started_at else None
+    )
+    if fault_started is not None and fault_started > at:
+        raise InvalidInput("the fault cannot start after it was reported", field="fault_started_at")
+    return _Checked(kind, channel, customer, site, asset, skill, windows, rules, fault_started)
+
+
+def _new_row(draft: TicketDraft, checked: _Checked, number: str, at: dt.datetime) -> Ticket:
+    """The new ticket's row (status new, SLA ok), not yet added."""
+    ticket = Ticket(
+        number=number,
+        kind=checked.kind,
+        channel=checked.channel,
+        customer=checked.customer,
+        site=checked.site,
+        asset=checked.asset,
+        region=checked.site.region,
+        symptoms=draft.symptoms,
+        fault_codes=[c.strip() for c in draft.fault_codes if c.strip()],
+        priority=draft.priority,
+        required_skill=checked.skill,
+        min_level=draft.min_level,
+        estimated_minutes=draft.estimated_minutes,
+        parts_demand=draft.parts_demand,
+        remote_resolvable=draft.remote_resolvable,
+        status=TicketStatus.NEW.value,
+        sla_state=SlaState.OK.value,
+        reported_at=at,
+        fault_started_at=checked.fault_started,
+        created_at=at,
+        updated_at=at,
+    )
+    ticket.windows = checked.windows
+    ticket.engineer_rules = checked.rules
     return ticket
 
 
@@ -402,78 +371,3 @@ def ticket_events(*, session: Session, ticket: Ticket) -> list[TicketEvent]:
             .order_by(TicketEvent.seq)
         )
     )
-
-
-_REBOOKABLE = frozenset(
-    {
-        TicketStatus.NEW.value,
-        TicketStatus.TRIAGED.value,
-        TicketStatus.SCHEDULED.value,
-        TicketStatus.NEEDS_FOLLOW_UP.value,
-        TicketStatus.ON_HOLD_CUSTOMER.value,
-        TicketStatus.ON_HOLD_PARTS.value,
-        TicketStatus.REOPENED.value,
-    }
-)
-"""Statuses in which a ticket's appointment may still change (not handed to its engineer)."""
-
-
-def rebook_ticket(
-    *,
-    session: Session,
-    ticket: Ticket,
-    windows: Sequence[tuple[dt.datetime, dt.datetime]],
-    actor: User | None,
-    at: dt.datetime,
-    reason: str | None = None,
-) -> Ticket:
-    """Replace ``ticket``'s appointment windows (e.g. the customer accepted a new slot).
-
-    The change is recorded in the ticket's history (``kind="rebooked"``, the windows before
-    and after). The SLA due instants do not depend on the windows and are kept. A plan that
-    placed the ticket becomes stale (the windows are part of what a plan saw).
-
-    Parameters
-    ----------
-    session
-        Open session; the caller commits.
-    ticket
-        The ticket to re-book.
-    windows
-        The new appointment slots ``(start, end)`` (aware); empty: any time.
-    actor
-        Who made the change (``None``: the system).
-    at
-        When the change was made (aware).
-    reason
-        Why (shown in the history), e.g. ``WINDOW_PASSED``.
-
-    Raises
-    ------
-    InvalidInput
-        A window without a time zone or not ending after it starts (``windows.N.end``).
-    Conflict
-        The ticket is handed to its engineer, on site or finished (field ``status``).
-    """
-    lock_ticket(session=session, ticket=ticket)
-    if ticket.status not in _REBOOKABLE:
-        raise Conflict(
-            f"ticket {ticket.number} is {ticket.status}: its appointment can no longer change",
-            field="status",
-        )
-    rows = _windows(TicketDraft(0, 0, ticket.kind, ticket.priority, 1, windows=windows))
-    before = [[w.start, w.end] for w in sorted(ticket.windows, key=lambda w: w.start)]
-    ticket.windows = rows
-    ticket.updated_at = _aware(at, "at")
-    record_event(
-        session=session,
-        ticket=ticket,
-        kind="rebooked",
-        at=at,
-        actor=actor,
-        reason=reason,
-        before={"windows": before},
-        after={"windows": [[w.start, w.end] for w in rows]},
-    )
-    session.flush()
-    return ticket

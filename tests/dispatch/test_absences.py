@@ -11,8 +11,9 @@ from sqlalchemy import select
 from dispatch.demo.org import load_demo
 from dispatch.errors import Conflict, InvalidInput, NotFound
 from dispatch.field.checkins import check_in
+from dispatch.field.day import jobs_for
 from dispatch.infra.events import EventKind
-from dispatch.masterdata import absences
+from dispatch.masterdata import absences, engineers
 from dispatch.models import (
     AuditEntry,
     Engineer,
@@ -260,3 +261,40 @@ def test_an_absence_over_the_published_day_releases_only_what_has_not_started(da
         assert session.get(Ticket, mine[0][1]).status == TicketStatus.ON_SITE.value  # type: ignore[union-attr]
         for ticket_id in released:
             assert session.get(Ticket, ticket_id).status == TicketStatus.TRIAGED.value  # type: ignore[union-attr]
+
+
+def test_a_forced_deactivation_releases_the_published_day_as_an_absence_does(database):
+    with database.session() as session:
+        load_demo(session=session, seed=3, day=DAY, engineers=6, tickets=30)
+    with database.session() as session:
+        plan = _published_day(session)
+        rows = session.execute(
+            select(Visit.engineer_id, Visit.ticket_id).where(Visit.plan_id == plan.id)
+        ).all()
+        engineer = max({r[0] for r in rows}, key=lambda e: sum(r[0] == e for r in rows))
+        mine = {r[1] for r in rows if r[0] == engineer}
+        assert mine
+
+        done, returned = engineers.deactivate_engineer(
+            session=session, actor=None, engineer_id=engineer, now=NOW, force=True
+        )
+
+        assert done.active is False and set(returned) == mine
+        assert plan.status == PlanStatus.SUPERSEDED.value
+        published = session.scalars(
+            select(Plan).where(Plan.plan_date == DAY, Plan.status == PlanStatus.PUBLISHED.value)
+        ).all()
+        assert len(published) == 1 and published[0].options["source"] == "deactivation"
+        new = published[0]
+        assert not [v for v in new.visits if v.engineer_id == engineer]
+        assert {u.ticket_id: u.reasons for u in new.unassigned if u.ticket_id in mine} == {
+            t: [Reason.ENGINEER_ABSENT.value] for t in mine
+        }
+        assert {v.ticket_id for v in new.visits} == {r[1] for r in rows} - mine
+        assert jobs_for(session=session, engineer_id=engineer, day=DAY) == []
+        for ticket_id in mine:
+            assert session.get(Ticket, ticket_id).status == TicketStatus.TRIAGED.value  # type: ignore[union-attr]
+        announced = session.scalars(
+            select(OutboxEvent).where(OutboxEvent.kind == EventKind.PLAN_PUBLISHED)
+        ).all()
+        assert new.id in {e.data["plan_id"] for e in announced}

@@ -10,7 +10,8 @@ import pytest
 from dispatch.errors import Conflict, InvalidInput
 from dispatch.sla.policy import session_policy
 from dispatch.tickets.lifecycle import transition
-from dispatch.tickets.records import rebook_ticket, ticket_events
+from dispatch.tickets.rebooking import rebook_ticket
+from dispatch.tickets.records import ticket_events
 from dispatch.tickets.service_windows import WINDOW_PASSED
 from scenarios.desk import Desk
 from solver.params import SolveParams
