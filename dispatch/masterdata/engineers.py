@@ -36,7 +36,7 @@ from dispatch.masterdata.engineer_rules import (
 from dispatch.models import Engineer, Plan, PlanStatus, Ticket, TicketStatus, User, Visit
 from dispatch.org.engineers import get_engineer
 from dispatch.tickets.assignment import assigned_engineers
-from solver.travel import TravelTimeProvider
+from solver import TravelTimeProvider
 
 ENTITY = "engineer"
 _PLAIN = (
