@@ -22,8 +22,9 @@ from dispatch.errors import Conflict, StalePlan
 from dispatch.infra.day_clock import plan_start
 from dispatch.infra.events import EventKind, emit
 from dispatch.models import Engineer, Plan, PlanStatus, Region, Ticket, TicketStatus, User, utcnow
+from dispatch.org.regions import ancestor_ids, region_ids, root_id
 from dispatch.planning.plans import load_plan
-from dispatch.planning.problem import build_problem, published_ids, region_ids
+from dispatch.planning.problem import build_problem, published_ids
 from dispatch.planning.snapshot import PUBLISHED_KEY, changes
 from dispatch.tickets.assignment import assigned_engineers
 from dispatch.tickets.history import lock_tickets, record_event
@@ -151,15 +152,6 @@ def _explain(what: str, kind: str) -> str:
     return "changed since the plan was computed (place, work, tier, windows, rules or status)"
 
 
-def _ancestor_ids(session: Session, region_id: int) -> list[int]:
-    ids: list[int] = []
-    region = session.get(Region, region_id)
-    while region is not None and region.parent_id is not None:
-        ids.append(region.parent_id)
-        region = session.get(Region, region.parent_id)
-    return ids
-
-
 def _published_in(session: Session, region_ids_: list[int], day: dt.date) -> list[Plan]:
     return list(
         session.scalars(
@@ -181,8 +173,7 @@ def lock_publishing(*, session: Session, region_id: int) -> None:
     the row lock on PostgreSQL and the write lock on SQLite. Pending changes are flushed.
     """
     session.flush()
-    ancestors = _ancestor_ids(session, region_id)
-    root = ancestors[-1] if ancestors else region_id
+    root = root_id(session=session, region_id=region_id)
     session.execute(
         update(Region)
         .where(Region.id == root)
@@ -200,7 +191,8 @@ def replaced_plans(*, session: Session, plan: Plan) -> list[Plan]:
         A plan of a wider region (e.g. headquarters) is published for the day: publishing a
         part of it would leave the other regions' engineers without a day, or with two.
     """
-    wider = _published_in(session, _ancestor_ids(session, plan.region_id), plan.plan_date)
+    above = ancestor_ids(session=session, region_id=plan.region_id)
+    wider = _published_in(session, above, plan.plan_date)
     if wider:
         raise Conflict(
             f"plan {wider[0].id} of a wider region is published for {plan.plan_date}; "
