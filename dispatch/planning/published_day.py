@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatch.models import Plan, PlanStatus, Ticket, Visit
+from dispatch.planning.inputs import PlanningInput
 from dispatch.planning.snapshot import PUBLISHED_KEY, published_digest
 from solver.problem import Pin
 
@@ -88,3 +89,18 @@ def previous_assignment(
         for t in tickets
         if t.id in published and published[t.id].engineer_id in codes and t.number in ticket_ids
     }
+
+
+def current_routes(
+    planning: PlanningInput, published: Sequence[Plan], leave_out: int
+) -> dict[str, list[str]]:
+    """Engineer code -> ticket numbers in order, from the published plans (pins included)."""
+    numbers = {tid: number for number, tid in planning.ticket_ids.items()}
+    codes = {eid: code for code, eid in planning.engineer_ids.items()}
+    routes: dict[str, list[str]] = {}
+    visits = [v for plan in published for v in plan.visits]
+    for v in sorted(visits, key=lambda v: (v.engineer_id, v.sequence)):
+        if v.ticket_id == leave_out or v.ticket_id not in numbers or v.engineer_id not in codes:
+            continue
+        routes.setdefault(codes[v.engineer_id], []).append(numbers[v.ticket_id])
+    return routes

@@ -9,13 +9,13 @@ the problem are named in the plan's notes with why.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dispatch.models import Plan, PlanUnassigned, SiteVisit, Ticket, Visit
+from dispatch.models import Plan, PlanStatus, PlanUnassigned, SiteVisit, Ticket, Visit
 from dispatch.planning.inputs import PlanningInput
 from dispatch.planning.plan_sla import predicted_sla
 from dispatch.tickets.service_windows import WINDOW_PASSED
@@ -45,6 +45,22 @@ def apply_solution(
     plan.visits.extend(route_visits(planning, solution, {v.engineer_id for v in on_site}))
     plan.unassigned.extend(unassigned_rows(planning, solution))
     _figures(session, plan, planning, solution, now)
+
+
+def store_solution(
+    *,
+    session: Session,
+    plan: Plan,
+    planning: PlanningInput,
+    solution: Solution,
+    clock: Callable[[], dt.datetime],
+) -> None:
+    """Store ``solution`` in ``plan`` (:func:`apply_solution`, judged at the run's start),
+    then mark the run succeeded, finished at ``clock()``."""
+    apply_solution(session=session, plan=plan, planning=planning, solution=solution)
+    plan.status = PlanStatus.SUCCEEDED.value
+    plan.progress = 1.0
+    plan.finished_at = clock()
 
 
 def on_site_visits(session: Session, planning: PlanningInput) -> list[Visit]:
