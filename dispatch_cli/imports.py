@@ -36,6 +36,7 @@ def import_files(
     """
     from dispatch.errors import InvalidInput
     from dispatch.imports import ImportFile, run_import
+    from dispatch.planning.optimization import submit
     from dispatch.runtime import Runtime
 
     files = [ImportFile(p.name, p.read_bytes()) for p in _expand(paths)]
@@ -50,8 +51,7 @@ def import_files(
                 dry_run=dry_run,
                 progress=lambda message: spinner.update(message),
             )
-        for plan_id, budget in report.reoptimizations:  # after the commit: jobs find runs
-            runtime.jobs.enqueue_optimization(plan_id, time_budget=budget)
+        submit(runtime, report.reoptimizations)  # after the commit: jobs find runs
     except InvalidInput as exc:
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(2) from exc

@@ -4,9 +4,9 @@ The desk builds the solver problem through the production seam
 (:func:`dispatch.planning.problem.build_problem`) from the rows as they stand at the simulated
 instant, with the engineers' last reported positions: the optimiser sees only what a
 dispatcher would know (estimated durations, not the real ones). :meth:`Desk.publish`
-stores a solution as a plan with :func:`dispatch.planning.problem.apply_solution`, supersedes the
-previous plan of the day and moves tickets through the life cycle (``schedule`` /
-``unschedule``) with :func:`dispatch.planning.publishing.make_current`, the production path.
+stores a solution as a plan, supersedes the previous plan of the day and moves tickets
+through the life cycle (``schedule`` / ``unschedule``) with
+:func:`dispatch.planning.publishing.publish_solution`, the production path.
 """
 
 from __future__ import annotations
@@ -21,16 +21,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dispatch.models import Plan, PlanStatus, Ticket, TicketStatus, User
+from dispatch.models import Plan, Ticket, TicketStatus, User
 from dispatch.planning.problem import (
     PlanningInput,
     PlanningOptions,
     Position,
-    apply_solution,
     build_problem,
     current_plan,
 )
-from dispatch.planning.publishing import make_current
+from dispatch.planning.publishing import PlanSource, publish_solution
 from dispatch.sla.policy import SlaPolicy
 from dispatch.tickets.rebooking import rebook_ticket
 from dispatch.tickets.service_windows import WINDOW_PASSED
@@ -198,37 +197,27 @@ class Desk:
     ) -> Plan:
         """Store ``solution`` as today's published plan and bring the tickets in line.
 
-        The plan is stored with :func:`dispatch.planning.problem.apply_solution` and made current
-        with :func:`dispatch.planning.publishing.make_current` (as publishing does in production,
-        without the staleness check: the plan was computed at this very instant): tickets
-        it places go ``schedule`` with their engineer, scheduled tickets the replaced plan
-        had and this one drops go back to the pool, the replaced plan is superseded.
+        The production path of a plan computed and published at once,
+        :func:`dispatch.planning.publishing.publish_solution` (as dispatch-now does, without
+        the staleness check: the plan was computed at this very instant): tickets it places
+        go ``schedule`` with their engineer, scheduled tickets the replaced plan had and this
+        one drops go back to the pool, the replaced plan is superseded.
         """
         now = self.now()
         if problem is not None:
             planning = dataclasses.replace(planning, problem=problem)
-        day = planning.day
-        plan = Plan(
-            region_id=self.region_id,
-            plan_date=day,
-            horizon_start=planning.origin,
-            horizon_end=planning.origin + dt.timedelta(days=1),
-            status=PlanStatus.RUNNING.value,
-            options={"policy": source},
-            time_budget_seconds=self.params.time_limit,
-            notes=[],
-            progress=1.0,
-            attempts=1,
-            created_at=now,
-            started_at=now,
-        )
-        session.add(plan)
-        session.flush()
-        apply_solution(session=session, plan=plan, planning=planning, solution=solution)
-        plan.status = PlanStatus.SUCCEEDED.value
-        plan.finished_at = now
-        make_current(
-            session=session, plan=plan, actor=None, at=now, reason=f"plan {plan.id} ({source})"
+        plan = publish_solution(
+            session=session,
+            planning=planning,
+            solution=solution,
+            source=PlanSource(
+                options={"policy": source},
+                reason=lambda plan_id: f"plan {plan_id} ({source})",
+                time_budget=self.params.time_limit,
+                created_at=now,
+            ),
+            actor=None,
+            at=now,
         )
         planned = {v.ticket_id for v in plan.visits}
         self.plans += 1

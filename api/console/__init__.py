@@ -25,7 +25,7 @@ from api.deps import CurrentUser, RuntimeDep, SessionDep, SettingsDep
 from api.schemas.common import ApiModel
 from dispatch.infra.day_clock import local_day
 from dispatch.models import Engineer, Region, RegionKind
-from dispatch.planning.problem import region_ids
+from dispatch.org.regions import region_ids
 from dispatch.reporting.operations import opening_day
 
 STATIC_DIR = Path(__file__).parent / "static"

@@ -16,6 +16,7 @@ from api.schemas.common import IdPath, Limit, Offset, Paged, RegionQuery, instan
 from dispatch.errors import NotFound, PermissionDenied
 from dispatch.masterdata import absences
 from dispatch.models import EngineerAbsence, Region, Role
+from dispatch.planning import optimization
 
 router = APIRouter(prefix="/api/v1", tags=["engineers"])
 
@@ -71,10 +72,7 @@ def create(
     out.released_ticket_ids = sorted(t for r in change.released for t in r.ticket_ids)
     out.plan_ids = [r.plan.id for r in change.released]
     out.reoptimization_ids = [p.id for p in change.reoptimizations]
-    queued = [(p.id, p.time_budget_seconds) for p in change.reoptimizations]
-    session.commit()  # the jobs must find their runs: commit before enqueueing
-    for plan_id, budget in queued:
-        runtime.jobs.enqueue_optimization(plan_id, time_budget=budget)
+    optimization.submit(runtime, change.reoptimizations, commit=session.commit)
     return out
 
 

@@ -38,12 +38,10 @@ def dispatch_now(
         travel=runtime.travel,
     )
     plan, visit = result.plan, result.visit
-    rerun = optimization.request_optimization(
+    rerun = optimization.request_replan(
         session=session,
-        region_code=plan.region.code,
-        day=plan.plan_date,
+        plan=plan,
         time_budget=runtime.settings.default_solve_seconds,
-        options=optimization.RunOptions(replan_from_now=True),
         actor=user,
         now=runtime.clock(),
     )
@@ -63,6 +61,5 @@ def dispatch_now(
         insertion_ms=round(result.insertion_seconds * 1000, 1),
         reoptimization_id=rerun.id,
     )
-    session.commit()  # the job must find the run: commit before enqueueing
-    runtime.jobs.enqueue_optimization(rerun.id, time_budget=rerun.time_budget_seconds)
+    optimization.submit(runtime, [rerun], commit=session.commit)
     return out

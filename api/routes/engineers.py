@@ -28,7 +28,7 @@ from dispatch.masterdata.common import hhmm
 from dispatch.masterdata.engineers import create_engineer, deactivate_engineer, update_engineer
 from dispatch.models import Engineer, Region, Role, SiteVisit, User
 from dispatch.org.engineers import get_engineer, list_engineers
-from dispatch.planning.problem import region_ids
+from dispatch.org.regions import region_ids
 from dispatch.reporting.kpis import local_period
 
 router = APIRouter(prefix="/api/v1/engineers", tags=["engineers"])

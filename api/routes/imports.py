@@ -9,6 +9,7 @@ from fastapi import APIRouter, File, Form, UploadFile
 from api.deps import DispatcherUser, RuntimeDep, SessionDep
 from api.schemas.imports import ImportReportOut
 from dispatch.imports import ImportFile, run_import
+from dispatch.planning import optimization
 
 router = APIRouter(prefix="/api/v1/imports", tags=["imports"])
 
@@ -33,7 +34,5 @@ def import_files(
         session=session, files=uploads, at=runtime.clock(), actor_id=user.id, dry_run=dry_run
     )
     if report.reoptimizations:
-        session.commit()  # the jobs must find their runs: commit before enqueueing
-        for plan_id, budget in report.reoptimizations:
-            runtime.jobs.enqueue_optimization(plan_id, time_budget=budget)
+        optimization.submit(runtime, report.reoptimizations, commit=session.commit)
     return ImportReportOut.model_validate(report.as_dict())

@@ -62,8 +62,7 @@ def start_optimization(
         actor=user,
         now=runtime.clock(),
     )
-    session.commit()  # the job must find the row: commit before enqueueing
-    runtime.jobs.enqueue_optimization(plan.id, time_budget=plan.time_budget_seconds)
+    optimization.submit(runtime, [plan], commit=session.commit)
     response.headers["Location"] = f"/api/v1/optimizations/{plan.id}"
     return _run_out(plan)
 

@@ -33,6 +33,15 @@ def utc_text(instant: dt.datetime) -> str:
     return instant.astimezone(dt.UTC).isoformat().removesuffix("+00:00") + "Z"
 
 
+def local_midnight(day: dt.date, zone: ZoneInfo) -> dt.datetime:
+    """The instant local ``day`` begins in ``zone`` (its midnight), in UTC.
+
+    A plan's time axis counts seconds from it; a local day runs from this instant to
+    ``local_midnight(day + 1 day)`` (23 or 25 hours on a daylight-saving change).
+    """
+    return dt.datetime.combine(day, dt.time(0), zone).astimezone(dt.UTC)
+
+
 def local_day(now: dt.datetime, zone: ZoneInfo) -> dt.date:
     """The date ``now`` falls on in ``zone``."""
     return now.astimezone(zone).date()

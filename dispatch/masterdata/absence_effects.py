@@ -7,9 +7,8 @@ The path is dispatch-now's (:mod:`dispatch.planning.emergency`): the visits are 
 tickets' life cycle (``unschedule``, or ``divert`` for an engineer already driving there),
 the published day is rebuilt as solver routes from now without them
 (:func:`solver.assemble.solution_from_plan`), stored as a new plan with the tickets
-unassigned for :data:`~solver.solution.Reason.ENGINEER_ABSENT`
-(:func:`dispatch.planning.problem.apply_solution`) and published at once
-(:func:`dispatch.planning.publishing.make_current`). The caller then queues an in-day
+unassigned for :data:`~solver.solution.Reason.ENGINEER_ABSENT` and published at once
+(:func:`dispatch.planning.publishing.publish_solution`). The caller then queues an in-day
 re-optimisation of the day, which gives them to others.
 
 A visit is affected when its planned time intersects the absence and it has not started:
@@ -36,11 +35,10 @@ from dispatch.models import (
     User,
     Visit,
 )
-from dispatch.planning.emergency import current_routes
-from dispatch.planning.optimization import RunOptions, request_optimization
-from dispatch.planning.plans import new_plan
-from dispatch.planning.problem import apply_solution, build_problem
-from dispatch.planning.publishing import make_current, published_under
+from dispatch.planning.optimization import request_replan
+from dispatch.planning.problem import build_problem
+from dispatch.planning.published_day import current_routes
+from dispatch.planning.publishing import PlanSource, publish_solution, published_under
 from dispatch.tickets.lifecycle import transition
 from solver import Reason, TravelTimeProvider, solution_from_plan
 
@@ -73,14 +71,8 @@ class Released:
         self, *, session: Session, actor: User | None, now: dt.datetime, time_budget: float
     ) -> Plan:
         """Queue an in-day re-optimisation of the plan's region and day (not enqueued)."""
-        return request_optimization(
-            session=session,
-            region_code=self.plan.region.code,
-            day=self.plan.plan_date,
-            time_budget=time_budget,
-            options=RunOptions(replan_from_now=True),
-            actor=actor,
-            now=now,
+        return request_replan(
+            session=session, plan=self.plan, time_budget=time_budget, actor=actor, now=now
         )
 
 
@@ -243,19 +235,17 @@ def _republish(
     solution = solution_from_plan(
         planning.problem, kept, {n: (Reason.ENGINEER_ABSENT,) for n in gone}
     )
-    plan = new_plan(
-        region=region,
-        day=day,
-        status=PlanStatus.SUCCEEDED,
-        options={"source": source, "released_ticket_ids": list(released)},
-        time_budget=1.0,
-        actor=actor,
-    )
-    plan.progress, plan.attempts, plan.started_at, plan.finished_at = 1.0, 1, now, now
-    session.add(plan)
-    session.flush()
-    apply_solution(session=session, plan=plan, planning=planning, solution=solution, now=now)
     label = _LABELS.get(source, source)
-    plan.notes = [f"{label}: {len(released)} visit(s) back to the pool", *plan.notes]
-    make_current(session=session, plan=plan, actor=actor, at=now, reason=label)
-    return plan
+    plan_source = PlanSource(
+        options={"source": source, "released_ticket_ids": list(released)},
+        reason=label,
+        notes=(f"{label}: {len(released)} visit(s) back to the pool",),
+    )
+    return publish_solution(
+        session=session,
+        planning=planning,
+        solution=solution,
+        source=plan_source,
+        actor=actor,
+        at=now,
+    )

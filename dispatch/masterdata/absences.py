@@ -33,7 +33,7 @@ from dispatch.infra.events import EventKind, emit
 from dispatch.infra.paging import Page, paginate
 from dispatch.masterdata.absence_effects import Released, release_absent_visits
 from dispatch.models import AbsenceReason, Engineer, EngineerAbsence, Plan, User
-from dispatch.planning.problem import region_ids
+from dispatch.org.regions import region_ids
 from solver import TravelTimeProvider
 
 MAX_LENGTH = dt.timedelta(days=366)

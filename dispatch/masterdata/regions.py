@@ -21,7 +21,7 @@ from dispatch.masterdata.common import (
     write_audited,
 )
 from dispatch.models import Customer, Engineer, Region, RegionKind, Site
-from dispatch.planning.problem import region_ids
+from dispatch.org.regions import region_ids
 
 ENTITY = "region"
 _PLAIN = ("code", "name", "timezone", "manager_name", "manager_email", "active")

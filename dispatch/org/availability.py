@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dispatch.infra.day_clock import local_midnight
 from dispatch.models import EngineerAbsence
 from solver import Break, TimeWindow
 
@@ -57,8 +58,8 @@ def absences_on(
     *, session: Session, engineer_ids: Iterable[int], day: dt.date, zone: ZoneInfo
 ) -> dict[int, list[tuple[dt.datetime, dt.datetime]]]:
     """Uncancelled absences intersecting the local ``day``, per engineer id (earliest first)."""
-    start = dt.datetime.combine(day, dt.time(0), zone).astimezone(dt.UTC)
-    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), zone).astimezone(dt.UTC)
+    start = local_midnight(day, zone)
+    end = local_midnight(day + dt.timedelta(days=1), zone)
     ids = sorted(set(engineer_ids))
     out: dict[int, list[tuple[dt.datetime, dt.datetime]]] = {}
     if not ids:

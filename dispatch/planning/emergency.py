@@ -18,10 +18,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from dispatch.errors import Conflict, NotFound
-from dispatch.models import Plan, PlanStatus, Region, Ticket, TicketStatus, User, Visit, utcnow
-from dispatch.planning.plans import new_plan
-from dispatch.planning.problem import PlanningInput, apply_solution, build_problem
-from dispatch.planning.publishing import make_current, published_under
+from dispatch.infra.day_clock import local_day
+from dispatch.models import Plan, Region, Ticket, TicketStatus, User, Visit, utcnow
+from dispatch.org.regions import region_and_ancestors, root_id
+from dispatch.planning.problem import PlanningInput, build_problem, current_plan
+from dispatch.planning.published_day import current_routes
+from dispatch.planning.publishing import PlanSource, publish_solution, published_under
 from dispatch.sla.policy import session_policy
 from dispatch.tickets.lifecycle import transition
 from solver import (
@@ -76,32 +78,13 @@ class DispatchNowResult:
     insertion_seconds: float
 
 
-def _published_for(session: Session, region: Region, day: dt.date) -> Plan | None:
-    """The newest published plan of ``day`` covering ``region`` (its own, else an ancestor's)."""
-    from dispatch.planning.problem import current_plan
-
-    current: Region | None = region
-    while current is not None:
-        plan = current_plan(session=session, region_id=current.id, day=day)
-        if plan is not None:
-            return plan
-        current = session.get(Region, current.parent_id) if current.parent_id else None
-    return None
-
-
-def current_routes(
-    planning: PlanningInput, published: list[Plan], leave_out: int
-) -> dict[str, list[str]]:
-    """Engineer code -> ticket numbers in order, from the published plans (pins included)."""
-    numbers = {tid: number for number, tid in planning.ticket_ids.items()}
-    codes = {eid: code for code, eid in planning.engineer_ids.items()}
-    routes: dict[str, list[str]] = {}
-    visits = [v for plan in published for v in plan.visits]
-    for v in sorted(visits, key=lambda v: (v.engineer_id, v.sequence)):
-        if v.ticket_id == leave_out or v.ticket_id not in numbers or v.engineer_id not in codes:
-            continue
-        routes.setdefault(codes[v.engineer_id], []).append(numbers[v.ticket_id])
-    return routes
+def _covering_region(session: Session, region: Region, day: dt.date) -> int:
+    """The region whose published plan of ``day`` covers ``region`` (its own, else the
+    nearest ancestor's); none: the root (any engineer of the organisation may take it)."""
+    for region_id in region_and_ancestors(session=session, region_id=region.id):
+        if current_plan(session=session, region_id=region_id, day=day) is not None:
+            return region_id
+    return root_id(session=session, region_id=region.id)
 
 
 def _from_now(planning: PlanningInput, number: str, now_s: int) -> PlanningInput:
@@ -182,6 +165,46 @@ def dispatch_now(
         route (``reasons`` and ``suggestion`` say why and what would let it in).
     """
     now = now or utcnow()
+    ticket = _waiting_ticket(session, ticket_id, actor, now)
+    day = local_day(now, ZoneInfo(ticket.region.timezone))
+    region_id = _covering_region(session, ticket.region, day)
+    placement = _placement(session, ticket, region_id, day, now, travel)
+    plan = _publish(session, ticket, placement, actor, now)
+    result, ids = placement.result, placement.planning.ticket_ids
+    assert result.engineer_id is not None  # (placed: see _placement)
+    transition(
+        session=session,
+        ticket=ticket,
+        action="dispatch",
+        actor=actor,
+        reason="dispatch now",
+        at=now,
+        engineer_id=placement.planning.engineer_ids[result.engineer_id],
+    )
+    visit = next(v for v in plan.visits if v.ticket_id == ticket.id)
+    taken_off = placement.diverted or placement.displaced
+    return DispatchNowResult(
+        plan=plan,
+        visit=visit,
+        displaced_ticket_ids=(ids[taken_off],) if taken_off else (),
+        diverted_ticket_ids=(ids[placement.diverted],) if placement.diverted else (),
+        added_travel_seconds=result.added_travel_seconds,
+        insertion_seconds=result.seconds,
+    )
+
+
+def _waiting_ticket(
+    session: Session, ticket_id: int, actor: User | None, now: dt.datetime
+) -> Ticket:
+    """The ticket to dispatch now, triaged if it was new or reopened.
+
+    Raises
+    ------
+    NotFound
+        No such ticket.
+    Conflict
+        It is not waiting for an engineer.
+    """
     ticket = session.get(Ticket, ticket_id)
     if ticket is None:
         raise NotFound(f"no ticket {ticket_id}", field="ticket_id")
@@ -196,15 +219,36 @@ def dispatch_now(
         transition(
             session=session, ticket=ticket, action="triage", actor=actor, reason="emergency", at=now
         )
-    day = now.astimezone(ZoneInfo(ticket.region.timezone)).date()
-    published = _published_for(session, ticket.region, day)
-    if published is not None:
-        region_id = published.region_id
-    else:  # nothing covers its region: any engineer of the whole organisation may take it
-        root = ticket.region
-        while root.parent_id is not None and (parent := session.get(Region, root.parent_id)):
-            root = parent
-        region_id = root.id
+    return ticket
+
+
+@dataclass(frozen=True)
+class _Placement:
+    """Where the insertion put the emergency, in the day's problem from now."""
+
+    planning: PlanningInput
+    result: InsertionResult
+    displaced: str | None
+    """The lower-tier ticket taken out of a route to make room."""
+    diverted: str | None
+    """The ticket whose engineer was called off on the way to it."""
+
+
+def _placement(
+    session: Session,
+    ticket: Ticket,
+    region_id: int,
+    day: dt.date,
+    now: dt.datetime,
+    travel: TravelTimeProvider | None,
+) -> _Placement:
+    """Insert ``ticket`` into the published day of ``region_id`` (and the regions below).
+
+    Raises
+    ------
+    Conflict
+        The ticket cannot be planned today, has no window left, or fits in no route.
+    """
     planning = build_problem(session=session, region_id=region_id, day=day, now=now, travel=travel)
     number = ticket.number
     if number not in planning.ticket_ids:
@@ -221,39 +265,38 @@ def dispatch_now(
     divertible = session_policy(session).divertible(ticket.priority)
     result, displaced, diverted = _place(problem, current, solver_ticket, matrix, divertible)
     if not result.inserted or result.engineer_id is None:
-        unassigned = result.unassigned
-        suggestion = unassigned.suggestion if unassigned is not None else None
-        raise Conflict(
-            f"ticket {number} fits in no engineer's route today"
-            + (f"; {suggestion.message}" if suggestion is not None else ""),
-            field="ticket_id",
-            reasons=[str(r) for r in unassigned.reasons] if unassigned is not None else [],
-            suggestion=suggestion.message if suggestion is not None else None,
-        )
-    region = session.get(Region, region_id)
-    assert region is not None
-    plan = new_plan(
-        region=region,
-        day=day,
-        status=PlanStatus.SUCCEEDED,
-        options={"source": "dispatch_now", "ticket_id": ticket.id},
-        time_budget=1.0,
-        actor=actor,
+        raise _fits_nowhere(number, result)
+    return _Placement(planning, result, displaced, diverted)
+
+
+def _fits_nowhere(number: str, result: InsertionResult) -> Conflict:
+    """The refusal of a ticket no route can take, with the solver's reasons and suggestion."""
+    unassigned = result.unassigned
+    suggestion = unassigned.suggestion if unassigned is not None else None
+    return Conflict(
+        f"ticket {number} fits in no engineer's route today"
+        + (f"; {suggestion.message}" if suggestion is not None else ""),
+        field="ticket_id",
+        reasons=[str(r) for r in unassigned.reasons] if unassigned is not None else [],
+        suggestion=suggestion.message if suggestion is not None else None,
     )
-    plan.progress, plan.attempts, plan.started_at, plan.finished_at = 1.0, 1, now, now
-    session.add(plan)
-    session.flush()
-    apply_solution(session=session, plan=plan, planning=planning, solution=result.solution)
-    engineer_id = planning.engineer_ids[result.engineer_id]
-    plan.notes = [
+
+
+def _publish(
+    session: Session, ticket: Ticket, placement: _Placement, actor: User | None, now: dt.datetime
+) -> Plan:
+    """Publish the day with the emergency in it; an engineer called off on the way to a
+    visit has that ticket sent back to the pool first (``divert``)."""
+    result, number = placement.result, ticket.number
+    displaced, diverted = placement.displaced, placement.diverted
+    notes = [
         f"dispatch now: {number} inserted for {result.engineer_id} at position "
         f"{result.position} (+{result.added_travel_seconds} s travel) in "
         f"{result.seconds * 1000:.0f} ms"
-        + (f"; {displaced} displaced (lower priority, back to the pool)" if displaced else ""),
-        *plan.notes,
+        + (f"; {displaced} displaced (lower priority, back to the pool)" if displaced else "")
     ]
     if diverted is not None:
-        called_off = session.get(Ticket, planning.ticket_ids[diverted])
+        called_off = session.get(Ticket, placement.planning.ticket_ids[diverted])
         assert called_off is not None
         transition(
             session=session,
@@ -263,24 +306,17 @@ def dispatch_now(
             reason=f"engineer diverted to emergency {number}",
             at=now,
         )
-        plan.notes = [f"{diverted} interrupted on the way (back to the pool)", *plan.notes]
-        displaced = diverted
-    make_current(session=session, plan=plan, actor=actor, at=now, reason=f"dispatch now {number}")
-    transition(
-        session=session,
-        ticket=ticket,
-        action="dispatch",
-        actor=actor,
-        reason="dispatch now",
-        at=now,
-        engineer_id=engineer_id,
+        notes.insert(0, f"{diverted} interrupted on the way (back to the pool)")
+    source = PlanSource(
+        options={"source": "dispatch_now", "ticket_id": ticket.id},
+        reason=f"dispatch now {number}",
+        notes=tuple(notes),
     )
-    visit = next(v for v in plan.visits if v.ticket_id == ticket.id)
-    return DispatchNowResult(
-        plan=plan,
-        visit=visit,
-        displaced_ticket_ids=(planning.ticket_ids[displaced],) if displaced else (),
-        diverted_ticket_ids=(planning.ticket_ids[diverted],) if diverted else (),
-        added_travel_seconds=result.added_travel_seconds,
-        insertion_seconds=result.seconds,
+    return publish_solution(
+        session=session,
+        planning=placement.planning,
+        solution=result.solution,
+        source=source,
+        actor=actor,
+        at=now,
     )

@@ -21,7 +21,7 @@ from dispatch.errors import ServiceUnavailable
 from dispatch.infra import keys
 from dispatch.infra.outbox import prune_relayed
 from dispatch.models import Plan, utcnow
-from dispatch.planning.optimization import queued_runs, reap_stale_runs
+from dispatch.planning.optimization import queued_runs, reap_stale_runs, submit
 from dispatch.runtime import Runtime
 
 logger = logging.getLogger(__name__)
@@ -40,8 +40,7 @@ def reap_task(runtime: Runtime) -> None:
             plan_id: session.get(Plan, plan_id).time_budget_seconds  # type: ignore[union-attr]
             for plan_id in requeued
         }
-    for plan_id in requeued:
-        runtime.jobs.enqueue_optimization(plan_id, time_budget=budgets[plan_id])
+    submit(runtime, [(plan_id, budgets[plan_id]) for plan_id in requeued])
     if requeued or failed:
         logger.warning("reaped runs: requeued %s, failed %s", requeued, failed)
 

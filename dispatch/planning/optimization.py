@@ -1,7 +1,8 @@
-"""Optimisation runs: request one, run it (the job body), reap runs whose worker died.
+"""Optimisation runs: request one, submit it, run it (the job body), reap runs whose worker died.
 
 A run is a :class:`~dispatch.models.Plan` row that goes queued -> running -> succeeded
-(or failed / cancelled). The job on the queue carries only the plan id.
+(or failed / cancelled). The job on the queue carries only the plan id; the steps of a
+run in the worker are in :mod:`dispatch.planning.run_steps`.
 """
 
 from __future__ import annotations
@@ -10,12 +11,10 @@ import datetime as dt
 import logging
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Iterable
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatch.errors import Conflict, InvalidInput, NotFound
@@ -24,50 +23,19 @@ from dispatch.infra.events import EventKind, emit
 from dispatch.models import Plan, PlanStatus, Region, User, utcnow
 from dispatch.planning import problem as planning
 from dispatch.planning.plans import new_plan
+from dispatch.planning.run_steps import RunOptions, claim_run, fail_run, heartbeat, solve_run
+from dispatch.planning.solution_rows import store_solution
 from dispatch.runtime import Runtime
-from solver import SolveParams, TravelTimeProvider
+from solver import TravelTimeProvider
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
 """A run is tried at most this often before it is failed for good."""
-HEARTBEAT_SECONDS = 2.0
 STALE_AFTER = dt.timedelta(seconds=45)
 """A running plan without a heartbeat for this long lost its worker."""
 
 ACTIVE = (PlanStatus.QUEUED.value, PlanStatus.RUNNING.value)
-
-MIN_SOLVE_SECONDS = 0.5
-"""The solver's share of a run never drops below this, however long loading the day took."""
-
-
-@dataclass(frozen=True)
-class RunOptions:
-    """Options of an optimisation request (stored on the plan as JSON)."""
-
-    replan_from_now: bool = False
-    sla_hard: bool = False
-    seed: int = 0
-    iterations: int | None = None
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> RunOptions:
-        """Rebuild from the stored JSON."""
-        return cls(
-            replan_from_now=bool(data.get("replan_from_now", False)),
-            sla_hard=bool(data.get("sla_hard", False)),
-            seed=int(data.get("seed", 0)),
-            iterations=None if data.get("iterations") is None else int(data["iterations"]),
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {
-            "replan_from_now": self.replan_from_now,
-            "sla_hard": self.sla_hard,
-            "seed": self.seed,
-            "iterations": self.iterations,
-        }
 
 
 def request_optimization(
@@ -115,6 +83,54 @@ def request_optimization(
     return plan
 
 
+def request_replan(
+    *, session: Session, plan: Plan, time_budget: float, actor: User | None, now: dt.datetime
+) -> Plan:
+    """Queue an in-day re-optimisation of ``plan``'s region and day, from ``now`` (the
+    follow-up of a plan published at once: dispatch-now, an absence). Not enqueued:
+    :func:`submit` after the commit."""
+    return request_optimization(
+        session=session,
+        region_code=plan.region.code,
+        day=plan.plan_date,
+        time_budget=time_budget,
+        options=RunOptions(replan_from_now=True),
+        actor=actor,
+        now=now,
+    )
+
+
+QueuedRun = tuple[int, float]
+"""A queued run as its job needs it: ``(plan id, time budget in seconds)``."""
+
+
+def submit(
+    runtime: Runtime,
+    runs: Iterable[Plan | QueuedRun],
+    *,
+    commit: Callable[[], None] | None = None,
+) -> None:
+    """Give queued runs their jobs, after ``commit``: a job must find its run's row.
+
+    Every path that queues an optimisation ends here (a request, dispatch-now's and an
+    absence's re-plan, an import's re-plans, the reaper's retries).
+
+    Parameters
+    ----------
+    runtime
+        Its job queue takes the jobs.
+    runs
+        The queued runs (rows, or ``(plan id, time budget)``), read before ``commit``.
+    commit
+        Commits the session that stored the runs (``None``: they are committed already).
+    """
+    queued = [(run.id, run.time_budget_seconds) if isinstance(run, Plan) else run for run in runs]
+    if commit is not None:
+        commit()
+    for plan_id, budget in queued:
+        runtime.jobs.enqueue_optimization(plan_id, time_budget=budget)
+
+
 def get_plan(*, session: Session, plan_id: int) -> Plan:
     """The plan/run with ``plan_id``.
 
@@ -148,27 +164,6 @@ def cancel_optimization(*, session: Session, plan_id: int) -> Plan:
     return plan
 
 
-def _heartbeat(
-    runtime: Runtime,
-    plan_id: int,
-    started: float,
-    budget: float,
-    stop: threading.Event,
-    cancelled: threading.Event,
-) -> None:
-    while not stop.wait(HEARTBEAT_SECONDS):
-        try:
-            with runtime.session() as session:
-                plan = session.get(Plan, plan_id)
-                if plan is None or plan.status == PlanStatus.CANCELLED.value:
-                    cancelled.set()
-                    return
-                plan.heartbeat_at = runtime.clock()
-                plan.progress = min(0.99, (time.monotonic() - started) / max(budget, 0.1))
-        except Exception:  # a missed heartbeat is not fatal; the next one retries
-            logger.warning("heartbeat for plan %s failed", plan_id, exc_info=True)
-
-
 def run_optimization(
     plan_id: int,
     *,
@@ -184,72 +179,25 @@ def run_optimization(
     Failures are recorded on the plan (status ``failed`` with the error), never raised
     to the queue, except when the worker itself dies (then the reaper retries the run).
     """
-    import solver
-
     now = now or runtime.clock
-    with runtime.session() as session:
-        started_at = now()
-        # Claim the run atomically: of two workers handed the same id, one wins.
-        claimed = session.execute(
-            update(Plan)
-            .where(Plan.id == plan_id, Plan.status == PlanStatus.QUEUED.value)
-            .values(
-                status=PlanStatus.RUNNING.value,
-                started_at=started_at,
-                heartbeat_at=started_at,
-                attempts=Plan.attempts + 1,
-                error=None,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        plan = session.get(Plan, plan_id)
-        if plan is None:
-            return "missing"
-        if getattr(claimed, "rowcount", 0) != 1:
-            return plan.status
-        session.refresh(plan)
-        emit(session, EventKind.OPTIMIZATION_PROGRESS, {"plan_id": plan.id, "status": plan.status})
-        budget = plan.time_budget_seconds
-        options = RunOptions.from_json(plan.options or {})
-        region_id, day = plan.region_id, plan.plan_date
-        zone = ZoneInfo(plan.region.timezone)
-
+    run = claim_run(runtime, plan_id, now)
+    if isinstance(run, str):
+        return run
     stop, cancelled = threading.Event(), threading.Event()
     started = time.monotonic()
     beat = threading.Thread(
-        target=_heartbeat, args=(runtime, plan_id, started, budget, stop, cancelled), daemon=True
+        target=heartbeat,
+        args=(runtime, plan_id, started, run.budget, stop, cancelled),
+        daemon=True,
     )
     beat.start()
     try:
-        with runtime.session() as session:
-            planning_input = planning.build_problem(
-                session=session,
-                region_id=region_id,
-                day=day,
-                now=plan_start(zone=zone, day=day, now=started_at),
-                positions=positions,
-                travel=travel,
-                options=planning.PlanningOptions(sla_hard=options.sla_hard),
-            )
-        # the budget covers the whole run: loading the day counts against it
-        left = max(MIN_SOLVE_SECONDS, budget - (time.monotonic() - started))
-        params = SolveParams(seed=options.seed, time_limit=left, iterations=options.iterations)
-        solution = solver.solve(planning_input.problem, params)
+        planning_input, solution = solve_run(runtime, run, started, travel, positions)
     except Exception as exc:
         stop.set()
         beat.join()
         logger.exception("optimisation run %s failed", plan_id)
-        with runtime.session() as session:
-            plan = session.get(Plan, plan_id)
-            if plan is not None and plan.status == PlanStatus.RUNNING.value:
-                plan.status = PlanStatus.FAILED.value
-                plan.error = f"{type(exc).__name__}: {exc}"
-                plan.finished_at = now()
-                emit(
-                    session,
-                    EventKind.OPTIMIZATION_PROGRESS,
-                    {"plan_id": plan_id, "status": plan.status},
-                )
+        fail_run(runtime, plan_id, exc, now)
         return PlanStatus.FAILED.value
     stop.set()
     beat.join()
@@ -257,12 +205,9 @@ def run_optimization(
         plan = session.get(Plan, plan_id)
         if plan is None or plan.status != PlanStatus.RUNNING.value or cancelled.is_set():
             return plan.status if plan is not None else "missing"
-        planning.apply_solution(
-            session=session, plan=plan, planning=planning_input, solution=solution
+        store_solution(
+            session=session, plan=plan, planning=planning_input, solution=solution, clock=now
         )
-        plan.status = PlanStatus.SUCCEEDED.value
-        plan.progress = 1.0
-        plan.finished_at = now()
         emit(
             session,
             EventKind.OPTIMIZATION_PROGRESS,

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from dispatch.errors import NotFound
+from dispatch.infra.day_clock import local_midnight
 from dispatch.models import Plan, PlanStatus, PlanUnassigned, Region, Ticket, User, Visit
 from dispatch.planning.problem import current_plan
 
@@ -53,7 +54,7 @@ def new_plan(
     actor: User | None,
 ) -> Plan:
     """A plan row for ``region`` and ``day`` (horizon: the local day), not yet added."""
-    start = dt.datetime.combine(day, dt.time(0), ZoneInfo(region.timezone)).astimezone(dt.UTC)
+    start = local_midnight(day, ZoneInfo(region.timezone))
     return Plan(
         region_id=region.id,
         plan_date=day,

@@ -1,163 +1,63 @@
 """Publishing a plan: check it is not stale, make it current, assign its tickets.
 
-A plan is computed from a snapshot of tickets, engineers and pins (see
-:mod:`dispatch.planning.snapshot`). Publishing compares that snapshot with one taken now; when
-anything the solver saw has changed (a ticket added, cancelled, checked into, re-timed;
-an engineer's shift or skills changed) the plan is stale and publishing is refused with
-the list of changes. Otherwise the plan becomes the published plan of its day (the plans
-it replaces are superseded), every visit's ticket is scheduled for its engineer, and
-tickets the previous plan had but this one drops go back to the pool.
+Publishing refuses a stale plan (:func:`dispatch.planning.staleness.stale_changes`: its
+inputs changed since it was computed). Otherwise the plan becomes the published plan of
+its day (the plans it replaces are superseded), every visit's ticket is scheduled for its
+engineer, and tickets the previous plan had but this one drops go back to the pool
+(:func:`make_current`). A plan computed and published at the same instant (dispatch now,
+an absence, the simulation's desk) takes :func:`publish_solution`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
-from zoneinfo import ZoneInfo
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from dispatch.errors import Conflict, StalePlan
-from dispatch.infra.day_clock import plan_start
+from dispatch.errors import Conflict, NotFound, StalePlan
 from dispatch.infra.events import EventKind, emit
-from dispatch.models import Engineer, Plan, PlanStatus, Region, Ticket, TicketStatus, User, utcnow
-from dispatch.planning.plans import load_plan
-from dispatch.planning.problem import build_problem, published_ids, region_ids
-from dispatch.planning.snapshot import PUBLISHED_KEY, changes
+from dispatch.models import Plan, PlanStatus, Region, Ticket, TicketStatus, User, utcnow
+from dispatch.org.regions import ancestor_ids, region_ids, root_id
+from dispatch.planning.plans import load_plan, new_plan
+from dispatch.planning.problem import PlanningInput
+from dispatch.planning.solution_rows import store_solution
+from dispatch.planning.staleness import stale_changes
 from dispatch.tickets.assignment import assigned_engineers
 from dispatch.tickets.history import lock_tickets, record_event
 from dispatch.tickets.lifecycle import transition
+from solver import Solution
 
 _SCHEDULABLE = frozenset({TicketStatus.TRIAGED.value, TicketStatus.NEEDS_FOLLOW_UP.value})
 _UNSCHEDULABLE = frozenset({TicketStatus.SCHEDULED.value})
 
 
 @dataclass(frozen=True)
-class Change:
-    """One thing that changed since a plan was computed.
+class PlanSource:
+    """Where a plan published at once comes from (:func:`publish_solution`).
 
     Attributes
     ----------
-    kind
-        ``ticket_added``, ``ticket_removed``, ``ticket_changed``, ``engineer_added``,
-        ``engineer_removed``, ``engineer_changed`` or ``plan_published`` (another plan of
-        the region and day was published since).
-    ticket_id, engineer_id
-        The database id of what changed (the other one is ``None``; both for
-        ``plan_published``).
-    detail
-        For people: e.g. ``"ticket T-000123 changed (status, window, priority...)"``.
+    options
+        Stored as the plan's options (e.g. ``{"source": "dispatch_now", "ticket_id": 7}``).
+    reason
+        The life-cycle reason of its scheduling steps, or how to word it from the plan's id.
+    notes
+        Put before the solution's notes.
+    time_budget
+        The plan's time budget in seconds.
+    created_at
+        When the plan was requested (default: the row's default, the wall clock).
     """
 
-    kind: str
-    ticket_id: int | None
-    engineer_id: int | None
-    detail: str
-
-
-def _ids_by_key(session: Session, keys: set[str]) -> dict[str, tuple[str, int | None]]:
-    numbers = [k.split(":", 1)[1] for k in keys if k.startswith("ticket:")]
-    codes = [k.split(":", 1)[1] for k in keys if k.startswith("engineer:")]
-    out: dict[str, tuple[str, int | None]] = {}
-    if numbers:
-        for tid, number in session.execute(
-            select(Ticket.id, Ticket.number).where(Ticket.number.in_(numbers))
-        ).all():
-            out[f"ticket:{number}"] = ("ticket", tid)
-    if codes:
-        for eid, code in session.execute(
-            select(Engineer.id, Engineer.code).where(Engineer.code.in_(codes))
-        ).all():
-            out[f"engineer:{code}"] = ("engineer", eid)
-    return out
-
-
-def stale_changes(*, session: Session, plan: Plan, now: dt.datetime | None = None) -> list[Change]:
-    """What changed in the plan's inputs since it was computed (empty: the plan is current).
-
-    Parameters
-    ----------
-    session
-        Open session (read only).
-    plan
-        A computed plan (with ``inputs_snapshot``).
-    now
-        The instant to judge at (default now): today's inputs are rebuilt from it, as
-        the run built them from its start (:func:`dispatch.infra.day_clock.plan_start`).
-
-    Raises
-    ------
-    Conflict
-        The plan's day is over.
-    """
-    before = dict(plan.inputs_snapshot or {})
-    start = plan_start(zone=ZoneInfo(plan.region.timezone), day=plan.plan_date, now=now or utcnow())
-    current = build_problem(
-        session=session, region_id=plan.region_id, day=plan.plan_date, now=start
-    )
-    if PUBLISHED_KEY not in before:  # computed before plans recorded what they replace
-        before[PUBLISHED_KEY] = current.snapshot.get(PUBLISHED_KEY, "")
-    diff = changes(before, current.snapshot)
-    out: list[Change] = []
-    if PUBLISHED_KEY in diff["changed"]:
-        diff["changed"].remove(PUBLISHED_KEY)
-        out.append(_published_since(session, plan))
-    keys = {k for names in diff.values() for k in names}
-    ids = _ids_by_key(session, keys)
-    verbs = {"added": "added", "removed": "removed", "changed": "changed"}
-    for what, names in diff.items():
-        for key in names:
-            kind, _, name = key.partition(":")
-            _, row_id = ids.get(key, (kind, None))
-            out.append(
-                Change(
-                    kind=f"{kind}_{verbs[what]}",
-                    ticket_id=row_id if kind == "ticket" else None,
-                    engineer_id=row_id if kind == "engineer" else None,
-                    detail=f"{kind} {name} {_explain(what, kind)}",
-                )
-            )
-    return out
-
-
-def _published_since(session: Session, plan: Plan) -> Change:
-    """The change "another plan of this region and day was published since"."""
-    regions = region_ids(session=session, region_id=plan.region_id)
-    now = [i for i in published_ids(session, regions, plan.plan_date) if i != plan.id]
-    shown = ", ".join(str(i) for i in now) or "none"
-    return Change(
-        kind="plan_published",
-        ticket_id=None,
-        engineer_id=None,
-        detail=f"the published plans of this region and day changed since this plan was "
-        f"computed (published now: {shown})",
-    )
-
-
-def _explain(what: str, kind: str) -> str:
-    if what == "added":
-        return (
-            "is new since the plan was computed"
-            if kind == "ticket"
-            else "came on shift since the plan was computed"
-        )
-    if what == "removed":
-        return (
-            "is no longer open for planning (cancelled, resolved, checked into, on hold...)"
-            if kind == "ticket"
-            else "is no longer on shift or active"
-        )
-    return "changed since the plan was computed (place, work, tier, windows, rules or status)"
-
-
-def _ancestor_ids(session: Session, region_id: int) -> list[int]:
-    ids: list[int] = []
-    region = session.get(Region, region_id)
-    while region is not None and region.parent_id is not None:
-        ids.append(region.parent_id)
-        region = session.get(Region, region.parent_id)
-    return ids
+    options: Mapping[str, Any]
+    reason: str | Callable[[int], str]
+    notes: tuple[str, ...] = ()
+    time_budget: float = 1.0
+    created_at: dt.datetime | None = None
 
 
 def _published_in(session: Session, region_ids_: list[int], day: dt.date) -> list[Plan]:
@@ -181,8 +81,7 @@ def lock_publishing(*, session: Session, region_id: int) -> None:
     the row lock on PostgreSQL and the write lock on SQLite. Pending changes are flushed.
     """
     session.flush()
-    ancestors = _ancestor_ids(session, region_id)
-    root = ancestors[-1] if ancestors else region_id
+    root = root_id(session=session, region_id=region_id)
     session.execute(
         update(Region)
         .where(Region.id == root)
@@ -200,7 +99,8 @@ def replaced_plans(*, session: Session, plan: Plan) -> list[Plan]:
         A plan of a wider region (e.g. headquarters) is published for the day: publishing a
         part of it would leave the other regions' engineers without a day, or with two.
     """
-    wider = _published_in(session, _ancestor_ids(session, plan.region_id), plan.plan_date)
+    above = ancestor_ids(session=session, region_id=plan.region_id)
+    wider = _published_in(session, above, plan.plan_date)
     if wider:
         raise Conflict(
             f"plan {wider[0].id} of a wider region is published for {plan.plan_date}; "
@@ -238,17 +138,8 @@ def make_current(
     """
     lock_publishing(session=session, region_id=plan.region_id)
     replaced = replaced_plans(session=session, plan=plan)
-    before: dict[int, int] = {}
-    for old in replaced:
-        for v in old.visits:
-            before[v.ticket_id] = v.engineer_id
-    # One query for every ticket involved, instead of one lazy load per visit (kept in a
-    # variable: the session's identity map holds objects only weakly).
-    involved = {v.ticket_id for v in plan.visits} | set(before)
-    tickets = {
-        t.id: t
-        for t in session.scalars(select(Ticket).where(Ticket.id.in_(list(involved) or [-1])))
-    }
+    before = {v.ticket_id: v.engineer_id for old in replaced for v in old.visits}
+    tickets = _involved_tickets(session, plan, before)
     # Whom the tickets not scheduled afresh are assigned to now, before this plan counts:
     # a hand dispatch since the replaced plan may differ from it.
     owners = assigned_engineers(
@@ -264,50 +155,10 @@ def make_current(
     plan.published_at = at
     plan.published_by_id = actor.id if actor is not None else None
     session.flush()
-    after = {v.ticket_id: v.engineer_id for v in plan.visits}
-    touched: set[int] = set()
-    for visit in plan.visits:
-        ticket = tickets[visit.ticket_id]
-        previous = owners.get(ticket.id)  # (only read for tickets not scheduled afresh)
-        if ticket.status in _SCHEDULABLE:
-            transition(
-                session=session,
-                ticket=ticket,
-                action="schedule",
-                actor=actor,
-                reason=reason,
-                at=at,
-                engineer_id=visit.engineer_id,
-            )
-            touched.add(visit.engineer_id)
-        elif previous != visit.engineer_id:
-            record_event(
-                session=session,
-                ticket=ticket,
-                kind="assigned",
-                at=at,
-                actor=actor,
-                reason=reason,
-                before={"engineer_id": previous},
-                after={"engineer_id": visit.engineer_id, "plan_id": plan.id},
-            )
-            touched.add(visit.engineer_id)
-            if previous is not None:
-                touched.add(previous)
-    for ticket_id, engineer_id in before.items():
-        if ticket_id in after:
-            continue
-        dropped = tickets.get(ticket_id)
-        touched.add(engineer_id)
-        if dropped is not None and dropped.status in _UNSCHEDULABLE:
-            transition(
-                session=session,
-                ticket=dropped,
-                action="unschedule",
-                actor=actor,
-                reason=f"not in plan {plan.id}",
-                at=at,
-            )
+    step = _Step(session, plan, actor, at)
+    touched = _assign_visits(step, tickets, owners, reason) | _release_dropped(
+        step, before, tickets
+    )
     engineer_ids = sorted(touched)
     emit(
         session,
@@ -322,6 +173,149 @@ def make_current(
         },
     )
     return engineer_ids
+
+
+@dataclass(frozen=True)
+class _Step:
+    """A publish under way: the plan made current, by whom and when."""
+
+    session: Session
+    plan: Plan
+    actor: User | None
+    at: dt.datetime
+
+
+def _involved_tickets(session: Session, plan: Plan, before: dict[int, int]) -> dict[int, Ticket]:
+    """The tickets of ``plan``'s visits and of the replaced plans' (``before``), by id.
+
+    One query for every ticket involved, instead of one lazy load per visit (kept by the
+    caller: the session's identity map holds objects only weakly).
+    """
+    involved = {v.ticket_id for v in plan.visits} | set(before)
+    return {
+        t.id: t
+        for t in session.scalars(select(Ticket).where(Ticket.id.in_(list(involved) or [-1])))
+    }
+
+
+def _assign_visits(
+    step: _Step, tickets: dict[int, Ticket], owners: dict[int, int | None], reason: str
+) -> set[int]:
+    """Schedule each visit's ticket for its engineer, or record its re-assignment.
+
+    Returns the engineers whose day changed.
+    """
+    touched: set[int] = set()
+    for visit in step.plan.visits:
+        ticket = tickets[visit.ticket_id]
+        previous = owners.get(ticket.id)  # (only read for tickets not scheduled afresh)
+        if ticket.status in _SCHEDULABLE:
+            transition(
+                session=step.session,
+                ticket=ticket,
+                action="schedule",
+                actor=step.actor,
+                reason=reason,
+                at=step.at,
+                engineer_id=visit.engineer_id,
+            )
+            touched.add(visit.engineer_id)
+        elif previous != visit.engineer_id:
+            record_event(
+                session=step.session,
+                ticket=ticket,
+                kind="assigned",
+                at=step.at,
+                actor=step.actor,
+                reason=reason,
+                before={"engineer_id": previous},
+                after={"engineer_id": visit.engineer_id, "plan_id": step.plan.id},
+            )
+            touched.add(visit.engineer_id)
+            if previous is not None:
+                touched.add(previous)
+    return touched
+
+
+def _release_dropped(step: _Step, before: dict[int, int], tickets: dict[int, Ticket]) -> set[int]:
+    """Send scheduled tickets the replaced plans had (``before``: ticket -> engineer) and
+    the new plan drops back to the pool. Returns the engineers whose day changed."""
+    after = {v.ticket_id for v in step.plan.visits}
+    touched: set[int] = set()
+    for ticket_id, engineer_id in before.items():
+        if ticket_id in after:
+            continue
+        dropped = tickets.get(ticket_id)
+        touched.add(engineer_id)
+        if dropped is not None and dropped.status in _UNSCHEDULABLE:
+            transition(
+                session=step.session,
+                ticket=dropped,
+                action="unschedule",
+                actor=step.actor,
+                reason=f"not in plan {step.plan.id}",
+                at=step.at,
+            )
+    return touched
+
+
+def publish_solution(
+    *,
+    session: Session,
+    planning: PlanningInput,
+    solution: Solution,
+    source: PlanSource,
+    actor: User | None,
+    at: dt.datetime,
+) -> Plan:
+    """Store ``solution`` as a new plan of ``planning``'s region and day and make it current.
+
+    The one path of a plan computed and published at the same instant ``at`` (dispatch
+    now, an absence's released visits, the simulation's desk): a run that started and
+    finished at ``at`` (:func:`~dispatch.planning.solution_rows.store_solution`), then
+    :func:`make_current` without the staleness check (nothing changed since ``at``).
+
+    Parameters
+    ----------
+    session
+        Open session; the caller commits.
+    planning, solution
+        The problem the solution answers, and the solution.
+    source
+        Where the plan comes from: its options, notes and the life-cycle reason.
+    actor
+        Who publishes (``None``: the system).
+    at
+        The instant the plan is computed and published.
+
+    Raises
+    ------
+    Conflict
+        A plan of a wider region is published for the day (:func:`replaced_plans`).
+    """
+    region = session.get(Region, planning.region_id)
+    if region is None:
+        raise NotFound(f"no region {planning.region_id}", field="region")
+    plan = new_plan(
+        region=region,
+        day=planning.day,
+        status=PlanStatus.RUNNING,
+        options=dict(source.options),
+        time_budget=source.time_budget,
+        actor=actor,
+    )
+    plan.attempts, plan.started_at = 1, at
+    if source.created_at is not None:
+        plan.created_at = source.created_at
+    session.add(plan)
+    session.flush()
+    store_solution(
+        session=session, plan=plan, planning=planning, solution=solution, clock=lambda: at
+    )
+    plan.notes = [*source.notes, *plan.notes]
+    reason = source.reason if isinstance(source.reason, str) else source.reason(plan.id)
+    make_current(session=session, plan=plan, actor=actor, at=at, reason=reason)
+    return plan
 
 
 def publish_plan(

@@ -35,6 +35,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from dispatch.errors import InvalidInput, NotFound
+from dispatch.infra.day_clock import local_midnight
 from dispatch.models import (
     Engineer,
     FollowUpVisit,
@@ -315,9 +316,7 @@ def local_period(
     if last_day < first_day:
         raise InvalidInput("the period must not end before it starts", field="to")
     zone = period_zone(session=session, region_code=region_code)
-    start = dt.datetime.combine(first_day, dt.time(0), tzinfo=zone)
-    end = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
-    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+    return local_midnight(first_day, zone), local_midnight(last_day + dt.timedelta(days=1), zone)
 
 
 def compute_kpis(

@@ -30,6 +30,7 @@ from dispatch.models import (
     User,
     utcnow,
 )
+from dispatch.org import regions as region_tree
 from dispatch.sla.clocks import recompute_due, region_calendar
 from dispatch.sla.policy import SlaPolicy, session_policy
 from dispatch.tickets.assignment import assigned_engineer_id, tickets_assigned_to
@@ -257,16 +258,10 @@ def region_ids(*, session: Session, code: str) -> list[int]:
     NotFound
         No region has ``code`` (``field="region"``).
     """
-    regions = list(session.scalars(select(Region)))
-    root = next((r for r in regions if r.code == code), None)
+    root = session.scalar(select(Region.id).where(Region.code == code))
     if root is None:
         raise NotFound(f"no region {code!r}", field="region")
-    found = [root.id]
-    frontier = [root.id]
-    while frontier:
-        frontier = [r.id for r in regions if r.parent_id in frontier]
-        found.extend(frontier)
-    return found
+    return region_tree.region_ids(session=session, region_id=root)
 
 
 def list_tickets(
