@@ -66,15 +66,35 @@ def run_import(
     tables = _read(files)
     report = ImportReport(dry_run=dry_run)
     rows = {t.kind: _parse(t, report.errors) for t in tables}
-    needed = set(rows) | {target for kind in rows for _c, target in KINDS[kind].references}
     tell("loading stored records")
-    stored = {kind: KINDS[kind].load(session) for kind in KINDS if kind in needed}
+    stored = _load_stored(session, rows)
     ctx = Context(actor_id=actor_id, at=at)
     ctx.ids = {kind: {key: s.id for key, s in records.items()} for kind, records in stored.items()}
     ctx.extra = {f"stored:{kind}": records for kind, records in stored.items()}
     named = {t.kind: _named_keys(t) for t in tables}
     _check_references(tables, rows, stored, named, report.errors)
     plans = {t.kind: _plan(KINDS[t.kind], rows[t.kind], stored[t.kind], report) for t in tables}
+    _store_all(session, tables, plans, stored, ctx, report, tell)
+    report.errors.sort(key=lambda e: (files_order(tables, e.file), e.row, e.column or ""))
+    return report
+
+
+def _load_stored(session: Session, rows: dict[str, list[Row]]) -> dict[str, dict[Hashable, Stored]]:
+    """The stored records of every kind imported or referred to, by key."""
+    needed = set(rows) | {target for kind in rows for _c, target in KINDS[kind].references}
+    return {kind: KINDS[kind].load(session) for kind in KINDS if kind in needed}
+
+
+def _store_all(
+    session: Session,
+    tables: list[Table],
+    plans: dict[str, tuple[list[Row], list[tuple[int, Row]]]],
+    stored: dict[str, dict[Hashable, Stored]],
+    ctx: Context,
+    report: ImportReport,
+    tell: Progress,
+) -> None:
+    """Store every table in a savepoint, kept only when clean and not a dry run."""
     savepoint = session.begin_nested()
     try:
         if not report.errors:
@@ -84,14 +104,12 @@ def run_import(
     except BaseException:
         savepoint.rollback()
         raise
-    if report.errors or dry_run:
+    if report.errors or report.dry_run:
         savepoint.rollback()
     else:
         savepoint.commit()
         report.committed = True
         report.reoptimizations = list(ctx.extra.get("reoptimizations", []))
-    report.errors.sort(key=lambda e: (files_order(tables, e.file), e.row, e.column or ""))
-    return report
 
 
 def files_order(tables: list[Table], name: str) -> int:
