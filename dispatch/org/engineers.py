@@ -68,17 +68,3 @@ def get_engineer(*, session: Session, engineer_id: int) -> Engineer:
     if engineer is None:
         raise NotFound(f"no engineer {engineer_id}")
     return engineer
-
-
-def get_engineer_by_code(*, session: Session, code: str) -> Engineer:
-    """The engineer with ``code``.
-
-    Raises
-    ------
-    NotFound
-        No such engineer.
-    """
-    engineer = session.scalar(select(Engineer).where(Engineer.code == code))
-    if engineer is None:
-        raise NotFound(f"no engineer {code!r}")
-    return engineer
