@@ -50,8 +50,11 @@ def import_files(
                 dry_run=dry_run,
                 progress=lambda message: spinner.update(message),
             )
-        for plan_id, budget in report.reoptimizations:  # after the commit: jobs find runs
-            runtime.jobs.enqueue_optimization(plan_id, time_budget=budget)
+        for (
+            plan_id,
+            time_budget_seconds,
+        ) in report.reoptimizations:  # after the commit: jobs find runs
+            runtime.jobs.enqueue_optimization(plan_id, time_budget_seconds=time_budget_seconds)
     except InvalidInput as exc:
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(2) from exc

@@ -218,7 +218,7 @@ class Desk:
             horizon_end=planning.origin + dt.timedelta(days=1),
             status=PlanStatus.RUNNING.value,
             options={"policy": source},
-            time_budget_seconds=self.params.time_limit,
+            time_budget_seconds=self.params.time_budget_seconds,
             notes=[],
             progress=1.0,
             attempts=1,

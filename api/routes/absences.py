@@ -64,7 +64,7 @@ def create(
         note=body.note,
         actor=user,
         now=runtime.clock(),
-        time_budget=runtime.settings.default_solve_seconds,
+        time_budget_seconds=runtime.settings.default_solve_seconds,
         travel=runtime.travel,
     )
     out = AbsenceCreatedOut.model_validate(_out(change.absence), from_attributes=True)
@@ -73,8 +73,8 @@ def create(
     out.reoptimization_ids = [p.id for p in change.reoptimizations]
     queued = [(p.id, p.time_budget_seconds) for p in change.reoptimizations]
     session.commit()  # the jobs must find their runs: commit before enqueueing
-    for plan_id, budget in queued:
-        runtime.jobs.enqueue_optimization(plan_id, time_budget=budget)
+    for plan_id, time_budget_seconds in queued:
+        runtime.jobs.enqueue_optimization(plan_id, time_budget_seconds=time_budget_seconds)
     return out
 
 

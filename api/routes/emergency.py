@@ -42,7 +42,7 @@ def dispatch_now(
         session=session,
         region_code=plan.region.code,
         day=plan.plan_date,
-        time_budget=runtime.settings.default_solve_seconds,
+        time_budget_seconds=runtime.settings.default_solve_seconds,
         options=optimization.RunOptions(replan_from_now=True),
         actor=user,
         now=runtime.clock(),
@@ -64,5 +64,5 @@ def dispatch_now(
         reoptimization_id=rerun.id,
     )
     session.commit()  # the job must find the run: commit before enqueueing
-    runtime.jobs.enqueue_optimization(rerun.id, time_budget=rerun.time_budget_seconds)
+    runtime.jobs.enqueue_optimization(rerun.id, time_budget_seconds=rerun.time_budget_seconds)
     return out

@@ -34,6 +34,6 @@ def import_files(
     )
     if report.reoptimizations:
         session.commit()  # the jobs must find their runs: commit before enqueueing
-        for plan_id, budget in report.reoptimizations:
-            runtime.jobs.enqueue_optimization(plan_id, time_budget=budget)
+        for plan_id, time_budget_seconds in report.reoptimizations:
+            runtime.jobs.enqueue_optimization(plan_id, time_budget_seconds=time_budget_seconds)
     return ImportReportOut.model_validate(report.as_dict())

@@ -57,13 +57,13 @@ def start_optimization(
         session=session,
         region_code=body.region,
         day=body.date,
-        time_budget=body.time_budget_seconds,
+        time_budget_seconds=body.time_budget_seconds,
         options=optimization.RunOptions(**body.options.model_dump()),
         actor=user,
         now=runtime.clock(),
     )
     session.commit()  # the job must find the row: commit before enqueueing
-    runtime.jobs.enqueue_optimization(plan.id, time_budget=plan.time_budget_seconds)
+    runtime.jobs.enqueue_optimization(plan.id, time_budget_seconds=plan.time_budget_seconds)
     response.headers["Location"] = f"/api/v1/optimizations/{plan.id}"
     return _run_out(plan)
 

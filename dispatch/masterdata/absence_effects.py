@@ -66,14 +66,14 @@ class Released:
     ticket_ids: tuple[int, ...]
 
     def request_rerun(
-        self, *, session: Session, actor: User | None, now: dt.datetime, time_budget: float
+        self, *, session: Session, actor: User | None, now: dt.datetime, time_budget_seconds: float
     ) -> Plan:
         """Queue an in-day re-optimisation of the plan's region and day (not enqueued)."""
         return request_optimization(
             session=session,
             region_code=self.plan.region.code,
             day=self.plan.plan_date,
-            time_budget=time_budget,
+            time_budget_seconds=time_budget_seconds,
             options=RunOptions(replan_from_now=True),
             actor=actor,
             now=now,
@@ -187,7 +187,7 @@ def _republish(
         day=day,
         status=PlanStatus.SUCCEEDED,
         options={"source": "absence", "released_ticket_ids": list(released)},
-        time_budget=1.0,
+        time_budget_seconds=1.0,
         actor=actor,
     )
     plan.progress, plan.attempts, plan.started_at, plan.finished_at = 1.0, 1, now, now

@@ -123,7 +123,7 @@ def create_absence(
     note: str | None = None,
     actor: User | None,
     now: dt.datetime,
-    time_budget: float = 10.0,
+    time_budget_seconds: float = 10.0,
     travel: TravelTimeProvider | None = None,
 ) -> AbsenceChange:
     """Record an absence; take the engineer's affected visits out of published plans.
@@ -138,7 +138,7 @@ def create_absence(
         Who records it (``None``: the system, e.g. an import).
     now
         The current instant (what "not started yet" and "today" mean).
-    time_budget
+    time_budget_seconds
         Seconds for each queued in-day re-optimisation.
     travel
         Travel-time provider for re-timing the published routes.
@@ -193,7 +193,9 @@ def create_absence(
         session=session, absence=absence, actor=actor, now=now, travel=travel
     )
     reruns = tuple(
-        r.request_rerun(session=session, actor=actor, now=now, time_budget=time_budget)
+        r.request_rerun(
+            session=session, actor=actor, now=now, time_budget_seconds=time_budget_seconds
+        )
         for r in released
     )
     _announce(session, absence, "created", released)

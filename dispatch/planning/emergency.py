@@ -343,7 +343,7 @@ def dispatch_now(
         day=day,
         status=PlanStatus.SUCCEEDED,
         options={"source": "dispatch_now", "ticket_id": ticket.id},
-        time_budget=1.0,
+        time_budget_seconds=1.0,
         actor=actor,
     )
     plan.progress, plan.attempts, plan.started_at, plan.finished_at = 1.0, 1, now, now

@@ -76,7 +76,7 @@ def request_optimization(
     session: Session,
     region_code: str,
     day: dt.date,
-    time_budget: float,
+    time_budget_seconds: float,
     options: RunOptions,
     actor: User | None,
     now: dt.datetime,
@@ -99,7 +99,7 @@ def request_optimization(
     if region is None:
         raise NotFound(f"no region {region_code!r}", field="region")
     plan_start(zone=ZoneInfo(region.timezone), day=day, now=now)
-    if not 0 < time_budget <= 600:
+    if not 0 < time_budget_seconds <= 600:
         raise InvalidInput(
             "time_budget_seconds must be within (0, 600]", field="time_budget_seconds"
         )
@@ -108,7 +108,7 @@ def request_optimization(
         day=day,
         status=PlanStatus.QUEUED,
         options=options.to_json(),
-        time_budget=time_budget,
+        time_budget_seconds=time_budget_seconds,
         actor=actor,
     )
     session.add(plan)
@@ -153,7 +153,7 @@ def _heartbeat(
     runtime: Runtime,
     plan_id: int,
     started: float,
-    budget: float,
+    time_budget_seconds: float,
     stop: threading.Event,
     cancelled: threading.Event,
 ) -> None:
@@ -165,7 +165,9 @@ def _heartbeat(
                     cancelled.set()
                     return
                 plan.heartbeat_at = runtime.clock()
-                plan.progress = min(0.99, (time.monotonic() - started) / max(budget, 0.1))
+                plan.progress = min(
+                    0.99, (time.monotonic() - started) / max(time_budget_seconds, 0.1)
+                )
         except Exception:  # a missed heartbeat is not fatal; the next one retries
             logger.warning("heartbeat for plan %s failed", plan_id, exc_info=True)
 
@@ -210,7 +212,7 @@ def run_optimization(
             return plan.status
         session.refresh(plan)
         emit(session, EventKind.OPTIMIZATION_PROGRESS, {"plan_id": plan.id, "status": plan.status})
-        budget = plan.time_budget_seconds
+        time_budget_seconds = plan.time_budget_seconds
         options = RunOptions.from_json(plan.options or {})
         region_id, day = plan.region_id, plan.plan_date
         zone = ZoneInfo(plan.region.timezone)
@@ -218,7 +220,9 @@ def run_optimization(
     stop, cancelled = threading.Event(), threading.Event()
     started = time.monotonic()
     beat = threading.Thread(
-        target=_heartbeat, args=(runtime, plan_id, started, budget, stop, cancelled), daemon=True
+        target=_heartbeat,
+        args=(runtime, plan_id, started, time_budget_seconds, stop, cancelled),
+        daemon=True,
     )
     beat.start()
     try:
@@ -232,9 +236,11 @@ def run_optimization(
                 travel=travel,
                 options=planning.PlanningOptions(sla_hard=options.sla_hard),
             )
-        # the budget covers the whole run: loading the day counts against it
-        left = max(MIN_SOLVE_SECONDS, budget - (time.monotonic() - started))
-        params = SolveParams(seed=options.seed, time_limit=left, iterations=options.iterations)
+        # the time budget covers the whole run: loading the day counts against it
+        left = max(MIN_SOLVE_SECONDS, time_budget_seconds - (time.monotonic() - started))
+        params = SolveParams(
+            seed=options.seed, time_budget_seconds=left, iterations=options.iterations
+        )
         solution = solve(planning_input.problem, params)
     except Exception as exc:
         stop.set()
@@ -325,4 +331,4 @@ def queued_runs(
         .where(Plan.status == PlanStatus.QUEUED.value, Plan.created_at <= now - grace)
         .order_by(Plan.id)
     ).all()
-    return [(int(plan_id), float(budget)) for plan_id, budget in rows]
+    return [(int(plan_id), float(time_budget_seconds)) for plan_id, time_budget_seconds in rows]
