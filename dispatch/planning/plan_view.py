@@ -1,20 +1,22 @@
-"""The API view of a plan: routes (paged by engineer), unassigned tickets, KPIs and diff.
+"""The read model of a plan: routes (paged by engineer), unassigned tickets, KPIs and diff.
 
-Everything a plan shows is loaded up front (:func:`dispatch.planning.plans.load_plan`), so building
-the view runs a fixed number of queries, whatever the size of the plan.
+Everything a plan shows is loaded up front (:func:`dispatch.planning.plans.load_plan`), so
+building the view runs a fixed number of queries, whatever the size of the plan. The API
+serves these values as they are (``api.schemas.plans.PlanOut`` has the same fields).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.schemas.plans import DiffEntry, PlanDiff, PlanOut, RouteOut, UnassignedOut, VisitOut
-from dispatch.errors import NotFound
-from dispatch.models import Engineer, Plan, Ticket, Visit
+from dispatch.errors import InvalidInput, NotFound
+from dispatch.models import Engineer, Plan, PlanStatus, Region, Ticket, Visit
 from dispatch.planning import plans
 
 
@@ -27,8 +29,110 @@ class RoutePage:
     limit: int | None = None
 
 
-def plan_out(session: Session, plan: Plan, page: RoutePage | None = None) -> PlanOut:
-    """The API view of ``plan`` with the routes of ``page`` (default: every route).
+@dataclass(frozen=True)
+class VisitView:
+    """One planned visit, with its ticket and site."""
+
+    ticket_id: int
+    ticket_number: str
+    priority: int
+    status: str
+    sequence: int
+    planned_arrival: dt.datetime
+    planned_start: dt.datetime
+    planned_end: dt.datetime
+    travel_seconds: int
+    lateness_seconds: int
+    pinned: bool
+    lat: float
+    lon: float
+    site_name: str
+
+
+@dataclass(frozen=True)
+class RouteView:
+    """An engineer's day in the plan."""
+
+    engineer_id: int
+    engineer_code: str
+    engineer_name: str
+    visits: list[VisitView]
+    travel_seconds: int
+    service_seconds: int
+
+
+@dataclass(frozen=True)
+class UnassignedView:
+    """A ticket the plan leaves out, with the solver's reasons and suggested fix."""
+
+    ticket_id: int
+    ticket_number: str
+    priority: int
+    reasons: list[str]
+    suggestion: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class DiffEntryView:
+    """One ticket the plan places differently from the published plan (engineers by code)."""
+
+    ticket_id: int
+    ticket_number: str
+    change: str
+    from_engineer: str | None
+    to_engineer: str | None
+    from_start: dt.datetime | None
+    to_start: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class DiffView:
+    """Changes against the published plan of the same region and day."""
+
+    against_plan_id: int | None
+    added: int
+    dropped: int
+    moved: int
+    entries: list[DiffEntryView]
+
+
+@dataclass(frozen=True)
+class PlanView:
+    """A plan as shown: routes with ETAs, unassigned tickets, KPIs and the diff."""
+
+    id: int
+    region_id: int
+    region_code: str
+    plan_date: dt.date
+    status: str
+    kpis: dict[str, Any] | None
+    notes: list[str]
+    inputs_hash: str | None
+    solver_status: str | None
+    solver_seconds: float | None
+    published_at: dt.datetime | None
+    routes: list[RouteView]
+    routes_total: int
+    unassigned: list[UnassignedView]
+    diff: DiffView | None
+
+
+def plan_view(*, session: Session, plan: Plan, page: RoutePage | None = None) -> PlanView:
+    """The view of ``plan`` with the routes of ``page`` (default: every route).
+
+    Parameters
+    ----------
+    session
+        The session ``plan`` was loaded in (by :func:`dispatch.planning.plans.load_plan`).
+    plan
+        The plan, its visits and unassigned tickets loaded.
+    page
+        Which routes to show.
+
+    Returns
+    -------
+    PlanView
+        Routes ordered by engineer code; ``routes_total`` counts every route.
 
     Raises
     ------
@@ -36,7 +140,7 @@ def plan_out(session: Session, plan: Plan, page: RoutePage | None = None) -> Pla
         ``page.engineer`` has no route in the plan.
     """
     routes, total = _routes(session, plan, page or RoutePage())
-    return PlanOut(
+    return PlanView(
         id=plan.id,
         region_id=plan.region_id,
         region_code=plan.region.code,
@@ -55,7 +159,36 @@ def plan_out(session: Session, plan: Plan, page: RoutePage | None = None) -> Pla
     )
 
 
-def _routes(session: Session, plan: Plan, page: RoutePage) -> tuple[list[RouteOut], int]:
+def recent_plans(
+    *,
+    session: Session,
+    region_code: str | None = None,
+    day: dt.date | None = None,
+    status: str | None = None,
+    limit: int = 50,
+) -> list[Plan]:
+    """Plans newest first, by region (code), day and status.
+
+    Raises
+    ------
+    NotFound
+        Unknown region (``field`` ``region``).
+    InvalidInput
+        Unknown status (``field`` ``status``).
+    """
+    region_id = None
+    if region_code is not None:
+        region_id = session.scalar(select(Region.id).where(Region.code == region_code))
+        if region_id is None:
+            raise NotFound(f"no region {region_code!r}", field="region")
+    if status is not None and status not in {s.value for s in PlanStatus}:
+        raise InvalidInput(f"unknown status {status!r}", field="status")
+    return plans.list_plans(
+        session=session, region_id=region_id, day=day, status=status, limit=limit
+    )
+
+
+def _routes(session: Session, plan: Plan, page: RoutePage) -> tuple[list[RouteView], int]:
     """The page's routes (engineers by code) and how many routes the plan has."""
     by_engineer: dict[int, list[Visit]] = {}
     for v in plan.visits:
@@ -74,9 +207,9 @@ def _routes(session: Session, plan: Plan, page: RoutePage) -> tuple[list[RouteOu
     return [_route(engineers[eid], by_engineer[eid]) for eid in shown], len(by_engineer)
 
 
-def _route(engineer: Engineer, visits: Sequence[Visit]) -> RouteOut:
+def _route(engineer: Engineer, visits: Sequence[Visit]) -> RouteView:
     ordered = sorted(visits, key=lambda v: v.sequence)
-    return RouteOut(
+    return RouteView(
         engineer_id=engineer.id,
         engineer_code=engineer.code,
         engineer_name=engineer.name,
@@ -88,9 +221,9 @@ def _route(engineer: Engineer, visits: Sequence[Visit]) -> RouteOut:
     )
 
 
-def _visit(v: Visit) -> VisitOut:
+def _visit(v: Visit) -> VisitView:
     t = v.ticket
-    return VisitOut(
+    return VisitView(
         ticket_id=t.id,
         ticket_number=t.number,
         priority=t.priority,
@@ -108,9 +241,9 @@ def _visit(v: Visit) -> VisitOut:
     )
 
 
-def _unassigned(plan: Plan) -> list[UnassignedOut]:
+def _unassigned(plan: Plan) -> list[UnassignedView]:
     return [
-        UnassignedOut(
+        UnassignedView(
             ticket_id=u.ticket_id,
             ticket_number=u.ticket.number,
             priority=u.ticket.priority,
@@ -121,7 +254,7 @@ def _unassigned(plan: Plan) -> list[UnassignedOut]:
     ]
 
 
-def _diff(session: Session, plan: Plan) -> PlanDiff | None:
+def _diff(session: Session, plan: Plan) -> DiffView | None:
     if plan.status not in {"succeeded", "published"}:
         return None
     d = plans.diff_against_published(session=session, plan=plan)
@@ -132,13 +265,13 @@ def _diff(session: Session, plan: Plan) -> PlanDiff | None:
     if missing:
         rows = session.execute(select(Ticket.id, Ticket.number).where(Ticket.id.in_(missing)))
         numbers.update({ticket_id: number for ticket_id, number in rows.all()})
-    return PlanDiff(
+    return DiffView(
         against_plan_id=d.against_plan_id,
         added=d.count("added"),
         dropped=d.count("dropped"),
         moved=d.count("moved"),
         entries=[
-            DiffEntry(
+            DiffEntryView(
                 ticket_id=i.ticket_id,
                 ticket_number=numbers[i.ticket_id],
                 change=i.change,
