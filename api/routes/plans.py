@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from api.deps import DispatcherUser, RuntimeDep, SessionDep
 from api.openapi import problem_responses
+from api.plan_view import plan_out
 from api.schemas.common import DayQuery, IdPath, Problem, RegionQuery, Text
 from api.schemas.plans import (
     OptimizationIn,
@@ -18,7 +19,7 @@ from api.schemas.plans import (
 from api.validation import check_day
 from dispatch.models import Plan
 from dispatch.planning import optimization, plans, publishing
-from dispatch.planning.plan_view import RoutePage, plan_view, recent_plans
+from dispatch.planning.plan_view import RoutePage, plan_contents, recent_plans
 
 router = APIRouter(prefix="/api/v1", tags=["optimisation and plans"])
 
@@ -134,7 +135,7 @@ def get_plan(
     all) or narrowed to one ``engineer``."""
     plan = plans.load_plan(session=session, plan_id=plan_id)
     page = RoutePage(engineer=engineer, offset=route_offset, limit=route_limit)
-    return PlanOut.model_validate(plan_view(session=session, plan=plan, page=page))
+    return plan_out(plan_contents(session=session, plan=plan, page=page))
 
 
 @router.post(
@@ -156,4 +157,4 @@ def publish_plan(
     supersede the plan published before, schedule each ticket for its engineer and send
     dropped tickets back to the pool. Engineers' apps see the new day at once."""
     plan = publishing.publish_plan(session=session, plan_id=plan_id, actor=user, at=runtime.clock())
-    return PlanOut.model_validate(plan_view(session=session, plan=plan))
+    return plan_out(plan_contents(session=session, plan=plan))
