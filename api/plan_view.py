@@ -1,41 +1,19 @@
-"""The API view of a plan: routes (paged by engineer), unassigned tickets, KPIs and diff.
+"""The API answer of a plan, shaped from what it shows (no queries here).
 
-Everything a plan shows is loaded up front (:func:`dispatch.planning.plans.load_plan`), so building
-the view runs a fixed number of queries, whatever the size of the plan.
+:func:`dispatch.planning.plan_view.plan_contents` loads a plan's routes, unassigned
+tickets and diff; this module turns them into :class:`api.schemas.plans.PlanOut`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from api.schemas.plans import DiffEntry, PlanDiff, PlanOut, RouteOut, UnassignedOut, VisitOut
-from dispatch.errors import NotFound
-from dispatch.models import Engineer, Plan, Ticket, Visit
-from dispatch.planning import plans
+from dispatch.models import PlanUnassigned, Visit
+from dispatch.planning.plan_view import PlanContents, Route
 
 
-@dataclass(frozen=True)
-class RoutePage:
-    """Which routes to show: one engineer's (by code), or a page of engineers by code."""
-
-    engineer: str | None = None
-    offset: int = 0
-    limit: int | None = None
-
-
-def plan_out(session: Session, plan: Plan, page: RoutePage | None = None) -> PlanOut:
-    """The API view of ``plan`` with the routes of ``page`` (default: every route).
-
-    Raises
-    ------
-    NotFound
-        ``page.engineer`` has no route in the plan.
-    """
-    routes, total = _routes(session, plan, page or RoutePage())
+def plan_out(contents: PlanContents) -> PlanOut:
+    """The API view of a plan: routes with ETAs, unassigned tickets, KPIs and diff."""
+    plan = contents.plan
     return PlanOut(
         id=plan.id,
         region_id=plan.region_id,
@@ -48,43 +26,22 @@ def plan_out(session: Session, plan: Plan, page: RoutePage | None = None) -> Pla
         solver_status=plan.solver_status,
         solver_seconds=plan.solver_seconds,
         published_at=plan.published_at,
-        routes=routes,
-        routes_total=total,
-        unassigned=_unassigned(plan),
-        diff=_diff(session, plan),
+        routes=[_route(r) for r in contents.routes],
+        routes_total=contents.routes_total,
+        unassigned=[_unassigned(u) for u in contents.unassigned],
+        diff=_diff(contents),
     )
 
 
-def _routes(session: Session, plan: Plan, page: RoutePage) -> tuple[list[RouteOut], int]:
-    """The page's routes (engineers by code) and how many routes the plan has."""
-    by_engineer: dict[int, list[Visit]] = {}
-    for v in plan.visits:
-        by_engineer.setdefault(v.engineer_id, []).append(v)
-    engineers = {
-        e.id: e
-        for e in session.scalars(select(Engineer).where(Engineer.id.in_(list(by_engineer) or [-1])))
-    }
-    ordered = sorted(by_engineer, key=lambda eid: engineers[eid].code)
-    if page.engineer is not None:
-        ordered = [eid for eid in ordered if engineers[eid].code == page.engineer]
-        if not ordered:
-            raise NotFound(f"no route of {page.engineer!r} in plan {plan.id}", field="engineer")
-    end = None if page.limit is None else page.offset + page.limit
-    shown = ordered[page.offset : end]
-    return [_route(engineers[eid], by_engineer[eid]) for eid in shown], len(by_engineer)
-
-
-def _route(engineer: Engineer, visits: Sequence[Visit]) -> RouteOut:
-    ordered = sorted(visits, key=lambda v: v.sequence)
+def _route(route: Route) -> RouteOut:
+    engineer, visits = route.engineer, route.visits
     return RouteOut(
         engineer_id=engineer.id,
         engineer_code=engineer.code,
         engineer_name=engineer.name,
-        visits=[_visit(v) for v in ordered],
-        travel_seconds=sum(v.travel_seconds for v in ordered),
-        service_seconds=sum(
-            int((v.planned_end - v.planned_start).total_seconds()) for v in ordered
-        ),
+        visits=[_visit(v) for v in visits],
+        travel_seconds=sum(v.travel_seconds for v in visits),
+        service_seconds=sum(int((v.planned_end - v.planned_start).total_seconds()) for v in visits),
     )
 
 
@@ -108,30 +65,21 @@ def _visit(v: Visit) -> VisitOut:
     )
 
 
-def _unassigned(plan: Plan) -> list[UnassignedOut]:
-    return [
-        UnassignedOut(
-            ticket_id=u.ticket_id,
-            ticket_number=u.ticket.number,
-            priority=u.ticket.priority,
-            reasons=list(u.reasons),
-            suggestion=u.suggestion,
-        )
-        for u in sorted(plan.unassigned, key=lambda u: (u.ticket.priority, u.ticket.number))
-    ]
+def _unassigned(u: PlanUnassigned) -> UnassignedOut:
+    return UnassignedOut(
+        ticket_id=u.ticket_id,
+        ticket_number=u.ticket.number,
+        priority=u.ticket.priority,
+        reasons=list(u.reasons),
+        suggestion=u.suggestion,
+    )
 
 
-def _diff(session: Session, plan: Plan) -> PlanDiff | None:
-    if plan.status not in {"succeeded", "published"}:
+def _diff(contents: PlanContents) -> PlanDiff | None:
+    d = contents.diff
+    if d is None:
         return None
-    d = plans.diff_against_published(session=session, plan=plan)
-    codes = {e.id: e.code for e in session.scalars(select(Engineer))}
-    numbers = {v.ticket_id: v.ticket.number for v in plan.visits}
-    numbers.update({u.ticket_id: u.ticket.number for u in plan.unassigned})
-    missing = [i.ticket_id for i in d.items if i.ticket_id not in numbers]
-    if missing:
-        rows = session.execute(select(Ticket.id, Ticket.number).where(Ticket.id.in_(missing)))
-        numbers.update({ticket_id: number for ticket_id, number in rows.all()})
+    codes, numbers = contents.engineer_codes, contents.ticket_numbers
     return PlanDiff(
         against_plan_id=d.against_plan_id,
         added=d.count("added"),

@@ -32,7 +32,7 @@ def main() -> None:
     inst = read_instance(path)
     base = inst.problem
     provider = HaversineProvider(speed_kmh=inst.speed_kmh, circuity=inst.circuity)
-    plan = solve(base, SolveParams(time_limit=20.0, seed=0, suggestions=False))
+    plan = solve(base, SolveParams(time_budget_seconds=20.0, seed=0, suggestions=False))
     rng = np.random.default_rng(0)
     lats = [t.location.lat for t in base.tickets]
     lons = [t.location.lon for t in base.tickets]

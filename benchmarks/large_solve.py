@@ -99,7 +99,7 @@ def main() -> None:
     print(f"{args.tickets} tickets, {engineers} engineers, budget {args.seconds:.0f} s")
     print(f"generated; peak RSS so far {_peak_mib(resource.RUSAGE_SELF):.0f} MiB", flush=True)
     t0 = time.perf_counter()
-    sol = solve(problem, SolveParams(seed=args.seed, time_limit=args.seconds))
+    sol = solve(problem, SolveParams(seed=args.seed, time_budget_seconds=args.seconds))
     wall = time.perf_counter() - t0
     over = 100.0 * (wall - args.seconds) / args.seconds
     served = sum(len(r.visits) for r in sol.routes)

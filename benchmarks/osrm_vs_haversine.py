@@ -127,7 +127,9 @@ def with_matrix(problem: Problem, matrix: TravelMatrix) -> Problem:
 
 def solve(problem: Problem, seed: int) -> Solution:
     """Plan with the solver (seeded, fixed iterations; the time limit is a safety cap)."""
-    return solver_solve(problem, SolveParams(seed=seed, iterations=ITERATIONS, time_limit=120.0))
+    return solver_solve(
+        problem, SolveParams(seed=seed, iterations=ITERATIONS, time_budget_seconds=120.0)
+    )
 
 
 @dataclass(frozen=True)

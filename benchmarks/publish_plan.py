@@ -58,7 +58,7 @@ def main() -> None:
                 session=session,
                 region_code="HQ",
                 day=DAY,
-                time_budget=args.seconds,
+                time_budget_seconds=args.seconds,
                 options=optimization.RunOptions(),
                 actor=None,
                 now=runtime.clock(),

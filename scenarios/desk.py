@@ -213,7 +213,7 @@ class Desk:
             source=PlanSource(
                 options={"policy": source},
                 reason=lambda plan_id: f"plan {plan_id} ({source})",
-                time_budget=self.params.time_limit,
+                time_budget_seconds=self.params.time_budget_seconds,
                 created_at=now,
             ),
             actor=None,

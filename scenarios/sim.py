@@ -148,7 +148,7 @@ class Simulation:
         self.crew = Crew.of(self, self.world)
         params = SolveParams(
             seed=self.seed,
-            time_limit=sc.policy.solve_seconds,
+            time_budget_seconds=sc.policy.solve_seconds,
             iterations=sc.policy.iterations,
             workers=1,
             suggestions=False,

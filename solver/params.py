@@ -25,11 +25,11 @@ class SolveParams:
     seed
         Seed of every random choice; the same problem, seed and ``iterations`` give
         the same plan.
-    time_limit
+    time_budget_seconds
         Wall-clock cap of the whole solve, in seconds.
     iterations
         Improvement iterations (ruin-and-recreate moves). ``None``: run until
-        ``time_limit``. Set it for reproducible plans (the time limit is then only a
+        ``time_budget_seconds``. Set it for reproducible plans (the time limit is then only a
         safety cap; keep it generous).
     first_solution
         One of :data:`FIRST_SOLUTIONS`.
@@ -83,13 +83,13 @@ class SolveParams:
         Bound the solve by its work alone: ``iterations`` (required) and the descents
         that stop by themselves, with no wall-clock check anywhere, so the same
         problem, seed, ``iterations`` and ``workers`` give the same plan on a loaded
-        machine as on an idle one. ``time_limit`` is then ignored (it is only
+        machine as on an idle one. ``time_budget_seconds`` is then ignored (it is only
         recorded); use it where results must not depend on the machine (simulations,
         benchmarks comparing policies), not behind a user-facing deadline.
     """
 
     seed: int = 0
-    time_limit: float = 10.0
+    time_budget_seconds: float = 10.0
     iterations: int | None = None
     first_solution: str = "regret"
     local_search: str = "alns"
@@ -109,8 +109,8 @@ class SolveParams:
     deterministic: bool = False
 
     def __post_init__(self) -> None:
-        if self.time_limit <= 0:
-            raise ValueError("time_limit must be positive")
+        if self.time_budget_seconds <= 0:
+            raise ValueError("time_budget_seconds must be positive")
         if self.iterations is not None and self.iterations < 0:
             raise ValueError("iterations must be >= 0")
         if self.first_solution not in FIRST_SOLUTIONS:
@@ -141,10 +141,10 @@ class SolveParams:
     def wall_seconds(self) -> float:
         """The wall-clock budget the solve works within.
 
-        ``time_limit``, or :data:`UNBOUNDED_SECONDS` (never reached: no phase is cut
+        ``time_budget_seconds``, or :data:`UNBOUNDED_SECONDS` (never reached: no phase is cut
         by the clock) when ``deterministic``.
         """
-        return UNBOUNDED_SECONDS if self.deterministic else self.time_limit
+        return UNBOUNDED_SECONDS if self.deterministic else self.time_budget_seconds
 
     def resolved_workers(self) -> int:
         """Worker processes to use (``workers``, or one per CPU up to four when 0)."""

@@ -7,14 +7,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
-from sqlalchemy import select
 
 from api.deps import CurrentUser, DispatcherUser, RuntimeDep, SessionDep
 from api.openapi import problem_responses
 from api.schemas.absences import AbsenceCreatedOut, AbsenceIn, AbsenceOut
 from api.schemas.common import IdPath, Limit, Offset, Paged, RegionQuery, instant_query
-from dispatch.errors import NotFound, PermissionDenied
+from dispatch.errors import PermissionDenied
 from dispatch.masterdata import absences
+from dispatch.masterdata.common import find_by_code
 from dispatch.models import EngineerAbsence, Region, Role
 from dispatch.planning import optimization
 
@@ -65,7 +65,7 @@ def create(
         note=body.note,
         actor=user,
         now=runtime.clock(),
-        time_budget=runtime.settings.default_solve_seconds,
+        time_budget_seconds=runtime.settings.default_solve_seconds,
         travel=runtime.travel,
     )
     out = AbsenceCreatedOut.model_validate(_out(change.absence), from_attributes=True)
@@ -146,9 +146,7 @@ def overview(
     """The dispatcher's overview: absences in a period, of a region and those below it."""
     region_id = None
     if region is not None:
-        region_id = session.scalar(select(Region.id).where(Region.code == region))
-        if region_id is None:
-            raise NotFound(f"no region {region!r}", field="region")
+        region_id = find_by_code(session, Region.code, region, "region").id
     page = absences.absence_overview(
         session=session,
         start=from_,

@@ -41,7 +41,7 @@ def dispatch_now(
     rerun = optimization.request_replan(
         session=session,
         plan=plan,
-        time_budget=runtime.settings.default_solve_seconds,
+        time_budget_seconds=runtime.settings.default_solve_seconds,
         actor=user,
         now=runtime.clock(),
     )

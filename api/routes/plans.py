@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
-from sqlalchemy import select
 
 from api.deps import DispatcherUser, RuntimeDep, SessionDep
 from api.openapi import problem_responses
-from api.plan_view import RoutePage, plan_out
+from api.plan_view import plan_out
 from api.schemas.common import DayQuery, IdPath, Problem, RegionQuery, Text
 from api.schemas.plans import (
     OptimizationIn,
@@ -18,9 +17,9 @@ from api.schemas.plans import (
     PlanSummaryOut,
 )
 from api.validation import check_day
-from dispatch.errors import InvalidInput, NotFound
-from dispatch.models import Plan, Region
+from dispatch.models import Plan
 from dispatch.planning import optimization, plans, publishing
+from dispatch.planning.plan_view import RoutePage, plan_contents, recent_plans
 
 router = APIRouter(prefix="/api/v1", tags=["optimisation and plans"])
 
@@ -57,7 +56,7 @@ def start_optimization(
         session=session,
         region_code=body.region,
         day=body.date,
-        time_budget=body.time_budget_seconds,
+        time_budget_seconds=body.time_budget_seconds,
         options=optimization.RunOptions(**body.options.model_dump()),
         actor=user,
         now=runtime.clock(),
@@ -106,19 +105,7 @@ def get_plans(
     """Plans newest first, by region, day and status."""
     if date is not None:
         check_day(date, now=runtime.clock(), field="date")
-    region_id = None
-    if region is not None:
-        region_id = session.scalar(select(Region.id).where(Region.code == region))
-        if region_id is None:
-            raise NotFound(f"no region {region!r}", field="region")
-    if status_ is not None:
-        from dispatch.models import PlanStatus
-
-        if status_ not in {s.value for s in PlanStatus}:
-            raise InvalidInput(f"unknown status {status_!r}", field="status")
-    rows = plans.list_plans(
-        session=session, region_id=region_id, day=date, status=status_, limit=limit
-    )
+    rows = recent_plans(session=session, region_code=region, day=date, status=status_, limit=limit)
     return [PlanSummaryOut.model_validate(p) for p in rows]
 
 
@@ -147,7 +134,7 @@ def get_plan(
     all) or narrowed to one ``engineer``."""
     plan = plans.load_plan(session=session, plan_id=plan_id)
     page = RoutePage(engineer=engineer, offset=route_offset, limit=route_limit)
-    return plan_out(session, plan, page)
+    return plan_out(plan_contents(session=session, plan=plan, page=page))
 
 
 @router.post(
@@ -169,4 +156,4 @@ def publish_plan(
     supersede the plan published before, schedule each ticket for its engineer and send
     dropped tickets back to the pool. Engineers' apps see the new day at once."""
     plan = publishing.publish_plan(session=session, plan_id=plan_id, actor=user, at=runtime.clock())
-    return plan_out(session, plan)
+    return plan_out(plan_contents(session=session, plan=plan))

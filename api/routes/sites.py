@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query
 
+from api.crud import Doc, MasterData, Services, add_record_routes
 from api.deps import DispatcherUser, SessionDep
 from api.openapi import problem_responses
 from api.schemas.common import (
     CustomerQuery,
     Id,
-    IdPath,
     KindQuery,
     Limit,
     Offset,
     Paged,
     RegionQuery,
     TextQuery,
+    paged,
 )
 from api.schemas.masterdata import (
     AssetCreate,
@@ -31,6 +32,8 @@ from dispatch.masterdata import assets as asset_data
 from dispatch.masterdata import sites as site_data
 
 router = APIRouter(prefix="/api/v1", tags=["master data"])
+
+_SITE_IN_USE = "`site_in_use`: open tickets remain"
 
 
 @router.get(
@@ -55,57 +58,40 @@ def sites(
         session=session, customer_code=customer, region_code=region, active=active, q=q,
         limit=limit, offset=offset,
     )  # fmt: skip
-    items = [SiteRecord.model_validate(s) for s in page.items]
-    return Paged[SiteRecord](items=items, total=page.total, limit=page.limit, offset=page.offset)
+    return paged(page, SiteRecord)
 
 
-@router.get("/sites/{site_id}", response_model=SiteRecord, summary="One site")
-def site(site_id: IdPath, session: SessionDep, _user: DispatcherUser) -> SiteRecord:
-    """A site by id."""
-    return SiteRecord.model_validate(site_data.get_site(session=session, site_id=site_id))
-
-
-@router.post(
-    "/sites",
-    response_model=SiteRecord,
-    status_code=status.HTTP_201_CREATED,
-    summary="Add a site",
-    responses=problem_responses(404, d404="No such customer or region"),
+add_record_routes(
+    router,
+    MasterData(
+        kind="site",
+        record=SiteRecord,
+        create_body=SiteCreate,
+        patch_body=SitePatch,
+        services=Services(
+            site_data.get_site,
+            site_data.create_site,
+            site_data.update_site,
+            site_data.deactivate_site,
+        ),
+        one=Doc("One site", "A site by id."),
+        create=Doc(
+            "Add a site",
+            "Add a site of an active customer (its region by default).",
+            problem_responses(404, d404="No such customer or region"),
+        ),
+        update=Doc(
+            "Change a site",
+            "Change the given fields; ``active: false`` is refused like a deactivation.",
+            problem_responses(409, d409=_SITE_IN_USE),
+        ),
+        deactivate=Doc(
+            "Deactivate a site",
+            "Mark the site inactive (refused while it has open tickets).",
+            problem_responses(409, d409=_SITE_IN_USE),
+        ),
+    ),
 )
-def create_site(body: SiteCreate, session: SessionDep, user: DispatcherUser) -> SiteRecord:
-    """Add a site of an active customer (its region by default)."""
-    fields = body.model_dump(exclude_unset=True)
-    row = site_data.create_site(session=session, actor_id=user.id, fields=fields)
-    return SiteRecord.model_validate(row)
-
-
-@router.patch(
-    "/sites/{site_id}",
-    response_model=SiteRecord,
-    summary="Change a site",
-    responses=problem_responses(409, d409="`site_in_use`: open tickets remain"),
-)
-def update_site(
-    site_id: IdPath, body: SitePatch, session: SessionDep, user: DispatcherUser
-) -> SiteRecord:
-    """Change the given fields; ``active: false`` is refused like a deactivation."""
-    row = site_data.update_site(
-        session=session, actor_id=user.id, site_id=site_id,
-        fields=body.model_dump(exclude_unset=True),
-    )  # fmt: skip
-    return SiteRecord.model_validate(row)
-
-
-@router.post(
-    "/sites/{site_id}/deactivate",
-    response_model=SiteRecord,
-    summary="Deactivate a site",
-    responses=problem_responses(409, d409="`site_in_use`: open tickets remain"),
-)
-def deactivate_site(site_id: IdPath, session: SessionDep, user: DispatcherUser) -> SiteRecord:
-    """Mark the site inactive (refused while it has open tickets)."""
-    row = site_data.deactivate_site(session=session, actor_id=user.id, site_id=site_id)
-    return SiteRecord.model_validate(row)
 
 
 @router.get(
@@ -130,49 +116,33 @@ def assets(
         session=session, site_id=site, equipment_type=equipment_type, active=active, q=q,
         limit=limit, offset=offset,
     )  # fmt: skip
-    items = [AssetRecord.model_validate(a) for a in page.items]
-    return Paged[AssetRecord](items=items, total=page.total, limit=page.limit, offset=page.offset)
+    return paged(page, AssetRecord)
 
 
-@router.get("/assets/{asset_id}", response_model=AssetRecord, summary="One asset")
-def asset(asset_id: IdPath, session: SessionDep, _user: DispatcherUser) -> AssetRecord:
-    """An asset by id."""
-    return AssetRecord.model_validate(asset_data.get_asset(session=session, asset_id=asset_id))
-
-
-@router.post(
-    "/assets",
-    response_model=AssetRecord,
-    status_code=status.HTTP_201_CREATED,
-    summary="Add an asset",
-    responses=problem_responses(404, 409, d404="No such site", d409="Model and serial taken"),
+add_record_routes(
+    router,
+    MasterData(
+        kind="asset",
+        record=AssetRecord,
+        create_body=AssetCreate,
+        patch_body=AssetPatch,
+        services=Services(
+            asset_data.get_asset,
+            asset_data.create_asset,
+            asset_data.update_asset,
+            asset_data.deactivate_asset,
+        ),
+        one=Doc("One asset", "An asset by id."),
+        create=Doc(
+            "Add an asset",
+            "Add an asset at an active site.",
+            problem_responses(404, 409, d404="No such site", d409="Model and serial taken"),
+        ),
+        update=Doc(
+            "Change an asset",
+            "Change the given fields.",
+            problem_responses(409, d409="Model and serial taken"),
+        ),
+        deactivate=Doc("Deactivate", "Mark the asset inactive."),
+    ),
 )
-def create_asset(body: AssetCreate, session: SessionDep, user: DispatcherUser) -> AssetRecord:
-    """Add an asset at an active site."""
-    fields = body.model_dump(exclude_unset=True)
-    row = asset_data.create_asset(session=session, actor_id=user.id, fields=fields)
-    return AssetRecord.model_validate(row)
-
-
-@router.patch(
-    "/assets/{asset_id}",
-    response_model=AssetRecord,
-    summary="Change an asset",
-    responses=problem_responses(409, d409="Model and serial taken"),
-)
-def update_asset(
-    asset_id: IdPath, body: AssetPatch, session: SessionDep, user: DispatcherUser
-) -> AssetRecord:
-    """Change the given fields."""
-    row = asset_data.update_asset(
-        session=session, actor_id=user.id, asset_id=asset_id,
-        fields=body.model_dump(exclude_unset=True),
-    )  # fmt: skip
-    return AssetRecord.model_validate(row)
-
-
-@router.post("/assets/{asset_id}/deactivate", response_model=AssetRecord, summary="Deactivate")
-def deactivate_asset(asset_id: IdPath, session: SessionDep, user: DispatcherUser) -> AssetRecord:
-    """Mark the asset inactive."""
-    row = asset_data.deactivate_asset(session=session, actor_id=user.id, asset_id=asset_id)
-    return AssetRecord.model_validate(row)

@@ -4,22 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
-from pydantic import AfterValidator
+from fastapi import APIRouter, Depends, status
 from sqlalchemy.orm import Session
 
 from api.deps import CurrentUser, DispatcherUser, RuntimeDep, SessionDep, SettingsDep
 from api.openapi import problem_responses
 from api.schemas.common import (
-    CodeQuery,
-    DayQuery,
     IdPath,
-    Limit,
-    Offset,
     Paged,
-    RegionQuery,
-    no_nul,
 )
+from api.schemas.ticket_query import TicketListQuery, ticket_list_query
 from api.schemas.tickets import (
     CustomerOut,
     EventOut,
@@ -35,11 +29,11 @@ from api.schemas.tickets import (
     WindowOut,
 )
 from api.validation import check_instant
-from dispatch.models import EngineerRuleKind, Role, SlaState, Ticket, TicketStatus, User
+from dispatch.models import EngineerRuleKind, Role, Ticket, TicketStatus, User
 from dispatch.reporting.kpis import local_period
 from dispatch.sla.policy import SlaPolicy, load_policy
 from dispatch.tickets.edits import KEEP, TicketEdit, edit_ticket
-from dispatch.tickets.filters import DEFAULT_SORT, SORT_FIELDS, TicketFilters
+from dispatch.tickets.filters import TicketFilters
 from dispatch.tickets.lifecycle import (
     allowed_actions,
     assigned_engineer_id,
@@ -196,40 +190,7 @@ def create(
 def tickets(
     session: SessionDep,
     user: CurrentUser,
-    status_: Annotated[TicketStatus | None, Query(alias="status")] = None,
-    tier: Annotated[int | None, Query(ge=1, le=4, description="Priority tier 1..4")] = None,
-    region: RegionQuery = None,
-    sla_state: SlaState | None = None,
-    from_: Annotated[
-        DayQuery, Query(alias="from", description="Reported on or after this local day")
-    ] = None,
-    to: Annotated[DayQuery, Query(description="Reported on or before this local day")] = None,
-    customer: CodeQuery = None,
-    engineer: Annotated[
-        str | None,
-        Query(max_length=32, description="Engineer code: the tickets assigned to them now"),
-        AfterValidator(no_nul),
-    ] = None,
-    q: Annotated[
-        str | None,
-        Query(
-            max_length=100,
-            description="Free text: start of the number or external reference, or any "
-            "part of the symptoms (case-insensitive)",
-        ),
-        AfterValidator(no_nul),
-    ] = None,
-    sort: Annotated[
-        str | None,
-        Query(
-            max_length=200,
-            description=f"Comma-separated fields, '-' for descending, of: "
-            f"{', '.join(SORT_FIELDS)}; default {DEFAULT_SORT}",
-            examples=["priority,-reported_at"],
-        ),
-    ] = None,
-    limit: Limit = 100,
-    offset: Offset = 0,
+    query: Annotated[TicketListQuery, Depends(ticket_list_query)],
 ) -> Paged[TicketSummary]:
     """Tickets, most urgent first (or as ``sort`` says), filtered by status, tier, region,
     SLA state, the day they were reported (``from``/``to``: local days of the region, else
@@ -237,33 +198,27 @@ def tickets(
 
     An engineer sees only the tickets assigned to them."""
     reported_from = reported_before = None
-    if from_ is not None:
+    if query.from_ is not None:
         reported_from = local_period(
-            session=session, first_day=from_, last_day=from_, region_code=region
+            session=session, first_day=query.from_, last_day=query.from_, region_code=query.region
         )[0]
-    if to is not None:
+    if query.to is not None:
         reported_before = local_period(
-            session=session, first_day=to, last_day=to, region_code=region
+            session=session, first_day=query.to, last_day=query.to, region_code=query.region
         )[1]
     filters = TicketFilters(
         reported_from=reported_from,
         reported_before=reported_before,
-        customer=customer,
-        engineer=engineer,
-        text=q,
-        sort=sort,
+        customer=query.customer,
+        engineer=query.engineer,
+        text=query.q,
+        sort=query.sort,
     )
     page = list_tickets(
-        filters=filters,
-        viewer=user,
-        session=session,
-        status=status_,
-        tier=tier,
-        region_code=region,
-        sla_state=sla_state,
-        limit=limit,
-        offset=offset,
-    )
+        filters=filters, viewer=user, session=session, status=query.status, tier=query.tier,
+        region_code=query.region, sla_state=query.sla_state, limit=query.limit,
+        offset=query.offset,
+    )  # fmt: skip
     return Paged[TicketSummary](
         items=[_summary(t) for t in page.items],
         total=page.total,

@@ -8,6 +8,7 @@ refused as a 422 naming the field instead of failing deep inside as a 500.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Path, Query
@@ -18,12 +19,15 @@ from pydantic import (
     ConfigDict,
     Field,
     SerializerFunctionWrapHandler,
+    create_model,
     field_serializer,
 )
 
 from dispatch.infra.day_clock import utc_text
+from dispatch.infra.paging import Page
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 MAX_ID = 2**31 - 1
 """The largest id a row can have (PostgreSQL ``integer``)."""
@@ -109,6 +113,14 @@ class Paged(ApiModel, Generic[T]):
     offset: int
 
 
+def paged(page: Page[Any], record: type[M]) -> Paged[M]:
+    """The API page of ``page``: each row as a ``record``."""
+    items = [record.model_validate(row) for row in page.items]
+    return Paged[record](  # type: ignore[valid-type]
+        items=items, total=page.total, limit=page.limit, offset=page.offset
+    )
+
+
 class Problem(BaseModel):
     """An RFC 9457 problem document (``application/problem+json``).
 
@@ -177,3 +189,39 @@ KindQuery = Annotated[
     AfterValidator(no_nul),
 ]
 """A filter by equipment type or skill."""
+
+
+_DOC_ATTRIBUTES = ("title", "description", "examples", "json_schema_extra")
+
+
+def patch_of(create: type[BaseModel]) -> Callable[[type[M]], type[M]]:
+    """A class decorator deriving a ``...Patch`` body from its ``...Create`` body.
+
+    The decorated class (a docstring and its config) gets every field of ``create``, with
+    the same type and checks, but optional: absent or ``None`` by default, so
+    ``model_dump(exclude_unset=True)`` carries only the fields to change.
+
+    Parameters
+    ----------
+    create
+        The body of a new record.
+
+    Returns
+    -------
+    Callable
+        Makes the ``Patch`` model (a subclass of the decorated class, of the same name).
+    """
+
+    def derive(cls: type[M]) -> type[M]:
+        fields: dict[str, Any] = {}
+        for name, info in create.model_fields.items():
+            kind: Any = info.annotation
+            if info.metadata:
+                kind = Annotated[(kind, *info.metadata)]
+            docs = {a: getattr(info, a) for a in _DOC_ATTRIBUTES if getattr(info, a) is not None}
+            fields[name] = (kind | None, Field(default=None, **docs))
+        return create_model(
+            cls.__name__, __base__=cls, __module__=cls.__module__, __doc__=cls.__doc__, **fields
+        )
+
+    return derive

@@ -20,6 +20,7 @@ from api.schemas.common import (
     Name,
     Phone,
     Text,
+    patch_of,
 )
 
 
@@ -126,29 +127,11 @@ class EngineerCreate(BaseModel):
     active: bool = True
 
 
+@patch_of(EngineerCreate)
 class EngineerPatch(BaseModel):
     """Fields of an engineer to change; ``skills`` and ``shifts`` replace the lists."""
 
     model_config = ConfigDict(extra="forbid")
-
-    code: Code | None = None
-    name: Name | None = None
-    region: Code | None = None
-    region_id: Id | None = None
-    level: Level | None = None
-    skills: list[SkillIn] | None = Field(default=None, max_length=50)
-    home_lat: Latitude | None = None
-    home_lon: Longitude | None = None
-    shifts: list[ShiftIn] | None = Field(default=None, max_length=7)
-    max_jobs_per_day: int | None = Field(default=None, ge=1, le=100)
-    max_work_minutes_per_day: int | None = Field(default=None, ge=1, le=1440)
-    parts_capacity: int | None = Field(default=None, ge=0, le=10_000)
-    employment: EmploymentKind | None = None
-    cost_per_job: Cost | None = None
-    certification_valid_until: Day | None = None
-    phone: Phone | None = None
-    email: Email | None = None
-    active: bool | None = None
 
 
 class DeactivatedEngineerOut(BaseModel):

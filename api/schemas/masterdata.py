@@ -24,6 +24,7 @@ from api.schemas.common import (
     Name,
     Phone,
     Text,
+    patch_of,
 )
 
 Tier = Literal["standard", "vip"]
@@ -47,17 +48,9 @@ class RegionCreate(_Body):
     active: bool = True
 
 
+@patch_of(RegionCreate)
 class RegionPatch(_Body):
     """Fields of a region to change."""
-
-    code: Code | None = None
-    name: Name | None = None
-    timezone: Text | None = Field(default=None, max_length=64)
-    parent: Code | None = None
-    parent_id: Id | None = None
-    manager_name: Name | None = None
-    manager_email: Email | None = None
-    active: bool | None = None
 
 
 class RegionRecord(ApiModel):
@@ -96,20 +89,9 @@ class CustomerCreate(_Body):
     active: bool = True
 
 
+@patch_of(CustomerCreate)
 class CustomerPatch(_Body):
     """Fields of a customer to change (``dedicated_engineer_id: null`` clears it)."""
-
-    code: CustomerCode | None = None
-    name: Name | None = None
-    tier: Tier | None = None
-    region: Code | None = None
-    region_id: Id | None = None
-    contact_name: Name | None = None
-    contact_phone: Phone | None = None
-    contact_email: Email | None = None
-    dedicated_engineer: Code | None = None
-    dedicated_engineer_id: Id | None = None
-    active: bool | None = None
 
 
 class CustomerRecord(ApiModel):
@@ -147,20 +129,9 @@ class SiteCreate(_Body):
     active: bool = True
 
 
+@patch_of(SiteCreate)
 class SitePatch(_Body):
     """Fields of a site to change."""
-
-    code: Code | None = None
-    customer: CustomerCode | None = None
-    customer_id: Id | None = None
-    name: Name | None = None
-    address: Text | None = Field(default=None, min_length=1, max_length=2000)
-    lat: Latitude | None = None
-    lon: Longitude | None = None
-    region: Code | None = None
-    region_id: Id | None = None
-    access_hours: AccessHours | None = None
-    active: bool | None = None
 
 
 class SiteRecord(ApiModel):
@@ -193,16 +164,9 @@ class AssetCreate(_Body):
     active: bool = True
 
 
+@patch_of(AssetCreate)
 class AssetPatch(_Body):
     """Fields of an asset to change."""
-
-    site_id: Id | None = None
-    equipment_type: Annotated[Text, Field(min_length=1, max_length=64)] | None = None
-    model: Label | None = None
-    serial: Label | None = None
-    install_date: Day | None = None
-    warranty_end: Day | None = None
-    active: bool | None = None
 
 
 class AssetRecord(ApiModel):

@@ -168,15 +168,6 @@ class PlanSummaryOut(ApiModel):
     published_at: dt.datetime | None
 
 
-class StaleChangeOut(ApiModel):
-    """Something that changed since a plan was computed (in a 409 ``changes`` list)."""
-
-    kind: str = Field(examples=["ticket_added"])
-    ticket_id: int | None
-    engineer_id: int | None
-    detail: str
-
-
 class DispatchNowOut(ApiModel):
     """Where an emergency went, and the re-optimisation queued after it."""
 

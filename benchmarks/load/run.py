@@ -113,7 +113,7 @@ def optimise(runtime: Runtime, day: dt.date, budget: float) -> tuple[int, str]:
             session=session,
             region_code="HQ",
             day=day,
-            time_budget=budget,
+            time_budget_seconds=budget,
             options=optimization.RunOptions(),
             actor=None,
             now=runtime.clock(),

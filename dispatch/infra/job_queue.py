@@ -40,7 +40,7 @@ _LIVE = (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHE
 class JobQueue(Protocol):
     """Where optimisation runs wait for a worker."""
 
-    def enqueue_optimization(self, plan_id: int, *, time_budget: float) -> bool:
+    def enqueue_optimization(self, plan_id: int, *, time_budget_seconds: float) -> bool:
         """Queue the run of plan ``plan_id``.
 
         Returns ``False`` (and logs) when the queue is unavailable: the run stays queued in
@@ -48,7 +48,7 @@ class JobQueue(Protocol):
         """
         ...
 
-    def ensure_enqueued(self, plan_id: int, *, time_budget: float) -> bool:
+    def ensure_enqueued(self, plan_id: int, *, time_budget_seconds: float) -> bool:
         """Queue the run unless a job for it waits or runs already; returns whether it queued.
 
         Raises ``ServiceUnavailable`` when the queue cannot be reached.
@@ -75,7 +75,7 @@ class RedisJobQueue:
         self._client = client
         self.queue = Queue(keys.queue_name(), connection=client)
 
-    def enqueue_optimization(self, plan_id: int, *, time_budget: float) -> bool:
+    def enqueue_optimization(self, plan_id: int, *, time_budget_seconds: float) -> bool:
         """Queue the run; a unique job id per attempt keeps retries distinct.
 
         The job's id is kept per run (:func:`dispatch.infra.keys.optimization_job`). Returns
@@ -85,7 +85,7 @@ class RedisJobQueue:
             job = self.queue.enqueue_call(
                 keys.OPTIMIZATION_JOB,
                 args=(plan_id,),
-                timeout=int(time_budget) + JOB_TIMEOUT_MARGIN,
+                timeout=int(time_budget_seconds) + JOB_TIMEOUT_MARGIN,
                 result_ttl=3600,
                 failure_ttl=24 * 3600,
                 description=f"optimise plan {plan_id}",
@@ -110,7 +110,7 @@ class RedisJobQueue:
         except NoSuchJobError:
             return None
 
-    def ensure_enqueued(self, plan_id: int, *, time_budget: float) -> bool:
+    def ensure_enqueued(self, plan_id: int, *, time_budget_seconds: float) -> bool:
         """Queue the run unless its recorded job waits or runs (one process checks at a time).
 
         Raises
@@ -125,7 +125,7 @@ class RedisJobQueue:
             job = self._job(plan_id)
             if job is not None and job.get_status(refresh=True) in _LIVE:
                 return False
-        return self.enqueue_optimization(plan_id, time_budget=time_budget)
+        return self.enqueue_optimization(plan_id, time_budget_seconds=time_budget_seconds)
 
     def cancel(self, plan_id: int) -> bool:
         """Cancel the queued job, or stop the work horse running it (the worker lives on).
@@ -180,7 +180,7 @@ class InProcessJobQueue:
         self._by_plan: dict[int, Future[str]] = {}
         self._lock = threading.Lock()
 
-    def enqueue_optimization(self, plan_id: int, *, time_budget: float) -> bool:
+    def enqueue_optimization(self, plan_id: int, *, time_budget_seconds: float) -> bool:
         """Submit the run to the pool (always possible: returns ``True``)."""
         job = import_attribute(keys.IN_PROCESS_OPTIMIZATION_JOB)
         future: Future[str] = self._pool.submit(job, self._runtime, plan_id)
@@ -190,12 +190,12 @@ class InProcessJobQueue:
         future.add_done_callback(self._done)
         return True
 
-    def ensure_enqueued(self, plan_id: int, *, time_budget: float) -> bool:
+    def ensure_enqueued(self, plan_id: int, *, time_budget_seconds: float) -> bool:
         """Submit the run unless it is submitted and not finished (e.g. after a restart)."""
         with self._lock:
             if plan_id in self._by_plan:
                 return False
-        return self.enqueue_optimization(plan_id, time_budget=time_budget)
+        return self.enqueue_optimization(plan_id, time_budget_seconds=time_budget_seconds)
 
     def cancel(self, plan_id: int) -> bool:
         """Drop a run that has not started; a running one cannot be interrupted in-process

@@ -30,11 +30,6 @@ def engineer_position_meta(engineer_id: int) -> str:
     return f"{PREFIX}:position:{engineer_id}"
 
 
-def idempotency(scope: str, key: str) -> str:
-    """A stored answer for an ``Idempotency-Key`` within ``scope`` (e.g. the user)."""
-    return f"{PREFIX}:idem:{scope}:{key}"
-
-
 def travel_matrix_prefix() -> str:
     """Prefix of cached travel-matrix pairs."""
     return f"{PREFIX}:travel"

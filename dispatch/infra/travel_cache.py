@@ -3,7 +3,7 @@
 A 2,000-point matrix holds four million pairs, so pairs are not Redis fields: each
 point gets a small integer id per data set version, and each origin's figures are one
 binary string with a fixed 8-byte slot per destination id, read and written by byte
-ranges (``GETRANGE``/``SETRANGE``). Layout, with ``P`` = :func:`matrix_cache_prefix`,
+ranges (``GETRANGE``/``SETRANGE``). Layout, with ``P`` = :func:`dispatch.infra.keys.travel_matrix_prefix`,
 ``V`` the data set version and point keys from :func:`solver.travel.osrm_cache.point_key`:
 
 * ``P:V:ids`` - hash: point key -> id, and ``#gen`` -> a random generation token.
@@ -28,6 +28,7 @@ import numpy.typing as npt
 import redis
 from redis.typing import EncodableT, FieldT
 
+from dispatch.infra import keys
 from solver import CachedPairs, IntMatrix
 
 _SLOT = 8
@@ -62,27 +63,16 @@ return out
 IdArray = npt.NDArray[np.int64]
 
 
-def matrix_cache_prefix() -> str:
-    """Prefix of every Redis key of the travel-time cache.
-
-    Returns
-    -------
-    str
-        ``"dispatch:travel"``.
-    """
-    return "dispatch:travel"
-
-
 def _ids_key(version: str) -> str:
-    return f"{matrix_cache_prefix()}:{version}:ids"
+    return f"{keys.travel_matrix_prefix()}:{version}:ids"
 
 
 def _row_key(version: str, gen: str, origin_id: int) -> str:
-    return f"{matrix_cache_prefix()}:{version}:{gen}:row:{origin_id}"
+    return f"{keys.travel_matrix_prefix()}:{version}:{gen}:row:{origin_id}"
 
 
 def _snap_key(version: str) -> str:
-    return f"{matrix_cache_prefix()}:{version}:snap"
+    return f"{keys.travel_matrix_prefix()}:{version}:snap"
 
 
 def _text(value: Any) -> str:

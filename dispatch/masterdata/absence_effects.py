@@ -68,11 +68,15 @@ class Released:
     ticket_ids: tuple[int, ...]
 
     def request_rerun(
-        self, *, session: Session, actor: User | None, now: dt.datetime, time_budget: float
+        self, *, session: Session, actor: User | None, now: dt.datetime, time_budget_seconds: float
     ) -> Plan:
         """Queue an in-day re-optimisation of the plan's region and day (not enqueued)."""
         return request_replan(
-            session=session, plan=self.plan, time_budget=time_budget, actor=actor, now=now
+            session=session,
+            plan=self.plan,
+            time_budget_seconds=time_budget_seconds,
+            actor=actor,
+            now=now,
         )
 
 

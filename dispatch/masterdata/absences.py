@@ -123,7 +123,7 @@ def create_absence(
     note: str | None = None,
     actor: User | None,
     now: dt.datetime,
-    time_budget: float = 10.0,
+    time_budget_seconds: float = 10.0,
     travel: TravelTimeProvider | None = None,
 ) -> AbsenceChange:
     """Record an absence; take the engineer's affected visits out of published plans.
@@ -138,7 +138,7 @@ def create_absence(
         Who records it (``None``: the system, e.g. an import).
     now
         The current instant (what "not started yet" and "today" mean).
-    time_budget
+    time_budget_seconds
         Seconds for each queued in-day re-optimisation.
     travel
         Travel-time provider for re-timing the published routes.
@@ -166,7 +166,9 @@ def create_absence(
     session.add(absence)
     session.flush()
     _audit(session, absence.created_by_id, absence, "created", None, absence_dict(absence), now)
-    change = _release(session, absence, actor, now, time_budget=time_budget, travel=travel)
+    change = _release(
+        session, absence, actor, now, time_budget_seconds=time_budget_seconds, travel=travel
+    )
     _announce(session, absence, "created", change.released)
     return change
 
@@ -177,7 +179,7 @@ def _release(
     actor: User | None,
     now: dt.datetime,
     *,
-    time_budget: float,
+    time_budget_seconds: float,
     travel: TravelTimeProvider | None,
 ) -> AbsenceChange:
     """Release the absent engineer's affected visits and queue a re-plan of each day."""
@@ -185,7 +187,9 @@ def _release(
         session=session, absence=absence, actor=actor, now=now, travel=travel
     )
     reruns = tuple(
-        r.request_rerun(session=session, actor=actor, now=now, time_budget=time_budget)
+        r.request_rerun(
+            session=session, actor=actor, now=now, time_budget_seconds=time_budget_seconds
+        )
         for r in released
     )
     return AbsenceChange(absence=absence, released=tuple(released), reoptimizations=reruns)

@@ -36,11 +36,11 @@ def reap_task(runtime: Runtime) -> None:
     """Requeue (or fail) runs whose worker stopped sending heartbeats."""
     with runtime.session() as session:
         requeued, failed = reap_stale_runs(session=session, now=runtime.clock())
-        budgets = {
+        time_budgets = {
             plan_id: session.get(Plan, plan_id).time_budget_seconds  # type: ignore[union-attr]
             for plan_id in requeued
         }
-    submit(runtime, [(plan_id, budgets[plan_id]) for plan_id in requeued])
+    submit(runtime, [(plan_id, time_budgets[plan_id]) for plan_id in requeued])
     if requeued or failed:
         logger.warning("reaped runs: requeued %s, failed %s", requeued, failed)
 
@@ -78,8 +78,8 @@ def enqueue_task(runtime: Runtime) -> None:
         runs = queued_runs(session=session, now=utcnow())  # created_at is the wall clock's
     queued = [
         plan_id
-        for plan_id, budget in runs
-        if runtime.jobs.ensure_enqueued(plan_id, time_budget=budget)
+        for plan_id, time_budget_seconds in runs
+        if runtime.jobs.ensure_enqueued(plan_id, time_budget_seconds=time_budget_seconds)
     ]
     if queued:
         logger.warning("queued runs that had no job: %s", queued)

@@ -43,7 +43,7 @@ def request_optimization(
     session: Session,
     region_code: str,
     day: dt.date,
-    time_budget: float,
+    time_budget_seconds: float,
     options: RunOptions,
     actor: User | None,
     now: dt.datetime,
@@ -66,7 +66,7 @@ def request_optimization(
     if region is None:
         raise NotFound(f"no region {region_code!r}", field="region")
     plan_start(zone=ZoneInfo(region.timezone), day=day, now=now)
-    if not 0 < time_budget <= 600:
+    if not 0 < time_budget_seconds <= 600:
         raise InvalidInput(
             "time_budget_seconds must be within (0, 600]", field="time_budget_seconds"
         )
@@ -75,7 +75,7 @@ def request_optimization(
         day=day,
         status=PlanStatus.QUEUED,
         options=options.to_json(),
-        time_budget=time_budget,
+        time_budget_seconds=time_budget_seconds,
         actor=actor,
     )
     session.add(plan)
@@ -84,7 +84,12 @@ def request_optimization(
 
 
 def request_replan(
-    *, session: Session, plan: Plan, time_budget: float, actor: User | None, now: dt.datetime
+    *,
+    session: Session,
+    plan: Plan,
+    time_budget_seconds: float,
+    actor: User | None,
+    now: dt.datetime,
 ) -> Plan:
     """Queue an in-day re-optimisation of ``plan``'s region and day, from ``now`` (the
     follow-up of a plan published at once: dispatch-now, an absence). Not enqueued:
@@ -93,7 +98,7 @@ def request_replan(
         session=session,
         region_code=plan.region.code,
         day=plan.plan_date,
-        time_budget=time_budget,
+        time_budget_seconds=time_budget_seconds,
         options=RunOptions(replan_from_now=True),
         actor=actor,
         now=now,
@@ -127,8 +132,8 @@ def submit(
     queued = [(run.id, run.time_budget_seconds) if isinstance(run, Plan) else run for run in runs]
     if commit is not None:
         commit()
-    for plan_id, budget in queued:
-        runtime.jobs.enqueue_optimization(plan_id, time_budget=budget)
+    for plan_id, time_budget_seconds in queued:
+        runtime.jobs.enqueue_optimization(plan_id, time_budget_seconds=time_budget_seconds)
 
 
 def get_plan(*, session: Session, plan_id: int) -> Plan:
@@ -187,7 +192,7 @@ def run_optimization(
     started = time.monotonic()
     beat = threading.Thread(
         target=heartbeat,
-        args=(runtime, plan_id, started, run.budget, stop, cancelled),
+        args=(runtime, plan_id, started, run.time_budget_seconds, stop, cancelled),
         daemon=True,
     )
     beat.start()
@@ -269,4 +274,4 @@ def queued_runs(
         .where(Plan.status == PlanStatus.QUEUED.value, Plan.created_at <= now - grace)
         .order_by(Plan.id)
     ).all()
-    return [(int(plan_id), float(budget)) for plan_id, budget in rows]
+    return [(int(plan_id), float(time_budget_seconds)) for plan_id, time_budget_seconds in rows]

@@ -50,7 +50,7 @@ def new_plan(
     day: dt.date,
     status: PlanStatus,
     options: dict[str, Any],
-    time_budget: float,
+    time_budget_seconds: float,
     actor: User | None,
 ) -> Plan:
     """A plan row for ``region`` and ``day`` (horizon: the local day), not yet added."""
@@ -62,7 +62,7 @@ def new_plan(
         horizon_end=start + dt.timedelta(days=1),
         status=status.value,
         options=options,
-        time_budget_seconds=time_budget,
+        time_budget_seconds=time_budget_seconds,
         created_by_id=actor.id if actor is not None else None,
         notes=[],
         progress=0.0,

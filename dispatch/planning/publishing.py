@@ -47,8 +47,8 @@ class PlanSource:
         The life-cycle reason of its scheduling steps, or how to word it from the plan's id.
     notes
         Put before the solution's notes.
-    time_budget
-        The plan's time budget in seconds.
+    time_budget_seconds
+        The plan's time budget.
     created_at
         When the plan was requested (default: the row's default, the wall clock).
     """
@@ -56,7 +56,7 @@ class PlanSource:
     options: Mapping[str, Any]
     reason: str | Callable[[int], str]
     notes: tuple[str, ...] = ()
-    time_budget: float = 1.0
+    time_budget_seconds: float = 1.0
     created_at: dt.datetime | None = None
 
 
@@ -301,7 +301,7 @@ def publish_solution(
         day=planning.day,
         status=PlanStatus.RUNNING,
         options=dict(source.options),
-        time_budget=source.time_budget,
+        time_budget_seconds=source.time_budget_seconds,
         actor=actor,
     )
     plan.attempts, plan.started_at = 1, at

@@ -66,7 +66,7 @@ def heartbeat(
     runtime: Runtime,
     plan_id: int,
     started: float,
-    budget: float,
+    time_budget_seconds: float,
     stop: threading.Event,
     cancelled: threading.Event,
 ) -> None:
@@ -80,7 +80,9 @@ def heartbeat(
                     cancelled.set()
                     return
                 plan.heartbeat_at = runtime.clock()
-                plan.progress = min(0.99, (time.monotonic() - started) / max(budget, 0.1))
+                plan.progress = min(
+                    0.99, (time.monotonic() - started) / max(time_budget_seconds, 0.1)
+                )
         except Exception:  # a missed heartbeat is not fatal; the next one retries
             logger.warning("heartbeat for plan %s failed", plan_id, exc_info=True)
 
@@ -91,7 +93,7 @@ class Run:
 
     plan_id: int
     started_at: dt.datetime
-    budget: float
+    time_budget_seconds: float
     options: RunOptions
     region_id: int
     day: dt.date
@@ -125,7 +127,7 @@ def claim_run(runtime: Runtime, plan_id: int, now: Callable[[], dt.datetime]) ->
         return Run(
             plan_id=plan_id,
             started_at=started_at,
-            budget=plan.time_budget_seconds,
+            time_budget_seconds=plan.time_budget_seconds,
             options=RunOptions.from_json(plan.options or {}),
             region_id=plan.region_id,
             day=plan.plan_date,
@@ -153,8 +155,10 @@ def solve_run(
             travel=travel,
             options=planning.PlanningOptions(sla_hard=run.options.sla_hard),
         )
-    left = max(MIN_SOLVE_SECONDS, run.budget - (time.monotonic() - started))
-    params = SolveParams(seed=run.options.seed, time_limit=left, iterations=run.options.iterations)
+    left = max(MIN_SOLVE_SECONDS, run.time_budget_seconds - (time.monotonic() - started))
+    params = SolveParams(
+        seed=run.options.seed, time_budget_seconds=left, iterations=run.options.iterations
+    )
     return planning_input, solver.solve(planning_input.problem, params)
 
 

@@ -35,7 +35,7 @@ def run_ours(
     matrix
         Its travel matrix.
     seconds
-        ``SolveParams.time_limit``.
+        ``SolveParams.time_budget_seconds``.
     seed
         ``SolveParams.seed``.
 
@@ -48,7 +48,9 @@ def run_ours(
     if not engine_available():
         return PeerResult("ours", skipped="engine (solver.solve) not available"), None
     solve = importlib.import_module("solver.solve").solve
-    params = importlib.import_module("solver.params").SolveParams(seed=seed, time_limit=seconds)
+    params = importlib.import_module("solver.params").SolveParams(
+        seed=seed, time_budget_seconds=seconds
+    )
     fixed = dataclasses.replace(problem, travel=matrix)
     t0 = time.perf_counter()
     sol: Solution = solve(fixed, params)

@@ -132,7 +132,7 @@ def test_a_publish_at_the_instant_of_a_hand_dispatch_decides_and_records_it(day_
             day=old.plan_date,
             status=PlanStatus.SUCCEEDED,
             options={},
-            time_budget=1.0,
+            time_budget_seconds=1.0,
             actor=None,
         )
         session.add(again)

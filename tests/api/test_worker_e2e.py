@@ -342,7 +342,7 @@ def test_a_run_whose_worker_dies_is_requeued_and_finished_by_another(
             )
         assert (requeued, failed) == ([run_id], [])
         client = connect(redis_url)
-        RedisJobQueue(client).enqueue_optimization(run_id, time_budget=20)
+        RedisJobQueue(client).enqueue_optimization(run_id, time_budget_seconds=20)
         client.close()
         rescuer = _worker(env, tmp_path / "worker-2.log")
         try:

@@ -201,7 +201,7 @@ def _published_day(session) -> Plan:
         session=session,
         region_code="HQ",
         day=DAY,
-        time_budget=5,
+        time_budget_seconds=5,
         options=RunOptions(),
         actor=None,
         now=NOW,

@@ -127,21 +127,23 @@ def test_a_run_requested_while_redis_is_down_is_stored_and_queued_once_it_is_bac
             session=session,
             region_code=region.code,
             day=now.astimezone(ZoneInfo(region.timezone)).date(),
-            time_budget=2,
+            time_budget_seconds=2,
             options=RunOptions(),
             actor=None,
             now=now,
         )
         plan_id = plan.id
     private_redis.stop()
-    assert outage_runtime.jobs.enqueue_optimization(plan_id, time_budget=2) is False
+    assert outage_runtime.jobs.enqueue_optimization(plan_id, time_budget_seconds=2) is False
     private_redis.start()
     later = utcnow() + dt.timedelta(seconds=10)
     with outage_runtime.session() as session:
         assert queued_runs(session=session, now=utcnow() - dt.timedelta(minutes=1)) == []
         assert queued_runs(session=session, now=later) == [(plan_id, 2.0)]
-    assert outage_runtime.jobs.ensure_enqueued(plan_id, time_budget=2) is True
-    assert outage_runtime.jobs.ensure_enqueued(plan_id, time_budget=2) is False  # idempotent
+    assert outage_runtime.jobs.ensure_enqueued(plan_id, time_budget_seconds=2) is True
+    assert (
+        outage_runtime.jobs.ensure_enqueued(plan_id, time_budget_seconds=2) is False
+    )  # idempotent
     client = private_redis.client()
     try:
         queue = Queue(keys.queue_name(), connection=client)
@@ -150,7 +152,7 @@ def test_a_run_requested_while_redis_is_down_is_stored_and_queued_once_it_is_bac
         assert job_id is not None and queue.job_ids == [job_id.decode()]
         client.delete(keys.optimization_enqueue_claim(plan_id))
         # Its job waits: a later check does not queue a twin.
-        assert outage_runtime.jobs.ensure_enqueued(plan_id, time_budget=2) is False
+        assert outage_runtime.jobs.ensure_enqueued(plan_id, time_budget_seconds=2) is False
         assert queue.count == 1
     finally:
         client.close()

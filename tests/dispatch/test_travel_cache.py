@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 import redis
 
-from dispatch.infra.travel_cache import RedisMatrixCache, matrix_cache_prefix
+from dispatch.infra.keys import travel_matrix_prefix
+from dispatch.infra.travel_cache import RedisMatrixCache
 from solver.travel.osrm_cache import NO_ROUTE, InMemoryMatrixCache, MatrixCache
 
 REDIS_URL = os.environ.get("DISPATCH_TEST_REDIS_URL") or None
@@ -136,7 +137,7 @@ def test_redis_keys_carry_the_prefix_and_expire(travel_redis: redis.Redis) -> No
     cache.set_pairs("v9", keys, keys, d, m)
     cache.set_snaps("v9", {keys[0]: 2.0})
     names = [k.decode() for k in travel_redis.scan_iter("*")]
-    assert names and all(n.startswith(matrix_cache_prefix() + ":v9:") for n in names)
+    assert names and all(n.startswith(travel_matrix_prefix() + ":v9:") for n in names)
     assert all(0 < travel_redis.ttl(n) <= 600 + 24 * 3600 for n in names)
     rows = [n for n in names if ":row:" in n]
     assert len(rows) == 4 and all(travel_redis.ttl(n) <= 600 for n in rows)
@@ -149,7 +150,7 @@ def test_redis_losing_the_id_table_forgets_rather_than_misreads(
     first = _keys(5)
     d, m = _figures(7, 5, 5)
     cache.set_pairs("v", first, first, d, m)
-    travel_redis.delete(f"{matrix_cache_prefix()}:v:ids")  # e.g. evicted under memory pressure
+    travel_redis.delete(f"{travel_matrix_prefix()}:v:ids")  # e.g. evicted under memory pressure
     assert not cache.get_pairs("v", first, first).known.any()
 
     others = _keys(5, start=100)  # would get the old ids 0..4

@@ -133,7 +133,7 @@ def test_core_refuses_an_infeasible_start() -> None:
 @pytest.mark.parametrize("compiled", [True, False])
 def test_solve_with_and_without_the_core(compiled: bool) -> None:
     p = _day(5)
-    sol = solve(p, SolveParams(iterations=200, time_limit=60.0, seed=1, compiled=compiled))
+    sol = solve(p, SolveParams(iterations=200, time_budget_seconds=60.0, seed=1, compiled=compiled))
     assert_valid(p, sol)
     served = {v.ticket_id for r in sol.routes for v in r.visits}
     assert {"T00", "T01"} <= served

@@ -66,7 +66,7 @@ def test_regions_started_after_the_deadline_are_left_to_the_repair() -> None:
 def test_a_tiny_budget_still_returns_a_valid_solution(decompose_above: int) -> None:
     p = _problem()
     params = SolveParams(
-        time_limit=1e-6, decompose_above=decompose_above, region_tickets=10, workers=1
+        time_budget_seconds=1e-6, decompose_above=decompose_above, region_tickets=10, workers=1
     )
     sol = solve(p, params)
     assert_valid(p, sol)

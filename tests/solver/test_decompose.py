@@ -39,7 +39,11 @@ def test_decomposed_solve_is_valid_and_says_so(workers: int) -> None:
     engineers, tickets = _two_towns()
     p = line_problem(engineers, tickets)
     params = SolveParams(
-        iterations=40, time_limit=120.0, decompose_above=20, region_tickets=15, workers=workers
+        iterations=40,
+        time_budget_seconds=120.0,
+        decompose_above=20,
+        region_tickets=15,
+        workers=workers,
     )
     sol = solve(p, params)
     assert sol.decomposed
@@ -52,7 +56,7 @@ def test_decomposed_solve_is_reproducible() -> None:
     engineers, tickets = _two_towns()
     p = line_problem(engineers, tickets)
     params = SolveParams(
-        iterations=30, time_limit=120.0, decompose_above=20, region_tickets=15, workers=2
+        iterations=30, time_budget_seconds=120.0, decompose_above=20, region_tickets=15, workers=2
     )
     a, b = solve(p, params), solve(p, params)
     assert [r.ticket_ids for r in a.routes] == [r.ticket_ids for r in b.routes]

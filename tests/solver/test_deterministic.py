@@ -36,7 +36,7 @@ def test_a_microsecond_budget_changes_nothing_when_deterministic(decompose_above
     roomy = SolveParams(
         seed=3,
         iterations=400,
-        time_limit=600.0,
+        time_budget_seconds=600.0,
         workers=1,
         deterministic=True,
         decompose_above=decompose_above,
@@ -45,7 +45,7 @@ def test_a_microsecond_budget_changes_nothing_when_deterministic(decompose_above
     starved = SolveParams(
         seed=3,
         iterations=400,
-        time_limit=1e-6,
+        time_budget_seconds=1e-6,
         workers=1,
         deterministic=True,
         decompose_above=decompose_above,
@@ -60,15 +60,15 @@ def test_a_microsecond_budget_changes_nothing_when_deterministic(decompose_above
 
 def test_without_it_the_same_budget_cuts_the_improvement() -> None:
     p = _problem()
-    starved = SolveParams(seed=3, iterations=400, time_limit=1e-6, workers=1)
+    starved = SolveParams(seed=3, iterations=400, time_budget_seconds=1e-6, workers=1)
     assert _iterations(solve(p, starved)) == "0 improvement iterations"
 
 
 def test_two_workers_give_the_same_plan_whatever_the_budget() -> None:
     p = _problem()
     base = {"seed": 5, "iterations": 300, "workers": 2, "deterministic": True}
-    a = solve(p, SolveParams(time_limit=600.0, **base))  # type: ignore[arg-type]
-    b = solve(p, SolveParams(time_limit=1e-6, **base))  # type: ignore[arg-type]
+    a = solve(p, SolveParams(time_budget_seconds=600.0, **base))  # type: ignore[arg-type]
+    b = solve(p, SolveParams(time_budget_seconds=1e-6, **base))  # type: ignore[arg-type]
     assert _routes(a) == _routes(b)
 
 
@@ -76,4 +76,4 @@ def test_deterministic_needs_an_iteration_budget() -> None:
     with pytest.raises(ValueError, match="iterations"):
         SolveParams(deterministic=True)
     assert SolveParams(iterations=10, deterministic=True).wall_seconds() == UNBOUNDED_SECONDS
-    assert SolveParams(iterations=10, time_limit=7.0).wall_seconds() == 7.0
+    assert SolveParams(iterations=10, time_budget_seconds=7.0).wall_seconds() == 7.0

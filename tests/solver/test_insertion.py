@@ -8,7 +8,7 @@ from solver import Pin, Reason, SolveParams, Ticket, Tier, TimeWindow, insert, s
 from solver.travel.base import Location
 from tests.solver.test_solve_support import HOUR, assert_valid, eng, line_problem, tix
 
-FAST = SolveParams(iterations=20, time_limit=60.0, seed=5)
+FAST = SolveParams(iterations=20, time_budget_seconds=60.0, seed=5)
 
 
 def _base() -> tuple:

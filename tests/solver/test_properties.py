@@ -67,7 +67,7 @@ def problems(draw: st.DrawFn) -> tuple:
 def test_every_plan_validates(spec: tuple, seed: int) -> None:
     engineers, tickets, pins = spec
     p = line_problem(engineers, tickets, pins=pins)
-    sol = solve(p, SolveParams(iterations=15, time_limit=60.0, seed=seed))
+    sol = solve(p, SolveParams(iterations=15, time_budget_seconds=60.0, seed=seed))
     assert_valid(p, sol)
     for u in sol.unassigned:
         assert u.reasons

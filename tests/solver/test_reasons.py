@@ -6,7 +6,7 @@ from solver import Pin, Reason, SolveParams, Tier, TimeWindow, solve
 from solver.solution import Solution
 from tests.solver.test_solve_support import HOUR, assert_valid, eng, line_problem, tix
 
-FAST = SolveParams(iterations=20, time_limit=60.0, seed=3)
+FAST = SolveParams(iterations=20, time_budget_seconds=60.0, seed=3)
 
 
 def _why(sol: Solution, tid: str) -> tuple[Reason, ...]:

@@ -7,7 +7,7 @@ import pytest
 from solver import Break, Pin, Reason, SolveParams, SolveStatus, Tier, TimeWindow, solve
 from tests.solver.test_solve_support import HOUR, assert_valid, eng, line_problem, tix
 
-FAST = SolveParams(iterations=30, time_limit=60.0, seed=1, workers=1)
+FAST = SolveParams(iterations=30, time_budget_seconds=60.0, seed=1, workers=1)
 
 
 def test_empty_problem_is_empty() -> None:
@@ -223,7 +223,7 @@ def test_same_seed_and_iterations_give_the_same_plan(workers: int) -> None:
         for i in range(30)
     ]
     p = line_problem(engineers, tickets)
-    params = SolveParams(iterations=60, time_limit=120.0, seed=7, workers=workers)
+    params = SolveParams(iterations=60, time_budget_seconds=120.0, seed=7, workers=workers)
     a, b = solve(p, params), solve(p, params)
     assert [r.ticket_ids for r in a.routes] == [r.ticket_ids for r in b.routes]
     assert_valid(p, a)
@@ -231,7 +231,7 @@ def test_same_seed_and_iterations_give_the_same_plan(workers: int) -> None:
 
 def test_params_are_validated() -> None:
     with pytest.raises(ValueError):
-        SolveParams(time_limit=0)
+        SolveParams(time_budget_seconds=0)
     with pytest.raises(ValueError):
         SolveParams(first_solution="nope")
     with pytest.raises(ValueError):
@@ -245,7 +245,7 @@ def test_more_workers_never_serve_fewer() -> None:
         for i in range(24)
     ]
     p = line_problem(engineers, tickets)
-    one = solve(p, SolveParams(iterations=40, time_limit=120.0, seed=3, workers=1))
-    two = solve(p, SolveParams(iterations=40, time_limit=120.0, seed=3, workers=2))
+    one = solve(p, SolveParams(iterations=40, time_budget_seconds=120.0, seed=3, workers=1))
+    two = solve(p, SolveParams(iterations=40, time_budget_seconds=120.0, seed=3, workers=2))
     assert_valid(p, two)
     assert two.kpis.served_vector() >= one.kpis.served_vector()

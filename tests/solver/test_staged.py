@@ -28,7 +28,7 @@ def test_staged_plan_is_valid_and_keeps_pins() -> None:
     # T3 is P4: the staged search empties the routes of lower tiers, never of pins
     pins = (Pin("T3", "E2", position=0), Pin("T5", "E0"))
     p = _overloaded(pins)
-    sol = solve(p, SolveParams(iterations=80, time_limit=120.0, seed=1, workers=1))
+    sol = solve(p, SolveParams(iterations=80, time_budget_seconds=120.0, seed=1, workers=1))
     assert_valid(p, sol)
     e2 = sol.route_of("E2")
     assert e2 is not None and e2.visits[0].ticket_id == "T3"
@@ -37,7 +37,7 @@ def test_staged_plan_is_valid_and_keeps_pins() -> None:
 
 def test_staged_search_is_deterministic() -> None:
     p = _overloaded()
-    params = SolveParams(iterations=80, time_limit=120.0, seed=5, workers=1, staged=True)
+    params = SolveParams(iterations=80, time_budget_seconds=120.0, seed=5, workers=1, staged=True)
     a, b = solve(p, params), solve(p, params)
     assert [r.ticket_ids for r in a.routes] == [r.ticket_ids for r in b.routes]
     assert_valid(p, a)
