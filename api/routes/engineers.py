@@ -29,6 +29,7 @@ from dispatch.masterdata.engineers import create_engineer, deactivate_engineer, 
 from dispatch.models import Engineer, Region, Role, SiteVisit, User
 from dispatch.org.engineers import get_engineer, list_engineers
 from dispatch.org.regions import region_ids
+from dispatch.planning import optimization
 from dispatch.reporting.kpis import local_period
 
 router = APIRouter(prefix="/api/v1/engineers", tags=["engineers"])
@@ -230,12 +231,19 @@ def deactivate(
 ) -> DeactivatedEngineerOut:
     """Stop planning the engineer; with ``force=true`` their tickets in published plans go
     back to the pool (reason ``engineer deactivated``)."""
-    row, returned = deactivate_engineer(
+    done = deactivate_engineer(
         session=session,
         actor=user,
         engineer_id=engineer_id,
         now=runtime.clock(),
         force=force,
         travel=runtime.travel,
+        time_budget_seconds=runtime.settings.default_solve_seconds,
     )
-    return DeactivatedEngineerOut(engineer=_out(row, user), returned_ticket_ids=returned)
+    out = DeactivatedEngineerOut(
+        engineer=_out(done.engineer, user),
+        returned_ticket_ids=done.returned_ticket_ids,
+        reoptimization_ids=[p.id for p in done.reoptimizations],
+    )
+    optimization.submit(runtime, done.reoptimizations, commit=session.commit)
+    return out

@@ -139,6 +139,10 @@ class DeactivatedEngineerOut(BaseModel):
 
     engineer: EngineerOut
     returned_ticket_ids: list[int]
+    reoptimization_ids: list[int] = Field(
+        default_factory=list,
+        description="In-day re-plans queued for the days published again (``force=true``)",
+    )
 
 
 class PositionOut(ApiModel):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -37,6 +38,29 @@ from dispatch.models import Engineer, Plan, PlanStatus, Ticket, TicketStatus, Us
 from dispatch.org.engineers import get_engineer
 from dispatch.tickets.assignment import assigned_engineers
 from solver import TravelTimeProvider
+
+DEFAULT_REPLAN_SECONDS = 10.0
+"""The time budget of the re-plan queued after a forced deactivation, unless given."""
+
+
+@dataclass(frozen=True)
+class Deactivation:
+    """What deactivating an engineer did.
+
+    Attributes
+    ----------
+    engineer
+        The engineer, now inactive.
+    returned_ticket_ids
+        Tickets sent back to the pool (``force``).
+    reoptimizations
+        In-day re-plans of the days published again, queued (enqueue after the commit).
+    """
+
+    engineer: Engineer
+    returned_ticket_ids: list[int]
+    reoptimizations: tuple[Plan, ...] = ()
+
 
 ENTITY = "engineer"
 _PLAIN = (
@@ -223,7 +247,8 @@ def deactivate_engineer(
     now: dt.datetime,
     force: bool = False,
     travel: TravelTimeProvider | None = None,
-) -> tuple[Engineer, list[int]]:
+    time_budget_seconds: float = DEFAULT_REPLAN_SECONDS,
+) -> Deactivation:
     """Mark an engineer inactive (the optimiser no longer plans them).
 
     Parameters
@@ -234,11 +259,14 @@ def deactivate_engineer(
         again without them.
     travel
         Travel-time provider for re-timing the published routes that stay.
+    time_budget_seconds
+        The time budget of the in-day re-plan queued for each day published again.
 
     Returns
     -------
-    tuple
-        The engineer and the ids of the tickets sent back to the pool.
+    Deactivation
+        The engineer, the tickets sent back to the pool and the re-plans to enqueue after
+        the commit (as for an absence).
 
     Raises
     ------
@@ -250,6 +278,7 @@ def deactivate_engineer(
     """
     engineer = get_engineer(session=session, engineer_id=engineer_id)
     returned: list[int] = []
+    reruns: list[Plan] = []
     if engineer.active:
         tickets = committed_tickets(session=session, engineer=engineer, now=now)
         on_site = [t.number for t in tickets if t.status == TicketStatus.ON_SITE.value]
@@ -262,11 +291,17 @@ def deactivate_engineer(
                 )  # fmt: skip
             _refuse_if_committed(session, engineer, now)
         if tickets:
-            release_visits(
+            released = release_visits(
                 session=session, found=_published_visits(session, engineer, tickets, now),
                 why="engineer deactivated", source="deactivation", actor=actor, now=now,
                 travel=travel,
             )  # fmt: skip
+            reruns = [
+                r.request_rerun(
+                    session=session, actor=actor, now=now, time_budget_seconds=time_budget_seconds
+                )
+                for r in released
+            ]
         returned = [t.id for t in tickets]
     write_audited(
         session=session, row=engineer, values={"active": False},
@@ -274,4 +309,4 @@ def deactivate_engineer(
         action="deactivated",
         extra_after={"returned_ticket_ids": returned} if returned else None,
     )  # fmt: skip
-    return engineer, returned
+    return Deactivation(engineer, returned, tuple(reruns))

@@ -509,6 +509,10 @@ def test_an_engineer_created_through_the_api_is_planned(day_client, database):
     assert forced.status_code == 200, forced.text
     assert forced.json()["returned_ticket_ids"] == [tid]
     assert forced.json()["engineer"]["active"] is False
+    # As after an absence, an in-day re-plan of the day is queued (and given its job).
+    (rerun_id,) = forced.json()["reoptimization_ids"]
+    rerun = day_client.get(f"{API}/optimizations/{rerun_id}", headers=desk).json()
+    assert rerun["plan_date"] == plan["plan_date"]
     back = day_client.get(f"{API}/tickets/{tid}", headers=desk).json()
     assert back["status"] == "triaged"
     assert any("engineer deactivated" in (e.get("reason") or "") for e in back["events"])

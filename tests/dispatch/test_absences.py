@@ -275,9 +275,10 @@ def test_a_forced_deactivation_releases_the_published_day_as_an_absence_does(dat
         mine = {r[1] for r in rows if r[0] == engineer}
         assert mine
 
-        done, returned = engineers.deactivate_engineer(
+        result = engineers.deactivate_engineer(
             session=session, actor=None, engineer_id=engineer, now=NOW, force=True
         )
+        done, returned = result.engineer, result.returned_ticket_ids
 
         assert done.active is False and set(returned) == mine
         assert plan.status == PlanStatus.SUPERSEDED.value
@@ -298,3 +299,8 @@ def test_a_forced_deactivation_releases_the_published_day_as_an_absence_does(dat
             select(OutboxEvent).where(OutboxEvent.kind == EventKind.PLAN_PUBLISHED)
         ).all()
         assert new.id in {e.data["plan_id"] for e in announced}
+        # ... and, as after an absence, an in-day re-plan of that day is queued.
+        (rerun,) = result.reoptimizations
+        assert rerun.status == PlanStatus.QUEUED.value
+        assert (rerun.region_id, rerun.plan_date) == (new.region_id, DAY)
+        assert rerun.options.get("replan_from_now") is True

@@ -209,10 +209,12 @@ def test_an_employee_cannot_keep_a_cost_when_it_stops_being_a_contractor(databas
 def test_an_engineer_without_published_visits_deactivates_at_once(database, demo):
     with database.session() as session:
         engineer = engineers.create_engineer(session=session, actor_id=None, fields=_engineer())
-        done, returned = engineers.deactivate_engineer(
+        result = engineers.deactivate_engineer(
             session=session, actor=None, engineer_id=engineer.id, now=NOW
         )
+        done, returned = result.engineer, result.returned_ticket_ids
         assert (done.active, returned) == (False, [])
+        assert result.reoptimizations == ()
         entry = list_audit(session=session, entity="engineer", entity_id=engineer.id).items[0]
         assert (entry.action, entry.before, entry.after) == (
             "deactivated",
