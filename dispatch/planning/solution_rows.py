@@ -147,10 +147,12 @@ def _figures(
     now: dt.datetime | None,
 ) -> None:
     """The plan's KPIs (late counts judged at ``now``), solver status, notes and inputs."""
-    plan.kpis = kpis_dict(solution)
-    plan.kpis["unassigned"] += len(planning.rebook)
+    kpis = kpis_dict(solution)
+    kpis["unassigned"] += len(planning.rebook)
     judged_at = now or plan.started_at or planning.origin
-    plan.kpis |= predicted_sla(session=session, visits=plan.visits, now=judged_at)
+    # One assignment of a new dict: a JSON column does not see changes made in place, so
+    # counts added after a flush (predicted_sla queries, so it may flush) would be lost.
+    plan.kpis = kpis | predicted_sla(session=session, visits=plan.visits, now=judged_at)
     plan.solver_status = str(solution.status)
     plan.solver_seconds = solution.seconds
     plan.notes = list(solution.notes) + [

@@ -184,6 +184,45 @@ def test_a_plans_late_counts_agree_with_the_sla_lists(day_client, database):
     assert expected["P1"] >= 1, "an overdue emergency is planned, late"
 
 
+def test_a_plan_published_at_once_stores_the_sla_lists_late_counts(day_client, database):
+    """Dispatch-now publishes its plan at once: the late counts stored with it (read back
+    through the API, from a new session) are the SLA lists' judgement too."""
+    for hour in (8, 9):  # P1s due two hours later: overdue by noon
+        ticket_id = report_ticket(database, at=at_local(DAY, hour), minutes=30)
+        with database.session() as session:
+            transition(
+                session=session,
+                ticket=session.get(Ticket, ticket_id),
+                action="triage",
+                actor=None,
+                at=at_local(DAY, hour),
+            )
+    now = at_local(DAY, 12)
+    set_clock(day_client, now)
+    headers = login(day_client, "dispatcher")
+    first = run_plan(day_client, headers)
+    assert day_client.post(f"/api/v1/plans/{first}/publish", headers=headers).status_code == 200
+    emergency = report_ticket(database, at=now - dt.timedelta(minutes=5), minutes=30)
+    placed = day_client.post(f"/api/v1/tickets/{emergency}/dispatch-now", headers=headers)
+    assert placed.status_code == 200, placed.text
+    plan = plan_of(day_client, headers, placed.json()["plan_id"])
+    planned = {v["ticket_id"] for v in visits_of(plan)}
+
+    listed: set[int] = set()
+    for path in ("/api/v1/sla/at-risk", "/api/v1/sla/breaches"):
+        response = day_client.get(path, headers=headers)
+        assert response.status_code == 200, response.text
+        listed |= {item["ticket_id"] for item in response.json()["items"]}
+    with database.session() as session:
+        tiers = dict(session.execute(select(Ticket.id, Ticket.priority)).all())
+    expected = {f"P{t}": 0 for t in (1, 2, 3, 4)}
+    for ticket_id in planned & listed:
+        expected[f"P{tiers[ticket_id]}"] += 1
+
+    assert plan["kpis"]["late_by_tier"] == expected
+    assert expected["P1"] >= 1, "the overdue emergencies are planned, late"
+
+
 def served_by_tier(plan: dict) -> list[int]:
     counts = [0, 0, 0, 0]
     for visit in visits_of(plan):
