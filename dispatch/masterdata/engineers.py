@@ -278,30 +278,12 @@ def deactivate_engineer(
     """
     engineer = get_engineer(session=session, engineer_id=engineer_id)
     returned: list[int] = []
-    reruns: list[Plan] = []
+    reruns: tuple[Plan, ...] = ()
     if engineer.active:
         tickets = committed_tickets(session=session, engineer=engineer, now=now)
-        on_site = [t.number for t in tickets if t.status == TicketStatus.ON_SITE.value]
-        if tickets and (not force or on_site):
-            if on_site:
-                raise InUse(
-                    f"engineer {engineer.code} is on site for {', '.join(on_site)}; "
-                    "check out first",
-                    entity=ENTITY, field="force", tickets=on_site,
-                )  # fmt: skip
-            _refuse_if_committed(session, engineer, now)
+        _refuse_unless_forced(session, engineer, tickets, force=force, now=now)
         if tickets:
-            released = release_visits(
-                session=session, found=_published_visits(session, engineer, tickets, now),
-                why="engineer deactivated", source="deactivation", actor=actor, now=now,
-                travel=travel,
-            )  # fmt: skip
-            reruns = [
-                r.request_rerun(
-                    session=session, actor=actor, now=now, time_budget_seconds=time_budget_seconds
-                )
-                for r in released
-            ]
+            reruns = _release(session, engineer, tickets, actor, now, travel, time_budget_seconds)
         returned = [t.id for t in tickets]
     write_audited(
         session=session, row=engineer, values={"active": False},
@@ -309,4 +291,40 @@ def deactivate_engineer(
         action="deactivated",
         extra_after={"returned_ticket_ids": returned} if returned else None,
     )  # fmt: skip
-    return Deactivation(engineer, returned, tuple(reruns))
+    return Deactivation(engineer, returned, reruns)
+
+
+def _refuse_unless_forced(
+    session: Session, engineer: Engineer, tickets: list[Ticket], *, force: bool, now: dt.datetime
+) -> None:
+    """Refuse while the engineer has published visits (unless forced) or is on site."""
+    on_site = [t.number for t in tickets if t.status == TicketStatus.ON_SITE.value]
+    if tickets and (not force or on_site):
+        if on_site:
+            raise InUse(
+                f"engineer {engineer.code} is on site for {', '.join(on_site)}; check out first",
+                entity=ENTITY, field="force", tickets=on_site,
+            )  # fmt: skip
+        _refuse_if_committed(session, engineer, now)
+
+
+def _release(
+    session: Session,
+    engineer: Engineer,
+    tickets: list[Ticket],
+    actor: User | None,
+    now: dt.datetime,
+    travel: TravelTimeProvider | None,
+    time_budget_seconds: float,
+) -> tuple[Plan, ...]:
+    """Release the engineer's published visits (as an absence does); the re-plans queued."""
+    released = release_visits(
+        session=session, found=_published_visits(session, engineer, tickets, now),
+        why="engineer deactivated", source="deactivation", actor=actor, now=now, travel=travel,
+    )  # fmt: skip
+    return tuple(
+        r.request_rerun(
+            session=session, actor=actor, now=now, time_budget_seconds=time_budget_seconds
+        )
+        for r in released
+    )
