@@ -170,6 +170,7 @@ def create_ticket(
     actor: User | None,
     at: dt.datetime | None = None,
     policy: SlaPolicy | None = None,
+    any_skill: bool = False,
 ) -> Ticket:
     """Create a work order from ``draft``: validate, number, compute due instants, record.
 
@@ -188,6 +189,9 @@ def create_ticket(
         When the request was reported (aware; default now).
     policy
         The SLA policy (default: the one bound to the session, else the packaged one).
+    any_skill
+        Accept a skill no engineer has (a generated data set whose few engineers lack it:
+        the planner reports the ticket unassignable); default: refused.
 
     Raises
     ------
@@ -207,7 +211,7 @@ def create_ticket(
         raise InvalidInput(
             "required_skill is needed when no asset is given", field="required_skill"
         )
-    skill = _check_skill(session, skill)
+    skill = skill if any_skill else _check_skill(session, skill)
     windows = _windows(draft)
     rules = _rules(session, draft)
     fault_started = (
