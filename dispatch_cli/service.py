@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from dispatch.infra.settings import load_settings
+
+if TYPE_CHECKING:
+    from dispatch.demo.org import DemoSummary
 
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
@@ -70,7 +73,11 @@ def worker(
     burst: Annotated[bool, typer.Option(help="Exit when the queue is empty")] = False,
     housekeeping: Annotated[bool, typer.Option(help="Also run the reaper and SLA sweep")] = True,
 ) -> None:
-    """Run optimisation jobs from the Redis queue (plus the periodic housekeeping)."""
+    """Run optimisation and simulation jobs from the Redis queues (plus the housekeeping).
+
+    Optimisation runs come first: a worker takes a simulation run only when no
+    optimisation waits.
+    """
     from rq import Worker
 
     from api.observability import configure_logging
@@ -92,9 +99,8 @@ def worker(
         keeper.start()
     try:
         assert runtime.redis is not None
-        Worker([keys.queue_name()], connection=runtime.redis).work(
-            burst=burst, logging_level=settings.log_level
-        )
+        queues = [keys.queue_name(), keys.simulation_queue_name()]
+        Worker(queues, connection=runtime.redis).work(burst=burst, logging_level=settings.log_level)
     finally:
         if keeper:
             keeper.stop()
@@ -170,10 +176,7 @@ def seed(
         raise typer.BadParameter(
             f"unknown scenario {scenario!r}; available: demo", param_hint="--scenario"
         )
-    try:
-        service_day = dt.date.fromisoformat(day) if day else None
-    except ValueError:
-        raise typer.BadParameter(f"not a date: {day!r}", param_hint="--day") from None
+    service_day = _service_day(day)
     runtime = Runtime(load_settings())
     try:
         with runtime.session() as session:
@@ -200,6 +203,18 @@ def seed(
         raise typer.Exit(code=2) from exc
     finally:
         runtime.close()
+    _echo_loaded(summary)
+
+
+def _service_day(day: str | None) -> dt.date | None:
+    """``--day`` as a date (``None``: not given)."""
+    try:
+        return dt.date.fromisoformat(day) if day else None
+    except ValueError:
+        raise typer.BadParameter(f"not a date: {day!r}", param_hint="--day") from None
+
+
+def _echo_loaded(summary: DemoSummary) -> None:
     if summary.note:
         typer.echo(summary.note)
     typer.echo(

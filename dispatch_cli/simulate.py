@@ -9,6 +9,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from rich.console import Console
+
     from scenarios.metrics import Estimate, RunResult
     from scenarios.model import Scenario
 
@@ -40,44 +44,49 @@ def policies_to_run(scenario: Scenario, flags: list[str] | None, baseline: str) 
     return list(DEFAULT_POLICIES)
 
 
-def simulate_command(
-    scenario: Annotated[
-        str, typer.Argument(help="Scenario YAML file, or the name of a shipped scenario")
-    ],
-    policy: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--policy",
-            "-p",
-            help="Policy to run (repeat); default: the scenario's policy.name and the "
-            "baseline, or all three when the scenario names none",
-        ),
-    ] = None,
-    seeds: Annotated[int, typer.Option(min=1, max=1000, help="Seeds per policy")] = 5,
-    report: Annotated[
-        Path | None, typer.Option(help="Write a Markdown + HTML report with plots here")
-    ] = None,
-    html_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--html",
-            help="Write a one-page HTML report for a service manager here: figures in "
-            "words beside their targets, and the map of the first day",
-        ),
-    ] = None,
-    json_file: Annotated[
-        Path | None, typer.Option("--json", help="Write the comparison as JSON here")
-    ] = None,
-    jobs: Annotated[
-        int, typer.Option(min=0, help="Worker processes (0: one per CPU, 1: no workers)")
-    ] = 0,
-    baseline: Annotated[str, typer.Option(help="Policy the margins are measured against")] = (
-        "greedy"
+_Scenario = Annotated[
+    str, typer.Argument(help="Scenario YAML file, or the name of a shipped scenario")
+]
+_Policies = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--policy",
+        "-p",
+        help="Policy to run (repeat); default: the scenario's policy.name and the "
+        "baseline, or all three when the scenario names none",
     ),
-    local: Annotated[
-        bool,
-        typer.Option("--local", help="Run in local processes even when DISPATCH_REDIS_URL is set"),
-    ] = False,
+]
+_Seeds = Annotated[int, typer.Option(min=1, max=1000, help="Seeds per policy")]
+_Report = Annotated[
+    Path | None, typer.Option(help="Write a Markdown + HTML report with plots here")
+]
+_Html = Annotated[
+    Path | None,
+    typer.Option(
+        "--html",
+        help="Write a one-page HTML report for a service manager here: figures in "
+        "words beside their targets, and the map of the first day",
+    ),
+]
+_Json = Annotated[Path | None, typer.Option("--json", help="Write the comparison as JSON here")]
+_Jobs = Annotated[int, typer.Option(min=0, help="Worker processes (0: one per CPU, 1: no workers)")]
+_Baseline = Annotated[str, typer.Option(help="Policy the margins are measured against")]
+_Local = Annotated[
+    bool,
+    typer.Option("--local", help="Run in local processes even when DISPATCH_REDIS_URL is set"),
+]
+
+
+def simulate_command(
+    scenario: _Scenario,
+    policy: _Policies = None,
+    seeds: _Seeds = 5,
+    report: _Report = None,
+    html_file: _Html = None,
+    json_file: _Json = None,
+    jobs: _Jobs = 0,
+    baseline: _Baseline = "greedy",
+    local: _Local = False,
 ) -> None:
     """Simulate SCENARIO under each policy over several seeds and compare.
 
@@ -86,38 +95,66 @@ def simulate_command(
     served, travel, utilisation and overtime (means over seeds with 95 % confidence
     intervals), and the margin of each policy over the baseline on P1 and P2 response
     compliance (paired by seed).
-    With DISPATCH_REDIS_URL set the runs go to the job queue that ``dispatch worker``
+    With DISPATCH_REDIS_URL set the runs go to the simulation queue that ``dispatch worker``
     processes serve (unless ``--local``); else to local worker processes.
     """
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-    from rich.table import Table
 
-    from dispatch.infra.settings import load_settings
-    from scenarios.load import ScenarioError, load_scenario, scenario_policy
-    from scenarios.manager_report import (
-        LABELS,
-        PLUS_MINUS,
-        figure,
-        targets,
-        write_manager_report,
-    )
-    from scenarios.metrics import METRICS, comparison_json, paired_margin, summarise
+    from scenarios.load import scenario_policy
+    from scenarios.manager_report import write_manager_report
+    from scenarios.metrics import summarise
+
+    sc = _scenario(scenario, policy)
+    chosen = policies_to_run(sc, policy, baseline)
+    console = Console(width=140)
+    results = _run(sc, chosen, seeds, console=console, jobs=jobs, local=local)
+    summary = summarise(results)
+    _print_comparison(console, sc, summary, chosen, seeds)
+    _print_margins(console, results, chosen, baseline)
+    if json_file is not None:
+        from scenarios.metrics import comparison_json
+
+        json_file.parent.mkdir(parents=True, exist_ok=True)
+        data = comparison_json(sc.name, seeds, {p: summary[p] for p in chosen})
+        json_file.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        console.print(f"comparison written to {json_file}")
+    if report is not None:
+        from scenarios.report import write_report
+
+        paths = write_report(report, sc, results, chosen, baseline=baseline)
+        console.print(f"report written to {', '.join(str(p) for p in paths)}")
+    if html_file is not None:
+        written = write_manager_report(html_file, sc, results, chosen, scenario_policy(sc))
+        console.print(f"one-page report written to {written}")
+
+
+def _scenario(name: str, policies: list[str] | None) -> Scenario:
+    """The scenario to simulate; unknown ``--policy`` names and bad files end the command."""
+    from scenarios.load import ScenarioError, load_scenario
     from scenarios.policies import POLICY_TYPES as POLICIES
-    from scenarios.runner import collect_jobs, enqueue, run_all, tasks_for
 
-    for name in policy or ():
-        if name not in POLICIES:
+    for policy in policies or ():
+        if policy not in POLICIES:
             raise typer.BadParameter(
-                f"unknown policy {name!r}; policies: {', '.join(POLICIES)}", param_hint="--policy"
+                f"unknown policy {policy!r}; policies: {', '.join(POLICIES)}",
+                param_hint="--policy",
             )
     try:
-        sc = load_scenario(scenario)
+        return load_scenario(name)
     except ScenarioError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc
-    chosen = policies_to_run(sc, policy, baseline)
-    console = Console(width=140)
+
+
+def _run(
+    sc: Scenario, chosen: list[str], seeds: int, *, console: Console, jobs: int, local: bool
+) -> list[RunResult]:
+    """Every run, on ``dispatch worker`` (Redis configured, not ``local``) or here."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from dispatch.infra.settings import load_settings
+    from scenarios.runner import collect_jobs, enqueue, run_all, tasks_for
+
     tasks = tasks_for(sc, chosen, seeds)
     with Progress(
         "[progress.description]{task.description}",
@@ -140,10 +177,24 @@ def simulate_command(
         redis_url = None if local else load_settings().redis_url
         if redis_url:
             progress.update(bar, description=f"{sc.name}: {len(tasks)} runs on dispatch worker")
-            results = collect_jobs(enqueue(tasks, redis_url=redis_url), on_result=advance)
-        else:
-            results = run_all(tasks, jobs=jobs, on_result=advance)
-    summary = summarise(results)
+            return collect_jobs(enqueue(tasks, redis_url=redis_url), on_result=advance)
+        return run_all(tasks, jobs=jobs, on_result=advance)
+
+
+def _print_comparison(
+    console: Console,
+    sc: Scenario,
+    summary: Mapping[str, Mapping[str, Estimate]],
+    chosen: list[str],
+    seeds: int,
+) -> None:
+    """The table of figures (means with 95 % intervals) beside their targets."""
+    from rich.table import Table
+
+    from scenarios.load import scenario_policy
+    from scenarios.manager_report import LABELS, PLUS_MINUS, figure, targets
+    from scenarios.metrics import METRICS
+
     goals = targets(scenario_policy(sc))
     table = Table(title=f"{sc.name}: {seeds} seeds, means with 95% confidence intervals")
     table.add_column("figure")
@@ -158,29 +209,24 @@ def simulate_command(
         )
     console.print(table)
     console.print(PLUS_MINUS)
-    if baseline in chosen:
-        for name in chosen:
-            if name == baseline:
-                continue
-            for tier in ("p1", "p2"):
-                margin = paired_margin(results, name, baseline, f"{tier}_response_compliance")
-                console.print(
-                    f"{name} vs {baseline}, {tier.upper()} response compliance: "
-                    f"{format_margin(margin)}"
-                )
-    if json_file is not None:
-        json_file.parent.mkdir(parents=True, exist_ok=True)
-        data = comparison_json(sc.name, seeds, {p: summary[p] for p in chosen})
-        json_file.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-        console.print(f"comparison written to {json_file}")
-    if report is not None:
-        from scenarios.report import write_report
 
-        paths = write_report(report, sc, results, chosen, baseline=baseline)
-        console.print(f"report written to {', '.join(str(p) for p in paths)}")
-    if html_file is not None:
-        written = write_manager_report(html_file, sc, results, chosen, scenario_policy(sc))
-        console.print(f"one-page report written to {written}")
+
+def _print_margins(
+    console: Console, results: Sequence[RunResult], chosen: list[str], baseline: str
+) -> None:
+    """Each policy's paired margin over the baseline on P1 and P2 response compliance."""
+    from scenarios.metrics import paired_margin
+
+    if baseline not in chosen:
+        return
+    for name in chosen:
+        if name == baseline:
+            continue
+        for tier in ("p1", "p2"):
+            margin = paired_margin(results, name, baseline, f"{tier}_response_compliance")
+            console.print(
+                f"{name} vs {baseline}, {tier.upper()} response compliance: {format_margin(margin)}"
+            )
 
 
 def register(app: typer.Typer) -> None:

@@ -11,37 +11,66 @@ holds (no access, missing parts) are not foreseen.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection
-from typing import TYPE_CHECKING
+import datetime as dt
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from dispatch.models import Region
 from dispatch.planning.problem import PlanningInput
 from dispatch.sla.clocks import due, region_calendar
+from dispatch.sla.policy import SlaPolicy
 from dispatch.tickets.service_windows import DAY_SECONDS, clock_minutes
+from scenarios.demand import Request
+from scenarios.model import Scenario
 from solver import Location, Solution, Ticket, Tier, TimeWindow
-
-if TYPE_CHECKING:
-    from scenarios.sim import Simulation
 
 FUTURE_PREFIX = "future:"
 """Id prefix of the solver tickets standing for requests not reported yet."""
 
 
-def future_tickets(sim: Simulation, session: Session, planning: PlanningInput) -> list[Ticket]:
+@dataclass(frozen=True)
+class Foresight:
+    """What the clairvoyant policy knows of a run: its requests and its clock.
+
+    Attributes
+    ----------
+    region_id
+        The simulated region (its calendar runs the SLA clocks).
+    sla
+        The SLA policy in force.
+    scenario
+        The scenario (the customers' access hours).
+    requests
+        Every request of the run, in arrival order.
+    now
+        The simulation time now (seconds).
+    at
+        The instant of a simulation time.
+    """
+
+    region_id: int
+    sla: SlaPolicy
+    scenario: Scenario
+    requests: Sequence[Request]
+    now: Callable[[], float]
+    at: Callable[[float], dt.datetime]
+
+
+def future_tickets(sim: Foresight, session: Session, planning: PlanningInput) -> list[Ticket]:
     """Solver tickets of the requests that will arrive later on ``planning.day``.
 
     Parameters
     ----------
     sim
-        The running simulation (its requests and clock).
+        What the run knows ahead (its requests and clock).
     session
         Open session (read only: the region's calendar).
     planning
         The problem of the rest of today (its origin is the time axis).
     """
-    region = session.get(Region, sim.world.region_id)
+    region = session.get(Region, sim.region_id)
     assert region is not None
     calendar = region_calendar(region, sim.sla)
     access = sim.scenario.customers.access_hours
@@ -50,7 +79,7 @@ def future_tickets(sim: Simulation, session: Session, planning: PlanningInput) -
         if access is not None
         else (0, DAY_SECONDS)
     )
-    now = sim.env.now
+    now = sim.now()
     out: list[Ticket] = []
     for request in sim.requests:
         if request.at <= now or request.remote:

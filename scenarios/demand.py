@@ -103,6 +103,10 @@ def _pick(rng_value: float, weights: Mapping[Any, float]) -> Any:
     return keys[-1]
 
 
+_Draft = tuple[float, float, int, int, str, Any]
+"""(arrival second, reported second, stream index, number in stream, source, spec)."""
+
+
 def requests(scenario: Scenario, seed: int, sites: tuple[SiteRef, ...]) -> list[Request]:
     """Every request of a run, in arrival order (the backlog first, at second 0).
 
@@ -117,13 +121,24 @@ def requests(scenario: Scenario, seed: int, sites: tuple[SiteRef, ...]) -> list[
     """
     vip_sites = [s for s in sites if s.vip]
     std_sites = [s for s in sites if not s.vip] or vip_sites
-    demand = scenario.demand
-    booking = _booking_days(scenario) if demand.appointments.share else set()
-    drafts: list[tuple[float, float, int, int, str, object]] = []
-    for b_index, backlog in enumerate(demand.backlog):
-        for n in range(backlog.count):
-            drafts.append((0.0, -backlog.age_hours * 3600, b_index, n, "backlog", backlog))
-    for a_index, stream in enumerate(demand.arrivals):
+    booking = _booking_days(scenario) if scenario.demand.appointments.share else set()
+    drafts = _backlog_drafts(scenario) + _arrival_drafts(scenario, seed)
+    drafts.sort(key=lambda d: (d[0], d[4], d[2], d[3]))
+    return [_request(scenario, seed, draft, (vip_sites, std_sites), booking) for draft in drafts]
+
+
+def _backlog_drafts(scenario: Scenario) -> list[_Draft]:
+    return [
+        (0.0, -backlog.age_hours * 3600, b_index, n, "backlog", backlog)
+        for b_index, backlog in enumerate(scenario.demand.backlog)
+        for n in range(backlog.count)
+    ]
+
+
+def _arrival_drafts(scenario: Scenario, seed: int) -> list[_Draft]:
+    """The arrivals of each stream: a Poisson process over its hours of each of its days."""
+    drafts: list[_Draft] = []
+    for a_index, stream in enumerate(scenario.demand.arrivals):
         if stream.per_hour <= 0:
             continue
         rng = rng_for(scenario.seed, seed, "arrivals", a_index)
@@ -140,40 +155,48 @@ def requests(scenario: Scenario, seed: int, sites: tuple[SiteRef, ...]) -> list[
                     break
                 drafts.append((t, t, a_index, n, "arrival", stream))
                 n += 1
-    drafts.sort(key=lambda d: (d[0], d[4], d[2], d[3]))
-    out: list[Request] = []
-    for at, reported, index, n, source, spec in drafts:
-        key = f"{source}{index}.{n}"
-        rng = rng_for(scenario.seed, seed, "request", key)
-        tier: int = spec.tier  # type: ignore[attr-defined]
-        kind: TicketKind = spec.kind  # type: ignore[attr-defined]
-        skill = str(_pick(rng.random(), demand.skill_mix))
-        level = int(_pick(rng.random(), demand.level_mix))
-        minutes = max(5, min(600, round(lognormal(rng, spec.duration))))  # type: ignore[attr-defined]
-        vip = bool(vip_sites) and rng.random() < demand.vip_share
-        pool = vip_sites if vip else std_sites
-        site = pool[rng.randrange(len(pool))]
-        window = None
-        draw_window, draw_slot, draw_day = rng.random(), rng.random(), rng.randrange(1 << 30)
-        if tier >= 3 and draw_window < demand.appointments.share:
-            window = _slot(scenario, draw_slot, draw_day, max(at, 0.0), booking)
-        remote = kind == TicketKind.REPAIR and rng.random() < demand.remote_share
-        out.append(
-            Request(
-                key=key,
-                at=at,
-                reported_at=reported,
-                tier=tier,
-                kind=kind.value,
-                skill=skill,
-                min_level=level,
-                minutes=minutes,
-                site=site,
-                window=window,
-                remote=remote,
-            )
-        )
-    return out
+    return drafts
+
+
+def _request(
+    scenario: Scenario,
+    seed: int,
+    draft: _Draft,
+    pools: tuple[list[SiteRef], list[SiteRef]],
+    booking: set[int],
+) -> Request:
+    """The request of ``draft``: its own generator draws what it needs and where."""
+    demand = scenario.demand
+    at, reported, index, n, source, spec = draft
+    key = f"{source}{index}.{n}"
+    rng = rng_for(scenario.seed, seed, "request", key)
+    tier: int = spec.tier
+    kind: TicketKind = spec.kind
+    skill = str(_pick(rng.random(), demand.skill_mix))
+    level = int(_pick(rng.random(), demand.level_mix))
+    minutes = max(5, min(600, round(lognormal(rng, spec.duration))))
+    vip_sites, std_sites = pools
+    vip = bool(vip_sites) and rng.random() < demand.vip_share
+    pool = vip_sites if vip else std_sites
+    site = pool[rng.randrange(len(pool))]
+    window = None
+    draw_window, draw_slot, draw_day = rng.random(), rng.random(), rng.randrange(1 << 30)
+    if tier >= 3 and draw_window < demand.appointments.share:
+        window = _slot(scenario, draw_slot, draw_day, max(at, 0.0), booking)
+    remote = kind == TicketKind.REPAIR and rng.random() < demand.remote_share
+    return Request(
+        key=key,
+        at=at,
+        reported_at=reported,
+        tier=tier,
+        kind=kind.value,
+        skill=skill,
+        min_level=level,
+        minutes=minutes,
+        site=site,
+        window=window,
+        remote=remote,
+    )
 
 
 def outcome(scenario: Scenario, seed: int, key: str, visit: int, estimate: float) -> Outcome:

@@ -11,16 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import simpy
+from sqlalchemy import select
 
-from dispatch.models import Ticket, TicketStatus, VisitOutcome
+from dispatch.models import Engineer, Ticket, TicketStatus, VisitOutcome
 from dispatch.tickets.lifecycle import visit_count
+from scenarios.run_state import RunState
 from scenarios.world import World
-
-if TYPE_CHECKING:
-    from scenarios.sim import Simulation
 
 _Gen = Generator[simpy.Event, Any, None]
 NO_ACCESS_MINUTES = 10
@@ -78,16 +77,12 @@ class Member:
 class Crew:
     """The engineers of a run and their day."""
 
-    sim: Simulation
+    sim: RunState
     members: list[Member]
 
     @classmethod
-    def of(cls, sim: Simulation, world: World) -> Crew:
+    def of(cls, sim: RunState, world: World) -> Crew:
         """Read the seeded engineers."""
-        from sqlalchemy import select
-
-        from dispatch.models import Engineer
-
         members = []
         with sim.session() as session:
             rows = session.scalars(
@@ -184,13 +179,13 @@ class Crew:
             if job is None:
                 wake = min(wake, home_by)
             if job is not None:
-                ticket_id, visit_id, number, planned = job
+                ticket_id, _visit_id, number, planned = job
                 request = sim.numbers[number]
                 site = (request.site.lat, request.site.lon)
                 expected = sim.drive_seconds(m.position, site)
                 depart = planned - expected
                 if depart - env.now <= LEAVE_EARLY_SECONDS:
-                    yield from self._visit(m, day, ticket_id, visit_id, number, site, expected)
+                    yield from self._visit(m, day, ticket_id, number, site, expected)
                     continue
                 wake = min(wake, depart)
             if wake <= env.now:
@@ -203,7 +198,6 @@ class Crew:
         m: Member,
         day: int,
         ticket_id: int,
-        visit_id: int,
         number: str,
         site: tuple[float, float],
         expected: float,
@@ -229,50 +223,40 @@ class Crew:
         if opens and min(opens) > env.now:
             yield env.timeout(min(opens) - env.now)  # early for the appointment: wait outside
         result = sim.visit_outcome(number, visit_number, minutes)
-        sv = sim.check_in(ticket_id, visit_id, m.engineer_id, visit_number)
+        sim.check_in(ticket_id, m.engineer_id)
         t0 = env.now
         if day == 0 and sim.trace:
             m.path.append((*site, tier))
         if result.no_access:
             yield env.timeout(NO_ACCESS_MINUTES * 60)
-            self._follow_up(sv, ticket_id, number, "no access", VisitOutcome.NO_ACCESS, minutes)
+            self._follow_up(m, ticket_id, "no access", VisitOutcome.NO_ACCESS, minutes)
             sim.resume_later(number, sim.scenario.disruptions.no_access_retry_hours)
         elif result.parts_shortage:
             yield env.timeout(result.minutes * 60 / 2)
-            self._follow_up(
-                sv, ticket_id, number, "part missing", VisitOutcome.NEEDS_FOLLOW_UP, minutes
-            )
+            self._follow_up(m, ticket_id, "part missing", VisitOutcome.NEEDS_FOLLOW_UP, minutes)
             vip = sim.numbers[number].site.vip
             spec = sim.scenario.disruptions
             sim.resume_later(number, spec.vip_parts_lead_hours if vip else spec.parts_lead_hours)
         else:
             yield env.timeout(result.minutes * 60)
-            sim.check_out(sv, VisitOutcome.FIXED, "fixed")
             with sim.session() as session:
                 ticket = session.get(Ticket, ticket_id)
                 assert ticket is not None
-                for action in ("complete", "request_acceptance", "close"):
-                    sim.step(session, ticket, action)
+                sim.check_out(session, ticket, m.engineer_id, VisitOutcome.FIXED, "fixed")
         m.on_site_s += env.now - t0
         m.jobs += 1
         self._log(m, day, "on_site", t0, tier, number)
 
     def _follow_up(
-        self,
-        sv: int,
-        ticket_id: int,
-        number: str,
-        why: str,
-        result: VisitOutcome,
-        minutes: int,
+        self, m: Member, ticket_id: int, why: str, result: VisitOutcome, minutes: int
     ) -> None:
+        """Check out without a fix; the ticket waits on hold for the customer or the part."""
         sim = self.sim
-        sim.check_out(sv, result, why)
         with sim.session() as session:
             ticket = session.get(Ticket, ticket_id)
             assert ticket is not None
-            parts = ["spare part"] if result is VisitOutcome.NEEDS_FOLLOW_UP else None
-            sim.step(session, ticket, "need_follow_up", reason=why, parts=parts)
+            parts = ("spare part",) if result is VisitOutcome.NEEDS_FOLLOW_UP else ()
+            sim.check_out(session, ticket, m.engineer_id, result, why, parts)
             if result is VisitOutcome.NEEDS_FOLLOW_UP:
                 share = sim.scenario.disruptions.follow_up_share
                 ticket.estimated_minutes = max(5, min(1440, round(minutes * share)))

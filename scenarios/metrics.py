@@ -26,7 +26,8 @@ from dispatch.models import SiteVisit, Ticket
 from dispatch.reporting.kpis import compute_kpis, nearest_rank
 
 if TYPE_CHECKING:
-    from scenarios.sim import Simulation
+    from scenarios.field import Member
+    from scenarios.run_state import RunState
 
 TIERS = ("P1", "P2", "P3", "P4")
 METRICS = (
@@ -73,7 +74,8 @@ class RunResult:
 def collect(
     *,
     session: Session,
-    sim: Simulation,
+    run: RunState,
+    members: Sequence[Member],
     backlog_from: dt.datetime,
     start: dt.datetime,
     end: dt.datetime,
@@ -88,6 +90,34 @@ def collect(
     metrics: dict[str, float | None] = {}
     for tier in TIERS:
         metrics[f"{tier.lower()}_response_compliance"] = report.sla_compliance[tier].response.value
+    metrics.update(_work(session, members, end))
+    responses = _responses(session, start, end)
+    every = [m for values in responses.values() for m in values]
+    metrics["response_p50_min"] = nearest_rank(every, 50)
+    metrics["response_p90_min"] = nearest_rank(every, 90)
+    trace = None
+    if run.trace:
+        trace = Trace(
+            activities={m.code: list(m.activities) for m in members},
+            paths={m.code: list(m.path) for m in members},
+            day_start=run.scenario.day_start(0),
+        )
+    return RunResult(
+        scenario=run.scenario.name,
+        policy=run.policy.name,
+        seed=run.seed,
+        metrics=metrics,
+        response_minutes=responses,
+        tickets=report.tickets,
+        plans=run.desk.plans,
+        solver_seconds=round(run.desk.solver_seconds, 3),
+        trace=trace,
+        extra={"first_time_fix": report.first_time_fix.value},
+    )
+
+
+def _work(session: Session, members: Sequence[Member], end: dt.datetime) -> dict[str, float | None]:
+    """Tickets served, travel per visit, utilisation and overtime."""
     served = session.scalar(
         select(func.count())
         .select_from(Ticket)
@@ -96,14 +126,19 @@ def collect(
     visits = session.scalar(
         select(func.count()).select_from(SiteVisit).where(SiteVisit.checked_out_at.is_not(None))
     )
-    crew = sim.crew.members
-    travel = sum(m.travel_s for m in crew) / 60
-    on_site = sum(m.on_site_s for m in crew) / 60
-    shift = sum(m.shift_s for m in crew) / 60
-    metrics["tickets_served"] = float(served or 0)
-    metrics["travel_min_per_job"] = travel / visits if visits else None
-    metrics["utilisation"] = (travel + on_site) / shift if shift else None
-    metrics["overtime_min"] = sum(m.overtime_s for m in crew) / 60
+    travel = sum(m.travel_s for m in members) / 60
+    on_site = sum(m.on_site_s for m in members) / 60
+    shift = sum(m.shift_s for m in members) / 60
+    return {
+        "tickets_served": float(served or 0),
+        "travel_min_per_job": travel / visits if visits else None,
+        "utilisation": (travel + on_site) / shift if shift else None,
+        "overtime_min": sum(m.overtime_s for m in members) / 60,
+    }
+
+
+def _responses(session: Session, start: dt.datetime, end: dt.datetime) -> dict[str, list[float]]:
+    """Tier -> response minutes of the requests reported in ``[start, end)``."""
     responses: dict[str, list[float]] = {tier: [] for tier in TIERS}
     for priority, reported, responded in session.execute(
         select(Ticket.priority, Ticket.reported_at, Ticket.responded_at).where(
@@ -115,28 +150,7 @@ def collect(
         if responded is not None:
             minutes = (responded - reported).total_seconds() / 60
             responses[TIERS[priority - 1]].append(round(minutes, 2))
-    every = [m for values in responses.values() for m in values]
-    metrics["response_p50_min"] = nearest_rank(every, 50)
-    metrics["response_p90_min"] = nearest_rank(every, 90)
-    trace = None
-    if sim.trace:
-        trace = Trace(
-            activities={m.code: list(m.activities) for m in crew},
-            paths={m.code: list(m.path) for m in crew},
-            day_start=sim.scenario.day_start(0),
-        )
-    return RunResult(
-        scenario=sim.scenario.name,
-        policy=sim.policy.name,
-        seed=sim.seed,
-        metrics=metrics,
-        response_minutes=responses,
-        tickets=report.tickets,
-        plans=sim.desk.plans,
-        solver_seconds=round(sim.desk.solver_seconds, 3),
-        trace=trace,
-        extra={"first_time_fix": report.first_time_fix.value},
-    )
+    return responses
 
 
 @dataclass(frozen=True)

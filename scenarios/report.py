@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -128,6 +129,22 @@ def _map_plot(path: Path, result: RunResult) -> None:
     plt.close(fig)
 
 
+@dataclass(frozen=True)
+class _Content:
+    """What both the Markdown and the HTML report show."""
+
+    title: str
+    intro: str
+    header: list[str]
+    rows: list[list[str]]
+    margins: list[str]
+    images: list[tuple[str, str]]
+    runs: list[list[str]]
+
+
+_RUN_COLUMNS = ["policy", "seed", "tickets", "plans", "solver s", "wall s"]
+
+
 def write_report(
     directory: Path,
     scenario: Scenario,
@@ -146,6 +163,45 @@ def write_report(
     directory.mkdir(parents=True, exist_ok=True)
     summary = summarise(results)
     seeds = sorted({r.seed for r in results})
+    images = _plots(directory, results, policies)
+    goals = targets(scenario_policy(scenario))
+    content = _Content(
+        title=f"Simulation report: {scenario.name}",
+        intro=(
+            f"Scenario **{scenario.name}** ({scenario.description or 'no description'}): "
+            f"{scenario.days} day(s) from {scenario.start}, seeds {seeds[0]}..{seeds[-1]} "
+            f"({len(seeds)} per policy)."
+        ),
+        header=["figure", "target", *policies],
+        rows=[
+            [LABELS[m], goals.get(m, ""), *(figure(m, summary[p][m]) for p in policies)]
+            for m in METRICS
+        ],
+        margins=_margins(results, policies, baseline),
+        images=images,
+        runs=[
+            [
+                r.policy,
+                str(r.seed),
+                str(r.tickets),
+                str(r.plans),
+                f"{r.solver_seconds:.1f}",
+                f"{r.wall_seconds:.1f}",
+            ]
+            for r in results
+        ],
+    )
+    md_path = directory / "report.md"
+    md_path.write_text(_markdown(content), encoding="utf-8")
+    html_path = directory / "report.html"
+    html_path.write_text(_html(content), encoding="utf-8")
+    return [md_path, html_path]
+
+
+def _plots(
+    directory: Path, results: Sequence[RunResult], policies: Sequence[str]
+) -> list[tuple[str, str]]:
+    """Draw the plots into ``directory``; returns their (title, file name)."""
     images: list[tuple[str, str]] = []
     _sla_plot(directory / "sla.png", results, policies)
     images.append(("SLA attainment per tier", "sla.png"))
@@ -160,81 +216,64 @@ def write_report(
         _map_plot(directory / routes, traced)
         images.append((f"Engineers' day: {policy}", gantt))
         images.append((f"Routes: {policy}", routes))
-    goals = targets(scenario_policy(scenario))
-    header = ["figure", "target", *policies]
-    rows = [
-        [LABELS[m], goals.get(m, ""), *(figure(m, summary[p][m]) for p in policies)]
-        for m in METRICS
-    ]
+    return images
+
+
+def _margins(results: Sequence[RunResult], policies: Sequence[str], baseline: str) -> list[str]:
+    """Each policy's paired margin over ``baseline`` on P1 and P2 response compliance."""
     margins: list[str] = []
-    if baseline in policies:
-        for p in policies:
-            if p == baseline:
-                continue
-            for tier in ("p1", "p2"):
-                e = paired_margin(results, p, baseline, f"{tier}_response_compliance")
-                if e.mean is not None and e.low is not None and e.high is not None:
-                    margins.append(
-                        f"{p} vs {baseline}, {tier.upper()} response compliance: "
-                        f"{e.mean * 100:+.1f} pp (95% CI {e.low * 100:+.1f} .. "
-                        f"{e.high * 100:+.1f}, paired over {e.n} seeds)"
-                    )
-    runs = [
-        [
-            r.policy,
-            str(r.seed),
-            str(r.tickets),
-            str(r.plans),
-            f"{r.solver_seconds:.1f}",
-            f"{r.wall_seconds:.1f}",
-        ]
-        for r in results
-    ]
-    intro = (
-        f"Scenario **{scenario.name}** ({scenario.description or 'no description'}): "
-        f"{scenario.days} day(s) from {scenario.start}, seeds {seeds[0]}..{seeds[-1]} "
-        f"({len(seeds)} per policy)."
+    if baseline not in policies:
+        return margins
+    for p in policies:
+        if p == baseline:
+            continue
+        for tier in ("p1", "p2"):
+            e = paired_margin(results, p, baseline, f"{tier}_response_compliance")
+            if e.mean is not None and e.low is not None and e.high is not None:
+                margins.append(
+                    f"{p} vs {baseline}, {tier.upper()} response compliance: "
+                    f"{e.mean * 100:+.1f} pp (95% CI {e.low * 100:+.1f} .. "
+                    f"{e.high * 100:+.1f}, paired over {e.n} seeds)"
+                )
+    return margins
+
+
+def _markdown(c: _Content) -> str:
+    md = [f"# {c.title}", "", c.intro, "", "## Comparison", ""]
+    md += ["| " + " | ".join(c.header) + " |", "|" + "---|" * len(c.header)]
+    md += ["| " + " | ".join(r) + " |" for r in c.rows]
+    md += ["", PLUS_MINUS, "", *(f"- {m}" for m in c.margins), "", "## Plots", ""]
+    md += [f"![{title}]({name})\n" for title, name in c.images]
+    md += ["## Runs", "", "| " + " | ".join(_RUN_COLUMNS) + " |", "|---|---|---|---|---|---|"]
+    md += ["| " + " | ".join(r) + " |" for r in c.runs]
+    return "\n".join(md) + "\n"
+
+
+def _table(head: list[str], body: list[list[str]]) -> str:
+    th = "".join(f"<th>{html.escape(h)}</th>" for h in head)
+    trs = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in body
     )
-    md = [f"# Simulation report: {scenario.name}", "", intro, "", "## Comparison", ""]
-    md += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    md += ["| " + " | ".join(r) + " |" for r in rows]
-    md += ["", PLUS_MINUS, "", *(f"- {m}" for m in margins), "", "## Plots", ""]
-    md += [f"![{title}]({name})\n" for title, name in images]
-    md += [
-        "## Runs",
-        "",
-        "| policy | seed | tickets | plans | solver s | wall s |",
-        "|---|---|---|---|---|---|",
-    ]
-    md += ["| " + " | ".join(r) + " |" for r in runs]
-    md_path = directory / "report.md"
-    md_path.write_text("\n".join(md) + "\n", encoding="utf-8")
+    return f"<table><thead><tr>{th}</tr></thead><tbody>{trs}</tbody></table>"
 
-    def table(head: list[str], body: list[list[str]]) -> str:
-        th = "".join(f"<th>{html.escape(h)}</th>" for h in head)
-        trs = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in body
-        )
-        return f"<table><thead><tr>{th}</tr></thead><tbody>{trs}</tbody></table>"
 
+def _html(c: _Content) -> str:
     page = [
         "<!doctype html><html><head><meta charset='utf-8'>",
-        f"<title>Simulation report: {html.escape(scenario.name)}</title>",
+        f"<title>{html.escape(c.title)}</title>",
         "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}"
         "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;"
         "text-align:right}img{max-width:100%}</style></head><body>",
-        f"<h1>Simulation report: {html.escape(scenario.name)}</h1>",
-        f"<p>{html.escape(intro.replace('**', ''))}</p>",
+        f"<h1>{html.escape(c.title)}</h1>",
+        f"<p>{html.escape(c.intro.replace('**', ''))}</p>",
         "<h2>Comparison</h2>",
-        table(header, rows),
+        _table(c.header, c.rows),
         f"<p>{html.escape(PLUS_MINUS)}</p>",
-        "<ul>" + "".join(f"<li>{html.escape(m)}</li>" for m in margins) + "</ul>",
+        "<ul>" + "".join(f"<li>{html.escape(m)}</li>" for m in c.margins) + "</ul>",
         "<h2>Plots</h2>",
-        *(f"<h3>{html.escape(t)}</h3><img src='{n}' alt='{html.escape(t)}'>" for t, n in images),
+        *(f"<h3>{html.escape(t)}</h3><img src='{n}' alt='{html.escape(t)}'>" for t, n in c.images),
         "<h2>Runs</h2>",
-        table(["policy", "seed", "tickets", "plans", "solver s", "wall s"], runs),
+        _table(_RUN_COLUMNS, c.runs),
         "</body></html>",
     ]
-    html_path = directory / "report.html"
-    html_path.write_text("\n".join(page), encoding="utf-8")
-    return [md_path, html_path]
+    return "\n".join(page)

@@ -1,7 +1,7 @@
 """Many runs: every policy over N seeds, in parallel processes or on the Redis queue.
 
 Each run is independent (its own database), so runs go to a process pool, or, when a
-Redis URL is configured, onto the job queue that ``dispatch worker`` processes serve
+Redis URL is configured, onto the simulation queue that ``dispatch worker`` processes serve
 (:func:`enqueue` / :func:`collect_jobs`; a job carries the scenario as plain data, the
 policy name and the seed). Results come back as they finish and are returned in
 (policy, seed) order, so the outcome does not depend on where or how many runs ran at once.
@@ -118,16 +118,16 @@ def queued_run(scenario: dict[str, Any], policy: str, seed: int, trace: bool) ->
 
 
 def enqueue(tasks: Sequence[Task], *, redis_url: str) -> list[Job]:
-    """Put ``tasks`` on the job queue served by ``dispatch worker``."""
+    """Put ``tasks`` on the simulation queue served by ``dispatch worker``."""
     import redis
     from rq import Queue
 
     from dispatch.infra import keys
 
-    queue = Queue(keys.queue_name(), connection=redis.Redis.from_url(redis_url))
+    queue = Queue(keys.simulation_queue_name(), connection=redis.Redis.from_url(redis_url))
     return [
         queue.enqueue_call(
-            "scenarios.runner.queued_run",
+            queued_run,
             args=(task.scenario.model_dump(mode="json"), task.policy, task.seed, task.trace),
             timeout=JOB_TIMEOUT,
             result_ttl=3600,

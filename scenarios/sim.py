@@ -8,7 +8,8 @@ follow the published plan: they set off (``dispatch``, ``start_travel``), drive 
 noisy travel times, check in (``arrive``: the response), work for the real (not the
 estimated) time, and check out (``complete`` and the customer's acceptance, or
 ``need_follow_up`` when there was no access or a part was missing, with a hold until
-the customer or the part is there). Every step goes through
+the customer or the part is there), checking in and out through
+:mod:`dispatch.field.checkins` as their phones do. Every step goes through
 :func:`dispatch.tickets.lifecycle.transition`, so the SLA clocks run as in production; the SLA
 sweep runs every 15 simulated minutes.
 """
@@ -16,39 +17,33 @@ sweep runs every 15 simulated minutes.
 from __future__ import annotations
 
 import atexit
-import datetime as dt
 import functools
-import math
 import shutil
 import tempfile
-from collections.abc import Generator, Iterator
-from contextlib import contextmanager
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
 import simpy
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import event
 
-from dispatch.field.day import jobs_for
 from dispatch.infra import migrate
-from dispatch.infra.db import make_engine, make_session_factory, unit_of_work
+from dispatch.infra.db import make_engine, make_session_factory
 from dispatch.infra.positions import Position
-from dispatch.models import Engineer, SiteVisit, Ticket, TicketStatus, User, VisitOutcome
+from dispatch.models import User
 from dispatch.sla.policy import bind_policy
 from dispatch.tickets.escalation import sweep
 from dispatch.tickets.lifecycle import transition
 from dispatch.tickets.records import TicketDraft, create_ticket
-from scenarios.clairvoyance import future_tickets
-from scenarios.demand import Outcome, Request, outcome, requests, sick_today, travel_factor
+from scenarios.clairvoyance import Foresight, future_tickets
+from scenarios.demand import Request, requests
 from scenarios.desk import Desk
 from scenarios.field import Crew
-from scenarios.load import scenario_policy
 from scenarios.metrics import RunResult, collect
 from scenarios.model import Scenario
-from scenarios.policies import Policy, make_policy
-from scenarios.world import World, seed_world
-from solver import HaversineProvider, SolveParams
+from scenarios.run_state import RunState
+from scenarios.world import seed_world
+from solver import SolveParams
 
 SWEEP_MINUTES = 15
 REMOTE_MINUTES = 15
@@ -71,45 +66,8 @@ def _fast_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-class Simulation:
-    """One run: ``scenario`` under ``policy`` with ``seed``.
-
-    Parameters
-    ----------
-    scenario
-        The scenario.
-    policy
-        A policy name (``greedy``, ``batch``, ``batch+insert``); ``None``: the
-        scenario's own (``policy.name``).
-    seed
-        The run's seed (demand and mishaps); the scenario's seed fixes the world.
-    database_url
-        An empty, migrated database to use; default: a temporary SQLite file.
-    trace
-        Keep the engineers' activities and routes of the first day (for reports).
-    """
-
-    def __init__(
-        self,
-        scenario: Scenario,
-        policy: str | None,
-        seed: int,
-        *,
-        database_url: str | None = None,
-        trace: bool = False,
-    ) -> None:
-        self.scenario = scenario
-        self.policy: Policy = make_policy(policy or scenario.policy.name, scenario.policy)
-        self.seed = seed
-        self.database_url = database_url
-        self.trace = trace
-        self.origin = scenario.origin()
-        self.sla = scenario_policy(scenario)
-        self.travel = HaversineProvider(scenario.travel.speed_kmh, scenario.travel.circuity)
-
-    def at(self, seconds: float) -> dt.datetime:
-        """The instant of a simulation time."""
-        return self.origin + dt.timedelta(seconds=seconds)
+class Simulation(RunState):
+    """One run: ``scenario`` under ``policy`` with ``seed`` (parameters: :class:`RunState`)."""
 
     def run(self) -> RunResult:
         """Simulate the whole horizon and measure it."""
@@ -128,16 +86,10 @@ class Simulation:
         bind_policy(self.sessions, self.sla)
         try:
             with self.session() as session:
-                self.world: World = seed_world(session=session, scenario=self.scenario)
+                self.world = seed_world(session=session, scenario=self.scenario)
             return self._simulate()
         finally:
             engine.dispose()
-
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A unit of work at the simulation's edge (commits on success)."""
-        with unit_of_work(self.sessions) as session:
-            yield session
 
     # -- the run --------------------------------------------------------------------
 
@@ -146,6 +98,23 @@ class Simulation:
         self.env = simpy.Environment()
         self.plan_changed = self.env.event()
         self.crew = Crew.of(self, self.world)
+        self.requests = requests(sc, self.seed, self.world.sites)
+        self.desk = self._desk()
+        with self.session() as session:
+            self.dispatcher = session.get(User, self.world.dispatcher_id)
+        self.numbers = {}
+        self.env.process(self._arrivals())
+        self.env.process(self._desk_clock())
+        self.env.process(self._sla_sweeps())
+        for member in self.crew.members:
+            self.env.process(self.crew.work(member))
+        horizon = sc.horizon_seconds()
+        self.env.run(until=horizon)
+        return self._measure(horizon)
+
+    def _desk(self) -> Desk:
+        """The simulated dispatcher's desk (the clairvoyant policy sees the requests to come)."""
+        sc = self.scenario
         params = SolveParams(
             seed=self.seed,
             time_budget_seconds=sc.policy.solve_seconds,
@@ -154,7 +123,15 @@ class Simulation:
             suggestions=False,
             deterministic=True,
         )
-        self.desk = Desk(
+        foresight = Foresight(
+            region_id=self.world.region_id,
+            sla=self.sla,
+            scenario=sc,
+            requests=tuple(self.requests),
+            now=lambda: self.env.now,
+            at=self.at,
+        )
+        return Desk(
             region_id=self.world.region_id,
             now=lambda: self.at(self.env.now),
             positions=self.positions,
@@ -165,24 +142,18 @@ class Simulation:
             zone=sc.zone,
             on_publish=self._wake,
             dispatcher_id=self.world.dispatcher_id,
-            foresight=functools.partial(future_tickets, self),
+            foresight=functools.partial(future_tickets, foresight),
         )
-        with self.session() as session:
-            self.dispatcher = session.get(User, self.world.dispatcher_id)
-        self.requests = requests(sc, self.seed, self.world.sites)
-        self.numbers: dict[str, Request] = {}
-        self.env.process(self._arrivals())
-        self.env.process(self._desk_clock())
-        self.env.process(self._sla_sweeps())
-        for member in self.crew.members:
-            self.env.process(self.crew.work(member))
-        horizon = sc.horizon_seconds()
-        self.env.run(until=horizon)
+
+    def _measure(self, horizon: float) -> RunResult:
+        """The run's figures from its database and its engineers' tallies."""
+        sc = self.scenario
         with self.session() as session:
             earliest = min((r.reported_at for r in self.requests), default=0.0)
             result = collect(
                 session=session,
-                sim=self,
+                run=self,
+                members=self.crew.members,
                 backlog_from=self.at(min(0.0, earliest)),
                 start=self.origin,
                 end=self.at(horizon),
@@ -208,11 +179,6 @@ class Simulation:
             if m.on_duty
             for lat, lon in [m.where(now)]
         }
-
-    def act(self, hook: str, *args: Any) -> None:
-        """Let the policy act now, in its own unit of work."""
-        with self.session() as session:
-            getattr(self.policy, hook)(self.desk, session, *args)
 
     def _service_hours(self, day: int) -> tuple[float, float] | None:
         weekday = self.scenario.day(day).weekday()
@@ -322,115 +288,6 @@ class Simulation:
                     at=at,
                     policy=self.sla,
                 )
-
-    def ticket(self, session: Session, number: str) -> Ticket:
-        """The ticket with ``number``."""
-        ticket = session.scalar(select(Ticket).where(Ticket.number == number))
-        assert ticket is not None, number
-        return ticket
-
-    def step(self, session: Session, ticket: Ticket, action: str, **context: Any) -> None:
-        """One life-cycle step by the system (the engineer's app) now."""
-        transition(
-            session=session,
-            ticket=ticket,
-            action=action,
-            actor=None,
-            at=self.at(self.env.now),
-            policy=self.sla,
-            **context,
-        )
-
-    def resume_later(self, number: str, hours: float) -> None:
-        """End a ticket's hold after ``hours`` and hand it back to the policy."""
-
-        def later() -> _Gen:
-            yield self.env.timeout(hours * 3600)
-            with self.session() as session:
-                ticket = self.ticket(session, number)
-                self.step(session, ticket, "resume", reason="customer / part available")
-                tier = ticket.priority
-            self.act("on_request", number, tier)
-
-        self.env.process(later())
-
-    # -- what the engineers need -----------------------------------------------------
-
-    def next_job(self, engineer_id: int, day: dt.date) -> tuple[int, int, str, float] | None:
-        """The engineer's next visit in today's published plan.
-
-        Returns ``(ticket id, visit id, number, planned start seconds)``, or ``None``.
-        """
-        with self.session() as session:
-            for visit in jobs_for(session=session, engineer_id=engineer_id, day=day):
-                if visit.ticket.status in (
-                    TicketStatus.SCHEDULED.value,
-                    TicketStatus.DISPATCHED.value,
-                ):
-                    start = (visit.planned_start - self.origin).total_seconds()
-                    return visit.ticket_id, visit.id, visit.ticket.number, start
-        return None
-
-    def drive_seconds(self, a: tuple[float, float], b: tuple[float, float]) -> float:
-        """Expected drive time between two points (the planner's travel model)."""
-        lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-        h = (
-            math.sin((lat2 - lat1) / 2) ** 2
-            + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-        )
-        metres = 2 * 6_371_000 * math.asin(math.sqrt(min(1.0, h))) * self.travel.circuity
-        return metres / (self.travel.speed_kmh / 3.6)
-
-    def actual_drive(self, seconds: float, *key: object) -> float:
-        """How long a drive really takes (noise from the scenario's travel model)."""
-        return seconds * travel_factor(self.scenario, self.seed, *key)
-
-    def visit_outcome(self, number: str, visit: int, estimate: float) -> Outcome:
-        """How visit ``visit`` on ticket ``number`` goes."""
-        return outcome(self.scenario, self.seed, self.numbers[number].key, visit, estimate)
-
-    def sick(self, code: str, day: int) -> bool:
-        """Whether the engineer calls in sick on day ``day``."""
-        return sick_today(self.scenario, self.seed, code, day)
-
-    def set_active(self, engineer_id: int, active: bool) -> None:
-        """Take an engineer off (sick) or back on the roster."""
-        with self.session() as session:
-            engineer = session.get(Engineer, engineer_id)
-            assert engineer is not None
-            engineer.active = active
-
-    def check_in(self, ticket_id: int, visit_id: int, engineer_id: int, visit: int) -> int:
-        """Check in on site (the response) and return the site visit's id."""
-        with self.session() as session:
-            ticket = session.get(Ticket, ticket_id)
-            assert ticket is not None
-            self.step(session, ticket, "arrive")
-            sv = SiteVisit(
-                ticket_id=ticket_id,
-                engineer_id=engineer_id,
-                visit_id=visit_id,
-                visit_number=visit,
-                checked_in_at=self.at(self.env.now),
-                check_in_lat=ticket.site.lat,
-                check_in_lon=ticket.site.lon,
-                check_in_distance_m=0.0,
-                flagged=False,
-            )
-            session.add(sv)
-            session.flush()
-            return sv.id
-
-    def check_out(self, site_visit_id: int, result: VisitOutcome, notes: str) -> None:
-        """Check out of a site visit with its outcome."""
-        with self.session() as session:
-            sv = session.get(SiteVisit, site_visit_id)
-            assert sv is not None
-            sv.checked_out_at = self.at(self.env.now)
-            sv.check_out_lat, sv.check_out_lon = sv.check_in_lat, sv.check_in_lon
-            sv.outcome = result.value
-            sv.notes = notes
-            sv.customer_accepted = result is VisitOutcome.FIXED
 
 
 def simulate(

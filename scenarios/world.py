@@ -17,20 +17,19 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from dispatch.models import (
-    Customer,
-    CustomerTier,
-    Employment,
-    Engineer,
-    EngineerShift,
-    EngineerSkill,
-    Region,
-    RegionKind,
-    Site,
-    User,
+from dispatch.demo.seeding import (
+    CustomerSpec,
+    EngineerSpec,
+    ShiftSpec,
+    add_customer,
+    add_engineer,
+    add_engineer_users,
+    add_region,
+    add_site,
 )
+from dispatch.models import Engineer, User
 from dispatch.org.users import create_user
-from scenarios.model import WEEKDAYS, Duration, Point, Scenario
+from scenarios.model import WEEKDAYS, Duration, EngineerGroup, Point, Scenario
 
 KM_PER_DEGREE = 111.32
 DISPATCHER = "sim-dispatcher"
@@ -90,7 +89,10 @@ def _site_point(rng: random.Random, scenario: Scenario) -> tuple[float, float]:
 
 
 def seed_world(*, session: Session, scenario: Scenario) -> World:
-    """Create the region, engineers, customers, sites and the dispatcher of a scenario.
+    """Create the region, engineers, customers, sites and users of a scenario.
+
+    The rows are written by the shared seeder (:mod:`dispatch.demo.seeding`); each
+    engineer gets an account for the phone app (its check-ins), after the dispatcher's.
 
     Parameters
     ----------
@@ -100,73 +102,95 @@ def seed_world(*, session: Session, scenario: Scenario) -> World:
         The scenario; its ``seed`` places homes and sites.
     """
     rng = rng_for(scenario.seed, "world")
-    hq = Region(
-        code="SIM-HQ", name="Headquarters", kind=RegionKind.HQ.value, timezone=scenario.timezone
+    hq = add_region(session=session, code="SIM-HQ", name="Headquarters", timezone=scenario.timezone)
+    region = add_region(
+        session=session, code="SIM", name=scenario.name, timezone=scenario.timezone, parent=hq
     )
-    session.add(hq)
-    session.flush()
-    region = Region(
-        code="SIM",
-        name=scenario.name,
-        kind=RegionKind.REGION.value,
-        parent_id=hq.id,
-        timezone=scenario.timezone,
+    engineers = _engineers(session, rng, scenario, region.id)
+    sites = _sites(session, rng, scenario, region.id, engineers)
+    dispatcher: User = create_user(
+        session=session,
+        username=DISPATCHER,
+        password=_password(scenario),
+        role="dispatcher",
+        full_name="Simulated dispatcher",
+        region_id=region.id,
     )
-    session.add(region)
+    add_engineer_users(
+        session=session, engineers=engineers, prefix="sim-", password=_password(scenario)
+    )
     session.flush()
+    return World(
+        region_id=region.id,
+        engineer_ids=tuple(e.id for e in engineers),
+        engineer_codes=tuple(e.code for e in engineers),
+        sites=tuple(sites),
+        dispatcher_id=dispatcher.id,
+    )
+
+
+def _password(scenario: Scenario) -> str:
+    return f"sim-{scenario.seed}-not-for-log-in"
+
+
+def _home(rng: random.Random, scenario: Scenario, group: EngineerGroup) -> tuple[float, float]:
+    if group.home == "centre":
+        return scenario.geography.centre.lat, scenario.geography.centre.lon
+    if group.home == "spread":
+        return point_near(rng, scenario.geography.centre, scenario.geography.radius_km * 0.8)
+    return group.home.lat, group.home.lon
+
+
+def _shifts(group: EngineerGroup) -> list[ShiftSpec]:
+    shift = group.shift
+    window = shift.break_window if shift.break_minutes else None
+    return [
+        ShiftSpec(
+            weekday=day.number,
+            start_minute=shift.start_minute,
+            end_minute=shift.end_minute,
+            break_minutes=shift.break_minutes if shift.break_window is not None else 0,
+            break_earliest_minute=window.start_minute if window else None,
+            break_latest_minute=window.end_minute if window else None,
+        )
+        for day in sorted(set(shift.days), key=lambda d: d.number)
+    ]
+
+
+def _engineers(
+    session: Session, rng: random.Random, scenario: Scenario, region_id: int
+) -> list[Engineer]:
     valid_until = scenario.day(scenario.days) + dt.timedelta(days=365)
     engineers: list[Engineer] = []
     for group in scenario.engineers:
         for _ in range(group.count):
             code = f"E{len(engineers) + 1:03d}"
-            if group.home == "centre":
-                lat, lon = scenario.geography.centre.lat, scenario.geography.centre.lon
-            elif group.home == "spread":
-                lat, lon = point_near(
-                    rng, scenario.geography.centre, scenario.geography.radius_km * 0.8
-                )
-            else:
-                lat, lon = group.home.lat, group.home.lon
-            shift = group.shift
-            window = shift.break_window
-            engineer = Engineer(
+            spec = EngineerSpec(
                 code=code,
                 name=f"Engineer {code}",
                 level=group.level.value,
-                region_id=region.id,
-                home_lat=lat,
-                home_lon=lon,
-                employment=(
-                    Employment.CONTRACTOR if group.contractor else Employment.EMPLOYEE
-                ).value,
-                cost_per_job=Decimal(str(group.cost_per_job)),
+                region_id=region_id,
+                home=_home(rng, scenario, group),
+                skills=sorted(group.skills.items()),
+                shifts=_shifts(group),
                 certification_valid_until=valid_until,
                 max_jobs_per_day=group.max_jobs,
                 max_work_minutes_per_day=group.max_work_minutes,
-                active=True,
+                contractor=group.contractor,
+                cost_per_job=Decimal(str(group.cost_per_job)),
             )
-            engineer.skills = [
-                EngineerSkill(skill=s, level=lvl) for s, lvl in sorted(group.skills.items())
-            ]
-            engineer.shifts = [
-                EngineerShift(
-                    weekday=day.number,
-                    start_minute=shift.start_minute,
-                    end_minute=shift.end_minute,
-                    break_minutes=shift.break_minutes if window is not None else 0,
-                    break_earliest_minute=window.start_minute
-                    if window and shift.break_minutes
-                    else None,
-                    break_latest_minute=window.end_minute
-                    if window and shift.break_minutes
-                    else None,
-                )
-                for day in sorted(set(shift.days), key=lambda d: d.number)
-            ]
-            session.add(engineer)
-            engineers.append(engineer)
+            engineers.append(add_engineer(session=session, spec=spec))
     session.flush()
+    return engineers
 
+
+def _sites(
+    session: Session,
+    rng: random.Random,
+    scenario: Scenario,
+    region_id: int,
+    engineers: list[Engineer],
+) -> list[SiteRef]:
     spec = scenario.customers
     n_vip = round(spec.count * spec.vip_share)
     if n_vip == 0 and spec.vip_share > 0:
@@ -177,42 +201,26 @@ def seed_world(*, session: Session, scenario: Scenario) -> World:
     sites: list[SiteRef] = []
     for i in range(spec.count):
         vip = i < n_vip
-        customer = Customer(
-            code=f"C{i + 1:04d}",
-            name=f"Customer {i + 1}",
-            tier=(CustomerTier.VIP if vip else CustomerTier.STANDARD).value,
-            region_id=region.id,
-            dedicated_engineer_id=engineers[(i * 7) % len(engineers)].id if vip else None,
+        customer = add_customer(
+            session=session,
+            spec=CustomerSpec(
+                code=f"C{i + 1:04d}",
+                name=f"Customer {i + 1}",
+                region_id=region_id,
+                vip=vip,
+                dedicated_engineer_id=engineers[(i * 7) % len(engineers)].id if vip else None,
+            ),
         )
-        session.add(customer)
-        session.flush()
         for s in range(1 + rng.randrange(spec.max_sites)):
             lat, lon = _site_point(rng, scenario)
-            site = Site(
-                customer_id=customer.id,
-                region_id=region.id,
+            site = add_site(
+                session=session,
+                customer=customer,
+                region_id=region_id,
                 name=f"{customer.name} site {s + 1}",
                 address=f"{lat:.5f}, {lon:.5f}",
-                lat=lat,
-                lon=lon,
+                position=(lat, lon),
                 access_hours=access,
             )
-            session.add(site)
-            session.flush()
             sites.append(SiteRef(site.id, customer.id, vip, lat, lon))
-    dispatcher: User = create_user(
-        session=session,
-        username=DISPATCHER,
-        password=f"sim-{scenario.seed}-not-for-log-in",
-        role="dispatcher",
-        full_name="Simulated dispatcher",
-        region_id=region.id,
-    )
-    session.flush()
-    return World(
-        region_id=region.id,
-        engineer_ids=tuple(e.id for e in engineers),
-        engineer_codes=tuple(e.code for e in engineers),
-        sites=tuple(sites),
-        dispatcher_id=dispatcher.id,
-    )
+    return sites

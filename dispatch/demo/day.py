@@ -4,7 +4,7 @@ The demo opens on a day a dispatcher can still plan, whatever the hour it is loa
 requests were reported over the hours before the instant the day is seen from, and every
 appointment window lies in what is left of the working day. :func:`choose_day` picks the
 day (today while at least :data:`LAST_CALL` of the shifts remain, else the next working day)
-and :func:`add_tickets` writes its tickets.
+and :func:`add_tickets` creates its tickets.
 """
 
 from __future__ import annotations
@@ -24,19 +24,13 @@ from dispatch.models import (
     CustomerTier,
     EngineerRuleKind,
     Site,
-    Ticket,
-    TicketEngineerRule,
-    TicketEvent,
     TicketKind,
-    TicketStatus,
-    TicketWindow,
     User,
 )
-from dispatch.sla.clocks import recompute_due
 from dispatch.sla.official import OfficialDay, country_for_zone, official_day
 from dispatch.sla.policy import session_policy
 from dispatch.tickets.lifecycle import transition
-from dispatch.tickets.numbering import next_ticket_number
+from dispatch.tickets.records import TicketDraft, create_ticket
 
 OPEN = dt.time(8, 0)
 """Opening of the demo calendar's working hours (most shifts start then)."""
@@ -172,15 +166,17 @@ def add_tickets(
     dispatcher: User,
     count: int,
 ) -> int:
-    """Write ``count`` tickets of ``demo_day``; triaged ones by ``dispatcher`` (first contact).
+    """Create ``count`` tickets of ``demo_day``; triaged ones by ``dispatcher`` (first contact).
 
-    Due instants come from the SLA policy; requests were reported before ``demo_day.as_of``
-    and their windows lie between it (or the opening) and the end of the shifts.
+    Each is created through :func:`dispatch.tickets.records.create_ticket` (numbered, due
+    instants from the SLA policy, its history begun); requests were reported before
+    ``demo_day.as_of`` and their windows lie between it (or the opening) and the end of
+    the shifts.
 
     Returns
     -------
     int
-        The number of tickets written.
+        The number of tickets created.
     """
     policy = session_policy(session)
     by_site: dict[int, list[Asset]] = {}
@@ -192,66 +188,18 @@ def add_tickets(
     start = min(start, close - LAST_CALL)
     for _ in range(count):
         site = rng.choice(sites)
-        asset = rng.choice(by_site[site.id])
-        customer = customers[site.customer_id]
-        vip = customer.tier == CustomerTier.VIP.value
-        roll = rng.random()
-        tier = 1 if roll < 0.08 else 2 if roll < 0.25 else 3 if roll < 0.6 else 4
-        if vip and tier > 1 and rng.random() < 0.4:
-            tier -= 1
-        kind = _kind(rng, tier)
-        reported = _reported(rng, tier, demo_day.as_of)
-        window = _window(rng, tier, reported, start, close)
-        ticket = Ticket(
-            number=next_ticket_number(
-                session=session,
-                customer_code=customer.code,
-                kind=kind,
-                day=reported.astimezone(zone).date(),
-            ),
-            kind=kind.value,
-            channel=rng.choice(list(Channel)).value,
-            customer_id=customer.id,
-            site_id=site.id,
-            asset_id=asset.id,
-            region_id=site.region_id,
-            symptoms=_symptom(asset.equipment_type, tier),
-            fault_codes=[f"F{rng.randrange(100, 999)}"] if kind is TicketKind.REPAIR else [],
-            priority=tier,
-            required_skill=asset.equipment_type,
-            min_level=1
-            if tier >= 4
-            else rng.choice([1, 1, 2, 2, 3])
-            if tier <= 2
-            else rng.choice([1, 2]),
-            estimated_minutes=rng.choice([30, 45, 60, 60, 90, 120]),
-            remote_resolvable=kind is TicketKind.REPAIR and rng.random() < 0.15,
-            status=TicketStatus.NEW.value,
-            reported_at=reported,
-            created_at=reported,
-            updated_at=reported,
+        draft, reported = _draft(
+            rng,
+            site,
+            rng.choice(by_site[site.id]),
+            customers[site.customer_id],
+            demo_day,
+            (start, close),
         )
-        ticket.windows = [TicketWindow(start=window[0], end=window[1])]
-        if vip and customer.dedicated_engineer_id is not None:
-            ticket.engineer_rules = [
-                TicketEngineerRule(
-                    engineer_id=customer.dedicated_engineer_id,
-                    kind=EngineerRuleKind.PREFERRED.value,
-                )
-            ]
-        ticket.events = [
-            TicketEvent(
-                seq=1,
-                at=reported,
-                kind="created",
-                to_status=TicketStatus.NEW.value,
-                reason="demo data",
-            )
-        ]
         triaged = rng.random() >= 0.1
-        session.add(ticket)
-        session.flush()
-        recompute_due(session=session, ticket=ticket, at=reported, policy=policy, start=reported)
+        ticket = create_ticket(
+            session=session, draft=draft, actor=None, at=reported, policy=policy, any_skill=True
+        )
         if triaged:
             transition(
                 session=session,
@@ -263,6 +211,48 @@ def add_tickets(
                 policy=policy,
             )
     return count
+
+
+def _draft(
+    rng: random.Random,
+    site: Site,
+    asset: Asset,
+    customer: Customer,
+    demo_day: DemoDay,
+    hours: tuple[dt.datetime, dt.datetime],
+) -> tuple[TicketDraft, dt.datetime]:
+    """One request at ``asset``: what it asks for and when it was reported."""
+    vip = customer.tier == CustomerTier.VIP.value
+    roll = rng.random()
+    tier = 1 if roll < 0.08 else 2 if roll < 0.25 else 3 if roll < 0.6 else 4
+    if vip and tier > 1 and rng.random() < 0.4:
+        tier -= 1
+    kind = _kind(rng, tier)
+    reported = _reported(rng, tier, demo_day.as_of)
+    window = _window(rng, tier, reported, *hours)
+    channel = rng.choice(list(Channel)).value
+    fault_codes = [f"F{rng.randrange(100, 999)}"] if kind is TicketKind.REPAIR else []
+    min_level = 1 if tier >= 4 else rng.choice([1, 1, 2, 2, 3]) if tier <= 2 else rng.choice([1, 2])
+    minutes = rng.choice([30, 45, 60, 60, 90, 120])
+    remote = kind is TicketKind.REPAIR and rng.random() < 0.15
+    dedicated = customer.dedicated_engineer_id if vip else None
+    draft = TicketDraft(
+        customer_id=customer.id,
+        site_id=site.id,
+        asset_id=asset.id,
+        kind=kind.value,
+        channel=channel,
+        symptoms=_symptom(asset.equipment_type, tier),
+        fault_codes=fault_codes,
+        priority=tier,
+        required_skill=asset.equipment_type,
+        min_level=min_level,
+        estimated_minutes=minutes,
+        remote_resolvable=remote,
+        windows=(window,),
+        engineer_rules=((dedicated, EngineerRuleKind.PREFERRED.value),) if dedicated else (),
+    )
+    return draft, reported
 
 
 def _symptom(equipment: str, tier: int) -> str:

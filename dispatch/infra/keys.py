@@ -15,6 +15,11 @@ def queue_name() -> str:
     return f"{PREFIX}:optimise"
 
 
+def simulation_queue_name() -> str:
+    """The RQ queue simulation runs (``dispatch simulate``) go on."""
+    return f"{PREFIX}:simulate"
+
+
 def events_stream() -> str:
     """The Redis Stream of live events (SSE)."""
     return f"{PREFIX}:events"

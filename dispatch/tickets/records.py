@@ -101,6 +101,7 @@ def create_ticket(
     actor: User | None,
     at: dt.datetime | None = None,
     policy: SlaPolicy | None = None,
+    any_skill: bool = False,
 ) -> Ticket:
     """Create a work order from ``draft``: validate, number, compute due instants, record.
 
@@ -119,6 +120,9 @@ def create_ticket(
         When the request was reported (aware; default now).
     policy
         The SLA policy (default: the one bound to the session, else the packaged one).
+    any_skill
+        Accept a skill no engineer has (a generated data set whose few engineers lack it:
+        the planner reports the ticket unassignable); default: refused.
 
     Raises
     ------
@@ -129,7 +133,7 @@ def create_ticket(
         ending after it starts, priority outside 1..4, other out-of-range values.
     """
     at = aware(at or utcnow(), "reported_at").astimezone(dt.UTC)
-    checked = _checked_draft(session, draft, at)
+    checked = _checked_draft(session, draft, at, any_skill=any_skill)
     policy = session_policy(session, policy)
     zone = region_calendar(checked.site.region, policy).zone
     number = next_ticket_number(
@@ -193,7 +197,9 @@ class _Checked:
     fault_started: dt.datetime | None
 
 
-def _checked_draft(session: Session, draft: TicketDraft, at: dt.datetime) -> _Checked:
+def _checked_draft(
+    session: Session, draft: TicketDraft, at: dt.datetime, *, any_skill: bool = False
+) -> _Checked:
     """Check ``draft`` reported at ``at``, in creation's order of checks."""
     kind = choice(draft.kind, TicketKind, "kind")
     channel = choice(draft.channel, Channel, "channel")
@@ -209,7 +215,7 @@ def _checked_draft(session: Session, draft: TicketDraft, at: dt.datetime) -> _Ch
         raise InvalidInput(
             "required_skill is needed when no asset is given", field="required_skill"
         )
-    skill = check_skill(session, skill)
+    skill = skill if any_skill else check_skill(session, skill)
     windows = window_rows(draft.windows)
     rules = engineer_rule_rows(session, draft.engineer_rules)
     fault_started = (

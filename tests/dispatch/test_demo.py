@@ -180,3 +180,25 @@ def test_the_demo_never_mixes_with_other_data(database):
         session.add(Region(code="XX", name="Elsewhere", kind="hq", timezone="UTC"))
     with database.session() as session, pytest.raises(Conflict):
         load_demo(session=session, day=DAY, now=_local(DAY, 9))
+
+
+def test_demo_tickets_are_created_like_every_ticket(database):
+    from dispatch.models import OutboxEvent, TicketEvent
+
+    with database.session() as session:
+        load_demo(session=session, seed=5, day=DAY, engineers=6, tickets=12)
+    with database.session() as session:
+        tickets = session.scalars(select(Ticket).order_by(Ticket.id)).all()
+        for ticket in tickets:
+            first = session.scalar(
+                select(TicketEvent)
+                .where(TicketEvent.ticket_id == ticket.id)
+                .order_by(TicketEvent.seq)
+                .limit(1)
+            )
+            assert first is not None and first.kind == "created" and first.at == ticket.reported_at
+            assert first.after is not None and first.after["number"] == ticket.number
+        announced = session.scalars(
+            select(OutboxEvent).where(OutboxEvent.kind == "ticket.created")
+        ).all()
+        assert sorted(e.data["number"] for e in announced) == sorted(t.number for t in tickets)

@@ -49,8 +49,8 @@ def test_runs_on_the_redis_queue(redis_url: str | None) -> None:
     task = Task(SCENARIO, "greedy", 9, False)
     jobs = enqueue([task], redis_url=redis_url)
     connection = redis.Redis.from_url(redis_url)
-    SimpleWorker([Queue(keys.queue_name(), connection=connection)], connection=connection).work(
-        burst=True
-    )
+    SimpleWorker(
+        [Queue(keys.simulation_queue_name(), connection=connection)], connection=connection
+    ).work(burst=True)
     (queued,) = collect_jobs(jobs, poll_seconds=0.01)
     assert queued.metrics == run_all([task], jobs=1)[0].metrics

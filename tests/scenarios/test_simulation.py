@@ -139,3 +139,32 @@ def test_when_every_engineer_is_sick_nobody_is_visited() -> None:
     assert result.metrics["p1_response_compliance"] == 0.0
     assert result.metrics["utilisation"] is None  # no shift was worked
     assert result.metrics["travel_min_per_job"] is None
+
+
+def test_engineers_check_in_and_out_through_the_phone_service(database_url: str) -> None:
+    from dispatch.models import OutboxEvent, User
+
+    Simulation(SCENARIO, "greedy", 4, database_url=database_url).run()
+    engine = make_engine(database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            visits = session.scalars(select(SiteVisit)).all()
+            announced = [
+                e.kind
+                for e in session.scalars(
+                    select(OutboxEvent).where(OutboxEvent.kind.like("engineer.checked_%"))
+                )
+            ]
+            accounts = {
+                u.engineer_id: u.role
+                for u in session.scalars(select(User).where(User.engineer_id.is_not(None)))
+            }
+    finally:
+        engine.dispose()
+    assert visits
+    assert announced.count("engineer.checked_in") == len(visits)
+    assert announced.count("engineer.checked_out") == sum(
+        1 for v in visits if v.checked_out_at is not None
+    )
+    assert all(accounts.get(v.engineer_id) == "engineer" for v in visits)
+    assert not any(v.flagged for v in visits)
