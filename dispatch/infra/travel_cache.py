@@ -29,7 +29,7 @@ import redis
 from redis.typing import EncodableT, FieldT
 
 from dispatch.infra import keys
-from solver import CachedPairs, IntMatrix, MatrixCache
+from solver import CachedPairs, MatrixCache, PairBlock
 
 _SLOT = 8
 _GEN = "#gen"
@@ -150,20 +150,14 @@ class RedisMatrixCache(MatrixCache):
                     out.known[r, out_cols] = known
         return out
 
-    def _set_pairs(
-        self,
-        version: str,
-        origins: Sequence[str],
-        destinations: Sequence[str],
-        durations: IntMatrix,
-        distances: IntMatrix,
-    ) -> None:
+    def _set_pairs(self, version: str, block: PairBlock) -> None:
+        origins, destinations = block.origins, block.destinations
         gen, id_of = self._ids(version, [*origins, *destinations])
         dest_ids = np.asarray([id_of[d] for d in destinations], dtype=np.int64)
         order = np.argsort(dest_ids, kind="stable")
         sorted_ids = dest_ids[order]
         runs = np.split(np.arange(order.size), np.flatnonzero(np.diff(sorted_ids) != 1) + 1)
-        packed = np.stack([durations + 2, distances], axis=-1).astype("<i4")[:, order]
+        packed = np.stack([block.durations + 2, block.distances], axis=-1).astype("<i4")[:, order]
         pipe = self.client.pipeline(transaction=False)
         for i, origin in enumerate(origins):
             key = _row_key(version, gen, id_of[origin])

@@ -102,6 +102,35 @@ class CachedPairs:
         )
 
 
+@dataclass(frozen=True)
+class PairBlock:
+    """A block of figures to store: ``origins x destinations``, checked on creation.
+
+    Attributes
+    ----------
+    origins, destinations
+        Point keys.
+    durations, distances
+        Seconds and metres (:data:`NO_ROUTE`: no route), shape
+        ``(len(origins), len(destinations))``.
+
+    Raises
+    ------
+    ValueError
+        If the figures do not have that shape.
+    """
+
+    origins: Sequence[str]
+    destinations: Sequence[str]
+    durations: IntMatrix
+    distances: IntMatrix
+
+    def __post_init__(self) -> None:
+        shape = (len(self.origins), len(self.destinations))
+        if self.durations.shape != shape or self.distances.shape != shape:
+            raise ValueError(f"block figures must have shape {shape}")
+
+
 class MatrixCache(ABC):
     """Pairwise travel durations/distances and snapping distances, per data set version.
 
@@ -156,11 +185,9 @@ class MatrixCache(ABC):
         ValueError
             If the figures do not have that shape.
         """
-        shape = (len(origins), len(destinations))
-        if durations.shape != shape or distances.shape != shape:
-            raise ValueError(f"block figures must have shape {shape}")
+        block = PairBlock(origins, destinations, durations, distances)
         if origins and destinations:
-            self._set_pairs(version, origins, destinations, durations, distances)
+            self._set_pairs(version, block)
 
     def get_snaps(self, version: str, points: Sequence[str]) -> list[float | None]:
         """Snapping distances (m) of ``points``, ``None`` where not known.
@@ -198,15 +225,8 @@ class MatrixCache(ABC):
         """:meth:`get_pairs` for a block of at least one pair."""
 
     @abstractmethod
-    def _set_pairs(
-        self,
-        version: str,
-        origins: Sequence[str],
-        destinations: Sequence[str],
-        durations: IntMatrix,
-        distances: IntMatrix,
-    ) -> None:
-        """:meth:`set_pairs` for a checked block of at least one pair."""
+    def _set_pairs(self, version: str, block: PairBlock) -> None:
+        """:meth:`set_pairs` for a block of at least one pair."""
 
     @abstractmethod
     def _get_snaps(self, version: str, points: Sequence[str]) -> list[float | None]:
@@ -291,20 +311,13 @@ class InMemoryMatrixCache(MatrixCache):
         out.known[target] = store.known[grid]
         return out
 
-    def _set_pairs(
-        self,
-        version: str,
-        origins: Sequence[str],
-        destinations: Sequence[str],
-        durations: IntMatrix,
-        distances: IntMatrix,
-    ) -> None:
-        store = self._store_for(version, {*origins, *destinations})
-        rows = store.indices(origins, add=True)
-        cols = store.indices(destinations, add=True)
+    def _set_pairs(self, version: str, block: PairBlock) -> None:
+        store = self._store_for(version, {*block.origins, *block.destinations})
+        rows = store.indices(block.origins, add=True)
+        cols = store.indices(block.destinations, add=True)
         grid = np.ix_(rows, cols)
-        store.durations[grid] = durations
-        store.distances[grid] = distances
+        store.durations[grid] = block.durations
+        store.distances[grid] = block.distances
         store.known[grid] = True
 
     def _get_snaps(self, version: str, points: Sequence[str]) -> list[float | None]:
