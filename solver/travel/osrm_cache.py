@@ -168,22 +168,19 @@ class MatrixCache(ABC):
         durations: IntMatrix,
         distances: IntMatrix,
     ) -> None:
-        """Store the block ``origins x destinations``.
+        """Store the block ``origins x destinations`` (an empty block stores nothing).
 
         Parameters
         ----------
         version
             Data set version.
-        origins, destinations
-            Point keys.
-        durations, distances
-            Seconds and metres (:data:`NO_ROUTE`: no route), shape
-            ``(len(origins), len(destinations))``.
+        origins, destinations, durations, distances
+            The block, as for :class:`PairBlock`.
 
         Raises
         ------
         ValueError
-            If the figures do not have that shape.
+            If the figures' shape is not ``(len(origins), len(destinations))``.
         """
         block = PairBlock(origins, destinations, durations, distances)
         if origins and destinations:
