@@ -32,7 +32,7 @@ from solver.travel import (
     TravelMatrix,
     TravelTimeProvider,
 )
-from solver.travel.osrm_cache import CachedPairs, InMemoryMatrixCache, MatrixCache
+from solver.travel.osrm_cache import CachedPairs, InMemoryMatrixCache, MatrixCache, PairBlock
 from solver.travel.osrm_prepare import prepare_dataset
 from solver.travel.spec import TravelSpec, check_spec, parse_spec, provider_from_spec
 
@@ -50,6 +50,7 @@ __all__ = [
     "Kpis",
     "Location",
     "MatrixCache",
+    "PairBlock",
     "Pin",
     "Problem",
     "Reason",

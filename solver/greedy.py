@@ -217,8 +217,9 @@ def greedy(
     f = _fleet(problem)
     plan: dict[str, list[str]] = {e.id: [] for e in problem.engineers}
     reasons: dict[str, tuple[Reason, ...]] = {}
-    _place_pins(problem, f, m, plan, reasons)
-    _place_urgent_first(problem, f, m, plan, reasons)
+    g = _Greedy(problem, f, m, plan, reasons)
+    _place_pins(g)
+    _place_urgent_first(g)
     return solution_from_plan(
         problem,
         plan,
@@ -229,14 +230,20 @@ def greedy(
     )
 
 
-def _place_pins(
-    problem: Problem,
-    f: _Fleet,
-    m: TravelMatrix,
-    plan: dict[str, list[str]],
-    reasons: dict[str, tuple[Reason, ...]],
-) -> None:
+@dataclass(frozen=True)
+class _Greedy:
+    """One greedy build: the problem, its fleet and matrix, and the plan and reasons it fills."""
+
+    problem: Problem
+    f: _Fleet
+    m: TravelMatrix
+    plan: dict[str, list[str]]
+    reasons: dict[str, tuple[Reason, ...]]
+
+
+def _place_pins(g: _Greedy) -> None:
     """Append the pinned tickets to their engineers in position order (else a conflict)."""
+    problem, f, m, plan, reasons = g.problem, g.f, g.m, g.plan, g.reasons
     ne = len(problem.engineers)
     e_index = {e.id: i for i, e in enumerate(problem.engineers)}
     index = {t.id: i for i, t in enumerate(problem.tickets)}
@@ -268,14 +275,9 @@ def _place_pins(
             reasons[t.id] = (Reason.PINNED_CONFLICT,)
 
 
-def _place_urgent_first(
-    problem: Problem,
-    f: _Fleet,
-    m: TravelMatrix,
-    plan: dict[str, list[str]],
-    reasons: dict[str, tuple[Reason, ...]],
-) -> None:
+def _place_urgent_first(g: _Greedy) -> None:
     """Append the other tickets, most urgent first, to the engineer who arrives earliest."""
+    problem, f, m, plan, reasons = g.problem, g.f, g.m, g.plan, g.reasons
     ne = len(problem.engineers)
     index = {t.id: i for i, t in enumerate(problem.tickets)}
     pinned = {p.ticket_id for p in problem.pins}

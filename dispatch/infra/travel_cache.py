@@ -29,7 +29,7 @@ import redis
 from redis.typing import EncodableT, FieldT
 
 from dispatch.infra import keys
-from solver import CachedPairs, IntMatrix
+from solver import CachedPairs, MatrixCache, PairBlock
 
 _SLOT = 8
 _GEN = "#gen"
@@ -91,7 +91,7 @@ def _spans(ids: IdArray, *, gap: int) -> list[tuple[int, int, IdArray]]:
     return spans
 
 
-class RedisMatrixCache:
+class RedisMatrixCache(MatrixCache):
     """A :class:`~solver.travel.osrm_cache.MatrixCache` in Redis, shared by workers and restarts.
 
     Parameters
@@ -111,26 +111,10 @@ class RedisMatrixCache:
         self.ttl_seconds = ttl_seconds
         self._assign = client.register_script(_ASSIGN_IDS)
 
-    def get_pairs(
+    def _get_pairs(
         self, version: str, origins: Sequence[str], destinations: Sequence[str]
     ) -> CachedPairs:
-        """Look up every pair of ``origins x destinations``.
-
-        Parameters
-        ----------
-        version
-            Data set version.
-        origins, destinations
-            Point keys.
-
-        Returns
-        -------
-        CachedPairs
-            Figures and the mask of known pairs.
-        """
         out = CachedPairs.empty(len(origins), len(destinations))
-        if not origins or not destinations:
-            return out
         points = list(dict.fromkeys([*origins, *destinations]))
         raw = self.client.hmget(_ids_key(version), [_GEN, *points])
         if raw[0] is None:
@@ -166,36 +150,14 @@ class RedisMatrixCache:
                     out.known[r, out_cols] = known
         return out
 
-    def set_pairs(
-        self,
-        version: str,
-        origins: Sequence[str],
-        destinations: Sequence[str],
-        durations: IntMatrix,
-        distances: IntMatrix,
-    ) -> None:
-        """Store the block ``origins x destinations``.
-
-        Parameters
-        ----------
-        version
-            Data set version.
-        origins, destinations
-            Point keys.
-        durations, distances
-            Seconds and metres (``-1``: no route), shape ``(len(origins), len(destinations))``.
-        """
-        shape = (len(origins), len(destinations))
-        if durations.shape != shape or distances.shape != shape:
-            raise ValueError(f"block figures must have shape {shape}")
-        if not origins or not destinations:
-            return
+    def _set_pairs(self, version: str, block: PairBlock) -> None:
+        origins, destinations = block.origins, block.destinations
         gen, id_of = self._ids(version, [*origins, *destinations])
         dest_ids = np.asarray([id_of[d] for d in destinations], dtype=np.int64)
         order = np.argsort(dest_ids, kind="stable")
         sorted_ids = dest_ids[order]
         runs = np.split(np.arange(order.size), np.flatnonzero(np.diff(sorted_ids) != 1) + 1)
-        packed = np.stack([durations + 2, distances], axis=-1).astype("<i4")[:, order]
+        packed = np.stack([block.durations + 2, block.distances], axis=-1).astype("<i4")[:, order]
         pipe = self.client.pipeline(transaction=False)
         for i, origin in enumerate(origins):
             key = _row_key(version, gen, id_of[origin])
@@ -208,23 +170,7 @@ class RedisMatrixCache:
                 pipe.execute()
         pipe.execute()
 
-    def get_snaps(self, version: str, points: Sequence[str]) -> list[float | None]:
-        """Snapping distances (m) of ``points``, ``None`` where not known.
-
-        Parameters
-        ----------
-        version
-            Data set version.
-        points
-            Point keys.
-
-        Returns
-        -------
-        list of float or None
-            One entry per point.
-        """
-        if not points:
-            return []
+    def _get_snaps(self, version: str, points: Sequence[str]) -> list[float | None]:
         values = self.client.hmget(_snap_key(version), list(points))
         self.client.expire(_snap_key(version), self.ttl_seconds + _ID_MARGIN)
         out: list[float | None] = []
@@ -235,16 +181,7 @@ class RedisMatrixCache:
                 out.append(None)
         return out
 
-    def set_snaps(self, version: str, snaps: Mapping[str, float]) -> None:
-        """Store snapping distances (m) by point key.
-
-        Parameters
-        ----------
-        version
-            Data set version.
-        snaps
-            Point key -> metres.
-        """
+    def _set_snaps(self, version: str, snaps: Mapping[str, float]) -> None:
         if not snaps:
             return
         key = _snap_key(version)

@@ -162,9 +162,9 @@ def plan_distance(instance: SolomonInstance, plan: Mapping[str, Sequence[str]]) 
     Parameters
     ----------
     instance
-        The instance.
+        The instance whose coordinates measure the plan.
     plan
-        Engineer (vehicle) id -> ticket (customer) ids in order.
+        Engineer (vehicle) id -> ticket (customer) ids in order; empty routes add nothing.
 
     Returns
     -------
@@ -192,9 +192,9 @@ def exact_violations(instance: SolomonInstance, plan: Mapping[str, Sequence[str]
     Parameters
     ----------
     instance
-        The instance.
+        The instance whose windows, demands, capacity and depot due the plan must keep.
     plan
-        Engineer (vehicle) id -> ticket (customer) ids in order.
+        Engineer (vehicle) id -> ticket (customer) ids in visiting order.
 
     Returns
     -------

@@ -68,7 +68,20 @@ class OsrmBackend(Protocol):
     def table(
         self, points: Sequence[Location], sources: Sequence[int], destinations: Sequence[int]
     ) -> TableResult:
-        """Durations and distances from ``points[sources]`` to ``points[destinations]``."""
+        """Durations and distances from ``points[sources]`` to ``points[destinations]``.
+
+        Parameters
+        ----------
+        points
+            Coordinates of the request.
+        sources, destinations
+            Indices into ``points``.
+
+        Returns
+        -------
+        TableResult
+            The block's figures and snapping distances.
+        """
         ...
 
 
@@ -160,20 +173,7 @@ class LocalOsrm:
     def table(
         self, points: Sequence[Location], sources: Sequence[int], destinations: Sequence[int]
     ) -> TableResult:
-        """Answer one block with the in-process engine.
-
-        Parameters
-        ----------
-        points
-            Coordinates of the request.
-        sources, destinations
-            Indices into ``points``.
-
-        Returns
-        -------
-        TableResult
-            The block's figures and snapping distances.
-        """
+        """Answer one block (see :meth:`OsrmBackend.table`) with the in-process engine."""
         engine = self._load()
         import osrm
 
@@ -335,20 +335,7 @@ class HttpOsrm:
     def table(
         self, points: Sequence[Location], sources: Sequence[int], destinations: Sequence[int]
     ) -> TableResult:
-        """Answer one block with a ``table`` request.
-
-        Parameters
-        ----------
-        points
-            Coordinates of the request.
-        sources, destinations
-            Indices into ``points``.
-
-        Returns
-        -------
-        TableResult
-            The block's figures and snapping distances.
-        """
+        """Answer one block (see :meth:`OsrmBackend.table`) with a ``table`` request."""
         query = {
             "sources": ";".join(map(str, sources)),
             "destinations": ";".join(map(str, destinations)),

@@ -1,4 +1,4 @@
-"""Caching of road travel times between points: the protocol and an in-memory store.
+"""Caching of road travel times between points: the base class and an in-memory store.
 
 Road providers (:mod:`solver.travel.osrm`) ask a :class:`MatrixCache` for the pairs they
 already know before asking the routing engine. Points are keyed by their coordinates
@@ -10,9 +10,9 @@ A Redis implementation for the service lives in ``dispatch.infra.travel_cache``.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -102,15 +102,63 @@ class CachedPairs:
         )
 
 
-@runtime_checkable
-class MatrixCache(Protocol):
-    """Pairwise travel durations/distances and snapping distances, per data set version."""
+@dataclass(frozen=True)
+class PairBlock:
+    """A block of figures to store: ``origins x destinations``, checked on creation.
+
+    Attributes
+    ----------
+    origins, destinations
+        Point keys.
+    durations, distances
+        Seconds and metres (:data:`NO_ROUTE`: no route), shape
+        ``(len(origins), len(destinations))``.
+
+    Raises
+    ------
+    ValueError
+        If the figures do not have that shape.
+    """
+
+    origins: Sequence[str]
+    destinations: Sequence[str]
+    durations: IntMatrix
+    distances: IntMatrix
+
+    def __post_init__(self) -> None:
+        shape = (len(self.origins), len(self.destinations))
+        if self.durations.shape != shape or self.distances.shape != shape:
+            raise ValueError(f"block figures must have shape {shape}")
+
+
+class MatrixCache(ABC):
+    """Pairwise travel durations/distances and snapping distances, per data set version.
+
+    The base of every cache: the public methods check the blocks, answer empty blocks
+    themselves and hand the rest to the storage hooks (``_get_pairs``, ``_set_pairs``,
+    ``_get_snaps``, ``_set_snaps``) of the subclass.
+    """
 
     def get_pairs(
         self, version: str, origins: Sequence[str], destinations: Sequence[str]
     ) -> CachedPairs:
-        """Look up every pair of ``origins x destinations`` (point keys)."""
-        ...
+        """Look up every pair of ``origins x destinations``.
+
+        Parameters
+        ----------
+        version
+            Data set version.
+        origins, destinations
+            Point keys (:func:`point_key`).
+
+        Returns
+        -------
+        CachedPairs
+            Figures and the mask of known pairs.
+        """
+        if not origins or not destinations:
+            return CachedPairs.empty(len(origins), len(destinations))
+        return self._get_pairs(version, origins, destinations)
 
     def set_pairs(
         self,
@@ -120,16 +168,70 @@ class MatrixCache(Protocol):
         durations: IntMatrix,
         distances: IntMatrix,
     ) -> None:
-        """Store the block ``origins x destinations`` (arrays of that shape)."""
-        ...
+        """Store the block ``origins x destinations`` (an empty block stores nothing).
+
+        Parameters
+        ----------
+        version
+            Data set version.
+        origins, destinations, durations, distances
+            The block, as for :class:`PairBlock`.
+
+        Raises
+        ------
+        ValueError
+            If the figures' shape is not ``(len(origins), len(destinations))``.
+        """
+        block = PairBlock(origins, destinations, durations, distances)
+        if origins and destinations:
+            self._set_pairs(version, block)
 
     def get_snaps(self, version: str, points: Sequence[str]) -> list[float | None]:
-        """Metres from each point to the road it snaps to (``None``: not known)."""
-        ...
+        """Snapping distances (m) of ``points``, ``None`` where not known.
+
+        Parameters
+        ----------
+        version
+            Data set version.
+        points
+            Point keys.
+
+        Returns
+        -------
+        list of float or None
+            One entry per point.
+        """
+        return self._get_snaps(version, points) if points else []
 
     def set_snaps(self, version: str, snaps: Mapping[str, float]) -> None:
-        """Store snapping distances (metres) by point key."""
-        ...
+        """Store snapping distances (m) by point key.
+
+        Parameters
+        ----------
+        version
+            Data set version.
+        snaps
+            Point key -> metres.
+        """
+        self._set_snaps(version, snaps)
+
+    @abstractmethod
+    def _get_pairs(
+        self, version: str, origins: Sequence[str], destinations: Sequence[str]
+    ) -> CachedPairs:
+        """:meth:`get_pairs` for a block of at least one pair."""
+
+    @abstractmethod
+    def _set_pairs(self, version: str, block: PairBlock) -> None:
+        """:meth:`set_pairs` for a block of at least one pair."""
+
+    @abstractmethod
+    def _get_snaps(self, version: str, points: Sequence[str]) -> list[float | None]:
+        """:meth:`get_snaps` for at least one point."""
+
+    @abstractmethod
+    def _set_snaps(self, version: str, snaps: Mapping[str, float]) -> None:
+        """:meth:`set_snaps` (``snaps`` may be empty)."""
 
 
 class _VersionStore:
@@ -168,7 +270,7 @@ class _VersionStore:
             setattr(self, name, grown)
 
 
-class InMemoryMatrixCache:
+class InMemoryMatrixCache(MatrixCache):
     """A :class:`MatrixCache` in this process's memory.
 
     Figures are kept in dense ``int32`` arrays per data set version, so lookups of a
@@ -187,23 +289,9 @@ class InMemoryMatrixCache:
         self.max_points = max_points
         self._stores: dict[str, _VersionStore] = {}
 
-    def get_pairs(
+    def _get_pairs(
         self, version: str, origins: Sequence[str], destinations: Sequence[str]
     ) -> CachedPairs:
-        """Look up every pair of ``origins x destinations`` (point keys).
-
-        Parameters
-        ----------
-        version
-            Data set version.
-        origins, destinations
-            Point keys (:func:`point_key`).
-
-        Returns
-        -------
-        CachedPairs
-            Figures and the mask of known pairs.
-        """
         out = CachedPairs.empty(len(origins), len(destinations))
         store = self._stores.get(version)
         if store is None:
@@ -220,64 +308,22 @@ class InMemoryMatrixCache:
         out.known[target] = store.known[grid]
         return out
 
-    def set_pairs(
-        self,
-        version: str,
-        origins: Sequence[str],
-        destinations: Sequence[str],
-        durations: IntMatrix,
-        distances: IntMatrix,
-    ) -> None:
-        """Store the block ``origins x destinations``.
-
-        Parameters
-        ----------
-        version
-            Data set version.
-        origins, destinations
-            Point keys.
-        durations, distances
-            Seconds and metres, shape ``(len(origins), len(destinations))``.
-        """
-        _check_block(origins, destinations, durations, distances)
-        store = self._store_for(version, {*origins, *destinations})
-        rows = store.indices(origins, add=True)
-        cols = store.indices(destinations, add=True)
+    def _set_pairs(self, version: str, block: PairBlock) -> None:
+        store = self._store_for(version, {*block.origins, *block.destinations})
+        rows = store.indices(block.origins, add=True)
+        cols = store.indices(block.destinations, add=True)
         grid = np.ix_(rows, cols)
-        store.durations[grid] = durations
-        store.distances[grid] = distances
+        store.durations[grid] = block.durations
+        store.distances[grid] = block.distances
         store.known[grid] = True
 
-    def get_snaps(self, version: str, points: Sequence[str]) -> list[float | None]:
-        """Snapping distances (m) of ``points``, ``None`` where not known.
-
-        Parameters
-        ----------
-        version
-            Data set version.
-        points
-            Point keys.
-
-        Returns
-        -------
-        list of float or None
-            One entry per point.
-        """
+    def _get_snaps(self, version: str, points: Sequence[str]) -> list[float | None]:
         store = self._stores.get(version)
         if store is None:
             return [None] * len(points)
         return [store.snaps.get(p) for p in points]
 
-    def set_snaps(self, version: str, snaps: Mapping[str, float]) -> None:
-        """Store snapping distances (m) by point key.
-
-        Parameters
-        ----------
-        version
-            Data set version.
-        snaps
-            Point key -> metres.
-        """
+    def _set_snaps(self, version: str, snaps: Mapping[str, float]) -> None:
         store = self._stores.get(version)
         if store is None:
             store = self._stores[version] = _VersionStore()
@@ -297,17 +343,6 @@ class InMemoryMatrixCache:
         if len(store.index) + new > self.max_points:
             store = self._stores[version] = _VersionStore()
         return store
-
-
-def _check_block(
-    origins: Sequence[str],
-    destinations: Sequence[str],
-    durations: IntMatrix,
-    distances: IntMatrix,
-) -> None:
-    shape = (len(origins), len(destinations))
-    if durations.shape != shape or distances.shape != shape:
-        raise ValueError(f"block figures must have shape {shape}")
 
 
 class GuardedCache:

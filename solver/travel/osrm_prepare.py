@@ -94,7 +94,7 @@ def dataset_files(base: Path) -> list[Path]:
     Parameters
     ----------
     base
-        Base path of the data set.
+        Base path of the data set, ``DIR/name.osrm``; it need not exist yet.
 
     Returns
     -------
@@ -146,7 +146,7 @@ def detect_algorithm(base: Path) -> str:
     Parameters
     ----------
     base
-        Base path of the data set.
+        Base path of a prepared data set (see :func:`dataset_base`).
 
     Returns
     -------
