@@ -4,8 +4,8 @@ Regions, customers, sites and assets share the same four routes around their ser
 :mod:`dispatch.masterdata`: ``GET /<kind>s/{<kind>_id}``, ``POST /<kind>s`` (201),
 ``PATCH /<kind>s/{<kind>_id}`` and ``POST /<kind>s/{<kind>_id}/deactivate``, for
 dispatchers and admins. A :class:`MasterData` names what differs: the path, the schemas,
-the services and the texts of the OpenAPI document. Their lists keep their own routes
-(each has its own filters).
+the services and the texts of the OpenAPI document. Their lists come from
+:func:`add_list_route`, which names each kind's own filters.
 """
 
 from __future__ import annotations
@@ -13,13 +13,14 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 from fastapi import APIRouter, status
 from pydantic import BaseModel
 
 from api.deps import DispatcherUser, SessionDep
-from api.schemas.common import IdPath
+from api.schemas.common import IdPath, Limit, Offset, Paged, TextQuery, paged
 
 Responses = dict[int | str, dict[str, Any]]
 
@@ -42,6 +43,13 @@ class Services:
     update: Callable[..., Any]
     deactivate: Callable[..., Any]
 
+    @classmethod
+    def of(cls, module: ModuleType, kind: str) -> Services:
+        """The services ``get_<kind>``, ``create_<kind>``, ``update_<kind>`` and
+        ``deactivate_<kind>`` of ``module``."""
+        names = ("get", "create", "update", "deactivate")
+        return cls(*(getattr(module, f"{name}_{kind}") for name in names))
+
 
 @dataclass(frozen=True)
 class MasterData:
@@ -61,6 +69,98 @@ class MasterData:
     create: Doc
     update: Doc
     deactivate: Doc
+
+
+def master_data(
+    kind: str,
+    module: ModuleType,
+    schemas: tuple[type[BaseModel], type[BaseModel], type[BaseModel]],
+    *docs: Doc,
+) -> MasterData:
+    """The kind ``kind`` with its services in ``module``.
+
+    Parameters
+    ----------
+    kind
+        The kind's name (``region``).
+    module
+        The module of its services (see :meth:`Services.of`).
+    schemas
+        The record, create body and patch body.
+    *docs
+        The texts of the one, create, update and deactivate routes, in that order.
+
+    Returns
+    -------
+    MasterData
+        The kind.
+    """
+    record, create_body, patch_body = schemas
+    one, create, update, deactivate = docs
+    services = Services.of(module, kind)
+    return MasterData(
+        kind, record, create_body, patch_body, services, one, create, update, deactivate
+    )
+
+
+def add_list_route(
+    router: APIRouter,
+    name: str,
+    record: type[BaseModel],
+    lister: Callable[..., Any],
+    doc: Doc,
+    **filters: tuple[str, Any],
+) -> None:
+    """Add ``GET /<name>``, a page of ``record`` filtered by ``filters``, ``active`` and ``q``.
+
+    Parameters
+    ----------
+    router
+        The router of the kind (its prefix applies).
+    name
+        The path and the route's operation id (``regions``).
+    record
+        The schema of one listed row.
+    lister
+        The service listing the rows (``session=``, the filters, ``active``, ``q``,
+        ``limit``, ``offset``; returns a page).
+    doc
+        The texts of the route.
+    **filters
+        Each query parameter before ``active``: its name, and the service's keyword and the
+        parameter's annotation (default ``None``).
+    """
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    queries = [
+        *((query, keyword, annotation, None) for query, (_, annotation) in filters.items()),
+        ("active", keyword, bool | None, None),
+        ("q", keyword, TextQuery, None),
+        ("limit", keyword, Limit, 100),
+        ("offset", keyword, Offset, 0),
+    ]
+    parameters = [
+        inspect.Parameter("session", keyword, annotation=SessionDep),
+        inspect.Parameter("_user", keyword, annotation=DispatcherUser),
+        *(inspect.Parameter(n, k, annotation=a, default=d) for n, k, a, d in queries),
+    ]
+    renamed = {query: service_keyword for query, (service_keyword, _) in filters.items()}
+
+    def endpoint(**given: Any) -> Paged[Any]:
+        given.pop("_user")
+        arguments = {renamed.get(key, key): value for key, value in given.items()}
+        return paged(lister(**arguments), record)
+
+    endpoint.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    router.add_api_route(
+        f"/{name}",
+        endpoint,
+        methods=["GET"],
+        name=name,
+        response_model=Paged[record],  # type: ignore[valid-type]
+        summary=doc.summary,
+        description=doc.description,
+        responses=doc.responses,
+    )
 
 
 def add_record_routes(router: APIRouter, spec: MasterData) -> None:

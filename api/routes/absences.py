@@ -11,7 +11,7 @@ from pydantic import AwareDatetime
 from api.deps import CurrentUser, DispatcherUser, RuntimeDep, SessionDep
 from api.openapi import problem_responses
 from api.schemas.absences import AbsenceCreatedOut, AbsenceIn, AbsenceOut
-from api.schemas.common import IdPath, Limit, Offset, Paged, RegionQuery, instant_query
+from api.schemas.common import IdPath, Limit, Offset, Paged, RegionQuery, instant_query, paged
 from dispatch.errors import PermissionDenied
 from dispatch.masterdata import absences
 from dispatch.masterdata.common import find_by_code
@@ -103,9 +103,7 @@ def engineer_absences(
         limit=limit,
         offset=offset,
     )
-    return Paged[AbsenceOut](
-        items=[_out(a) for a in page.items], total=page.total, limit=page.limit, offset=page.offset
-    )
+    return paged(page, AbsenceOut, _out)
 
 
 @router.delete(
@@ -156,6 +154,4 @@ def overview(
         limit=limit,
         offset=offset,
     )
-    return Paged[AbsenceOut](
-        items=[_out(a) for a in page.items], total=page.total, limit=page.limit, offset=page.offset
-    )
+    return paged(page, AbsenceOut, _out)

@@ -10,7 +10,17 @@ from sqlalchemy.orm import Session
 
 from api.deps import CurrentUser, DispatcherUser, RuntimeDep, SessionDep
 from api.openapi import problem_responses
-from api.schemas.common import Day, IdPath, Limit, Offset, Paged, RegionQuery, Text, TextQuery
+from api.schemas.common import (
+    Day,
+    IdPath,
+    Limit,
+    Offset,
+    Paged,
+    RegionQuery,
+    Text,
+    TextQuery,
+    paged,
+)
 from api.schemas.engineers import (
     DeactivatedEngineerOut,
     EngineerCreate,
@@ -77,9 +87,7 @@ def engineers(
         session=session, region_code=region, active=active, skill=skill, level=level, q=q,
         limit=limit, offset=offset,
     )  # fmt: skip
-    return Paged[EngineerOut](
-        items=[_out(e) for e in page.items], total=page.total, limit=page.limit, offset=page.offset
-    )
+    return paged(page, EngineerOut, _out)
 
 
 def _visible_engineers(session: Session, user: User, region: str | None) -> dict[int, str]:

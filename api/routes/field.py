@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from api.deps import EngineerUser, RuntimeDep, SessionDep
@@ -224,9 +226,7 @@ def check_in(
             session=session,
             user=user,
             ticket_id=ticket_id,
-            lat=body.lat,
-            lon=body.lon,
-            device_time=body.device_time,
+            **_where(body),
             radius_m=radius,
             now=runtime.clock(),
         )
@@ -240,12 +240,7 @@ def check_in(
             radius_m=radius,
         )
 
-    response, replayed = run_once(
-        request=request, session=session, user_id=user.id, key=idempotency_key, body=body, work=work
-    )
-    if not replayed:
-        _remember_position(runtime, user, body.lat, body.lon)
-    return response
+    return _on_site(request, session, runtime, user, idempotency_key, body, work)
 
 
 @router.post(
@@ -272,9 +267,7 @@ def check_out(
             session=session,
             user=user,
             ticket_id=ticket_id,
-            lat=body.lat,
-            lon=body.lon,
-            device_time=body.device_time,
+            **_where(body),
             report=checkins.CheckOutReport(
                 outcome=body.outcome,
                 notes=body.notes,
@@ -293,8 +286,26 @@ def check_out(
             outcome=sv.outcome,
         )
 
+    return _on_site(request, session, runtime, user, idempotency_key, body, work)
+
+
+def _where(body: CheckInIn | CheckOutIn) -> dict[str, Any]:
+    """The position and device time an engineer sent on site, as the services take them."""
+    return {"lat": body.lat, "lon": body.lon, "device_time": body.device_time}
+
+
+def _on_site(
+    request: Request,
+    session: Session,
+    runtime: Runtime,
+    user: User,
+    key: str | None,
+    body: CheckInIn | CheckOutIn,
+    work: Callable[[], BaseModel],
+) -> JSONResponse:
+    """Run ``work`` once per idempotency key; a first run remembers the engineer's position."""
     response, replayed = run_once(
-        request=request, session=session, user_id=user.id, key=idempotency_key, body=body, work=work
+        request=request, session=session, user_id=user.id, key=key, body=body, work=work
     )
     if not replayed:
         _remember_position(runtime, user, body.lat, body.lon)

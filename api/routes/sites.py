@@ -6,20 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.crud import Doc, MasterData, Services, add_record_routes
-from api.deps import DispatcherUser, SessionDep
+from api.crud import Doc, add_list_route, add_record_routes, master_data
 from api.openapi import problem_responses
-from api.schemas.common import (
-    CustomerQuery,
-    Id,
-    KindQuery,
-    Limit,
-    Offset,
-    Paged,
-    RegionQuery,
-    TextQuery,
-    paged,
-)
+from api.schemas.common import CustomerQuery, Id, KindQuery, RegionQuery
 from api.schemas.masterdata import (
     AssetCreate,
     AssetPatch,
@@ -36,113 +25,75 @@ router = APIRouter(prefix="/api/v1", tags=["master data"])
 _SITE_IN_USE = "`site_in_use`: open tickets remain"
 
 
-@router.get(
-    "/sites",
-    response_model=Paged[SiteRecord],
-    summary="List sites",
-    responses=problem_responses(404, d404="No such customer or region"),
+add_list_route(
+    router,
+    "sites",
+    SiteRecord,
+    site_data.list_sites,
+    Doc(
+        "List sites",
+        "Sites ordered by id, filtered by customer code, region code (exactly), active flag\n"
+        "and a text in name or address (404 for an unknown customer or region).",
+        problem_responses(404, d404="No such customer or region"),
+    ),
+    customer=("customer_code", CustomerQuery),
+    region=("region_code", RegionQuery),
 )
-def sites(
-    session: SessionDep,
-    _user: DispatcherUser,
-    customer: CustomerQuery = None,
-    region: RegionQuery = None,
-    active: bool | None = None,
-    q: TextQuery = None,
-    limit: Limit = 100,
-    offset: Offset = 0,
-) -> Paged[SiteRecord]:
-    """Sites ordered by id, filtered by customer code, region code (exactly), active flag
-    and a text in name or address (404 for an unknown customer or region)."""
-    page = site_data.list_sites(
-        session=session, customer_code=customer, region_code=region, active=active, q=q,
-        limit=limit, offset=offset,
-    )  # fmt: skip
-    return paged(page, SiteRecord)
-
-
 add_record_routes(
     router,
-    MasterData(
-        kind="site",
-        record=SiteRecord,
-        create_body=SiteCreate,
-        patch_body=SitePatch,
-        services=Services(
-            site_data.get_site,
-            site_data.create_site,
-            site_data.update_site,
-            site_data.deactivate_site,
-        ),
-        one=Doc("One site", "A site by id."),
-        create=Doc(
+    master_data(
+        "site",
+        site_data,
+        (SiteRecord, SiteCreate, SitePatch),
+        Doc("One site", "A site by id."),
+        Doc(
             "Add a site",
             "Add a site of an active customer (its region by default).",
             problem_responses(404, d404="No such customer or region"),
         ),
-        update=Doc(
+        Doc(
             "Change a site",
             "Change the given fields; ``active: false`` is refused like a deactivation.",
             problem_responses(409, d409=_SITE_IN_USE),
         ),
-        deactivate=Doc(
+        Doc(
             "Deactivate a site",
             "Mark the site inactive (refused while it has open tickets).",
             problem_responses(409, d409=_SITE_IN_USE),
         ),
     ),
 )
-
-
-@router.get(
-    "/assets",
-    response_model=Paged[AssetRecord],
-    summary="List assets",
-    responses=problem_responses(404, d404="No such site"),
+add_list_route(
+    router,
+    "assets",
+    AssetRecord,
+    asset_data.list_assets,
+    Doc(
+        "List assets",
+        "Assets ordered by id, filtered by site (404 when unknown), equipment type, active\n"
+        "flag and a text in model or serial.",
+        problem_responses(404, d404="No such site"),
+    ),
+    site=("site_id", Annotated[Id | None, Query(description="Site id")]),
+    equipment_type=("equipment_type", KindQuery),
 )
-def assets(
-    session: SessionDep,
-    _user: DispatcherUser,
-    site: Annotated[Id | None, Query(description="Site id")] = None,
-    equipment_type: KindQuery = None,
-    active: bool | None = None,
-    q: TextQuery = None,
-    limit: Limit = 100,
-    offset: Offset = 0,
-) -> Paged[AssetRecord]:
-    """Assets ordered by id, filtered by site (404 when unknown), equipment type, active
-    flag and a text in model or serial."""
-    page = asset_data.list_assets(
-        session=session, site_id=site, equipment_type=equipment_type, active=active, q=q,
-        limit=limit, offset=offset,
-    )  # fmt: skip
-    return paged(page, AssetRecord)
-
-
 add_record_routes(
     router,
-    MasterData(
-        kind="asset",
-        record=AssetRecord,
-        create_body=AssetCreate,
-        patch_body=AssetPatch,
-        services=Services(
-            asset_data.get_asset,
-            asset_data.create_asset,
-            asset_data.update_asset,
-            asset_data.deactivate_asset,
-        ),
-        one=Doc("One asset", "An asset by id."),
-        create=Doc(
+    master_data(
+        "asset",
+        asset_data,
+        (AssetRecord, AssetCreate, AssetPatch),
+        Doc("One asset", "An asset by id."),
+        Doc(
             "Add an asset",
             "Add an asset at an active site.",
             problem_responses(404, 409, d404="No such site", d409="Model and serial taken"),
         ),
-        update=Doc(
+        Doc(
             "Change an asset",
             "Change the given fields.",
             problem_responses(409, d409="Model and serial taken"),
         ),
-        deactivate=Doc("Deactivate", "Mark the asset inactive."),
+        Doc("Deactivate", "Mark the asset inactive."),
     ),
 )

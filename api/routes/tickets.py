@@ -12,6 +12,7 @@ from api.openapi import problem_responses
 from api.schemas.common import (
     IdPath,
     Paged,
+    paged,
 )
 from api.schemas.ticket_query import TicketListQuery, ticket_list_query
 from api.schemas.tickets import (
@@ -219,12 +220,7 @@ def tickets(
         region_code=query.region, sla_state=query.sla_state, limit=query.limit,
         offset=query.offset,
     )  # fmt: skip
-    return Paged[TicketSummary](
-        items=[_summary(t) for t in page.items],
-        total=page.total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return paged(page, TicketSummary, _summary)
 
 
 @router.get(

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, status
 
 from api.deps import AdminUser, CurrentUser, RuntimeDep, SessionDep
 from api.openapi import problem_responses
-from api.schemas.common import IdPath, Limit, Offset, Paged, Text
+from api.schemas.common import IdPath, Limit, Offset, Paged, Text, paged
 from api.schemas.users import PasswordChange, PasswordReset, UserCreate, UserOut, UserPatch
 from dispatch.models import Role, User
 from dispatch.org.user_admin import (
@@ -49,9 +49,7 @@ def users(
         limit=limit,
         offset=offset,
     )
-    return Paged[UserOut](
-        items=[_out(u) for u in page.items], total=page.total, limit=page.limit, offset=page.offset
-    )
+    return paged(page, UserOut, _out)
 
 
 @router.post(

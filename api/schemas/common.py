@@ -113,9 +113,25 @@ class Paged(ApiModel, Generic[T]):
     offset: int
 
 
-def paged(page: Page[Any], record: type[M]) -> Paged[M]:
-    """The API page of ``page``: each row as a ``record``."""
-    items = [record.model_validate(row) for row in page.items]
+def paged(page: Page[Any], record: type[M], out: Callable[[Any], M] | None = None) -> Paged[M]:
+    """The API page of ``page``: each row as a ``record``.
+
+    Parameters
+    ----------
+    page
+        A page of rows from a service.
+    record
+        The schema of one row in the answer.
+    out
+        How a row becomes a ``record`` (``record.model_validate`` unless given).
+
+    Returns
+    -------
+    Paged
+        The rows and the page's total, limit and offset.
+    """
+    convert = out or record.model_validate
+    items = [convert(row) for row in page.items]
     return Paged[record](  # type: ignore[valid-type]
         items=items, total=page.total, limit=page.limit, offset=page.offset
     )
