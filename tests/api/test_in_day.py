@@ -46,6 +46,21 @@ def visits_of(plan: dict) -> list[dict]:
     return [v for r in plan["routes"] for v in r["visits"]]
 
 
+def sla_lists_late_counts(client, database, headers, plan: dict) -> dict[str, int]:
+    """Per tier, the plan's tickets that /sla/at-risk or /sla/breaches list now."""
+    listed: set[int] = set()
+    for path in ("/api/v1/sla/at-risk", "/api/v1/sla/breaches"):
+        response = client.get(path, headers=headers)
+        assert response.status_code == 200, response.text
+        listed |= {item["ticket_id"] for item in response.json()["items"]}
+    with database.session() as session:
+        tiers = dict(session.execute(select(Ticket.id, Ticket.priority)).all())
+    counts = {f"P{t}": 0 for t in (1, 2, 3, 4)}
+    for ticket_id in {v["ticket_id"] for v in visits_of(plan)} & listed:
+        counts[f"P{tiers[ticket_id]}"] += 1
+    return counts
+
+
 def booked_ticket(database, *, priority: int, window: tuple[dt.datetime, dt.datetime]) -> int:
     """A triaged repair at the first asset's site with one appointment window."""
     with database.session() as session:
@@ -167,18 +182,7 @@ def test_a_plans_late_counts_agree_with_the_sla_lists(day_client, database):
     published = day_client.post(f"/api/v1/plans/{plan_id}/publish", headers=headers)
     assert published.status_code == 200, published.text
     plan = plan_of(day_client, headers, plan_id)
-    planned = {v["ticket_id"] for v in visits_of(plan)}
-
-    listed: set[int] = set()
-    for path in ("/api/v1/sla/at-risk", "/api/v1/sla/breaches"):
-        response = day_client.get(path, headers=headers)
-        assert response.status_code == 200, response.text
-        listed |= {item["ticket_id"] for item in response.json()["items"]}
-    with database.session() as session:
-        tiers = dict(session.execute(select(Ticket.id, Ticket.priority)).all())
-    expected = {f"P{t}": 0 for t in (1, 2, 3, 4)}
-    for ticket_id in planned & listed:
-        expected[f"P{tiers[ticket_id]}"] += 1
+    expected = sla_lists_late_counts(day_client, database, headers, plan)
 
     assert plan["kpis"]["late_by_tier"] == expected
     assert expected["P1"] >= 1, "an overdue emergency is planned, late"
@@ -206,18 +210,7 @@ def test_a_plan_published_at_once_stores_the_sla_lists_late_counts(day_client, d
     placed = day_client.post(f"/api/v1/tickets/{emergency}/dispatch-now", headers=headers)
     assert placed.status_code == 200, placed.text
     plan = plan_of(day_client, headers, placed.json()["plan_id"])
-    planned = {v["ticket_id"] for v in visits_of(plan)}
-
-    listed: set[int] = set()
-    for path in ("/api/v1/sla/at-risk", "/api/v1/sla/breaches"):
-        response = day_client.get(path, headers=headers)
-        assert response.status_code == 200, response.text
-        listed |= {item["ticket_id"] for item in response.json()["items"]}
-    with database.session() as session:
-        tiers = dict(session.execute(select(Ticket.id, Ticket.priority)).all())
-    expected = {f"P{t}": 0 for t in (1, 2, 3, 4)}
-    for ticket_id in planned & listed:
-        expected[f"P{tiers[ticket_id]}"] += 1
+    expected = sla_lists_late_counts(day_client, database, headers, plan)
 
     assert plan["kpis"]["late_by_tier"] == expected
     assert expected["P1"] >= 1, "the overdue emergencies are planned, late"
