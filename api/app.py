@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from api.admission import Admission
 from api.console import install_console
 from api.limits import BodyLimit, EmptyQueryAsAbsent
 from api.observability import Metrics, install_metrics, install_request_middleware
@@ -71,13 +72,16 @@ ROUTERS = (
 def _install_middleware(
     app: FastAPI, settings: Settings, metrics: Metrics, runtime: Runtime
 ) -> None:
-    """Body limits, empty query parameters as absent, request ids and logs, metrics."""
+    """Body limits, empty query parameters as absent, admission, request ids, logs, metrics."""
     app.add_middleware(
         BodyLimit,
         max_bytes=settings.max_body_bytes,
         per_path={"/api/v1/imports": settings.max_import_bytes},
     )
     app.add_middleware(EmptyQueryAsAbsent)
+    app.add_middleware(
+        Admission, limit=settings.admission_limit, wait_seconds=settings.db_pool_timeout_seconds
+    )
     install_request_middleware(app, metrics)
     install_metrics(app, metrics, runtime)
 

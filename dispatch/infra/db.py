@@ -64,14 +64,16 @@ def unit_of_work(sessions: sessionmaker[Session]) -> Iterator[Session]:
 
 
 def pool_options(settings: Settings) -> dict[str, Any]:
-    """The connection pool's size from ``settings`` (PostgreSQL; SQLite keeps its default).
+    """The connection pool's size from ``settings`` (PostgreSQL and SQLite files).
+
+    An in-memory SQLite database keeps SQLAlchemy's single-connection pool.
 
     Parameters
     ----------
     settings
         ``db_pool_size``, ``db_max_overflow`` and ``db_pool_timeout_seconds`` are used.
     """
-    if settings.database_url.startswith("sqlite"):
+    if settings.database_url.startswith("sqlite") and settings.sqlite_path() is None:
         return {}
     return {
         "pool_size": settings.db_pool_size,

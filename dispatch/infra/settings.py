@@ -23,6 +23,8 @@ from pydantic_settings import SettingsError as SourceError
 
 DEV_SECRET = "dev-only-secret-change-me-0123456789abcdef"
 ENV_PREFIX = "DISPATCH_"
+HANDLER_THREADS = 40
+"""Worker threads anyio gives a process's sync handlers (its default)."""
 CHECKOUT = Path(__file__).resolve().parents[2]
 """The source tree this package runs from (a checkout when it holds ``pyproject.toml``)."""
 
@@ -66,9 +68,14 @@ class Settings(BaseSettings):
         runs the API's handlers on up to 40 threads; a request waiting for a connection
         longer than ``db_pool_timeout_seconds`` fails with a 500. Every process (each
         uvicorn worker, each job worker) has its own pool: their sum must stay under the
-        server's ``max_connections``. Not used for SQLite.
+        server's ``max_connections``. Not used for an in-memory SQLite database.
     db_pool_timeout_seconds
         How long a request waits for a free connection before failing.
+    max_requests_in_flight
+        API requests a process runs at once; the others wait in the event loop and get a 503
+        after ``db_pool_timeout_seconds`` (``api.admission``). Default (unset): the pool's
+        ``db_pool_size + db_max_overflow``, so an admitted request always gets a connection
+        and a thread. Keep it at or under the 40 handler threads.
     phone_cache
         Answer ``GET /me/jobs`` from the day cache (:mod:`dispatch.infra.day_cache`); off when
         several processes serve without Redis (no shared version).
@@ -106,6 +113,7 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_max_overflow: int = Field(default=10, ge=0, le=200)
     db_pool_timeout_seconds: float = Field(default=30.0, gt=0, le=600, allow_inf_nan=False)
+    max_requests_in_flight: int | None = Field(default=None, ge=1, le=HANDLER_THREADS)
     phone_cache: bool = True
 
     @field_validator("clock_at")
@@ -195,6 +203,13 @@ class Settings(BaseSettings):
     def embedded(self) -> bool:
         """True when running without Redis (in-process jobs and events)."""
         return self.redis_url is None
+
+    @property
+    def admission_limit(self) -> int:
+        """API requests admitted at once: ``max_requests_in_flight``, else the pool's size."""
+        if self.max_requests_in_flight is not None:
+            return self.max_requests_in_flight
+        return min(self.db_pool_size + self.db_max_overflow, HANDLER_THREADS)
 
     def sqlite_path(self) -> Path | None:
         """The database file for a SQLite URL, else ``None``."""

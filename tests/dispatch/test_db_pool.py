@@ -1,4 +1,9 @@
-"""The connection pool is sized by the settings: beyond size + overflow a request waits, then fails."""
+"""The connection pool is sized by the settings: beyond size + overflow a request waits, then fails.
+
+The same on PostgreSQL and on a SQLite file (the admission limit, ``api.admission``, is derived
+from these settings, so both must honour them); an in-memory SQLite database keeps its one
+connection.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +17,7 @@ from dispatch.infra.db import Database
 from dispatch.infra.settings import Settings
 
 
-def test_postgres_sessions_beyond_the_pool_time_out(migrated_database_url):
-    if migrated_database_url.startswith("sqlite"):
-        pytest.skip("the pool settings apply to PostgreSQL")
+def test_sessions_beyond_the_pool_time_out(migrated_database_url):
     settings = Settings(
         database_url=migrated_database_url,
         db_pool_size=2,
@@ -35,12 +38,11 @@ def test_postgres_sessions_beyond_the_pool_time_out(migrated_database_url):
         database.dispose()
 
 
-def test_sqlite_ignores_the_pool_settings(tmp_path):
-    url = f"sqlite:///{tmp_path / 'pool.db'}"
-    database = Database(Settings(database_url=url, db_pool_size=1, db_max_overflow=0))
+def test_in_memory_sqlite_ignores_the_pool_settings():
+    database = Database(Settings(database_url="sqlite://", db_pool_size=1, db_max_overflow=0))
     try:
         with ExitStack() as held:
-            for _ in range(3):  # SQLite keeps SQLAlchemy's own pool for files
+            for _ in range(3):  # one connection, shared: nobody waits
                 session = held.enter_context(database.session())
                 assert session.execute(text("SELECT 1")).scalar_one() == 1
     finally:
