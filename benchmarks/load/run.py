@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
-import importlib
 import json
 import os
 import platform
@@ -35,6 +34,7 @@ import psycopg
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
+import solver
 from dispatch.demo.org import MetroArea, load_demo
 from dispatch.infra import migrate
 from dispatch.infra.security import create_access_token
@@ -107,7 +107,6 @@ class PhaseTimer:
 
 def optimise(runtime: Runtime, day: dt.date, budget: float) -> tuple[int, str]:
     """Optimise the day; return the plan id and a line on where the wall time went."""
-    solve_module = importlib.import_module("solver.solve")  # ``solver.solve`` is the function
     with runtime.session() as session:
         plan_id = optimization.request_optimization(
             session=session,
@@ -120,8 +119,10 @@ def optimise(runtime: Runtime, day: dt.date, budget: float) -> tuple[int, str]:
         ).id
     targets = {
         "build": (planning, "build_problem"),
-        "solve": (solve_module, "solve"),
-        "store": (planning, "apply_solution"),
+        # Where the run looks them up: ``solver.solve`` through the package, the store
+        # under the name optimization imported it by.
+        "solve": (solver, "solve"),
+        "store": (optimization, "store_solution"),
     }
     t0 = time.perf_counter()
     with PhaseTimer(targets) as timer:
