@@ -527,35 +527,42 @@ static int next_blink(Search *S, double blink) {
     return g > 1e9 ? 1 << 30 : (int)g;
 }
 
-static void recreate(Search *S, const Knobs *kn, int first, int it) {
+/* The tickets to re-insert: removed tickets and the waiting pool tickets; with many
+ * waiting, mostly only those near the removed ones (the others' chances did not change
+ * much), now and then all of them. Fills S->order; returns how many. */
+static int recreate_candidates(Search *S, int first) {
     const Model *m = S->m;
-    int K = m->K, cnt = 0;
-    /* candidates: removed tickets and the waiting pool tickets; with many waiting,
-     * mostly only those near the removed ones (the others' chances did not change
-     * much), now and then all of them */
-    int waiting = 0;
+    int cnt = 0, waiting = 0;
     for (int j = 0; j < m->N; j++) waiting += m->in_pool[j] && S->assigned[j] < 0;
     if (waiting <= WAITING_ALL || rng_unit(&S->rng) < 0.1) {
         for (int j = 0; j < m->N; j++)
             if (m->in_pool[j] && S->assigned[j] < 0 && j != first) S->order[cnt++] = j;
-    } else {
-        S->mark_id++;
-        int nbw = m->NB < NEAR ? m->NB : NEAR;
-        for (int i = 0; i < S->n_removed; i++) {
-            int r = S->removed[i];
-            if (S->assigned[r] < 0 && r != first && S->mark[r] != S->mark_id) {
-                S->mark[r] = S->mark_id;
-                S->order[cnt++] = r;
-            }
-            for (int q = 0; q < nbw; q++) {
-                int j = (int)m->nb[(i64)r * m->NB + q];
-                if (m->in_pool[j] && S->assigned[j] < 0 && j != first && S->mark[j] != S->mark_id) {
-                    S->mark[j] = S->mark_id;
-                    S->order[cnt++] = j;
-                }
+        return cnt;
+    }
+    S->mark_id++;
+    int nbw = m->NB < NEAR ? m->NB : NEAR;
+    for (int i = 0; i < S->n_removed; i++) {
+        int r = S->removed[i];
+        if (S->assigned[r] < 0 && r != first && S->mark[r] != S->mark_id) {
+            S->mark[r] = S->mark_id;
+            S->order[cnt++] = r;
+        }
+        for (int q = 0; q < nbw; q++) {
+            int j = (int)m->nb[(i64)r * m->NB + q];
+            if (m->in_pool[j] && S->assigned[j] < 0 && j != first && S->mark[j] != S->mark_id) {
+                S->mark[j] = S->mark_id;
+                S->order[cnt++] = j;
             }
         }
     }
+    return cnt;
+}
+
+/* Sort the cnt candidates in S->order by tier, then by a key drawn at random: random,
+ * longest first, widest windows, or hardest; ``first`` (when waiting) goes before them
+ * all. Returns the new count. */
+static int recreate_order(Search *S, int cnt, int first) {
+    const Model *m = S->m;
     int mode = rng_int(&S->rng, 11);
     Cand *cands = S->cands;
     for (int i = 0; i < cnt; i++) {
@@ -580,6 +587,13 @@ static void recreate(Search *S, const Knobs *kn, int first, int it) {
         S->order[0] = first;
         cnt++;
     }
+    return cnt;
+}
+
+/* Insert each ticket of S->order[0..cnt) at its cheapest position over its eligible
+ * engineers (some skipped: blinks), if it fits anywhere. */
+static void recreate_insert(Search *S, const Knobs *kn, int cnt, int it) {
+    int K = S->m->K;
     for (int i = 0; i < cnt; i++) {
         int j = S->order[i];
         i64 best = INF;
@@ -597,6 +611,12 @@ static void recreate(Search *S, const Knobs *kn, int first, int it) {
         }
         if (bk >= 0) insert_at(S, j, bk, bpos, it);
     }
+}
+
+static void recreate(Search *S, const Knobs *kn, int first, int it) {
+    int cnt = recreate_candidates(S, first);
+    cnt = recreate_order(S, cnt, first);
+    recreate_insert(S, kn, cnt, it);
 }
 
 /* ------------------------------------------------------------------ objective */
