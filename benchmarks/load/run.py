@@ -398,6 +398,12 @@ def main() -> None:
     parser.add_argument(
         "--users", default="50,200", help="concurrent phones, one Locust run per count (0: none)"
     )
+    parser.add_argument(
+        "--in-flight",
+        type=int,
+        help="DISPATCH_MAX_REQUESTS_IN_FLIGHT for the server (default: its pool's size; "
+        "40, the handler threads, admits as many as before admission control)",
+    )
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--engineers", type=int, default=200)
@@ -426,6 +432,8 @@ def main() -> None:
     if args.pool:
         size, overflow = args.pool.split(",")
         env.update(DISPATCH_DB_POOL_SIZE=size, DISPATCH_DB_MAX_OVERFLOW=overflow)
+    if args.in_flight:
+        env["DISPATCH_MAX_REQUESTS_IN_FLIGHT"] = str(args.in_flight)
     if args.redis_url:
         env["DISPATCH_REDIS_URL"] = args.redis_url
         import redis
