@@ -72,16 +72,16 @@ IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="An id (1 .. 2^31-1)")
 """The id of a row, in a path."""
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size")]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip")]
+QueryText = Annotated[str, AfterValidator(no_nul)]
+"""A text in a query, without NUL characters; ``QueryText | None`` with a ``Query(max_length=...)``."""
 RegionQuery = Annotated[
-    str | None,
+    QueryText | None,
     Query(max_length=32, description="Region code (sub-regions included); 404 when unknown"),
-    AfterValidator(no_nul),
 ]
 """A region filter; an unknown region is a 404 naming ``region``."""
 CodeQuery = Annotated[
-    str | None,
+    QueryText | None,
     Query(max_length=32, description="A code (e.g. a customer's); 404 when unknown"),
-    AfterValidator(no_nul),
 ]
 """A filter by the code of a row; an unknown code is a 404 naming the parameter."""
 DayQuery = Annotated[dt.date | None, AfterValidator(_sane_day)]
@@ -102,6 +102,19 @@ class ApiModel(BaseModel):
         if isinstance(value, dt.datetime) and value.tzinfo is not None:
             return utc_text(value)
         return handler(value)
+
+
+class PlannedVisitBase(ApiModel):
+    """The ticket and planned times of a visit in a route (a plan's visit, an engineer's job)."""
+
+    ticket_id: int
+    ticket_number: str
+    priority: int
+    status: str
+    sequence: int
+    planned_arrival: dt.datetime
+    planned_start: dt.datetime
+    planned_end: dt.datetime
 
 
 class Paged(ApiModel, Generic[T]):
@@ -188,21 +201,16 @@ ClockTime = Annotated[
 Email = Annotated[Text, Field(max_length=320, examples=["li.wei@example.com"])]
 Phone = Annotated[Text, Field(max_length=64, examples=["+86 21 5555 0100"])]
 TextQuery = Annotated[
-    str | None,
+    QueryText | None,
     Query(max_length=100, description="Text contained in the code or name (any case)"),
-    AfterValidator(no_nul),
 ]
 """A free-text filter of a list."""
 CustomerQuery = Annotated[
-    str | None,
-    Query(max_length=16, description="Customer code; 404 when unknown"),
-    AfterValidator(no_nul),
+    QueryText | None, Query(max_length=16, description="Customer code; 404 when unknown")
 ]
 """A customer filter (by code)."""
 KindQuery = Annotated[
-    str | None,
-    Query(max_length=64, description="Equipment type / skill name"),
-    AfterValidator(no_nul),
+    QueryText | None, Query(max_length=64, description="Equipment type / skill name")
 ]
 """A filter by equipment type or skill."""
 

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field
 
-from api.schemas.common import ApiModel, Instant, Text
+from api.schemas.common import ApiModel, Instant, PlannedVisitBase, Text
 
 
 class WindowOut(ApiModel):
@@ -37,18 +37,11 @@ class ContactOut(ApiModel):
     phone: str | None
 
 
-class JobOut(ApiModel):
+class JobOut(PlannedVisitBase):
     """One job of the day, in route order."""
 
-    ticket_id: int
     ticket_number: str = Field(examples=["AT00-REP-20261124-0001"])
     kind: str
-    priority: int
-    status: str
-    sequence: int
-    planned_arrival: dt.datetime
-    planned_start: dt.datetime
-    planned_end: dt.datetime
     windows: list[WindowOut]
     symptoms: str
     required_skill: str

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import ConfigDict, Field
 
-from api.schemas.common import ApiModel, Day, Text
+from api.schemas.common import ApiModel, Day, PlannedVisitBase, Text
 
 
 class RunOptionsIn(ApiModel):
@@ -61,17 +61,9 @@ class OptimizationOut(ApiModel):
     plan_url: str | None = None
 
 
-class VisitOut(ApiModel):
+class VisitOut(PlannedVisitBase):
     """One planned visit."""
 
-    ticket_id: int
-    ticket_number: str
-    priority: int
-    status: str
-    sequence: int
-    planned_arrival: dt.datetime
-    planned_start: dt.datetime
-    planned_end: dt.datetime
     travel_seconds: int
     lateness_seconds: int
     pinned: bool

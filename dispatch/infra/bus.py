@@ -18,7 +18,7 @@ from typing import Any, Protocol
 import redis
 
 from dispatch.infra import keys
-from dispatch.infra.redis_conn import redis_required
+from dispatch.infra.redis_conn import redis_required, redis_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +92,10 @@ MAX_BLOCK_MS = 4_000
 
 
 class RedisEventBus:
-    """A Redis Stream (``XADD`` / ``XREAD``), capped at about ``maxlen`` entries."""
+    """A Redis Stream (``XADD`` / ``XREAD``), capped at about ``maxlen`` entries.
+
+    Each method raises :class:`~dispatch.errors.ServiceUnavailable` while Redis is unavailable.
+    """
 
     def __init__(self, client: redis.Redis, maxlen: int = 100_000) -> None:
         self._client = client
@@ -100,13 +103,7 @@ class RedisEventBus:
         self._stream = keys.events_stream()
 
     def publish(self, kind: str, data: Mapping[str, Any]) -> str:
-        """Append an event; returns its stream id.
-
-        Raises
-        ------
-        ServiceUnavailable
-            Redis is unavailable.
-        """
+        """Append an event; returns its stream id."""
         with redis_required("live events"):
             event_id: Any = self._client.xadd(
                 self._stream,
@@ -114,16 +111,10 @@ class RedisEventBus:
                 maxlen=self._maxlen,
                 approximate=True,
             )
-        return event_id.decode() if isinstance(event_id, bytes) else str(event_id)
+        return redis_text(event_id)
 
     def read(self, after: str | None, *, block_ms: int = 0, count: int = 100) -> list[Event]:
-        """Events after ``after`` (``None``: only new ones), waiting up to ``block_ms``.
-
-        Raises
-        ------
-        ServiceUnavailable
-            Redis is unavailable.
-        """
+        """Events after ``after`` (``None``: only new ones), waiting up to ``block_ms``."""
         start = after or self.last_id()
         # Block less than the client's socket timeout, or the read itself times out; a
         # caller that wants to wait longer (the SSE loop) simply reads again.
@@ -133,29 +124,23 @@ class RedisEventBus:
         events: list[Event] = []
         for _stream, entries in reply or []:
             for raw_id, fields in entries:
-                event_id = raw_id.decode() if isinstance(raw_id, bytes) else str(raw_id)
+                event_id = redis_text(raw_id)
                 kind = fields.get(b"kind", fields.get("kind", b""))
                 data = fields.get(b"data", fields.get("data", b"{}"))
                 events.append(
                     Event(
                         event_id,
-                        kind.decode() if isinstance(kind, bytes) else str(kind),
+                        redis_text(kind),
                         json.loads(data),
                     )
                 )
         return events
 
     def last_id(self) -> str:
-        """The newest id in the stream (``"0-0"`` when empty).
-
-        Raises
-        ------
-        ServiceUnavailable
-            Redis is unavailable.
-        """
+        """The newest id in the stream (``"0-0"`` when empty)."""
         with redis_required("live events"):
             newest: Any = self._client.xrevrange(self._stream, count=1)
         if not newest:
             return "0-0"
         raw_id = newest[0][0]
-        return raw_id.decode() if isinstance(raw_id, bytes) else str(raw_id)
+        return redis_text(raw_id)

@@ -24,7 +24,7 @@ from rq.job import Job, JobStatus
 from rq.utils import import_attribute
 
 from dispatch.infra import keys
-from dispatch.infra.redis_conn import redis_required
+from dispatch.infra.redis_conn import redis_required, redis_text
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ class RedisJobQueue:
         raw = self._client.get(keys.optimization_job(plan_id))
         if raw is None:
             return None
-        job_id = raw.decode() if isinstance(raw, bytes) else str(raw)
+        job_id = redis_text(raw)
         try:
             return Job.fetch(job_id, connection=self._client)
         except NoSuchJobError:

@@ -21,7 +21,7 @@ import redis
 
 from dispatch.infra import keys
 from dispatch.infra.day_clock import utc_text
-from dispatch.infra.redis_conn import redis_required
+from dispatch.infra.redis_conn import redis_required, redis_text
 
 logger = logging.getLogger(__name__)
 
@@ -108,10 +108,7 @@ class RedisPositionStore:
     def _decode(self, raw: dict[Any, Any]) -> Position | None:
         if not raw:
             return None
-        get = {
-            (k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes) else v)
-            for k, v in raw.items()
-        }
+        get = {redis_text(k): redis_text(v) for k, v in raw.items()}
         return Position(float(get["lat"]), float(get["lon"]), dt.datetime.fromisoformat(get["at"]))
 
     def get(self, engineer_id: int) -> Position | None:

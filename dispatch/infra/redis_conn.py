@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import redis
 
@@ -15,6 +16,22 @@ def connect(url: str) -> redis.Redis:
     return redis.Redis.from_url(
         url, socket_timeout=5, socket_connect_timeout=3, health_check_interval=30
     )
+
+
+def redis_text(value: Any) -> str:
+    """A value Redis answered (``bytes`` unless the client decodes) as text.
+
+    Parameters
+    ----------
+    value
+        A key, field, value or id from a Redis reply.
+
+    Returns
+    -------
+    str
+        ``value`` decoded from UTF-8 when it is ``bytes``, else ``str(value)``.
+    """
+    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 @contextmanager

@@ -29,6 +29,7 @@ import redis
 from redis.typing import EncodableT, FieldT
 
 from dispatch.infra import keys
+from dispatch.infra.redis_conn import redis_text
 from solver import CachedPairs, MatrixCache, PairBlock
 
 _SLOT = 8
@@ -75,10 +76,6 @@ def _snap_key(version: str) -> str:
     return f"{keys.travel_matrix_prefix()}:{version}:snap"
 
 
-def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
 def _spans(ids: IdArray, *, gap: int) -> list[tuple[int, int, IdArray]]:
     """Group ``ids`` (>= 0) into ``(first id, last id, positions in ids)`` spans."""
     order = np.argsort(ids, kind="stable")
@@ -119,7 +116,7 @@ class RedisMatrixCache(MatrixCache):
         raw = self.client.hmget(_ids_key(version), [_GEN, *points])
         if raw[0] is None:
             return out
-        gen = _text(raw[0])
+        gen = redis_text(raw[0])
         id_of = {p: int(v) for p, v in zip(points, raw[1:], strict=True) if v is not None}
         self.client.expire(_ids_key(version), self.ttl_seconds + _ID_MARGIN)
         dest_ids = np.asarray([id_of.get(d, -1) for d in destinations], dtype=np.int64)
@@ -198,5 +195,5 @@ class RedisMatrixCache(MatrixCache):
             keys=[_ids_key(version)],
             args=[self.ttl_seconds + _ID_MARGIN, secrets.token_hex(4), *unique],
         )
-        gen = _text(answer[0])
+        gen = redis_text(answer[0])
         return gen, {k: int(i) for k, i in zip(unique, answer[1:], strict=True)}
