@@ -24,6 +24,28 @@ from rich.progress import (
 TICK_SECONDS = 0.2
 
 
+def counting_bar(console: Console) -> Progress:
+    """A display of bars counting steps: label, bar, steps done of all, time elapsed.
+
+    Parameters
+    ----------
+    console
+        Where it draws.
+
+    Returns
+    -------
+    rich.progress.Progress
+        The display (not started; use it as a context manager), kept when it ends.
+    """
+    return Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    )
+
+
 @contextmanager
 def budget_bar(label: str, seconds: float | None) -> Iterator[None]:
     """A bar filling over a time budget of ``seconds`` while the body runs.
@@ -83,13 +105,7 @@ def steps_bar(label: str, total: int) -> Iterator[Callable[[str], None]]:
     if not console.is_terminal:
         yield lambda line: typer.echo(line, err=True)
         return
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    ) as progress:
+    with counting_bar(console) as progress:
         task = progress.add_task(label, total=total)
 
         def step(line: str) -> None:

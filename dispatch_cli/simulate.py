@@ -150,20 +150,12 @@ def _run(
     sc: Scenario, chosen: list[str], seeds: int, *, console: Console, jobs: int, local: bool
 ) -> list[RunResult]:
     """Every run, on ``dispatch worker`` (Redis configured, not ``local``) or here."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
     from dispatch.infra.settings import load_settings
+    from dispatch_cli.progress import counting_bar
     from scenarios.runner import collect_jobs, enqueue, run_all, tasks_for
 
     tasks = tasks_for(sc, chosen, seeds)
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=False,
-    ) as progress:
+    with counting_bar(console) as progress:
         bar = progress.add_task(f"{sc.name}: {len(tasks)} runs", total=len(tasks))
 
         def advance(result: RunResult) -> None:

@@ -14,16 +14,17 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from dispatch.models import TicketKind
 from scenarios.model_world import (
     ALL_DAYS,
     WEEKDAYS,
     WORKDAYS,
+    Clock,
     Cluster,
     Customers,
     EngineerGroup,
@@ -33,7 +34,7 @@ from scenarios.model_world import (
     Shift,
     Weekday,
     Window,
-    check_clock,
+    clock_after,
     clock_minutes,
 )
 
@@ -102,22 +103,29 @@ class Appointments(_Strict):
 
     share: float = Field(default=0.0, ge=0, le=1)
     slot_minutes: int = Field(default=120, ge=15, le=1440)
-    first: str = "08:00"
-    last: str = "15:00"
+    first: Clock = "08:00"
+    last: Annotated[
+        Clock,
+        AfterValidator(
+            clock_after(
+                "first",
+                may_equal=True,
+                message="last slot {value} is before the first slot {earlier}",
+            )
+        ),
+    ] = "15:00"
     lead_days: int = Field(default=1, ge=0, le=30)
 
-    @field_validator("first", "last")
-    @classmethod
-    def _clock(cls, value: str) -> str:
-        return check_clock(value)
 
-    @field_validator("last")
-    @classmethod
-    def _after_first(cls, value: str, info: ValidationInfo) -> str:
-        first = info.data.get("first")
-        if first is not None and clock_minutes(value) < clock_minutes(first):
-            raise ValueError(f"last slot {value} is before the first slot {first}")
-        return value
+def _positive_values(value: dict[str, float], label: str) -> dict[str, float]:
+    """``value`` when all its numbers are > 0, else ValueError naming the first other.
+
+    ``label`` (formatted with the ``key``) names the number in the message.
+    """
+    for key, number in value.items():
+        if number <= 0:
+            raise ValueError(f"{label.format(key=key)} must be > 0, got {number}")
+    return value
 
 
 class Demand(_Strict):
@@ -138,10 +146,7 @@ class Demand(_Strict):
     @field_validator("skill_mix")
     @classmethod
     def _weights(cls, value: dict[str, float]) -> dict[str, float]:
-        for skill, weight in value.items():
-            if weight <= 0:
-                raise ValueError(f"skill {skill!r}: weight must be > 0, got {weight}")
-        return value
+        return _positive_values(value, "skill {key!r}: weight")
 
     @field_validator("level_mix")
     @classmethod
@@ -166,10 +171,7 @@ class Sla(_Strict):
     @field_validator("response_hours")
     @classmethod
     def _positive(cls, value: dict[str, float]) -> dict[str, float]:
-        for tier, hours in value.items():
-            if hours <= 0:
-                raise ValueError(f"{tier}: response hours must be > 0, got {hours}")
-        return value
+        return _positive_values(value, "{key}: response hours")
 
 
 class Travel(_Strict):

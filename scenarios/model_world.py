@@ -7,10 +7,19 @@ The rest of a scenario (demand, SLA, travel, disruptions, the policy) and the
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _CLOCK = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
@@ -52,6 +61,42 @@ def check_clock(value: str) -> str:
     return value
 
 
+Clock = Annotated[str, AfterValidator(check_clock)]
+"""A clock time ``HH:MM`` from 00:00 to 24:00."""
+
+
+def clock_after(
+    earlier: str, *, may_equal: bool, message: str
+) -> Callable[[str, ValidationInfo], str]:
+    """A check that a clock field does not come before the clock field ``earlier``.
+
+    Parameters
+    ----------
+    earlier
+        Name of the earlier field (declared before the checked one; when it failed its
+        own validation, nothing is checked).
+    may_equal
+        Whether the two may be the same time.
+    message
+        The error, formatted with ``value`` (the checked time) and ``earlier`` (its time).
+
+    Returns
+    -------
+    callable
+        The check, for ``AfterValidator`` on the later field.
+    """
+
+    def check(value: str, info: ValidationInfo) -> str:
+        first = info.data.get(earlier)
+        if first is not None:
+            gap = clock_minutes(value) - clock_minutes(first)
+            if gap < 0 or (gap == 0 and not may_equal):
+                raise ValueError(message.format(value=value, earlier=first))
+        return value
+
+    return check
+
+
 class StrictModel(BaseModel):
     """A frozen model that refuses unknown fields."""
 
@@ -83,21 +128,15 @@ class Geography(StrictModel):
 class Window(StrictModel):
     """A span of clock time within a day; ``end`` must come after ``start``."""
 
-    start: str
-    end: str
-
-    @field_validator("start", "end")
-    @classmethod
-    def _clock(cls, value: str) -> str:
-        return check_clock(value)
-
-    @field_validator("end")
-    @classmethod
-    def _after_start(cls, value: str, info: ValidationInfo) -> str:
-        start = info.data.get("start")
-        if start is not None and clock_minutes(value) <= clock_minutes(start):
-            raise ValueError(f"ends at {value}, not after its start {start}")
-        return value
+    start: Clock
+    end: Annotated[
+        Clock,
+        AfterValidator(
+            clock_after(
+                "start", may_equal=False, message="ends at {value}, not after its start {earlier}"
+            )
+        ),
+    ]
 
     @property
     def start_minute(self) -> int:

@@ -16,7 +16,7 @@ from typing import Any
 
 from scenarios.load import scenario_policy
 from scenarios.manager_report import LABELS, PLUS_MINUS, figure, targets
-from scenarios.metrics import METRICS, TIERS, RunResult, paired_margin, summarise
+from scenarios.metrics import METRICS, TIERS, RunResult, Trace, paired_margin, summarise
 from scenarios.model import Scenario
 
 _COLOURS = {"travel": "#9ecae1", "on_site": "#3182bd", "break": "#bdbdbd"}
@@ -30,6 +30,19 @@ def _pyplot() -> Any:
     import matplotlib.pyplot as plt
 
     return plt
+
+
+def _save(plt: Any, fig: Any, path: Path) -> None:
+    """Lay out ``fig``, write it to ``path`` and free it."""
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _trace_of(result: RunResult) -> Trace:
+    """The first-day trace of a run made with ``trace=True``."""
+    assert result.trace is not None
+    return result.trace
 
 
 def _slug(policy: str) -> str:
@@ -56,9 +69,7 @@ def _sla_plot(path: Path, results: Sequence[RunResult], policies: Sequence[str])
     ax.set_ylim(0, 105)
     ax.set_title("SLA attainment per tier (mean over seeds, 95% CI)")
     ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _save(plt, fig, path)
 
 
 def _response_plot(path: Path, results: Sequence[RunResult], policies: Sequence[str]) -> None:
@@ -78,15 +89,12 @@ def _response_plot(path: Path, results: Sequence[RunResult], policies: Sequence[
         ax.set_xticks(range(1, len(policies) + 1), list(policies), rotation=20, fontsize=8)
         ax.set_title(f"{tier} response (min)")
     fig.suptitle("Response times, all seeds")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _save(plt, fig, path)
 
 
 def _gantt_plot(path: Path, result: RunResult) -> None:
     plt = _pyplot()
-    trace = result.trace
-    assert trace is not None
+    trace = _trace_of(result)
     codes = sorted(trace.activities)
     fig, ax = plt.subplots(figsize=(11, 0.35 * len(codes) + 1.2))
     for row, code in enumerate(codes):
@@ -102,15 +110,12 @@ def _gantt_plot(path: Path, result: RunResult) -> None:
         f"{result.policy}, seed {result.seed}: travel (light blue), on site (by tier: "
         "P1 red, P2 orange, P3 green, P4 blue), breaks (grey)"
     )
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _save(plt, fig, path)
 
 
 def _map_plot(path: Path, result: RunResult) -> None:
     plt = _pyplot()
-    trace = result.trace
-    assert trace is not None
+    trace = _trace_of(result)
     fig, ax = plt.subplots(figsize=(7, 7))
     cmap = plt.get_cmap("tab20")
     for i, code in enumerate(sorted(trace.paths)):
@@ -124,9 +129,7 @@ def _map_plot(path: Path, result: RunResult) -> None:
     ax.set_xlabel("longitude")
     ax.set_ylabel("latitude")
     ax.set_title(f"Routes of the first day ({result.policy}, seed {result.seed})")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _save(plt, fig, path)
 
 
 @dataclass(frozen=True)

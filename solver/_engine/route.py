@@ -77,13 +77,21 @@ def _serve(m: Model, j: int, ready: int, onsite: bool) -> int:
     return -1
 
 
+def _visit(m: Model, j: int, ready: int, onsite: bool) -> tuple[int, int, int]:
+    """Visit of ticket ``j`` when ready at ``ready``: service start (-1: impossible),
+    lateness cost and departure."""
+    py = m.py
+    assert py is not None
+    s = _serve(m, j, ready, onsite)
+    cost = py.late_w[j] * (s - py.soft[j]) if s > py.soft[j] else 0
+    return s, cost, s + py.dur[j]
+
+
 def _forward(
     m: Model, k: int, seq: list[int], nodes: list[int], per_gap: list[list[tuple[int, int, int]]]
 ) -> tuple[list[int], list[int], list[int], int, int] | None:
     """Schedule with the given breaks per gap: arrivals, starts, break starts, home, lateness."""
     d = m.dur_m
-    py = m.py
-    assert py is not None
     clock = int(m.shift_s[k])
     arrivals: list[int] = []
     starts: list[int] = []
@@ -107,15 +115,12 @@ def _forward(
             ready = arr = clock + t
         if g == n:
             return arrivals, starts, bstarts, ready, late
-        j = seq[g]
-        s = _serve(m, j, ready, g == 0 and t == 0)
+        s, cost, clock = _visit(m, seq[g], ready, g == 0 and t == 0)
         if s < 0:
             return None
         arrivals.append(arr)
         starts.append(s)
-        if s > py.soft[j]:
-            late += py.late_w[j] * (s - py.soft[j])
-        clock = s + py.dur[j]
+        late += cost
     return None
 
 
@@ -249,8 +254,6 @@ def _no_break(
 ) -> tuple[list[int], list[int], list[int], list[int], int, int]:
     """Schedule without a break as far as it goes: departures and lateness after each
     visit (from the start), arrivals, starts, lateness, home (-1: a visit did not fit)."""
-    py = m.py
-    assert py is not None
     n = len(seq)
     deps = [clock]
     lates = [0]
@@ -263,15 +266,12 @@ def _no_break(
         if g == n:
             home = ready
             break
-        j = seq[g]
-        s = _serve(m, j, ready, g == 0 and tt[0] == 0)
+        s, cost, clock = _visit(m, seq[g], ready, g == 0 and tt[0] == 0)
         if s < 0:
             break
         arrivals.append(ready)
         starts.append(s)
-        if s > py.soft[j]:
-            late += py.late_w[j] * (s - py.soft[j])
-        clock = s + py.dur[j]
+        late += cost
         deps.append(clock)
         lates.append(late)
     return deps, lates, arrivals, starts, late, home
@@ -287,8 +287,6 @@ def _best_with_break(
 ) -> Any:
     """Best schedule taking the break in some gap; ``prefix`` is :func:`_no_break`'s
     departures, lateness, arrivals and starts (kept up to the gap)."""
-    py = m.py
-    assert py is not None
     deps, lates, arrivals, starts = prefix
     n = len(seq)
     ws, we, bd = brk
@@ -312,16 +310,13 @@ def _best_with_break(
             if g == n:
                 home = ready
                 break
-            j = seq[g]
-            s = _serve(m, j, ready, g == 0 and t == 0)
+            s, cost, clock = _visit(m, seq[g], ready, g == 0 and t == 0)
             if s < 0:
                 ok = False
                 break
             arr.append(phys)
             sts.append(s)
-            if s > py.soft[j]:
-                late += py.late_w[j] * (s - py.soft[j])
-            clock = s + py.dur[j]
+            late += cost
         if not ok or home > shift_e:
             continue
         key = (late, home)
