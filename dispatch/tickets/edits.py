@@ -28,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatch.errors import Conflict, InvalidInput
-from dispatch.infra.events import EventKind, emit
+from dispatch.infra.events import EventKind
 from dispatch.models import (
     Plan,
     PlanStatus,
@@ -52,7 +52,7 @@ from dispatch.tickets.edit_checks import (
     validate_edit,
 )
 from dispatch.tickets.escalation import CLOCK_STOPPED, apply_sla_state, planned_arrivals
-from dispatch.tickets.history import lock_ticket, record_event
+from dispatch.tickets.history import announce, lock_ticket, record_event
 from dispatch.tickets.lifecycle import transition
 
 __all__ = [
@@ -217,13 +217,11 @@ def _follow_published(
             at=at,
         )
     plan_ids = tuple(sorted({v.plan_id for v in visits}))
-    emit(
+    announce(
         session,
         EventKind.TICKET_UPDATED,
+        ticket,
         {
-            "ticket_id": ticket.id,
-            "number": ticket.number,
-            "region_id": ticket.region_id,
             "changed": list(changed),
             "published_plan_ids": list(plan_ids),
             "engineer_id": engineer,

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from dispatch.errors import InvalidInput
-from dispatch.infra.events import EventKind, emit
+from dispatch.infra.events import EventKind
 from dispatch.models import (
     Plan,
     PlanStatus,
@@ -32,7 +32,7 @@ from dispatch.models import (
 from dispatch.sla.calendar import BusinessCalendar, advance
 from dispatch.sla.clocks import assess, hold_intervals, region_calendar
 from dispatch.sla.policy import Clock, EscalationTo, SlaPolicy, session_policy
-from dispatch.tickets.history import lock_ticket, record_event
+from dispatch.tickets.history import announce, lock_ticket, record_change
 
 logger = logging.getLogger(__name__)
 
@@ -92,18 +92,16 @@ def apply_sla_state(
     bool
         Whether the state changed.
     """
-    before = ticket.sla_state
-    if before == state.value:
+    if ticket.sla_state == state.value:
         return False
-    ticket.sla_state = state.value
-    record_event(
+    record_change(
         session=session,
         ticket=ticket,
         kind="sla",
         at=at,
-        before={"sla_state": before},
-        after={
-            "sla_state": state.value,
+        column="sla_state",
+        value=state.value,
+        facts={
             "response_due": ticket.response_due,
             "resolution_due": ticket.resolution_due,
             "planned_arrival": planned_arrival,
@@ -111,13 +109,11 @@ def apply_sla_state(
     )
     live = _LIVE_KIND.get(state)
     if live is not None:
-        emit(
+        announce(
             session,
             live,
+            ticket,
             {
-                "ticket_id": ticket.id,
-                "number": ticket.number,
-                "region_id": ticket.region_id,
                 "priority": ticket.priority,
                 "sla_state": state.value,
                 "response_due": _iso(ticket.response_due),
@@ -230,29 +226,21 @@ def _escalate(
     taken: list[Escalated] = []
     for step in steps:
         target = escalation_target(ticket.region, step.to)
-        before = ticket.escalation_level
-        ticket.escalation_level = step.level
-        record_event(
+        record_change(
             session=session,
             ticket=ticket,
             kind="escalated",
             at=now,
+            column="escalation_level",
+            value=step.level,
             reason=f"unresolved {step.after_hours:g} h after the request",
-            before={"escalation_level": before},
-            after={
-                "escalation_level": step.level,
-                "to": step.to.value,
-                "region_code": target.code,
-                "threshold_at": step.threshold,
-            },
+            facts={"to": step.to.value, "region_code": target.code, "threshold_at": step.threshold},
         )
-        emit(
+        announce(
             session,
             EventKind.SLA_ESCALATED,
+            ticket,
             {
-                "ticket_id": ticket.id,
-                "number": ticket.number,
-                "region_id": ticket.region_id,
                 "escalation_level": step.level,
                 "to": step.to.value,
                 "region_code": target.code,

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from dispatch.infra.events import emit
 from dispatch.models import Ticket, TicketEvent, User
 
 
@@ -153,3 +154,40 @@ def record_event(
     if ticket.id not in locked:
         session.flush()
     return event
+
+
+def record_change(
+    *,
+    session: Session,
+    ticket: Ticket,
+    kind: str,
+    at: dt.datetime,
+    column: str,
+    value: Any,
+    reason: str | None = None,
+    facts: Mapping[str, Any] | None = None,
+) -> None:
+    """Set ``ticket``'s ``column`` to ``value`` and record it (:func:`record_event`).
+
+    The event holds the column before, and after with further ``facts``.
+    """
+    before = getattr(ticket, column)
+    setattr(ticket, column, value)
+    record_event(
+        session=session,
+        ticket=ticket,
+        kind=kind,
+        at=at,
+        reason=reason,
+        before={column: before},
+        after={column: value, **(facts or {})},
+    )
+
+
+def announce(session: Session, kind: str, ticket: Ticket, facts: Mapping[str, Any]) -> None:
+    """Emit the live event ``kind`` of ``ticket``: its id, number and region, then ``facts``."""
+    emit(
+        session,
+        kind,
+        {"ticket_id": ticket.id, "number": ticket.number, "region_id": ticket.region_id, **facts},
+    )

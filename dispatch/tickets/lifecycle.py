@@ -25,13 +25,13 @@ from sqlalchemy.orm import Session
 
 from dispatch.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
 from dispatch.infra.day_clock import utc_text
-from dispatch.infra.events import EventKind, emit
+from dispatch.infra.events import EventKind
 from dispatch.models import Role, Ticket, TicketEvent, TicketStatus, User, utcnow
 from dispatch.sla.clocks import outcome
 from dispatch.sla.policy import SlaPolicy, session_policy
 from dispatch.tickets.assignment import assigned_engineer_id
 from dispatch.tickets.escalation import apply_sla_state
-from dispatch.tickets.history import lock_ticket, record_event
+from dispatch.tickets.history import announce, lock_ticket, record_event
 from dispatch.tickets.lifecycle_effects import EFFECTS, Step, visit_count
 
 __all__ = [
@@ -361,13 +361,11 @@ def _announce(
 ) -> None:
     """Emit the ``ticket.status_changed`` live event of one step."""
     ticket, actor = step.ticket, step.actor
-    emit(
+    announce(
         step.session,
         EventKind.TICKET_STATUS,
+        ticket,
         {
-            "ticket_id": ticket.id,
-            "number": ticket.number,
-            "region_id": ticket.region_id,
             "action": action,
             "from_status": status.value,
             "to_status": target.value,
