@@ -156,34 +156,6 @@ def record_event(
     return event
 
 
-def record_change(
-    *,
-    session: Session,
-    ticket: Ticket,
-    kind: str,
-    at: dt.datetime,
-    column: str,
-    value: Any,
-    reason: str | None = None,
-    facts: Mapping[str, Any] | None = None,
-) -> None:
-    """Set ``ticket``'s ``column`` to ``value`` and record it (:func:`record_event`).
-
-    The event holds the column before, and after with further ``facts``.
-    """
-    before = getattr(ticket, column)
-    setattr(ticket, column, value)
-    record_event(
-        session=session,
-        ticket=ticket,
-        kind=kind,
-        at=at,
-        reason=reason,
-        before={column: before},
-        after={column: value, **(facts or {})},
-    )
-
-
 def announce(session: Session, kind: str, ticket: Ticket, facts: Mapping[str, Any]) -> None:
     """Emit the live event ``kind`` of ``ticket``: its id, number and region, then ``facts``."""
     emit(
