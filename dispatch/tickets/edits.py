@@ -87,22 +87,16 @@ PLAN_FACTS = (
 
 @dataclass(frozen=True)
 class EditResult:
-    """What an edit changed and what followed from it.
-
-    Attributes
-    ----------
-    changed
-        The facts that changed (empty: the edit changed nothing, nothing was recorded).
-    published_plan_ids
-        Published plans (today or later) that contain the ticket.
-    back_to_pool
-        The ticket left its scheduled engineer (:data:`ENGINEER_RULES_CHANGED`).
-    """
+    """What an edit changed and what followed from it."""
 
     ticket: Ticket
+    """The edited ticket."""
     changed: tuple[str, ...]
+    """The facts that changed (empty: the edit changed nothing, nothing was recorded)."""
     published_plan_ids: tuple[int, ...] = ()
+    """Published plans (today or later) that contain the ticket."""
     back_to_pool: bool = False
+    """The ticket left its scheduled engineer (:data:`ENGINEER_RULES_CHANGED`)."""
 
 
 def facts(ticket: Ticket) -> dict[str, Any]:

@@ -59,33 +59,22 @@ class Target(StrEnum):
 
 @dataclass(frozen=True)
 class Rule:
-    """One row of the transition table.
-
-    Attributes
-    ----------
-    action
-        The action's name, as clients send it.
-    sources
-        Statuses the action is allowed from.
-    target
-        The status after it (or :class:`Target` for "unchanged" and "back from hold").
-    roles
-        Role values allowed to do it; :data:`SYSTEM` for automatic steps.
-    own_tickets_only
-        Engineers may do it only on tickets assigned to them.
-    params
-        Extra keyword arguments the action takes (``engineer_id``, ``parts``...).
-    summary
-        What it means, for people.
-    """
+    """One row of the transition table."""
 
     action: str
+    """The action's name, as clients send it."""
     sources: frozenset[TicketStatus]
+    """Statuses the action is allowed from."""
     target: TicketStatus | Target
+    """The status after it (or :class:`Target` for "unchanged" and "back from hold")."""
     roles: frozenset[str]
+    """Role values allowed to do it; :data:`SYSTEM` for automatic steps."""
     summary: str
+    """What it means, for people."""
     own_tickets_only: bool = False
+    """Engineers may do it only on tickets assigned to them."""
     params: frozenset[str] = frozenset()
+    """Extra keyword arguments the action takes (``engineer_id``, ``parts``...)."""
 
 
 S = TicketStatus
