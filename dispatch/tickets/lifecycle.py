@@ -173,14 +173,21 @@ def _may(rule: Rule, ticket: Ticket, actor: User | None, assigned: int | None) -
     return True
 
 
+def _assignee(session: Session, ticket: Ticket, actor: User | None) -> int | None:
+    """The engineer ``ticket`` is assigned to when ``actor`` is an engineer (their own-ticket
+    rules need it); ``None`` otherwise, without asking."""
+    if actor is None or actor.role != Role.ENGINEER.value:
+        return None
+    return assigned_engineer_id(session=session, ticket=ticket)
+
+
 def allowed_actions(*, session: Session, ticket: Ticket, actor: User | None) -> list[str]:
     """The actions ``actor`` (``None``: the system) may take on ``ticket`` now, in table order."""
     status = TicketStatus(ticket.status)
     candidates = [r for r in TRANSITIONS if status in r.sources and _role(actor) in r.roles]
     if not candidates:
         return []
-    needs_assignment = actor is not None and actor.role == Role.ENGINEER.value
-    assigned = assigned_engineer_id(session=session, ticket=ticket) if needs_assignment else None
+    assigned = _assignee(session, ticket, actor)
     return [r.action for r in candidates if _may(r, ticket, actor, assigned)]
 
 
@@ -330,12 +337,7 @@ def _checked_status(
             ticket_status=status.value,
             allowed=allowed,
         )
-    assigned = (
-        assigned_engineer_id(session=session, ticket=ticket)
-        if actor is not None and actor.role == Role.ENGINEER.value
-        else None
-    )
-    if not _may(rule, ticket, actor, assigned):
+    if not _may(rule, ticket, actor, _assignee(session, ticket, actor)):
         who = "the owner or an admin" if action == "handover" else "the assigned engineer"
         raise PermissionDenied(f"only {who} may {action} ticket {ticket.number}", field="action")
     return status
