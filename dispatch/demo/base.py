@@ -13,6 +13,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -21,7 +22,7 @@ from dispatch.demo.seeding import (
     EngineerSpec,
     ShiftSpec,
     add_customer,
-    add_engineer,
+    add_engineers,
     add_region,
     add_site,
 )
@@ -152,34 +153,25 @@ def _regions(session: Session, area: MetroArea, day: dt.date) -> list[Region]:
 
 
 def _users(session: Session, *, dispatcher_region: int, engineer: Engineer) -> User:
-    """The documented demo log-ins; returns the dispatcher."""
-    create_user(
-        session=session,
-        username="admin",
-        password=DEMO_PASSWORD,
-        enforce_min_length=False,  # the documented demo log-ins
-        role="admin",
-        full_name="Demo Admin",
-    )
-    dispatcher = create_user(
-        session=session,
-        username="dispatcher",
-        password=DEMO_PASSWORD,
-        enforce_min_length=False,  # the documented demo log-ins
-        role="dispatcher",
-        full_name="Demo Dispatcher",
-        region_id=dispatcher_region,
-    )
-    create_user(
-        session=session,
-        username="engineer",
-        password=DEMO_PASSWORD,
-        enforce_min_length=False,  # the documented demo log-ins
-        role="engineer",
-        engineer_code=engineer.code,
-        full_name=engineer.name,
-    )
-    return dispatcher
+    """The documented demo log-ins, one per role (the username), in this order; returns
+    the dispatcher."""
+    details: dict[str, dict[str, Any]] = {
+        "admin": {"full_name": "Demo Admin"},
+        "dispatcher": {"full_name": "Demo Dispatcher", "region_id": dispatcher_region},
+        "engineer": {"engineer_code": engineer.code, "full_name": engineer.name},
+    }
+    users = {
+        role: create_user(
+            session=session,
+            username=role,
+            password=DEMO_PASSWORD,
+            enforce_min_length=False,  # the documented demo log-ins
+            role=role,
+            **facts,
+        )
+        for role, facts in details.items()
+    }
+    return users["dispatcher"]
 
 
 _LEVELS = [EngineerLevel.JUNIOR] * 8 + [EngineerLevel.MID] * 10 + [EngineerLevel.SENIOR] * 7
@@ -225,6 +217,11 @@ def _engineer_spec(
     )
 
 
+def _certified_until(day: dt.date, i: int, count: int) -> dt.date:
+    """A year after ``day``; the last engineer's certification lapsed ten days before it."""
+    return day + dt.timedelta(days=365 if i != count - 1 else -10)
+
+
 def _engineers(
     session: Session,
     rng: random.Random,
@@ -234,13 +231,11 @@ def _engineers(
     count: int,
     day: dt.date,
 ) -> list[Engineer]:
-    rows: list[Engineer] = []
-    for i in range(count):
-        valid_until = day + dt.timedelta(days=365 if i != count - 1 else -10)
-        spec = _engineer_spec(rng, area, region_for, i, valid_until)
-        rows.append(add_engineer(session=session, spec=spec))
-    session.flush()
-    return rows
+    specs = (
+        _engineer_spec(rng, area, region_for, i, _certified_until(day, i, count))
+        for i in range(count)
+    )
+    return add_engineers(session=session, specs=specs)
 
 
 def _customers(

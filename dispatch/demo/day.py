@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dispatch.demo.base import DemoBase
 from dispatch.models import (
     Asset,
     Channel,
@@ -25,7 +26,6 @@ from dispatch.models import (
     EngineerRuleKind,
     Site,
     TicketKind,
-    User,
 )
 from dispatch.sla.official import OfficialDay, country_for_zone, official_day
 from dispatch.sla.policy import session_policy
@@ -161,12 +161,11 @@ def add_tickets(
     rng: random.Random,
     zone: ZoneInfo,
     demo_day: DemoDay,
-    sites: list[Site],
-    assets: list[Asset],
-    dispatcher: User,
+    base: DemoBase,
     count: int,
 ) -> int:
-    """Create ``count`` tickets of ``demo_day``; triaged ones by ``dispatcher`` (first contact).
+    """Create ``count`` tickets of ``demo_day`` at ``base``'s sites; triaged ones by its
+    dispatcher (first contact).
 
     Each is created through :func:`dispatch.tickets.records.create_ticket` (numbered, due
     instants from the SLA policy, its history begun); requests were reported before
@@ -180,14 +179,14 @@ def add_tickets(
     """
     policy = session_policy(session)
     by_site: dict[int, list[Asset]] = {}
-    for asset in assets:
+    for asset in base.assets:
         by_site.setdefault(asset.site_id, []).append(asset)
     customers = {c.id: c for c in session.scalars(select(Customer)).all()}
     close = dt.datetime.combine(demo_day.day, CLOSE, zone)
     start = _ceil_quarter(max(demo_day.as_of, dt.datetime.combine(demo_day.day, OPEN, zone)))
     start = min(start, close - LAST_CALL)
     for _ in range(count):
-        site = rng.choice(sites)
+        site = rng.choice(base.sites)
         draft, reported = _draft(
             rng,
             site,
@@ -205,7 +204,7 @@ def add_tickets(
                 session=session,
                 ticket=ticket,
                 action="triage",
-                actor=dispatcher,
+                actor=base.dispatcher,
                 at=min(reported + dt.timedelta(minutes=5), demo_day.as_of),
                 reason="demo data",
                 policy=policy,

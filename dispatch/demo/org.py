@@ -139,9 +139,7 @@ def load_demo(
         rng=random.Random(f"{seed}:{demo_day.day.isoformat()}"),
         zone=zone,
         demo_day=demo_day,
-        sites=base.sites,
-        assets=base.assets,
-        dispatcher=base.dispatcher,
+        base=base,
         count=tickets,
     )
     session.flush()

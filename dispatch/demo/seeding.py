@@ -9,8 +9,8 @@ through :func:`dispatch.tickets.records.create_ticket`, like every ticket.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any
 
@@ -67,6 +67,11 @@ def add_region(
     return region
 
 
+def _columns(spec: Any, *, but: Collection[str] = ()) -> dict[str, Any]:
+    """A spec's fields by name, but those in ``but``: the row's columns of the same name."""
+    return {f.name: getattr(spec, f.name) for f in fields(spec) if f.name not in but}
+
+
 @dataclass(frozen=True)
 class ShiftSpec:
     """One weekday's shift (minutes of the day); a break only with ``break_minutes``."""
@@ -104,36 +109,23 @@ class EngineerSpec:
 def add_engineer(*, session: Session, spec: EngineerSpec) -> Engineer:
     """Write an active engineer with skills and shifts (flushed with the caller's next flush)."""
     engineer = Engineer(
-        code=spec.code,
-        name=spec.name,
-        phone=spec.phone,
-        email=spec.email,
-        level=spec.level,
-        region_id=spec.region_id,
+        **_columns(spec, but=("home", "skills", "shifts", "contractor")),
         home_lat=spec.home[0],
         home_lon=spec.home[1],
         employment=(Employment.CONTRACTOR if spec.contractor else Employment.EMPLOYEE).value,
-        cost_per_job=spec.cost_per_job,
-        certification_valid_until=spec.certification_valid_until,
-        max_jobs_per_day=spec.max_jobs_per_day,
-        max_work_minutes_per_day=spec.max_work_minutes_per_day,
-        parts_capacity=spec.parts_capacity,
         active=True,
     )
     engineer.skills = [EngineerSkill(skill=s, level=level) for s, level in spec.skills]
-    engineer.shifts = [
-        EngineerShift(
-            weekday=s.weekday,
-            start_minute=s.start_minute,
-            end_minute=s.end_minute,
-            break_minutes=s.break_minutes,
-            break_earliest_minute=s.break_earliest_minute,
-            break_latest_minute=s.break_latest_minute,
-        )
-        for s in spec.shifts
-    ]
+    engineer.shifts = [EngineerShift(**_columns(s)) for s in spec.shifts]
     session.add(engineer)
     return engineer
+
+
+def add_engineers(*, session: Session, specs: Iterable[EngineerSpec]) -> list[Engineer]:
+    """Write engineers (:func:`add_engineer`) one spec at a time, then flush: ids known."""
+    engineers = [add_engineer(session=session, spec=spec) for spec in specs]
+    session.flush()
+    return engineers
 
 
 @dataclass(frozen=True)
@@ -153,14 +145,8 @@ class CustomerSpec:
 def add_customer(*, session: Session, spec: CustomerSpec) -> Customer:
     """Write a customer (flushed: its id is known)."""
     customer = Customer(
-        code=spec.code,
-        name=spec.name,
+        **_columns(spec, but=("vip",)),
         tier=(CustomerTier.VIP if spec.vip else CustomerTier.STANDARD).value,
-        region_id=spec.region_id,
-        contact_name=spec.contact_name,
-        contact_phone=spec.contact_phone,
-        contact_email=spec.contact_email,
-        dedicated_engineer_id=spec.dedicated_engineer_id,
     )
     session.add(customer)
     session.flush()

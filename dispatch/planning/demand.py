@@ -30,30 +30,20 @@ EngineerCodes = frozenset[str]
 
 @dataclass
 class Demand:
-    """The tickets' side of a problem (filled ticket by ticket, in id order).
-
-    Attributes
-    ----------
-    tickets
-        The solver's tickets, by number.
-    ticket_ids
-        Number -> database id of the tickets in the problem.
-    pins
-        Dispatched and en-route tickets fixed to their engineer (en route: first visit).
-    skipped
-        Ticket id -> why it is not in the problem.
-    rebook
-        Ticket id -> the new slot offered (its appointment has passed).
-    snapshot
-        ``ticket:<number>`` -> digest, for the tickets in the problem and those on site.
-    """
+    """The tickets' side of a problem (filled ticket by ticket, in id order)."""
 
     tickets: list[SolverTicket] = field(default_factory=list)
+    """The solver's tickets, by number."""
     ticket_ids: dict[str, int] = field(default_factory=dict)
+    """Number -> database id of the tickets in the problem."""
     pins: list[Pin] = field(default_factory=list)
+    """Dispatched and en-route tickets fixed to their engineer (en route: first visit)."""
     skipped: dict[int, str] = field(default_factory=dict)
+    """Ticket id -> why it is not in the problem."""
     rebook: dict[int, Mapping[str, Any]] = field(default_factory=dict)
+    """Ticket id -> the new slot offered (its appointment has passed)."""
     snapshot: dict[str, str] = field(default_factory=dict)
+    """``ticket:<number>`` -> digest, for the tickets in the problem and those on site."""
 
 
 def load_tickets(session: Session, regions: list[int]) -> Sequence[Ticket]:

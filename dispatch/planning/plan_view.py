@@ -130,9 +130,14 @@ def recent_plans(
             raise NotFound(f"no region {region_code!r}", field="region")
     if status is not None and status not in {s.value for s in PlanStatus}:
         raise InvalidInput(f"unknown status {status!r}", field="status")
-    return plans.list_plans(
-        session=session, region_id=region_id, day=day, status=status, limit=limit
-    )
+    query = select(Plan).order_by(Plan.id.desc()).limit(limit)
+    if region_id is not None:
+        query = query.where(Plan.region_id == region_id)
+    if day is not None:
+        query = query.where(Plan.plan_date == day)
+    if status is not None:
+        query = query.where(Plan.status == status)
+    return list(session.scalars(query).all())
 
 
 def _routes(session: Session, plan: Plan, page: RoutePage) -> tuple[list[Route], int]:

@@ -136,22 +136,3 @@ def diff_against_published(*, session: Session, plan: Plan) -> PlanDiff:
     if published is not None and published.id == plan.id:
         return PlanDiff(plan.id, ())
     return diff_plans(plan, published)
-
-
-def list_plans(
-    *,
-    session: Session,
-    region_id: int | None = None,
-    day: dt.date | None = None,
-    status: str | None = None,
-    limit: int = 50,
-) -> list[Plan]:
-    """Recent plans, newest first, optionally by region, day and status."""
-    query = select(Plan).order_by(Plan.id.desc()).limit(limit)
-    if region_id is not None:
-        query = query.where(Plan.region_id == region_id)
-    if day is not None:
-        query = query.where(Plan.plan_date == day)
-    if status is not None:
-        query = query.where(Plan.status == PlanStatus(status).value)
-    return list(session.scalars(query).all())

@@ -28,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatch.errors import Conflict, InvalidInput
-from dispatch.infra.events import EventKind, emit
+from dispatch.infra.events import EventKind
 from dispatch.models import (
     Plan,
     PlanStatus,
@@ -52,7 +52,7 @@ from dispatch.tickets.edit_checks import (
     validate_edit,
 )
 from dispatch.tickets.escalation import CLOCK_STOPPED, apply_sla_state, planned_arrivals
-from dispatch.tickets.history import lock_ticket, record_event
+from dispatch.tickets.history import announce, lock_ticket, record_event
 from dispatch.tickets.lifecycle import transition
 
 __all__ = [
@@ -87,22 +87,16 @@ PLAN_FACTS = (
 
 @dataclass(frozen=True)
 class EditResult:
-    """What an edit changed and what followed from it.
-
-    Attributes
-    ----------
-    changed
-        The facts that changed (empty: the edit changed nothing, nothing was recorded).
-    published_plan_ids
-        Published plans (today or later) that contain the ticket.
-    back_to_pool
-        The ticket left its scheduled engineer (:data:`ENGINEER_RULES_CHANGED`).
-    """
+    """What an edit changed and what followed from it."""
 
     ticket: Ticket
+    """The edited ticket."""
     changed: tuple[str, ...]
+    """The facts that changed (empty: the edit changed nothing, nothing was recorded)."""
     published_plan_ids: tuple[int, ...] = ()
+    """Published plans (today or later) that contain the ticket."""
     back_to_pool: bool = False
+    """The ticket left its scheduled engineer (:data:`ENGINEER_RULES_CHANGED`)."""
 
 
 def facts(ticket: Ticket) -> dict[str, Any]:
@@ -217,13 +211,11 @@ def _follow_published(
             at=at,
         )
     plan_ids = tuple(sorted({v.plan_id for v in visits}))
-    emit(
+    announce(
         session,
         EventKind.TICKET_UPDATED,
+        ticket,
         {
-            "ticket_id": ticket.id,
-            "number": ticket.number,
-            "region_id": ticket.region_id,
             "changed": list(changed),
             "published_plan_ids": list(plan_ids),
             "engineer_id": engineer,

@@ -9,14 +9,15 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from dispatch.errors import InvalidInput
-from dispatch.infra.events import EventKind, emit
+from dispatch.infra.events import EventKind
 from dispatch.models import (
     Plan,
     PlanStatus,
@@ -32,7 +33,7 @@ from dispatch.models import (
 from dispatch.sla.calendar import BusinessCalendar, advance
 from dispatch.sla.clocks import assess, hold_intervals, region_calendar
 from dispatch.sla.policy import Clock, EscalationTo, SlaPolicy, session_policy
-from dispatch.tickets.history import lock_ticket, record_event
+from dispatch.tickets.history import announce, lock_ticket, record_event
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +76,38 @@ class SweepResult:
     """Region code -> why its tickets were skipped (e.g. an invalid calendar)."""
 
 
+@dataclass(frozen=True)
+class _Change:
+    """A sweep's change of one column of a ticket, as recorded and announced."""
+
+    kind: str
+    column: str
+    value: object
+    facts: Mapping[str, Any]
+    """Recorded after the column's new value."""
+    live: str | None
+    """The live event's kind (``None``: not announced)."""
+    live_facts: Mapping[str, Any]
+    reason: str | None = None
+
+
+def _make(session: Session, ticket: Ticket, change: _Change, *, at: dt.datetime) -> None:
+    """Set the column, record the change (the column before and after) and announce it."""
+    before = getattr(ticket, change.column)
+    setattr(ticket, change.column, change.value)
+    record_event(
+        session=session,
+        ticket=ticket,
+        kind=change.kind,
+        at=at,
+        reason=change.reason,
+        before={change.column: before},
+        after={change.column: change.value, **change.facts},
+    )
+    if change.live is not None:
+        announce(session, change.live, ticket, change.live_facts)
+
+
 def apply_sla_state(
     *,
     session: Session,
@@ -92,39 +125,23 @@ def apply_sla_state(
     bool
         Whether the state changed.
     """
-    before = ticket.sla_state
-    if before == state.value:
+    if ticket.sla_state == state.value:
         return False
-    ticket.sla_state = state.value
-    record_event(
-        session=session,
-        ticket=ticket,
+    due = {"response_due": ticket.response_due, "resolution_due": ticket.resolution_due}
+    change = _Change(
         kind="sla",
-        at=at,
-        before={"sla_state": before},
-        after={
+        column="sla_state",
+        value=state.value,
+        facts={**due, "planned_arrival": planned_arrival},
+        live=_LIVE_KIND.get(state),
+        live_facts={
+            "priority": ticket.priority,
             "sla_state": state.value,
-            "response_due": ticket.response_due,
-            "resolution_due": ticket.resolution_due,
-            "planned_arrival": planned_arrival,
+            **{name: _iso(instant) for name, instant in due.items()},
+            "at": _iso(at),
         },
     )
-    live = _LIVE_KIND.get(state)
-    if live is not None:
-        emit(
-            session,
-            live,
-            {
-                "ticket_id": ticket.id,
-                "number": ticket.number,
-                "region_id": ticket.region_id,
-                "priority": ticket.priority,
-                "sla_state": state.value,
-                "response_due": _iso(ticket.response_due),
-                "resolution_due": _iso(ticket.resolution_due),
-                "at": _iso(at),
-            },
-        )
+    _make(session, ticket, change, at=at)
     return True
 
 
@@ -230,35 +247,21 @@ def _escalate(
     taken: list[Escalated] = []
     for step in steps:
         target = escalation_target(ticket.region, step.to)
-        before = ticket.escalation_level
-        ticket.escalation_level = step.level
-        record_event(
-            session=session,
-            ticket=ticket,
+        change = _Change(
             kind="escalated",
-            at=now,
-            reason=f"unresolved {step.after_hours:g} h after the request",
-            before={"escalation_level": before},
-            after={
-                "escalation_level": step.level,
-                "to": step.to.value,
-                "region_code": target.code,
-                "threshold_at": step.threshold,
-            },
-        )
-        emit(
-            session,
-            EventKind.SLA_ESCALATED,
-            {
-                "ticket_id": ticket.id,
-                "number": ticket.number,
-                "region_id": ticket.region_id,
+            column="escalation_level",
+            value=step.level,
+            facts={"to": step.to.value, "region_code": target.code, "threshold_at": step.threshold},
+            live=EventKind.SLA_ESCALATED,
+            live_facts={
                 "escalation_level": step.level,
                 "to": step.to.value,
                 "region_code": target.code,
                 "at": _iso(now),
             },
+            reason=f"unresolved {step.after_hours:g} h after the request",
         )
+        _make(session, ticket, change, at=now)
         taken.append(Escalated(ticket.id, step.level, step.to.value, target.code))
     return taken
 

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from dispatch.infra.events import emit
 from dispatch.models import Ticket, TicketEvent, User
 
 
@@ -153,3 +154,12 @@ def record_event(
     if ticket.id not in locked:
         session.flush()
     return event
+
+
+def announce(session: Session, kind: str, ticket: Ticket, facts: Mapping[str, Any]) -> None:
+    """Emit the live event ``kind`` of ``ticket``: its id, number and region, then ``facts``."""
+    emit(
+        session,
+        kind,
+        {"ticket_id": ticket.id, "number": ticket.number, "region_id": ticket.region_id, **facts},
+    )

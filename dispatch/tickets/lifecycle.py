@@ -25,13 +25,13 @@ from sqlalchemy.orm import Session
 
 from dispatch.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
 from dispatch.infra.day_clock import utc_text
-from dispatch.infra.events import EventKind, emit
+from dispatch.infra.events import EventKind
 from dispatch.models import Role, Ticket, TicketEvent, TicketStatus, User, utcnow
 from dispatch.sla.clocks import outcome
 from dispatch.sla.policy import SlaPolicy, session_policy
 from dispatch.tickets.assignment import assigned_engineer_id
 from dispatch.tickets.escalation import apply_sla_state
-from dispatch.tickets.history import lock_ticket, record_event
+from dispatch.tickets.history import announce, lock_ticket, record_event
 from dispatch.tickets.lifecycle_effects import EFFECTS, Step, visit_count
 
 __all__ = [
@@ -59,33 +59,22 @@ class Target(StrEnum):
 
 @dataclass(frozen=True)
 class Rule:
-    """One row of the transition table.
-
-    Attributes
-    ----------
-    action
-        The action's name, as clients send it.
-    sources
-        Statuses the action is allowed from.
-    target
-        The status after it (or :class:`Target` for "unchanged" and "back from hold").
-    roles
-        Role values allowed to do it; :data:`SYSTEM` for automatic steps.
-    own_tickets_only
-        Engineers may do it only on tickets assigned to them.
-    params
-        Extra keyword arguments the action takes (``engineer_id``, ``parts``...).
-    summary
-        What it means, for people.
-    """
+    """One row of the transition table."""
 
     action: str
+    """The action's name, as clients send it."""
     sources: frozenset[TicketStatus]
+    """Statuses the action is allowed from."""
     target: TicketStatus | Target
+    """The status after it (or :class:`Target` for "unchanged" and "back from hold")."""
     roles: frozenset[str]
+    """Role values allowed to do it; :data:`SYSTEM` for automatic steps."""
     summary: str
+    """What it means, for people."""
     own_tickets_only: bool = False
+    """Engineers may do it only on tickets assigned to them."""
     params: frozenset[str] = frozenset()
+    """Extra keyword arguments the action takes (``engineer_id``, ``parts``...)."""
 
 
 S = TicketStatus
@@ -184,14 +173,21 @@ def _may(rule: Rule, ticket: Ticket, actor: User | None, assigned: int | None) -
     return True
 
 
+def _assignee(session: Session, ticket: Ticket, actor: User | None) -> int | None:
+    """The engineer ``ticket`` is assigned to when ``actor`` is an engineer (their own-ticket
+    rules need it); ``None`` otherwise, without asking."""
+    if actor is None or actor.role != Role.ENGINEER.value:
+        return None
+    return assigned_engineer_id(session=session, ticket=ticket)
+
+
 def allowed_actions(*, session: Session, ticket: Ticket, actor: User | None) -> list[str]:
     """The actions ``actor`` (``None``: the system) may take on ``ticket`` now, in table order."""
     status = TicketStatus(ticket.status)
     candidates = [r for r in TRANSITIONS if status in r.sources and _role(actor) in r.roles]
     if not candidates:
         return []
-    needs_assignment = actor is not None and actor.role == Role.ENGINEER.value
-    assigned = assigned_engineer_id(session=session, ticket=ticket) if needs_assignment else None
+    assigned = _assignee(session, ticket, actor)
     return [r.action for r in candidates if _may(r, ticket, actor, assigned)]
 
 
@@ -341,12 +337,7 @@ def _checked_status(
             ticket_status=status.value,
             allowed=allowed,
         )
-    assigned = (
-        assigned_engineer_id(session=session, ticket=ticket)
-        if actor is not None and actor.role == Role.ENGINEER.value
-        else None
-    )
-    if not _may(rule, ticket, actor, assigned):
+    if not _may(rule, ticket, actor, _assignee(session, ticket, actor)):
         who = "the owner or an admin" if action == "handover" else "the assigned engineer"
         raise PermissionDenied(f"only {who} may {action} ticket {ticket.number}", field="action")
     return status
@@ -361,13 +352,11 @@ def _announce(
 ) -> None:
     """Emit the ``ticket.status_changed`` live event of one step."""
     ticket, actor = step.ticket, step.actor
-    emit(
+    announce(
         step.session,
         EventKind.TICKET_STATUS,
+        ticket,
         {
-            "ticket_id": ticket.id,
-            "number": ticket.number,
-            "region_id": ticket.region_id,
             "action": action,
             "from_status": status.value,
             "to_status": target.value,

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from dispatch.errors import InvalidInput, NotFound
 from dispatch.infra.day_clock import utc_text
-from dispatch.infra.events import EventKind, emit
+from dispatch.infra.events import EventKind
 from dispatch.infra.paging import Page, paginate
 from dispatch.models import (
     Asset,
@@ -43,7 +44,7 @@ from dispatch.tickets.checks import (
     window_rows,
 )
 from dispatch.tickets.filters import TicketFilters, apply_filters
-from dispatch.tickets.history import record_event
+from dispatch.tickets.history import announce, record_event
 from dispatch.tickets.numbering import next_ticket_number
 
 
@@ -154,7 +155,6 @@ def _announce_creation(
     session: Session, ticket: Ticket, actor: User | None, at: dt.datetime
 ) -> None:
     """Record the ``created`` event and emit ``ticket.created``."""
-    number = ticket.number
     record_event(
         session=session,
         ticket=ticket,
@@ -163,22 +163,17 @@ def _announce_creation(
         actor=actor,
         to_status=TicketStatus.NEW.value,
         after={
-            "number": number,
+            "number": ticket.number,
             "priority": ticket.priority,
             "response_due": ticket.response_due,
             "resolution_due": ticket.resolution_due,
         },
     )
-    emit(
+    announce(
         session,
         EventKind.TICKET_CREATED,
-        {
-            "ticket_id": ticket.id,
-            "number": number,
-            "region_id": ticket.region_id,
-            "priority": ticket.priority,
-            "at": utc_text(at),
-        },
+        ticket,
+        {"priority": ticket.priority, "at": utc_text(at)},
     )
 
 
@@ -226,24 +221,34 @@ def _checked_draft(
     return _Checked(kind, channel, customer, site, asset, skill, windows, rules, fault_started)
 
 
+_AS_CHECKED = ("kind", "channel", "customer", "site", "asset")
+"""A new ticket's columns that are the draft's facts as checked (normalised, rows found)."""
+
+_AS_DRAFTED = (
+    "symptoms",
+    "priority",
+    "min_level",
+    "estimated_minutes",
+    "parts_demand",
+    "remote_resolvable",
+)
+"""A new ticket's columns that are the draft's facts as they are."""
+
+
+def _named(source: object, names: Sequence[str]) -> dict[str, Any]:
+    """``source``'s attributes ``names``, by name (columns of the same name)."""
+    return {name: getattr(source, name) for name in names}
+
+
 def _new_row(draft: TicketDraft, checked: _Checked, number: str, at: dt.datetime) -> Ticket:
     """The new ticket's row (status new, SLA ok), not yet added."""
     ticket = Ticket(
         number=number,
-        kind=checked.kind,
-        channel=checked.channel,
-        customer=checked.customer,
-        site=checked.site,
-        asset=checked.asset,
+        **_named(checked, _AS_CHECKED),
         region=checked.site.region,
-        symptoms=draft.symptoms,
+        **_named(draft, _AS_DRAFTED),
         fault_codes=[c.strip() for c in draft.fault_codes if c.strip()],
-        priority=draft.priority,
         required_skill=checked.skill,
-        min_level=draft.min_level,
-        estimated_minutes=draft.estimated_minutes,
-        parts_demand=draft.parts_demand,
-        remote_resolvable=draft.remote_resolvable,
         status=TicketStatus.NEW.value,
         sla_state=SlaState.OK.value,
         reported_at=at,
