@@ -51,6 +51,10 @@ def polish(plan: Plan, seconds: float, descent: bool = False) -> bool:
 
     With ``descent``, a plain local descent is run to its local optimum instead (it
     stops by itself, so the result is reproducible when ``seconds`` is generous).
+    OR-Tools also gives the completion search of every neighbour (break intervals,
+    service times) a wall-clock limit of its own, 0.1 s by default: a neighbour whose
+    completion runs out of it is rejected, which happens only on a loaded machine and
+    sends the descent down another path. A descent gives that search ``seconds`` too.
 
     Returns
     -------
@@ -72,6 +76,8 @@ def polish(plan: Plan, seconds: float, descent: bool = False) -> bool:
     meta = routing_enums_pb2.LocalSearchMetaheuristic
     params.local_search_metaheuristic = meta.GREEDY_DESCENT if descent else meta.GUIDED_LOCAL_SEARCH
     params.time_limit.FromMilliseconds(int(seconds * 1000))
+    if descent:
+        params.lns_time_limit.FromMilliseconds(int(seconds * 1000))
     sol = rm.routing.SolveFromAssignmentWithParameters(initial, params)
     if sol is None:
         return False
