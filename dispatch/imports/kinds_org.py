@@ -48,7 +48,6 @@ class Regions(Kind):
 
     name = "regions"
     entity = "region"
-    columns = ("code", "name", "parent", "timezone", "manager_name", "manager_email")
     key_columns = ("code",)
     parsers: ClassVar[Mapping[str, Parser]] = {
         "code": _code,
@@ -143,16 +142,6 @@ class Customers(Kind):
 
     name = "customers"
     entity = "customer"
-    columns = (
-        "code",
-        "name",
-        "tier",
-        "region",
-        "contact_name",
-        "contact_phone",
-        "contact_email",
-        "dedicated_engineer",
-    )
     key_columns = ("code",)
     parsers: ClassVar[Mapping[str, Parser]] = {
         "code": req(_upper_code),
@@ -207,7 +196,6 @@ class Sites(Kind):
 
     name = "sites"
     entity = "site"
-    columns = ("code", "customer", "name", "address", "lat", "lon", "region")
     key_columns = ("code",)
     parsers: ClassVar[Mapping[str, Parser]] = {
         "code": _code,
@@ -270,7 +258,6 @@ class Assets(Kind):
 
     name = "assets"
     entity = "asset"
-    columns = ("serial", "site", "equipment_type", "model", "install_date", "warranty_end")
     key_columns = ("serial",)
     parsers: ClassVar[Mapping[str, Parser]] = {
         "serial": req(partial(c.text, max_length=200)),

@@ -42,24 +42,6 @@ class Engineers(Kind):
 
     name = "engineers"
     entity = "engineer"
-    columns = (
-        "code",
-        "name",
-        "region",
-        "level",
-        "skills",
-        "home_lat",
-        "home_lon",
-        *_SHIFT,
-        "max_jobs_per_day",
-        "max_work_minutes_per_day",
-        "parts_capacity",
-        "employment",
-        "cost_per_job",
-        "certification_valid_until",
-        "phone",
-        "email",
-    )
     key_columns = ("code",)
     parsers: ClassVar[Mapping[str, Parser]] = {
         "code": req(partial(c.text, max_length=32)),
@@ -212,7 +194,6 @@ class Absences(Kind):
 
     name = "absences"
     entity = "absence"
-    columns = ("engineer", "start", "end", "reason")
     key_columns = ("engineer", "start", "end")
     parsers: ClassVar[Mapping[str, Parser]] = {
         "engineer": req(partial(c.text, max_length=32)),

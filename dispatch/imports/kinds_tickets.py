@@ -57,22 +57,6 @@ class Tickets(Kind):
 
     name = "tickets"
     entity = "ticket"
-    columns = (
-        "external_ref",
-        "customer",
-        "site",
-        "asset_serial",
-        "kind",
-        "priority",
-        "estimated_minutes",
-        "required_skill",
-        "min_level",
-        "window_start",
-        "window_end",
-        "symptoms",
-        "reported_at",
-        "preferred_engineer",
-    )
     key_columns = ("external_ref",)
     parsers: ClassVar[Mapping[str, Parser]] = {
         "external_ref": req(partial(c.text, max_length=100)),

@@ -71,6 +71,7 @@ class Kind:
     entity: ClassVar[str]
     """The audit trail's name of one record (``engineer``)."""
     columns: ClassVar[tuple[str, ...]]
+    """The file's columns, in order: the keys of :attr:`parsers` (unless set)."""
     key_columns: ClassVar[tuple[str, ...]]
     parsers: ClassVar[Mapping[str, Parser]]
     references: ClassVar[tuple[tuple[str, str], ...]] = ()
@@ -81,6 +82,12 @@ class Kind:
     audited_by_write: ClassVar[bool] = False
     """Whether :meth:`write` records the audit entries itself (through a service)."""
     key_attribute: ClassVar[str] = "code"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Give the subclass its :attr:`columns`: its parsers' columns, in their order."""
+        super().__init_subclass__(**kwargs)
+        if "columns" not in cls.__dict__ and "parsers" in cls.__dict__:
+            cls.columns = tuple(cls.parsers)
 
     def key(self, values: Values) -> Hashable:
         """The key a row upserts by."""
