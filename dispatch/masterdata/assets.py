@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from dispatch.errors import Conflict, InvalidInput
 from dispatch.infra.rows import get_row
-from dispatch.masterdata.common import check_text, reference
+from dispatch.masterdata.common import check_text, reference, require
 from dispatch.masterdata.entity import Records
 from dispatch.models import Asset, Site
 from dispatch.org.listing import Listing, equals
@@ -38,7 +38,9 @@ active flag and with a text in model or serial."""
 
 def _values(session: Session, fields: Mapping[str, Any], asset: Asset | None) -> dict[str, Any]:
     """The checked column values of ``fields`` (the warranty and uniqueness checked against
-    the asset's other values)."""
+    the asset's other values; a creation needs a site, a type, a model and a serial)."""
+    if asset is None:
+        require(fields, "site_id", "equipment_type", "model", "serial")
     values = {name: fields[name] for name in _PLAIN if name in fields}
     for name, length in (("equipment_type", 64), ("model", 200), ("serial", 200)):
         if name in values:
@@ -73,7 +75,7 @@ def _values(session: Session, fields: Mapping[str, Any], asset: Asset | None) ->
     return values
 
 
-ASSETS = Records(Asset, ENTITY, _values, ("site_id", "equipment_type", "model", "serial"))
+ASSETS = Records(Asset, ENTITY, _values)
 """An asset's fields: ``site_id``, ``equipment_type``, ``model``, ``serial``,
 ``install_date``, ``warranty_end``; the same model and serial twice are a ``Conflict``,
 a warranty ending before the installation is refused. Nothing keeps an asset active."""

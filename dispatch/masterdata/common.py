@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from dispatch.errors import Conflict, InvalidInput, NotFound
+from dispatch.errors import Conflict, InUse, InvalidInput, NotFound
 from dispatch.infra.audit import changed_fields, record
 from dispatch.models import Base, Region, Ticket
 from dispatch.org.listing import find_by_code
@@ -24,17 +24,17 @@ from dispatch.tickets.lifecycle import OPEN_STATUSES
 
 __all__ = [
     "active_region",
-    "check_code_and_name",
     "check_lat_lon",
     "check_range",
     "check_text",
     "check_timezone",
     "check_unique",
+    "coded_values",
     "find_by_code",
     "hhmm",
     "minutes_of",
-    "open_ticket_count",
     "reference",
+    "refuse_open_tickets",
     "require",
     "require_reference",
     "write_audited",
@@ -224,30 +224,40 @@ def check_unique(
         )
 
 
-def check_code_and_name(
+def coded_values(
     session: Session,
-    values: dict[str, Any],
+    fields: Mapping[str, Any],
     row: Any,
+    plain: tuple[str, ...],
     *,
     code_column: InstrumentedAttribute[Any],
     code_length: int,
     kind: str,
+    required: tuple[str, ...] = (),
+    reference: tuple[str, str, str] | None = None,
     spelling: Callable[[str], str] | None = None,
     nullable_code: bool = False,
-) -> None:
-    """Check (stripped, in place) the ``code`` and ``name`` of ``values`` when given.
+) -> dict[str, Any]:
+    """The ``plain`` fields given, with their ``code`` and ``name`` checked (stripped).
 
-    ``row`` is the row changed (``None`` for a creation): its own code is no conflict.
-    ``spelling`` checks and normalises a code further (a customer's: upper case, plain
-    letters) before its uniqueness; a ``nullable_code`` may be ``None`` (no code).
+    ``row`` is the row changed (``None`` for a creation): its own code is no conflict. A
+    creation needs the ``required`` fields, then the row named by ``reference``
+    (``(by_code, by_id, field)``, see :func:`require_reference`). ``spelling`` checks and
+    normalises a code further (a customer's: upper case, plain letters) before its
+    uniqueness; a ``nullable_code`` may be ``None`` (no code).
 
     Raises
     ------
     InvalidInput
-        A blank or too long code or name.
+        A missing field (a creation's), a blank or too long code or name.
     Conflict
         Another row has the code.
     """
+    if row is None:
+        require(fields, *required)
+        if reference is not None:
+            require_reference(fields, *reference)
+    values = {name: fields[name] for name in plain if name in fields}
     if "code" in values and not (nullable_code and values["code"] is None):
         values["code"] = check_text(values["code"], "code", max_length=code_length)
         if spelling is not None:
@@ -258,13 +268,29 @@ def check_code_and_name(
         )  # fmt: skip
     if "name" in values:
         values["name"] = check_text(values["name"], "name", max_length=200)
+    return values
 
 
-def open_ticket_count(session: Session, condition: ColumnElement[bool]) -> int:
-    """How many tickets matching ``condition`` are still open (not resolved or closed)."""
+def refuse_open_tickets(
+    session: Session, condition: ColumnElement[bool], *, what: str, entity: str
+) -> None:
+    """Refuse to deactivate ``what`` while tickets matching ``condition`` are still open.
+
+    Raises
+    ------
+    InUse
+        ``<entity>_in_use``: open tickets remain (``open_tickets``: how many).
+    """
     statuses = [s.value for s in OPEN_STATUSES]
     query = select(func.count(Ticket.id)).where(condition, Ticket.status.in_(statuses))
-    return int(session.scalar(query) or 0)
+    count = int(session.scalar(query) or 0)
+    if count:
+        raise InUse(
+            f"{what} has {count} open ticket(s); close or cancel them first",
+            entity=entity,
+            field="active",
+            open_tickets=count,
+        )
 
 
 def write_audited(

@@ -9,14 +9,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dispatch.errors import InUse, InvalidInput
-from dispatch.masterdata.common import (
-    active_region,
-    check_code_and_name,
-    open_ticket_count,
-    reference,
-)
-from dispatch.masterdata.entity import Records, Reference
+from dispatch.errors import InvalidInput
+from dispatch.masterdata.common import active_region, coded_values, reference
+from dispatch.masterdata.entity import Records, no_open_tickets
 from dispatch.models import Customer, CustomerTier, Engineer, Region, Ticket
 from dispatch.org.listing import Listing, by_code, equals
 
@@ -52,10 +47,11 @@ def _spelling(code: str) -> str:
 def _values(
     session: Session, fields: Mapping[str, Any], customer: Customer | None
 ) -> dict[str, Any]:
-    """The checked column values of ``fields`` (a creation's tier defaults to standard)."""
-    values = {name: fields[name] for name in _PLAIN if name in fields}
-    check_code_and_name(
-        session, values, customer, code_column=Customer.code, code_length=16, kind=ENTITY,
+    """The checked column values of ``fields`` (a creation needs a code, a name and a region;
+    its tier defaults to standard)."""
+    values = coded_values(
+        session, fields, customer, _PLAIN, code_column=Customer.code, code_length=16,
+        kind=ENTITY, required=("code", "name"), reference=("region", "region_id", "region"),
         spelling=_spelling,
     )  # fmt: skip
     if "tier" in values and values["tier"] not in _TIERS:
@@ -74,25 +70,7 @@ def _values(
     return values
 
 
-def _check_unused(session: Session, customer: Customer) -> None:
-    count = open_ticket_count(session, Ticket.customer_id == customer.id)
-    if count:
-        raise InUse(
-            f"customer {customer.code} has {count} open ticket(s); close or cancel them first",
-            entity=ENTITY,
-            field="active",
-            open_tickets=count,
-        )
-
-
-CUSTOMERS = Records(
-    Customer,
-    ENTITY,
-    _values,
-    ("code", "name"),
-    Reference("region", "region_id", "region"),
-    _check_unused,
-)
+CUSTOMERS = Records(Customer, ENTITY, _values, no_open_tickets(Ticket.customer_id, ENTITY, "code"))
 """A customer's fields: ``code`` (upper-cased), ``name``, ``tier``, ``region`` (code) or
 ``region_id``, contacts, ``dedicated_engineer`` (code) or ``dedicated_engineer_id``;
 ``customer_in_use`` refuses to deactivate one with open tickets."""

@@ -1,8 +1,8 @@
 """The services every kind of master data shares: get, create, change, deactivate.
 
 A :class:`Records` names what differs between regions, customers, sites and assets: the row
-class, the audit entity, the fields a creation requires, how the given fields become
-checked column values and what keeps a row in use. Its methods are the kind's services
+class, the audit entity, how the given fields become checked column values (and what a
+creation requires) and what keeps a row in use. Its methods are the kind's services
 (``get_site = SITES.get``): each takes ``session`` and the row's id by the kind's own
 keyword (``site_id=``), as the API calls them.
 """
@@ -13,10 +13,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from dispatch.infra.rows import get_row
-from dispatch.masterdata.common import require, require_reference, write_audited
+from dispatch.masterdata.common import (
+    refuse_open_tickets,
+    write_audited,
+)
 from dispatch.models import Base
 
 M = TypeVar("M", bound=Base)
@@ -25,43 +28,37 @@ Values = Callable[[Session, Mapping[str, Any], Any], dict[str, Any]]
 ``None`` for a creation, whose defaults it adds)."""
 
 
-@dataclass(frozen=True)
-class Reference:
-    """A row a creation must name, by code (``by_code``) or id (``by_id``); ``field`` is
-    the field a refusal names."""
+def no_open_tickets(
+    column: InstrumentedAttribute[int], entity: str, named_by: str
+) -> Callable[[Session, Any], None]:
+    """The in-use check of a kind tickets refer to by ``column`` (``Ticket.site_id``).
 
-    by_code: str
-    by_id: str
-    field: str
+    It refuses to deactivate a row while open tickets remain, naming the row
+    ``<entity> <its named_by attribute>`` (see
+    :func:`~dispatch.masterdata.common.refuse_open_tickets`).
+    """
+
+    def check(session: Session, row: Any) -> None:
+        what = f"{entity} {getattr(row, named_by)}"
+        refuse_open_tickets(session, column == row.id, what=what, entity=entity)
+
+    return check
 
 
 @dataclass(frozen=True)
 class Records(Generic[M]):
-    """A kind of master data and its services.
-
-    Attributes
-    ----------
-    model
-        The row class (with ``id`` and ``active``).
-    entity
-        The kind's name: the audit trail's entity, the not-found message, the id keyword
-        (``<entity>_id``).
-    values
-        The checked column values of given fields (see :data:`Values`).
-    required
-        The fields a creation needs.
-    reference
-        The row a creation must name by code or id, if any.
-    check_unused
-        Refuses (:class:`~dispatch.errors.InUse`) to deactivate a row still in use.
-    """
+    """A kind of master data and its services (each field says what differs)."""
 
     model: type[M]
+    """The row class (with ``id`` and ``active``)."""
     entity: str
+    """The kind's name: the audit trail's entity, the not-found message, the id keyword
+    (``<entity>_id``)."""
     values: Values
-    required: tuple[str, ...]
-    reference: Reference | None = None
+    """The checked column values of given fields, refusing a creation that lacks one it
+    needs (see :data:`Values`)."""
     check_unused: Callable[[Session, M], None] | None = None
+    """Refuses (:class:`~dispatch.errors.InUse`) to deactivate a row still in use."""
 
     def _row(self, session: Session, key: Mapping[str, int]) -> M:
         ident = f"{self.entity}_id"
@@ -91,10 +88,6 @@ class Records(Generic[M]):
         Conflict
             The code (or model and serial) is taken.
         """
-        require(fields, *self.required)
-        if self.reference is not None:
-            ref = self.reference
-            require_reference(fields, ref.by_code, ref.by_id, ref.field)
         values = self.values(session, fields, None)
         values.setdefault("active", True)
         row = self.model()

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dispatch.errors import InUse, InvalidInput
-from dispatch.masterdata.common import check_code_and_name, check_timezone, reference
+from dispatch.masterdata.common import check_timezone, coded_values, reference
 from dispatch.masterdata.entity import Records
 from dispatch.models import Customer, Engineer, Region, RegionKind, Site
 from dispatch.org.listing import Listing, by_code
@@ -31,13 +31,13 @@ by a text in code or name (an unknown parent: ``NotFound`` naming ``parent``).""
 
 def _values(session: Session, fields: Mapping[str, Any], region: Region | None) -> dict[str, Any]:
     """The checked column values of ``fields`` (parent resolved, kind derived from it; a
-    creation without a parent is a headquarters)."""
+    creation needs a code, a name and a time zone; without a parent it is a headquarters)."""
+    values = coded_values(
+        session, fields, region, _PLAIN, code_column=Region.code, code_length=32, kind=ENTITY,
+        required=("code", "name", "timezone"),
+    )  # fmt: skip
     if region is None:
         fields = {"parent_id": None, **fields}
-    values = {name: fields[name] for name in _PLAIN if name in fields}
-    check_code_and_name(
-        session, values, region, code_column=Region.code, code_length=32, kind=ENTITY
-    )
     if values.get("timezone") is not None:
         values["timezone"] = check_timezone(values["timezone"])
     elif "timezone" in values:
@@ -83,7 +83,7 @@ def _check_unused(session: Session, region: Region) -> None:
         )
 
 
-REGIONS = Records(Region, ENTITY, _values, ("code", "name", "timezone"), None, _check_unused)
+REGIONS = Records(Region, ENTITY, _values, _check_unused)
 """A region's fields: ``code``, ``name``, ``timezone`` (IANA), ``parent`` (code) or
 ``parent_id`` (none: a headquarters), ``manager_name``, ``manager_email``;
 ``region_in_use`` refuses to deactivate one active engineers, customers, sites or child

@@ -8,17 +8,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dispatch.errors import InUse, InvalidInput
+from dispatch.errors import InvalidInput
 from dispatch.masterdata.common import (
     active_region,
-    check_code_and_name,
     check_lat_lon,
     check_text,
+    coded_values,
     minutes_of,
-    open_ticket_count,
     reference,
 )
-from dispatch.masterdata.entity import Records, Reference
+from dispatch.masterdata.entity import Records, no_open_tickets
 from dispatch.models import Customer, Region, Site, Ticket
 from dispatch.org.listing import Listing, by_code
 
@@ -69,12 +68,12 @@ def check_access_hours(hours: Any, field: str = "access_hours") -> dict[str, lis
 
 
 def _values(session: Session, fields: Mapping[str, Any], site: Site | None) -> dict[str, Any]:
-    """The checked column values of ``fields`` (a creation's region defaults to the
-    customer's)."""
-    values = {name: fields[name] for name in _PLAIN if name in fields}
-    check_code_and_name(
-        session, values, site, code_column=Site.code, code_length=32, kind=ENTITY,
-        nullable_code=True,
+    """The checked column values of ``fields`` (a creation needs a customer, a name, an
+    address and a position; its region defaults to the customer's)."""
+    values = coded_values(
+        session, fields, site, _PLAIN, code_column=Site.code, code_length=32, kind=ENTITY,
+        required=("name", "address", "lat", "lon"),
+        reference=("customer", "customer_id", "customer_id"), nullable_code=True,
     )  # fmt: skip
     if "address" in values:
         values["address"] = check_text(values["address"], "address", max_length=2000)
@@ -100,21 +99,7 @@ def _values(session: Session, fields: Mapping[str, Any], site: Site | None) -> d
     return values
 
 
-def _check_unused(session: Session, site: Site) -> None:
-    count = open_ticket_count(session, Ticket.site_id == site.id)
-    if count:
-        raise InUse(
-            f"site {site.id} has {count} open ticket(s); close or cancel them first",
-            entity=ENTITY,
-            field="active",
-            open_tickets=count,
-        )
-
-
-SITES = Records(
-    Site, ENTITY, _values, ("name", "address", "lat", "lon"),
-    Reference("customer", "customer_id", "customer_id"), _check_unused,
-)  # fmt: skip
+SITES = Records(Site, ENTITY, _values, no_open_tickets(Ticket.site_id, ENTITY, "id"))
 """A site's fields: ``customer`` (code) or ``customer_id``, ``name``, ``address``,
 ``lat``, ``lon``, ``region``/``region_id`` (default: the customer's), ``access_hours``;
 ``site_in_use`` refuses to deactivate one with open tickets."""

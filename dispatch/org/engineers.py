@@ -41,13 +41,7 @@ name."""
 
 
 def get_engineer(*, session: Session, engineer_id: int) -> Engineer:
-    """The engineer with ``engineer_id``.
-
-    Raises
-    ------
-    NotFound
-        No such engineer.
-    """
+    """The engineer with ``engineer_id`` (:class:`~dispatch.errors.NotFound` when none)."""
     return get_row(session, Engineer, engineer_id, "engineer")
 
 

@@ -91,16 +91,9 @@ class Listing(Generic[M]):
     match: TextMatch = field(default=text_filter)
 
     def __call__(
-        self,
-        *,
-        session: Session,
-        active: bool | None = None,
-        q: str | None = None,
-        limit: int = 100,
-        offset: int = 0,
-        **given: Any,
+        self, *, session: Session, limit: int = 100, offset: int = 0, **given: Any
     ) -> Page[M]:
-        """One page of the rows the given filters, ``active`` and ``q`` keep.
+        """One page of the rows the given filters keep: the list's own, ``active`` and ``q``.
 
         Raises
         ------
@@ -111,14 +104,18 @@ class Listing(Generic[M]):
         InvalidInput
             A bad filter value, ``limit`` or ``offset``.
         """
-        unknown = set(given) - set(self.filters)
+        filters: dict[str, Filter] = {**self.filters, "active": self._active, "q": self._text}
+        unknown = set(given) - set(filters)
         if unknown:
             raise TypeError(f"unexpected keyword argument(s): {', '.join(sorted(unknown))}")
         query = self.query
-        for name, restrict in self.filters.items():
+        for name, restrict in filters.items():
             if given.get(name) is not None:
                 query = restrict(session, query, given[name])
-        if active is not None:
-            query = query.where(self.active.is_(active))
-        query = self.match(query, q, *self.text)
         return paginate(session, query, limit=limit, offset=offset)
+
+    def _active(self, session: Session, query: Select[Any], active: bool) -> Select[Any]:
+        return query.where(self.active.is_(active))
+
+    def _text(self, session: Session, query: Select[Any], q: str) -> Select[Any]:
+        return self.match(query, q, *self.text)
