@@ -40,9 +40,7 @@ _SHIFT = (
 class Engineers(Kind):
     """``engineers.csv``: one row per engineer, one weekly shift pattern (times local)."""
 
-    name = "engineers"
     entity = "engineer"
-    key_columns = ("code",)
     parsers: ClassVar[Mapping[str, Parser]] = {
         "code": req(partial(c.text, max_length=32)),
         "name": req(partial(c.text, max_length=200)),
@@ -192,7 +190,6 @@ def _shift_row(engineer_id: int, values: Values, weekday: int) -> dict[str, Any]
 class Absences(Kind):
     """``absences.csv``: periods engineers cannot work, by (engineer, start, end)."""
 
-    name = "absences"
     entity = "absence"
     key_columns = ("engineer", "start", "end")
     parsers: ClassVar[Mapping[str, Parser]] = {
