@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
+from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _HHMM = re.compile(r"^([01]?\d|2[0-4]):([0-5]\d)$")
 _SKILL = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+N = TypeVar("N", int, float)
 
 
 class CellError(ValueError):
@@ -44,12 +46,17 @@ def optional_text(value: str | None, *, max_length: int) -> str | None:
     return text(value.strip(), max_length=max_length)
 
 
+def _converted(value: str, convert: Callable[[str], N], what: str) -> N:
+    """``convert`` of the stripped cell; ``{value!r} is not {what}`` when it fails."""
+    try:
+        return convert(value.strip())
+    except ValueError as exc:
+        raise CellError(f"{value!r} is not {what}") from exc
+
+
 def integer(value: str, *, low: int, high: int) -> int:
     """A whole number in ``low..high``."""
-    try:
-        number = int(value.strip())
-    except ValueError as exc:
-        raise CellError(f"{value!r} is not a whole number") from exc
+    number = _converted(value, int, "a whole number")
     if not low <= number <= high:
         raise CellError(f"{number} is outside {low}..{high}")
     return number
@@ -57,10 +64,7 @@ def integer(value: str, *, low: int, high: int) -> int:
 
 def number(value: str, *, low: float, high: float) -> float:
     """A decimal number in ``low..high`` (e.g. a latitude)."""
-    try:
-        result = float(value.strip())
-    except ValueError as exc:
-        raise CellError(f"{value!r} is not a number") from exc
+    result = _converted(value, float, "a number")
     if not low <= result <= high:
         raise CellError(f"{value.strip()} is outside {low:g}..{high:g}")
     return result

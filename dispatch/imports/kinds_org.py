@@ -46,10 +46,7 @@ def _skill_name(cell: str) -> str:
 class Regions(Kind):
     """``regions.csv``: the tree of regions; a region without a parent is headquarters."""
 
-    name = "regions"
     entity = "region"
-    columns = ("code", "name", "parent", "timezone", "manager_name", "manager_email")
-    key_columns = ("code",)
     parsers: ClassVar[Mapping[str, Parser]] = {
         "code": _code,
         "name": _name,
@@ -96,16 +93,6 @@ class Regions(Kind):
             for r in rows
         }
 
-    def db_values(self, values: Values, ctx: Context) -> dict[str, Any]:
-        """Region columns; the parent is set once every region has an id."""
-        return {
-            "code": values["code"],
-            "name": values["name"],
-            "timezone": values["timezone"],
-            "manager_name": values["manager_name"],
-            "manager_email": values["manager_email"],
-        }
-
     def write(
         self, session: Session, creates: list[Row], updates: list[tuple[int, Row]], ctx: Context
     ) -> list[tuple[Row, str, str]]:
@@ -141,19 +128,7 @@ class Regions(Kind):
 class Customers(Kind):
     """``customers.csv``: customers, with a dedicated engineer for VIPs."""
 
-    name = "customers"
     entity = "customer"
-    columns = (
-        "code",
-        "name",
-        "tier",
-        "region",
-        "contact_name",
-        "contact_phone",
-        "contact_email",
-        "dedicated_engineer",
-    )
-    key_columns = ("code",)
     parsers: ClassVar[Mapping[str, Parser]] = {
         "code": req(_upper_code),
         "name": _name,
@@ -188,27 +163,14 @@ class Customers(Kind):
         return stored
 
     def db_values(self, values: Values, ctx: Context) -> dict[str, Any]:
-        """Customer columns."""
-        return {
-            "code": values["code"],
-            "name": values["name"],
-            "tier": values["tier"],
-            "region_id": ctx.id_of("regions", values["region"]),
-            "contact_name": values["contact_name"],
-            "contact_phone": values["contact_phone"],
-            "contact_email": values["contact_email"],
-            "dedicated_engineer_id": ctx.id_of("engineers", values["dedicated_engineer"]),
-            "created_at": ctx.at,
-        }
+        """Customer columns, stamped with the import's instant."""
+        return {**super().db_values(values, ctx), "created_at": ctx.at}
 
 
 class Sites(Kind):
     """``sites.csv``: the places where customers' equipment stands."""
 
-    name = "sites"
     entity = "site"
-    columns = ("code", "customer", "name", "address", "lat", "lon", "region")
-    key_columns = ("code",)
     parsers: ClassVar[Mapping[str, Parser]] = {
         "code": _code,
         "customer": req(_upper_code),
@@ -252,25 +214,11 @@ class Sites(Kind):
             for r in rows
         }
 
-    def db_values(self, values: Values, ctx: Context) -> dict[str, Any]:
-        """Site columns."""
-        return {
-            "code": values["code"],
-            "customer_id": ctx.id_of("customers", values["customer"]),
-            "name": values["name"],
-            "address": values["address"],
-            "lat": values["lat"],
-            "lon": values["lon"],
-            "region_id": ctx.id_of("regions", values["region"]),
-        }
-
 
 class Assets(Kind):
     """``assets.csv``: equipment at sites, by serial number."""
 
-    name = "assets"
     entity = "asset"
-    columns = ("serial", "site", "equipment_type", "model", "install_date", "warranty_end")
     key_columns = ("serial",)
     parsers: ClassVar[Mapping[str, Parser]] = {
         "serial": req(partial(c.text, max_length=200)),
@@ -282,7 +230,6 @@ class Assets(Kind):
     }
     references = (("site", "sites"),)
     model = Asset
-    key_attribute = "serial"
 
     def check(self, values: Values) -> list[tuple[str, str]]:
         """The warranty cannot end before the installation."""
@@ -309,14 +256,3 @@ class Assets(Kind):
                     },
                 )
         return stored
-
-    def db_values(self, values: Values, ctx: Context) -> dict[str, Any]:
-        """Asset columns."""
-        return {
-            "serial": values["serial"],
-            "site_id": ctx.id_of("sites", values["site"]),
-            "equipment_type": values["equipment_type"],
-            "model": values["model"],
-            "install_date": values["install_date"],
-            "warranty_end": values["warranty_end"],
-        }

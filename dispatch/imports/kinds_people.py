@@ -40,27 +40,7 @@ _SHIFT = (
 class Engineers(Kind):
     """``engineers.csv``: one row per engineer, one weekly shift pattern (times local)."""
 
-    name = "engineers"
     entity = "engineer"
-    columns = (
-        "code",
-        "name",
-        "region",
-        "level",
-        "skills",
-        "home_lat",
-        "home_lon",
-        *_SHIFT,
-        "max_jobs_per_day",
-        "max_work_minutes_per_day",
-        "parts_capacity",
-        "employment",
-        "cost_per_job",
-        "certification_valid_until",
-        "phone",
-        "email",
-    )
-    key_columns = ("code",)
     parsers: ClassVar[Mapping[str, Parser]] = {
         "code": req(partial(c.text, max_length=32)),
         "name": req(partial(c.text, max_length=200)),
@@ -210,9 +190,7 @@ def _shift_row(engineer_id: int, values: Values, weekday: int) -> dict[str, Any]
 class Absences(Kind):
     """``absences.csv``: periods engineers cannot work, by (engineer, start, end)."""
 
-    name = "absences"
     entity = "absence"
-    columns = ("engineer", "start", "end", "reason")
     key_columns = ("engineer", "start", "end")
     parsers: ClassVar[Mapping[str, Parser]] = {
         "engineer": req(partial(c.text, max_length=32)),

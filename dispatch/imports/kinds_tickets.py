@@ -55,24 +55,7 @@ _FIELD_COLUMNS = {
 class Tickets(Kind):
     """Work orders with at most one appointment window and one preferred engineer."""
 
-    name = "tickets"
     entity = "ticket"
-    columns = (
-        "external_ref",
-        "customer",
-        "site",
-        "asset_serial",
-        "kind",
-        "priority",
-        "estimated_minutes",
-        "required_skill",
-        "min_level",
-        "window_start",
-        "window_end",
-        "symptoms",
-        "reported_at",
-        "preferred_engineer",
-    )
     key_columns = ("external_ref",)
     parsers: ClassVar[Mapping[str, Parser]] = {
         "external_ref": req(partial(c.text, max_length=100)),
@@ -99,7 +82,6 @@ class Tickets(Kind):
     derived = frozenset({"required_skill", "reported_at"})
     model = Ticket
     audited_by_write = True  # a ticket's own history (``created`` / ``updated`` events)
-    key_attribute = "external_ref"
 
     def check(self, values: Values) -> list[tuple[str, str]]:
         """A window has a start and an end, the end after the start."""

@@ -251,14 +251,6 @@ def _store(
         return
     ids = ctx.ids[kind.name]
     created = [(ids[r.key], None, kind.format(r.values)) for r in creates]
-    record_many(
-        session=session,
-        actor_id=ctx.actor_id,
-        entity=kind.entity,
-        action="created",
-        changes=created,
-        at=ctx.at,
-    )
     changed = []
     for record_id, row in updates:
         old, new = kind.format(stored[row.key].values), kind.format(row.values)
@@ -268,11 +260,12 @@ def _store(
             if old[c] != new[c] and not (c in kind.derived and row.values[c] is None)
         ]
         changed.append((record_id, {c: old[c] for c in columns}, {c: new[c] for c in columns}))
-    record_many(
-        session=session,
-        actor_id=ctx.actor_id,
-        entity=kind.entity,
-        action="updated",
-        changes=changed,
-        at=ctx.at,
-    )
+    for action, changes in (("created", created), ("updated", changed)):
+        record_many(
+            session=session,
+            actor_id=ctx.actor_id,
+            entity=kind.entity,
+            action=action,
+            changes=changes,
+            at=ctx.at,
+        )

@@ -68,10 +68,12 @@ class Kind:
     """One kind of file. Subclasses set the class attributes and implement the hooks."""
 
     name: ClassVar[str]
+    """The kind's name, the file's (``engineers``): the entity's plural unless set."""
     entity: ClassVar[str]
     """The audit trail's name of one record (``engineer``)."""
     columns: ClassVar[tuple[str, ...]]
-    key_columns: ClassVar[tuple[str, ...]]
+    """The file's columns, in order: the keys of :attr:`parsers` (unless set)."""
+    key_columns: ClassVar[tuple[str, ...]] = ("code",)
     parsers: ClassVar[Mapping[str, Parser]]
     references: ClassVar[tuple[tuple[str, str], ...]] = ()
     """``(column, kind)``: the column names a record of ``kind`` by its key."""
@@ -81,6 +83,20 @@ class Kind:
     audited_by_write: ClassVar[bool] = False
     """Whether :meth:`write` records the audit entries itself (through a service)."""
     key_attribute: ClassVar[str] = "code"
+    """The model's attribute of the (first) key column."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Derive what the subclass leaves unset: its :attr:`columns` (its parsers' columns,
+        in their order), :attr:`name` (``<entity>s``) and :attr:`key_attribute` (the first
+        key column)."""
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__
+        if "parsers" in own and "columns" not in own:
+            cls.columns = tuple(cls.parsers)
+        if "entity" in own and "name" not in own:
+            cls.name = f"{cls.entity}s"
+        if "key_columns" in own and "key_attribute" not in own:
+            cls.key_attribute = cls.key_columns[0]
 
     def key(self, values: Values) -> Hashable:
         """The key a row upserts by."""
@@ -116,8 +132,16 @@ class Kind:
         raise NotImplementedError
 
     def db_values(self, values: Values, ctx: Context) -> dict[str, Any]:
-        """The table's columns for ``values`` (references resolved to ids)."""
-        raise NotImplementedError
+        """The table's columns for ``values``: each column as it is, and a reference (see
+        :attr:`references`) as ``<column>_id``, the id of the record it names."""
+        kinds = dict(self.references)
+        columns: dict[str, Any] = {}
+        for column, value in values.items():
+            if column in kinds:
+                columns[f"{column}_id"] = ctx.id_of(kinds[column], value)
+            else:
+                columns[column] = value
+        return columns
 
     def write(
         self, session: Session, creates: list[Row], updates: list[tuple[int, Row]], ctx: Context

@@ -5,60 +5,42 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from dispatch.errors import Conflict, InvalidInput
-from dispatch.infra.paging import Page, paginate, text_filter
 from dispatch.infra.rows import get_row
-from dispatch.masterdata.common import (
-    check_text,
-    reference,
-    require,
-    write_audited,
-)
+from dispatch.masterdata.common import check_text, reference, require
+from dispatch.masterdata.entity import Records
 from dispatch.models import Asset, Site
+from dispatch.org.listing import Listing, equals
 
 ENTITY = "asset"
 _PLAIN = ("equipment_type", "model", "serial", "install_date", "warranty_end", "active")
 
 
-def list_assets(
-    *,
-    session: Session,
-    site_id: int | None = None,
-    equipment_type: str | None = None,
-    active: bool | None = None,
-    q: str | None = None,
-    limit: int = 100,
-    offset: int = 0,
-) -> Page[Asset]:
-    """Assets ordered by id, optionally at one site, of one equipment type, by active flag
-    and with a text in model or serial.
-
-    Raises
-    ------
-    NotFound
-        Unknown site (``field="site"``).
-    """
-    query = select(Asset).order_by(Asset.id)
-    if site_id is not None:
-        get_row(session, Site, site_id, "site")
-        query = query.where(Asset.site_id == site_id)
-    if equipment_type is not None:
-        query = query.where(Asset.equipment_type == equipment_type)
-    if active is not None:
-        query = query.where(Asset.active.is_(active))
-    query = text_filter(query, q, Asset.model, Asset.serial)
-    return paginate(session, query, limit=limit, offset=offset)
+def _at_site(session: Session, query: Select[Any], site_id: int) -> Select[Any]:
+    """The assets at the site ``site_id`` (:class:`~dispatch.errors.NotFound` naming
+    ``site`` when there is none)."""
+    get_row(session, Site, site_id, "site")
+    return query.where(Asset.site_id == site_id)
 
 
-def get_asset(*, session: Session, asset_id: int) -> Asset:
-    """The asset with ``asset_id`` (:class:`~dispatch.errors.NotFound` when none)."""
-    return get_row(session, Asset, asset_id, ENTITY)
+list_assets: Listing[Asset] = Listing(
+    select(Asset).order_by(Asset.id),
+    {"site_id": _at_site, "equipment_type": equals(Asset.equipment_type)},
+    Asset.active,
+    (Asset.model, Asset.serial),
+)
+"""Assets ordered by id, optionally at one site (``site_id``), of one equipment type, by
+active flag and with a text in model or serial."""
 
 
 def _values(session: Session, fields: Mapping[str, Any], asset: Asset | None) -> dict[str, Any]:
+    """The checked column values of ``fields`` (the warranty and uniqueness checked against
+    the asset's other values; a creation needs a site, a type, a model and a serial)."""
+    if asset is None:
+        require(fields, "site_id", "equipment_type", "model", "serial")
     values = {name: fields[name] for name in _PLAIN if name in fields}
     for name, length in (("equipment_type", 64), ("model", 200), ("serial", 200)):
         if name in values:
@@ -93,58 +75,11 @@ def _values(session: Session, fields: Mapping[str, Any], asset: Asset | None) ->
     return values
 
 
-def create_asset(*, session: Session, actor_id: int | None, fields: Mapping[str, Any]) -> Asset:
-    """Add an asset: ``site_id``, ``equipment_type``, ``model``, ``serial``,
-    ``install_date``, ``warranty_end``.
-
-    Raises
-    ------
-    InvalidInput
-        A missing or bad field (named), an inactive site, a warranty ending before install.
-    NotFound
-        Unknown site.
-    Conflict
-        The same model and serial exist.
-    """
-    require(fields, "site_id", "equipment_type", "model", "serial")
-    values = _values(session, fields, None)
-    values.setdefault("active", True)
-    asset = Asset()
-    write_audited(
-        session=session, row=asset, values=values, actor_id=actor_id, entity=ENTITY,
-        action="created",
-    )  # fmt: skip
-    return asset
-
-
-def update_asset(
-    *, session: Session, actor_id: int | None, asset_id: int, fields: Mapping[str, Any]
-) -> Asset:
-    """Change the given fields of an asset.
-
-    Raises
-    ------
-    NotFound
-        No such asset or site.
-    InvalidInput
-        A bad field.
-    Conflict
-        The same model and serial exist.
-    """
-    asset = get_asset(session=session, asset_id=asset_id)
-    values = _values(session, fields, asset)
-    write_audited(
-        session=session, row=asset, values=values, actor_id=actor_id, entity=ENTITY,
-        action="updated",
-    )  # fmt: skip
-    return asset
-
-
-def deactivate_asset(*, session: Session, actor_id: int | None, asset_id: int) -> Asset:
-    """Mark an asset inactive (:class:`~dispatch.errors.NotFound` when none)."""
-    asset = get_asset(session=session, asset_id=asset_id)
-    write_audited(
-        session=session, row=asset, values={"active": False}, actor_id=actor_id,
-        entity=ENTITY, action="deactivated",
-    )  # fmt: skip
-    return asset
+ASSETS = Records(Asset, ENTITY, _values)
+"""An asset's fields: ``site_id``, ``equipment_type``, ``model``, ``serial``,
+``install_date``, ``warranty_end``; the same model and serial twice are a ``Conflict``,
+a warranty ending before the installation is refused. Nothing keeps an asset active."""
+get_asset = ASSETS.get
+create_asset = ASSETS.create
+update_asset = ASSETS.update
+deactivate_asset = ASSETS.deactivate

@@ -9,36 +9,39 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from dispatch.errors import Conflict, InvalidInput, NotFound
+from dispatch.errors import Conflict, InUse, InvalidInput, NotFound
 from dispatch.infra.audit import changed_fields, record
 from dispatch.models import Base, Region, Ticket
+from dispatch.org.listing import find_by_code
 from dispatch.tickets.lifecycle import OPEN_STATUSES
+
+__all__ = [
+    "active_region",
+    "check_lat_lon",
+    "check_range",
+    "check_text",
+    "check_timezone",
+    "check_unique",
+    "coded_values",
+    "find_by_code",
+    "hhmm",
+    "minutes_of",
+    "reference",
+    "refuse_open_tickets",
+    "require",
+    "require_reference",
+    "write_audited",
+]
 
 M = TypeVar("M", bound=Base)
 _HHMM = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
-
-
-def find_by_code(
-    session: Session, column: InstrumentedAttribute[str], code: str, field: str
-) -> Any:
-    """The row whose ``column`` is ``code``.
-
-    Raises
-    ------
-    NotFound
-        None has it (naming ``field``).
-    """
-    found = session.scalar(select(column.class_).where(column == code))
-    if found is None:
-        raise NotFound(f"no {field} {code!r}", field=field)
-    return found
 
 
 def reference(
@@ -106,6 +109,18 @@ def require(fields: Mapping[str, Any], *names: str) -> None:
     for name in names:
         if fields.get(name) is None:
             raise InvalidInput(f"{name} is required", field=name)
+
+
+def require_reference(fields: Mapping[str, Any], by_code: str, by_id: str, field: str) -> None:
+    """Refuse a creation naming the row it refers to neither by code nor by id.
+
+    Raises
+    ------
+    InvalidInput
+        ``<by_code> (code) or <by_id> is required``, naming ``field``.
+    """
+    if fields.get(by_id) is None and fields.get(by_code) is None:
+        raise InvalidInput(f"{by_code} (code) or {by_id} is required", field=field)
 
 
 def check_text(value: Any, field: str, *, max_length: int) -> str:
@@ -209,11 +224,73 @@ def check_unique(
         )
 
 
-def open_ticket_count(session: Session, condition: ColumnElement[bool]) -> int:
-    """How many tickets matching ``condition`` are still open (not resolved or closed)."""
+def coded_values(
+    session: Session,
+    fields: Mapping[str, Any],
+    row: Any,
+    plain: tuple[str, ...],
+    *,
+    code_column: InstrumentedAttribute[Any],
+    code_length: int,
+    kind: str,
+    required: tuple[str, ...] = (),
+    reference: tuple[str, str, str] | None = None,
+    spelling: Callable[[str], str] | None = None,
+    nullable_code: bool = False,
+) -> dict[str, Any]:
+    """The ``plain`` fields given, with their ``code`` and ``name`` checked (stripped).
+
+    ``row`` is the row changed (``None`` for a creation): its own code is no conflict. A
+    creation needs the ``required`` fields, then the row named by ``reference``
+    (``(by_code, by_id, field)``, see :func:`require_reference`). ``spelling`` checks and
+    normalises a code further (a customer's: upper case, plain letters) before its
+    uniqueness; a ``nullable_code`` may be ``None`` (no code).
+
+    Raises
+    ------
+    InvalidInput
+        A missing field (a creation's), a blank or too long code or name.
+    Conflict
+        Another row has the code.
+    """
+    if row is None:
+        require(fields, *required)
+        if reference is not None:
+            require_reference(fields, *reference)
+    values = {name: fields[name] for name in plain if name in fields}
+    if "code" in values and not (nullable_code and values["code"] is None):
+        values["code"] = check_text(values["code"], "code", max_length=code_length)
+        if spelling is not None:
+            values["code"] = spelling(values["code"])
+        check_unique(
+            session, code_column, values["code"], field="code", kind=kind,
+            exclude_id=row.id if row is not None else None,
+        )  # fmt: skip
+    if "name" in values:
+        values["name"] = check_text(values["name"], "name", max_length=200)
+    return values
+
+
+def refuse_open_tickets(
+    session: Session, condition: ColumnElement[bool], *, what: str, entity: str
+) -> None:
+    """Refuse to deactivate ``what`` while tickets matching ``condition`` are still open.
+
+    Raises
+    ------
+    InUse
+        ``<entity>_in_use``: open tickets remain (``open_tickets``: how many).
+    """
     statuses = [s.value for s in OPEN_STATUSES]
     query = select(func.count(Ticket.id)).where(condition, Ticket.status.in_(statuses))
-    return int(session.scalar(query) or 0)
+    count = int(session.scalar(query) or 0)
+    if count:
+        raise InUse(
+            f"{what} has {count} open ticket(s); close or cancel them first",
+            entity=entity,
+            field="active",
+            open_tickets=count,
+        )
 
 
 def write_audited(

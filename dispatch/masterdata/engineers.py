@@ -18,15 +18,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dispatch.errors import InUse, InvalidInput
+from dispatch.errors import InUse
 from dispatch.masterdata.absence_effects import TAKE_BACK, release_visits
-from dispatch.masterdata.common import (
-    active_region,
-    check_text,
-    check_unique,
-    require,
-    write_audited,
-)
+from dispatch.masterdata.common import active_region, coded_values, write_audited
 from dispatch.masterdata.engineer_rules import (
     check_plain,
     check_shifts,
@@ -73,15 +67,13 @@ _PLAIN = (
 def _values(
     session: Session, fields: Mapping[str, Any], engineer: Engineer | None
 ) -> dict[str, Any]:
-    values = {name: fields[name] for name in _PLAIN if name in fields}
-    if "code" in values:
-        values["code"] = check_text(values["code"], "code", max_length=32)
-        check_unique(
-            session, Engineer.code, values["code"], field="code", kind=ENTITY,
-            exclude_id=engineer.id if engineer is not None else None,
-        )  # fmt: skip
-    if "name" in values:
-        values["name"] = check_text(values["name"], "name", max_length=200)
+    """The checked column values of ``fields`` (a creation needs a code, a name, a level, a
+    home and a region)."""
+    values = coded_values(
+        session, fields, engineer, _PLAIN, code_column=Engineer.code, code_length=32,
+        kind=ENTITY, required=("code", "name", "level", "home_lat", "home_lon"),
+        reference=("region", "region_id", "region"),
+    )  # fmt: skip
     check_plain(values, engineer)
     region = active_region(session, fields)
     if region is not None:
@@ -139,9 +131,6 @@ def create_engineer(
     Conflict
         The code is taken.
     """
-    require(fields, "code", "name", "level", "home_lat", "home_lon")
-    if fields.get("region_id") is None and fields.get("region") is None:
-        raise InvalidInput("region (code) or region_id is required", field="region")
     values = _values(session, fields, None)
     values.setdefault("active", True)
     engineer = Engineer(skills=[], shifts=[])

@@ -9,67 +9,35 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dispatch.errors import InUse, InvalidInput
-from dispatch.infra.paging import Page, paginate, text_filter
-from dispatch.infra.rows import get_row
-from dispatch.masterdata.common import (
-    check_text,
-    check_timezone,
-    check_unique,
-    find_by_code,
-    reference,
-    require,
-    write_audited,
-)
+from dispatch.masterdata.common import check_timezone, coded_values, reference
+from dispatch.masterdata.entity import Records
 from dispatch.models import Customer, Engineer, Region, RegionKind, Site
+from dispatch.org.listing import Listing, by_code
 from dispatch.org.regions import region_ids
 
 ENTITY = "region"
 _PLAIN = ("code", "name", "timezone", "manager_name", "manager_email", "active")
 
 
-def list_regions(
-    *,
-    session: Session,
-    parent_code: str | None = None,
-    active: bool | None = None,
-    q: str | None = None,
-    limit: int = 100,
-    offset: int = 0,
-) -> Page[Region]:
-    """Regions ordered by code, optionally the children of ``parent_code``, by active flag
-    and by a text in code or name.
-
-    Raises
-    ------
-    NotFound
-        Unknown parent region (``field="parent"``).
-    """
-    query = select(Region).order_by(Region.code)
-    if parent_code is not None:
-        parent = find_by_code(session, Region.code, parent_code, "parent")
-        query = query.where(Region.parent_id == parent.id)
-    if active is not None:
-        query = query.where(Region.active.is_(active))
-    query = text_filter(query, q, Region.code, Region.name)
-    return paginate(session, query, limit=limit, offset=offset)
-
-
-def get_region(*, session: Session, region_id: int) -> Region:
-    """The region with ``region_id`` (:class:`~dispatch.errors.NotFound` when none)."""
-    return get_row(session, Region, region_id, ENTITY)
+list_regions: Listing[Region] = Listing(
+    select(Region).order_by(Region.code),
+    {"parent_code": by_code(Region.code, "parent", Region.parent_id)},
+    Region.active,
+    (Region.code, Region.name),
+)
+"""Regions ordered by code, optionally the children of ``parent_code``, by active flag and
+by a text in code or name (an unknown parent: ``NotFound`` naming ``parent``)."""
 
 
 def _values(session: Session, fields: Mapping[str, Any], region: Region | None) -> dict[str, Any]:
-    """The checked column values of ``fields`` (parent resolved, kind derived from it)."""
-    values = {name: fields[name] for name in _PLAIN if name in fields}
-    if "code" in values:
-        values["code"] = check_text(values["code"], "code", max_length=32)
-        check_unique(
-            session, Region.code, values["code"], field="code", kind=ENTITY,
-            exclude_id=region.id if region is not None else None,
-        )  # fmt: skip
-    if "name" in values:
-        values["name"] = check_text(values["name"], "name", max_length=200)
+    """The checked column values of ``fields`` (parent resolved, kind derived from it; a
+    creation needs a code, a name and a time zone; without a parent it is a headquarters)."""
+    values = coded_values(
+        session, fields, region, _PLAIN, code_column=Region.code, code_length=32, kind=ENTITY,
+        required=("code", "name", "timezone"),
+    )  # fmt: skip
+    if region is None:
+        fields = {"parent_id": None, **fields}
     if values.get("timezone") is not None:
         values["timezone"] = check_timezone(values["timezone"])
     elif "timezone" in values:
@@ -85,30 +53,6 @@ def _values(session: Session, fields: Mapping[str, Any], region: Region | None) 
         values["parent_id"] = parent.id if parent is not None else None
         values["kind"] = (RegionKind.HQ if parent is None else RegionKind.REGION).value
     return values
-
-
-def create_region(*, session: Session, actor_id: int | None, fields: Mapping[str, Any]) -> Region:
-    """Add a region: ``code``, ``name``, ``timezone`` (IANA), ``parent`` (code) or
-    ``parent_id`` (none: a headquarters), ``manager_name``, ``manager_email``.
-
-    Raises
-    ------
-    InvalidInput
-        A missing or bad field (named).
-    NotFound
-        Unknown parent.
-    Conflict
-        The code is taken.
-    """
-    require(fields, "code", "name", "timezone")
-    values = _values(session, {"parent_id": None, **fields}, None)
-    values.setdefault("active", True)
-    region = Region()
-    write_audited(
-        session=session, row=region, values=values, actor_id=actor_id, entity=ENTITY,
-        action="created",
-    )  # fmt: skip
-    return region
 
 
 def _check_unused(session: Session, region: Region) -> None:
@@ -139,47 +83,12 @@ def _check_unused(session: Session, region: Region) -> None:
         )
 
 
-def update_region(
-    *, session: Session, actor_id: int | None, region_id: int, fields: Mapping[str, Any]
-) -> Region:
-    """Change the given fields of a region (``active=False`` deactivates, see
-    :func:`deactivate_region`).
-
-    Raises
-    ------
-    NotFound
-        No such region, or unknown parent.
-    InvalidInput
-        A bad field, or a parent below the region itself.
-    Conflict
-        The code is taken; ``region_in_use`` when deactivating a region still in use.
-    """
-    region = get_region(session=session, region_id=region_id)
-    values = _values(session, fields, region)
-    if values.get("active") is False and region.active:
-        _check_unused(session, region)
-    write_audited(
-        session=session, row=region, values=values, actor_id=actor_id, entity=ENTITY,
-        action="updated",
-    )  # fmt: skip
-    return region
-
-
-def deactivate_region(*, session: Session, actor_id: int | None, region_id: int) -> Region:
-    """Mark a region inactive.
-
-    Raises
-    ------
-    NotFound
-        No such region.
-    InUse
-        ``region_in_use``: active engineers, customers, sites or child regions remain.
-    """
-    region = get_region(session=session, region_id=region_id)
-    if region.active:
-        _check_unused(session, region)
-    write_audited(
-        session=session, row=region, values={"active": False}, actor_id=actor_id,
-        entity=ENTITY, action="deactivated",
-    )  # fmt: skip
-    return region
+REGIONS = Records(Region, ENTITY, _values, _check_unused)
+"""A region's fields: ``code``, ``name``, ``timezone`` (IANA), ``parent`` (code) or
+``parent_id`` (none: a headquarters), ``manager_name``, ``manager_email``;
+``region_in_use`` refuses to deactivate one active engineers, customers, sites or child
+regions need."""
+get_region = REGIONS.get
+create_region = REGIONS.create
+update_region = REGIONS.update
+deactivate_region = REGIONS.deactivate

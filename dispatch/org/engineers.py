@@ -2,69 +2,46 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from dispatch.errors import NotFound
-from dispatch.infra.paging import Page, paginate, text_filter
 from dispatch.infra.rows import get_row
 from dispatch.models import Engineer, EngineerSkill, Region
+from dispatch.org.listing import Listing, by_code, equals
 
 
-def list_engineers(
-    *,
-    session: Session,
-    region_code: str | None = None,
-    active: bool | None = None,
-    skill: str | None = None,
-    level: str | None = None,
-    q: str | None = None,
-    limit: int = 100,
-    offset: int = 0,
-) -> Page[Engineer]:
-    """Engineers ordered by code, optionally by region, active flag, skill, level
-    (junior/mid/senior) and a text in code or name.
+def _with_skill(session: Session, query: Select[Any], skill: str) -> Select[Any]:
+    """The engineers who have ``skill`` (at any level)."""
+    skilled = select(EngineerSkill.engineer_id).where(EngineerSkill.skill == skill)
+    return query.where(Engineer.id.in_(skilled))
 
-    Raises
-    ------
-    NotFound
-        Unknown region (``field="region"``).
-    """
-    query = (
-        select(Engineer)
-        .options(
-            selectinload(Engineer.skills),
-            selectinload(Engineer.shifts),
-            selectinload(Engineer.region),
-        )
-        .order_by(Engineer.code)
+
+list_engineers: Listing[Engineer] = Listing(
+    select(Engineer)
+    .options(
+        selectinload(Engineer.skills),
+        selectinload(Engineer.shifts),
+        selectinload(Engineer.region),
     )
-    if region_code is not None:
-        if session.scalar(select(Region.id).where(Region.code == region_code)) is None:
-            raise NotFound(f"no region {region_code!r}", field="region")
-        query = query.join(Region, Engineer.region_id == Region.id).where(
-            Region.code == region_code
-        )
-    if active is not None:
-        query = query.where(Engineer.active.is_(active))
-    if skill is not None:
-        query = query.where(
-            Engineer.id.in_(select(EngineerSkill.engineer_id).where(EngineerSkill.skill == skill))
-        )
-    if level is not None:
-        query = query.where(Engineer.level == level)
-    query = text_filter(query, q, Engineer.code, Engineer.name)
-    return paginate(session, query, limit=limit, offset=offset)
+    .order_by(Engineer.code),
+    {
+        "region_code": by_code(Region.code, "region", Engineer.region_id),
+        "skill": _with_skill,
+        "level": equals(Engineer.level),
+    },
+    Engineer.active,
+    (Engineer.code, Engineer.name),
+)
+"""Engineers ordered by code, optionally by region (``region_code``; unknown: ``NotFound``
+naming ``region``), active flag, skill, level (junior/mid/senior) and a text in code or
+name."""
 
 
 def get_engineer(*, session: Session, engineer_id: int) -> Engineer:
-    """The engineer with ``engineer_id``.
-
-    Raises
-    ------
-    NotFound
-        No such engineer.
-    """
+    """The engineer with ``engineer_id`` (:class:`~dispatch.errors.NotFound` when none)."""
     return get_row(session, Engineer, engineer_id, "engineer")
 
 

@@ -18,14 +18,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from dispatch.errors import Conflict, InvalidInput, NotFound
 from dispatch.infra.audit import record
-from dispatch.infra.paging import Page, paginate
 from dispatch.infra.security import verify_password
 from dispatch.models import Engineer, Region, Role, User
+from dispatch.org.listing import Listing
 from dispatch.org.users import check_password, create_user, get_user, set_password
 
 _UNSET: Any = object()
@@ -58,35 +58,6 @@ def user_facts(user: User) -> dict[str, Any]:
     }
 
 
-def list_users(
-    *,
-    session: Session,
-    role: str | None = None,
-    active: bool | None = None,
-    q: str | None = None,
-    limit: int = 100,
-    offset: int = 0,
-) -> Page[User]:
-    """Users ordered by username, filtered by role, active flag and a text in name/username.
-
-    Raises
-    ------
-    InvalidInput
-        Unknown role, bad paging.
-    """
-    query = select(User).options(selectinload(User.engineer)).order_by(User.username)
-    if role is not None:
-        query = query.where(User.role == _role(role).value)
-    if active is not None:
-        query = query.where(User.active.is_(active))
-    if q:
-        pattern = f"%{q.lower()}%"
-        query = query.where(
-            or_(func.lower(User.username).like(pattern), func.lower(User.full_name).like(pattern))
-        )
-    return paginate(session, query, limit=limit, offset=offset)
-
-
 def _role(value: str) -> Role:
     try:
         return Role(value)
@@ -94,6 +65,30 @@ def _role(value: str) -> Role:
         raise InvalidInput(
             f"role must be one of {', '.join(r.value for r in Role)}", field="role"
         ) from exc
+
+
+def _with_role(session: Session, query: Select[Any], role: str) -> Select[Any]:
+    """The users with the role ``role`` (:class:`~dispatch.errors.InvalidInput` when unknown)."""
+    return query.where(User.role == _role(role).value)
+
+
+def _name_like(query: Select[Any], q: str | None, *columns: Any) -> Select[Any]:
+    """The users whose ``columns`` contain ``q`` in any case (``%`` and ``_`` as wildcards)."""
+    if not q:
+        return query
+    pattern = f"%{q.lower()}%"
+    return query.where(or_(*(func.lower(column).like(pattern) for column in columns)))
+
+
+list_users: Listing[User] = Listing(
+    select(User).options(selectinload(User.engineer)).order_by(User.username),
+    {"role": _with_role},
+    User.active,
+    (User.username, User.full_name),
+    _name_like,
+)
+"""Users ordered by username, filtered by role (unknown: ``InvalidInput``), active flag and
+a text in name/username."""
 
 
 def _check_binding(

@@ -124,11 +124,5 @@ def set_password(*, session: Session, user: User, password: str) -> None:
 
 
 def get_user(*, session: Session, user_id: int) -> User:
-    """The user with ``user_id``.
-
-    Raises
-    ------
-    NotFound
-        No such user.
-    """
+    """The user with ``user_id`` (:class:`~dispatch.errors.NotFound` when none)."""
     return get_row(session, User, user_id, "user")
