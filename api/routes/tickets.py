@@ -275,14 +275,9 @@ def take_action(
         at=runtime.clock(),
         session=session,
         ticket=ticket,
-        action=body.action,
         actor=user,
-        reason=body.reason,
         policy=policy,
-        engineer_id=body.engineer_id,
-        parts=body.parts,
-        new_owner_id=body.new_owner_id,
-        priority=body.priority,
+        **body.model_dump(),
     )
     return _detail(session, ticket, user)
 
