@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
@@ -28,6 +29,7 @@ from api.schemas.tickets import (
     TicketPatch,
     TicketSummary,
     TransitionIn,
+    WindowIn,
     WindowOut,
 )
 from api.validation import check_instant
@@ -76,6 +78,14 @@ def _codes(ticket: Ticket) -> dict[str, str]:
 
 def _summary(ticket: Ticket) -> TicketSummary:
     return record_of(TicketSummary, ticket, **_codes(ticket))
+
+
+def _windows(windows: list[WindowIn], *, now: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
+    """Appointment windows as ``(start, end)``; each instant lies within a year of ``now``."""
+    for i, window in enumerate(windows):
+        check_instant(window.start, now=now, field=f"windows.{i}.start")
+        check_instant(window.end, now=now, field=f"windows.{i}.end")
+    return [(w.start, w.end) for w in windows]
 
 
 def _may_see_contact(user: User, assigned: int | None) -> bool:
@@ -141,14 +151,12 @@ def create(
 ) -> TicketDetail:
     """Validate, number and store a request; its due instants come from the SLA policy.
     Appointment windows lie within a year of today."""
-    for i, window in enumerate(body.windows):
-        check_instant(window.start, now=runtime.clock(), field=f"windows.{i}.start")
-        check_instant(window.end, now=runtime.clock(), field=f"windows.{i}.end")
+    windows = _windows(body.windows, now=runtime.clock())
     draft = TicketDraft(
         **body.model_dump(exclude={"kind", "channel", "windows", "engineer_rules"}),
         kind=body.kind.value,
         channel=body.channel.value,
-        windows=[(w.start, w.end) for w in body.windows],
+        windows=windows,
         engineer_rules=[(r.engineer_id, r.kind) for r in body.engineer_rules],
     )
     ticket = create_ticket(
@@ -231,12 +239,9 @@ def edit(
     A priority change recomputes the SLA due instants; a plan computed before the edit is
     stale; a scheduled ticket whose rules now forbid its engineer goes back to the pool."""
     ticket = get_ticket(session=session, ticket_id=ticket_id)
-    for i, window in enumerate(body.windows or []):
-        check_instant(window.start, now=runtime.clock(), field=f"windows.{i}.start")
-        check_instant(window.end, now=runtime.clock(), field=f"windows.{i}.end")
+    windows = _windows(body.windows, now=runtime.clock()) if body.windows is not None else None
     pin = body.pinned_engineer_id if "pinned_engineer_id" in body.model_fields_set else KEEP
     given = body.model_dump(exclude={"windows", "pinned_engineer_id"})
-    windows = [(w.start, w.end) for w in body.windows] if body.windows is not None else None
     edit_ticket(
         session=session,
         ticket=ticket,
