@@ -6,6 +6,7 @@ tickets and diff; this module turns them into :class:`api.schemas.plans.PlanOut`
 
 from __future__ import annotations
 
+from api.rows import record_of
 from api.schemas.plans import DiffEntry, PlanDiff, PlanOut, RouteOut, UnassignedOut, VisitOut
 from dispatch.models import PlanUnassigned, Visit
 from dispatch.planning.plan_view import PlanContents, Route
@@ -14,18 +15,11 @@ from dispatch.planning.plan_view import PlanContents, Route
 def plan_out(contents: PlanContents) -> PlanOut:
     """The API view of a plan: routes with ETAs, unassigned tickets, KPIs and diff."""
     plan = contents.plan
-    return PlanOut(
-        id=plan.id,
-        region_id=plan.region_id,
+    return record_of(
+        PlanOut,
+        plan,
         region_code=plan.region.code,
-        plan_date=plan.plan_date,
-        status=plan.status,
-        kpis=plan.kpis,
         notes=list(plan.notes or []),
-        inputs_hash=plan.inputs_hash,
-        solver_status=plan.solver_status,
-        solver_seconds=plan.solver_seconds,
-        published_at=plan.published_at,
         routes=[_route(r) for r in contents.routes],
         routes_total=contents.routes_total,
         unassigned=[_unassigned(u) for u in contents.unassigned],
@@ -47,18 +41,12 @@ def _route(route: Route) -> RouteOut:
 
 def _visit(v: Visit) -> VisitOut:
     t = v.ticket
-    return VisitOut(
-        ticket_id=t.id,
+    return record_of(
+        VisitOut,
+        v,
         ticket_number=t.number,
         priority=t.priority,
         status=t.status,
-        sequence=v.sequence,
-        planned_arrival=v.planned_arrival,
-        planned_start=v.planned_start,
-        planned_end=v.planned_end,
-        travel_seconds=v.travel_seconds,
-        lateness_seconds=v.lateness_seconds,
-        pinned=v.pinned,
         lat=t.site.lat,
         lon=t.site.lon,
         site_name=t.site.name,
@@ -86,14 +74,12 @@ def _diff(contents: PlanContents) -> PlanDiff | None:
         dropped=d.count("dropped"),
         moved=d.count("moved"),
         entries=[
-            DiffEntry(
-                ticket_id=i.ticket_id,
+            record_of(
+                DiffEntry,
+                i,
                 ticket_number=numbers[i.ticket_id],
-                change=i.change,
                 from_engineer=codes.get(i.from_engineer_id) if i.from_engineer_id else None,
                 to_engineer=codes.get(i.to_engineer_id) if i.to_engineer_id else None,
-                from_start=i.from_start,
-                to_start=i.to_start,
             )
             for i in d.items
         ],

@@ -3,9 +3,10 @@ their own)."""
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime
 
 from api.deps import CurrentUser, DispatcherUser, RuntimeDep, SessionDep
@@ -30,6 +31,23 @@ ToQuery = Annotated[
     Query(alias="to", description="Only absences starting before this instant"),
     instant_query,
 ]
+
+
+@dataclass(frozen=True)
+class Listing:
+    """How a list of absences is cut: with the cancelled ones or not, and the page."""
+
+    include_cancelled: bool
+    limit: int
+    offset: int
+
+
+def listing(include_cancelled: bool = False, limit: Limit = 100, offset: Offset = 0) -> Listing:
+    """The query parameters the lists of absences share, after their own filters."""
+    return Listing(include_cancelled, limit, offset)
+
+
+ListingDep = Annotated[Listing, Depends(listing)]
 
 
 def _out(absence: EngineerAbsence) -> AbsenceOut:
@@ -85,23 +103,15 @@ def engineer_absences(
     engineer_id: IdPath,
     session: SessionDep,
     user: CurrentUser,
+    listed: ListingDep,
     from_: FromQuery = None,
     to: ToQuery = None,
-    include_cancelled: bool = False,
-    limit: Limit = 100,
-    offset: Offset = 0,
 ) -> Paged[AbsenceOut]:
     """The engineer's absences in a period, earliest first (an engineer account: only its own)."""
     if user.role == Role.ENGINEER.value and user.engineer_id != engineer_id:
         raise PermissionDenied("an engineer may list only their own absences", field="engineer_id")
     page = absences.list_absences(
-        session=session,
-        engineer_id=engineer_id,
-        start=from_,
-        end=to,
-        include_cancelled=include_cancelled,
-        limit=limit,
-        offset=offset,
+        session=session, engineer_id=engineer_id, start=from_, end=to, **asdict(listed)
     )
     return paged(page, AbsenceOut, _out)
 
@@ -134,24 +144,16 @@ def cancel(
 def overview(
     session: SessionDep,
     _user: DispatcherUser,
+    listed: ListingDep,
     from_: FromQuery = None,
     to: ToQuery = None,
     region: RegionQuery = None,
-    include_cancelled: bool = False,
-    limit: Limit = 100,
-    offset: Offset = 0,
 ) -> Paged[AbsenceOut]:
     """The dispatcher's overview: absences in a period, of a region and those below it."""
     region_id = None
     if region is not None:
         region_id = find_by_code(session, Region.code, region, "region").id
     page = absences.absence_overview(
-        session=session,
-        start=from_,
-        end=to,
-        region_id=region_id,
-        include_cancelled=include_cancelled,
-        limit=limit,
-        offset=offset,
+        session=session, start=from_, end=to, region_id=region_id, **asdict(listed)
     )
     return paged(page, AbsenceOut, _out)

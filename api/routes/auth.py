@@ -7,6 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 
 from api.deps import CurrentUser, RuntimeDep, SessionDep, SettingsDep
+from api.openapi import problem_responses
+from api.rows import record_of
 from api.schemas.auth import LoginForm, Me, Token
 from api.schemas.common import Problem
 from dispatch.infra.security import create_access_token
@@ -20,7 +22,7 @@ router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
     response_model=Token,
     summary="Log in (OAuth2 password flow)",
     responses={
-        401: {"model": Problem, "description": "Incorrect username or password"},
+        **problem_responses(401, d401="Incorrect username or password"),
         429: {
             "model": Problem,
             "description": "Too many failed log-ins for this user name or from this address; "
@@ -62,11 +64,4 @@ def login(
 @router.get("/me", response_model=Me, summary="Who am I")
 def me(user: CurrentUser) -> Me:
     """The current user and, for engineers, the engineer they are bound to."""
-    return Me(
-        id=user.id,
-        username=user.username,
-        role=user.role,
-        full_name=user.full_name,
-        engineer_id=user.engineer_id,
-        engineer_code=user.engineer.code if user.engineer else None,
-    )
+    return record_of(Me, user, engineer_code=user.engineer.code if user.engineer else None)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.deps import DispatcherUser, RuntimeDep, SessionDep
-from api.schemas.common import IdPath, Problem
+from api.openapi import problem_responses
+from api.rows import record_of
+from api.schemas.common import IdPath
 from api.schemas.plans import DispatchNowOut
 from dispatch.planning import emergency, optimization
 
@@ -16,12 +18,9 @@ router = APIRouter(prefix="/api/v1", tags=["optimisation and plans"])
     "/tickets/{ticket_id}/dispatch-now",
     response_model=DispatchNowOut,
     summary="Insert an emergency into today's plan now",
-    responses={
-        409: {
-            "model": Problem,
-            "description": "Not waiting for an engineer, or fits nowhere (`reasons`, `suggestion`)",
-        }
-    },
+    responses=problem_responses(
+        409, d409="Not waiting for an engineer, or fits nowhere (`reasons`, `suggestion`)"
+    ),
 )
 def dispatch_now(
     ticket_id: IdPath, session: SessionDep, runtime: RuntimeDep, user: DispatcherUser
@@ -45,16 +44,13 @@ def dispatch_now(
         actor=user,
         now=runtime.clock(),
     )
-    out = DispatchNowOut(
+    out = record_of(
+        DispatchNowOut,
+        visit,
         plan_id=plan.id,
-        ticket_id=visit.ticket_id,
         ticket_number=visit.ticket.number,
         ticket_status=visit.ticket.status,
-        engineer_id=visit.engineer_id,
         engineer_code=visit.engineer.code,
-        sequence=visit.sequence,
-        planned_arrival=visit.planned_arrival,
-        planned_start=visit.planned_start,
         added_travel_seconds=result.added_travel_seconds,
         displaced_ticket_ids=list(result.displaced_ticket_ids),
         diverted_ticket_ids=list(result.diverted_ticket_ids),

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from api.deps import CurrentUser, DispatcherUser, RuntimeDep, SessionDep
 from api.openapi import problem_responses
+from api.rows import record_of
 from api.schemas.common import (
     Day,
     IdPath,
@@ -159,16 +160,8 @@ def site_visits(
     ).all()
     return SiteVisitsOut(
         items=[
-            SiteVisitOut(
-                id=v.id,
-                ticket_id=v.ticket_id,
-                ticket_number=v.ticket.number,
-                engineer_id=v.engineer_id,
-                checked_in_at=v.checked_in_at,
-                checked_out_at=v.checked_out_at,
-                flagged=v.flagged,
-                distance_m=v.check_in_distance_m,
-                outcome=v.outcome,
+            record_of(
+                SiteVisitOut, v, ticket_number=v.ticket.number, distance_m=v.check_in_distance_m
             )
             for v in rows
         ]

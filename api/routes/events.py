@@ -17,7 +17,7 @@ from fastapi import APIRouter, Header, Query, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from api.deps import RuntimeDep, SessionDep, SettingsDep, get_current_user
-from api.schemas.common import Problem
+from api.openapi import problem_responses
 from dispatch.errors import ServiceUnavailable
 from dispatch.infra.bus import Event
 from dispatch.models import Role, User
@@ -58,7 +58,7 @@ def server_sent(event: Event) -> ServerSentEvent:
     response_class=EventSourceResponse,
     responses={
         200: {"content": {"text/event-stream": {}}, "description": "An endless event stream"},
-        503: {"model": Problem, "description": "The event stream (Redis) is unavailable"},
+        **problem_responses(503, d503="The event stream (Redis) is unavailable"),
     },
 )
 async def events(

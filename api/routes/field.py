@@ -6,17 +6,20 @@ import datetime as dt
 import hashlib
 import logging
 from collections.abc import Callable
-from typing import Annotated, Any
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from api.deps import EngineerUser, RuntimeDep, SessionDep
 from api.idempotent import run_once
-from api.schemas.common import DayQuery, IdPath, Problem
+from api.openapi import problem_responses
+from api.rows import record_of
+from api.schemas.common import DayQuery, IdPath
 from api.schemas.field import (
     CheckInIn,
     CheckInOut,
@@ -38,23 +41,23 @@ from dispatch.infra.day_cache import CachedDay
 from dispatch.infra.day_clock import utc_text
 from dispatch.infra.events import EventKind, emit
 from dispatch.infra.positions import Position
-from dispatch.models import Engineer, User, Visit
+from dispatch.models import Engineer, Site, SiteVisit, User, Visit
 from dispatch.runtime import Runtime
 
 router = APIRouter(prefix="/api/v1/me", tags=["engineers' app"])
 
 logger = logging.getLogger(__name__)
 
+M = TypeVar("M", bound=BaseModel)
+
 
 def _job(visit: Visit, zone: ZoneInfo) -> JobOut:
     t = visit.ticket
-    site = t.site
-    return JobOut(
+    return record_of(
+        JobOut,
+        t,
         ticket_id=t.id,
         ticket_number=t.number,
-        kind=t.kind,
-        priority=t.priority,
-        status=t.status,
         sequence=visit.sequence,
         planned_arrival=visit.planned_arrival.astimezone(zone),
         planned_start=visit.planned_start.astimezone(zone),
@@ -62,26 +65,27 @@ def _job(visit: Visit, zone: ZoneInfo) -> JobOut:
         windows=[
             WindowOut(start=w.start.astimezone(zone), end=w.end.astimezone(zone)) for w in t.windows
         ],
-        symptoms=t.symptoms,
-        required_skill=t.required_skill,
         asset=f"{t.asset.model} ({t.asset.serial})" if t.asset else None,
-        site=SiteOut(
-            name=site.name,
-            address=site.address,
-            lat=site.lat,
-            lon=site.lon,
-            navigation_url=(
-                "https://www.openstreetmap.org/directions?engine=fossgis_osrm_car"
-                f"&route=%3B{site.lat}%2C{site.lon}"
-            ),
-            geo_uri=f"geo:{site.lat},{site.lon}",
-        ),
+        site=_site(t.site),
         contact=ContactOut(
             customer=t.customer.name,
             vip=t.customer.tier == "vip",
             name=t.customer.contact_name,
             phone=t.customer.contact_phone,
         ),
+    )
+
+
+def _site(site: Site) -> SiteOut:
+    """The job's site with a link for directions and one for the phone's map app."""
+    return record_of(
+        SiteOut,
+        site,
+        navigation_url=(
+            "https://www.openstreetmap.org/directions?engine=fossgis_osrm_car"
+            f"&route=%3B{site.lat}%2C{site.lon}"
+        ),
+        geo_uri=f"geo:{site.lat},{site.lon}",
     )
 
 
@@ -145,7 +149,7 @@ def _engineer_day(session: Session, runtime: Runtime, engineer_id: int, day: dt.
     "/location",
     response_model=LocationOut,
     summary="Report my position",
-    responses={503: {"model": Problem, "description": "Positions (Redis) are unavailable"}},
+    responses=problem_responses(503, d503="Positions (Redis) are unavailable"),
 )
 def my_location(
     body: LocationIn, session: SessionDep, runtime: RuntimeDep, user: EngineerUser
@@ -194,11 +198,70 @@ IdempotencyKey = Annotated[
     ),
 ]
 
-_FIELD_ERRORS: dict[int | str, dict[str, object]] = {
-    403: {"model": Problem, "description": "Not your job"},
-    409: {"model": Problem, "description": "Not allowed in the ticket's current state"},
-    422: {"model": Problem, "description": "Bad input, or a key reused for another request"},
-}
+_FIELD_ERRORS = problem_responses(
+    403,
+    409,
+    422,
+    d403="Not your job",
+    d409="Not allowed in the ticket's current state",
+    d422="Bad input, or a key reused for another request",
+)
+
+
+@dataclass(frozen=True)
+class OnSite:
+    """A report from the site of a job: the ticket, the engineer and the attempt's key."""
+
+    ticket_id: int
+    request: Request
+    session: Session
+    runtime: Runtime
+    user: User
+    key: str | None
+
+    def report(
+        self, service: Callable[..., SiteVisit], body: CheckInIn | CheckOutIn, **given: Any
+    ) -> SiteVisit:
+        """The site visit ``service`` (check in or out) records for this job, from the
+        position and device time the engineer sent and ``given``."""
+        return service(
+            session=self.session,
+            user=self.user,
+            ticket_id=self.ticket_id,
+            **_where(body),
+            now=self.runtime.clock(),
+            **given,
+        )
+
+    def once(self, body: CheckInIn | CheckOutIn, work: Callable[[], BaseModel]) -> JSONResponse:
+        """Run ``work`` once per idempotency key; a first run remembers the engineer's
+        position."""
+        response, replayed = run_once(
+            request=self.request,
+            session=self.session,
+            user_id=self.user.id,
+            key=self.key,
+            body=body,
+            work=work,
+        )
+        if not replayed:
+            _remember_position(self.runtime, self.user, body.lat, body.lon)
+        return response
+
+
+def on_site(
+    ticket_id: IdPath,
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    user: EngineerUser,
+    idempotency_key: IdempotencyKey = None,
+) -> OnSite:
+    """The job a check-in or check-out reports on, and who reports it with which key."""
+    return OnSite(ticket_id, request, session, runtime, user, idempotency_key)
+
+
+OnSiteDep = Annotated[OnSite, Depends(on_site)]
 
 
 @router.post(
@@ -207,40 +270,17 @@ _FIELD_ERRORS: dict[int | str, dict[str, object]] = {
     summary="Check in on site",
     responses=_FIELD_ERRORS,
 )
-def check_in(
-    ticket_id: IdPath,
-    body: CheckInIn,
-    request: Request,
-    session: SessionDep,
-    runtime: RuntimeDep,
-    user: EngineerUser,
-    idempotency_key: IdempotencyKey = None,
-) -> JSONResponse:
+def check_in(body: CheckInIn, site: OnSiteDep) -> JSONResponse:
     """Record my arrival at the ticket's site (the SLA response). The position is compared
     with the site's: further than the configured radius the check-in is accepted but
     flagged for the dispatcher."""
-    radius = runtime.settings.checkin_radius_m
+    radius = site.runtime.settings.checkin_radius_m
 
     def work() -> CheckInOut:
-        sv = checkins.check_in(
-            session=session,
-            user=user,
-            ticket_id=ticket_id,
-            **_where(body),
-            radius_m=radius,
-            now=runtime.clock(),
-        )
-        return CheckInOut(
-            site_visit_id=sv.id,
-            ticket_id=ticket_id,
-            ticket_status=sv.ticket.status,
-            checked_in_at=sv.checked_in_at,
-            distance_m=sv.check_in_distance_m,
-            flagged=sv.flagged,
-            radius_m=radius,
-        )
+        sv = site.report(checkins.check_in, body, radius_m=radius)
+        return _visit_out(CheckInOut, sv, distance_m=sv.check_in_distance_m, radius_m=radius)
 
-    return _on_site(request, session, runtime, user, idempotency_key, body, work)
+    return site.once(body, work)
 
 
 @router.post(
@@ -249,64 +289,30 @@ def check_in(
     summary="Check out with the outcome",
     responses=_FIELD_ERRORS,
 )
-def check_out(
-    ticket_id: IdPath,
-    body: CheckOutIn,
-    request: Request,
-    session: SessionDep,
-    runtime: RuntimeDep,
-    user: EngineerUser,
-    idempotency_key: IdempotencyKey = None,
-) -> JSONResponse:
+def check_out(body: CheckOutIn, site: OnSiteDep) -> JSONResponse:
     """Record leaving the site: ``fixed`` completes the ticket (closed at once when the
     customer accepted on site, else awaiting acceptance); ``needs_follow_up`` and
     ``no_access`` need another visit (``parts`` to order)."""
 
     def work() -> CheckOutOut:
-        sv = checkins.check_out(
-            session=session,
-            user=user,
-            ticket_id=ticket_id,
-            **_where(body),
-            report=checkins.CheckOutReport(
-                outcome=body.outcome,
-                notes=body.notes,
-                customer_accepted=body.customer_accepted,
-                parts=tuple(body.parts),
-            ),
-            now=runtime.clock(),
+        report = checkins.CheckOutReport(
+            outcome=body.outcome,
+            notes=body.notes,
+            customer_accepted=body.customer_accepted,
+            parts=tuple(body.parts),
         )
+        sv = site.report(checkins.check_out, body, report=report)
         assert sv.checked_out_at is not None and sv.outcome is not None
-        return CheckOutOut(
-            site_visit_id=sv.id,
-            ticket_id=ticket_id,
-            ticket_status=sv.ticket.status,
-            checked_in_at=sv.checked_in_at,
-            checked_out_at=sv.checked_out_at,
-            outcome=sv.outcome,
-        )
+        return _visit_out(CheckOutOut, sv)
 
-    return _on_site(request, session, runtime, user, idempotency_key, body, work)
+    return site.once(body, work)
+
+
+def _visit_out(model: type[M], sv: SiteVisit, **given: Any) -> M:
+    """The answer ``model`` to a check-in or check-out of the site visit ``sv``."""
+    return record_of(model, sv, site_visit_id=sv.id, ticket_status=sv.ticket.status, **given)
 
 
 def _where(body: CheckInIn | CheckOutIn) -> dict[str, Any]:
     """The position and device time an engineer sent on site, as the services take them."""
     return {"lat": body.lat, "lon": body.lon, "device_time": body.device_time}
-
-
-def _on_site(
-    request: Request,
-    session: Session,
-    runtime: Runtime,
-    user: User,
-    key: str | None,
-    body: CheckInIn | CheckOutIn,
-    work: Callable[[], BaseModel],
-) -> JSONResponse:
-    """Run ``work`` once per idempotency key; a first run remembers the engineer's position."""
-    response, replayed = run_once(
-        request=request, session=session, user_id=user.id, key=key, body=body, work=work
-    )
-    if not replayed:
-        _remember_position(runtime, user, body.lat, body.lon)
-    return response

@@ -58,7 +58,6 @@ def kpis(
     check_period(from_, to, now=runtime.clock())
     start, end = local_period(session=session, first_day=from_, last_day=to, region_code=region)
     report = compute_kpis(session=session, start=start, end=end, region_code=region)
-    u = report.utilisation
     return KpiOut(
         start=report.start,
         end=report.end,
@@ -76,12 +75,5 @@ def kpis(
         repeat_failures=_rate(report.repeat_failures),
         csat=_rate(report.csat),
         complaint_rate=_rate(report.complaint_rate),
-        utilisation=UtilisationOut(
-            on_site_minutes=u.on_site_minutes,
-            travel_minutes=u.travel_minutes,
-            shift_minutes=u.shift_minutes,
-            jobs=u.jobs,
-            value=u.value,
-            travel_minutes_per_job=u.travel_minutes_per_job,
-        ),
+        utilisation=UtilisationOut.model_validate(report.utilisation),
     )

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 from api.deps import DispatcherUser, RuntimeDep, SessionDep
 from api.openapi import problem_responses
 from api.plan_view import plan_out
-from api.schemas.common import DayQuery, IdPath, Problem, RegionQuery, Text
+from api.schemas.common import DayQuery, IdPath, RegionQuery, Text
 from api.schemas.plans import (
     OptimizationIn,
     OptimizationOut,
@@ -141,13 +141,11 @@ def get_plan(
     "/plans/{plan_id}/publish",
     response_model=PlanOut,
     summary="Publish a plan: make it the current plan of its day",
-    responses={
-        409: {
-            "model": Problem,
-            "description": "Stale (``changes`` lists what changed since it was computed), "
-            "already published, or not a finished run",
-        }
-    },
+    responses=problem_responses(
+        409,
+        d409="Stale (``changes`` lists what changed since it was computed), "
+        "already published, or not a finished run",
+    ),
 )
 def publish_plan(
     plan_id: IdPath, session: SessionDep, runtime: RuntimeDep, user: DispatcherUser

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
@@ -9,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from api.deps import CurrentUser, DispatcherUser, RuntimeDep, SessionDep, SettingsDep
 from api.openapi import problem_responses
+from api.rows import record_of
 from api.schemas.common import (
     IdPath,
     Paged,
@@ -27,10 +29,11 @@ from api.schemas.tickets import (
     TicketPatch,
     TicketSummary,
     TransitionIn,
+    WindowIn,
     WindowOut,
 )
 from api.validation import check_instant
-from dispatch.models import EngineerRuleKind, Role, Ticket, TicketStatus, User
+from dispatch.models import EngineerRuleKind, Role, Ticket, TicketEvent, TicketStatus, User
 from dispatch.reporting.kpis import local_period
 from dispatch.sla.policy import SlaPolicy, load_policy
 from dispatch.tickets.edits import KEEP, TicketEdit, edit_ticket
@@ -63,24 +66,26 @@ def get_policy(settings: SettingsDep) -> SlaPolicy:
 PolicyDep = Annotated[SlaPolicy, Depends(get_policy)]
 
 
+def _codes(ticket: Ticket) -> dict[str, str]:
+    """The fields of a ticket's summary read from its region and customer."""
+    customer = ticket.customer
+    return {
+        "region_code": ticket.region.code,
+        "customer_code": customer.code,
+        "customer_tier": customer.tier,
+    }
+
+
 def _summary(ticket: Ticket) -> TicketSummary:
-    return TicketSummary(
-        id=ticket.id,
-        number=ticket.number,
-        kind=ticket.kind,
-        status=ticket.status,
-        priority=ticket.priority,
-        region_code=ticket.region.code,
-        customer_code=ticket.customer.code,
-        customer_tier=ticket.customer.tier,
-        required_skill=ticket.required_skill,
-        reported_at=ticket.reported_at,
-        response_due=ticket.response_due,
-        resolution_due=ticket.resolution_due,
-        sla_state=ticket.sla_state,
-        escalation_level=ticket.escalation_level,
-        owner_id=ticket.owner_id,
-    )
+    return record_of(TicketSummary, ticket, **_codes(ticket))
+
+
+def _windows(windows: list[WindowIn], *, now: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
+    """Appointment windows as ``(start, end)``; each instant lies within a year of ``now``."""
+    for i, window in enumerate(windows):
+        check_instant(window.start, now=now, field=f"windows.{i}.start")
+        check_instant(window.end, now=now, field=f"windows.{i}.end")
+    return [(w.start, w.end) for w in windows]
 
 
 def _may_see_contact(user: User, assigned: int | None) -> bool:
@@ -89,56 +94,42 @@ def _may_see_contact(user: User, assigned: int | None) -> bool:
     return user.engineer_id is not None and user.engineer_id == assigned
 
 
+def _customer(ticket: Ticket, user: User, assigned: int | None) -> CustomerOut:
+    """The ticket's customer; its contacts only for the desk and the assigned engineer."""
+    customer = CustomerOut.model_validate(ticket.customer)
+    if not _may_see_contact(user, assigned):
+        customer.contact_name = customer.contact_phone = customer.contact_email = None
+    return customer
+
+
+def _event(event: TicketEvent) -> EventOut:
+    return record_of(
+        EventOut,
+        event,
+        action=(event.after or {}).get("action"),
+        actor=event.actor.username if event.actor is not None else None,
+    )
+
+
 def _detail(session: Session, ticket: Ticket, user: User) -> TicketDetail:
     assigned = assigned_engineer_id(session=session, ticket=ticket)
-    customer = ticket.customer
-    contact = _may_see_contact(user, assigned)
     survey = survey_for(session=session, ticket=ticket)
-    return TicketDetail(
-        **_summary(ticket).model_dump(),
-        channel=ticket.channel,
-        symptoms=ticket.symptoms,
+    return record_of(
+        TicketDetail,
+        ticket,
+        **_codes(ticket),
         fault_codes=list(ticket.fault_codes),
-        asset_id=ticket.asset_id,
-        min_level=ticket.min_level,
-        estimated_minutes=ticket.estimated_minutes,
-        fault_started_at=ticket.fault_started_at,
-        responded_at=ticket.responded_at,
-        resolved_at=ticket.resolved_at,
         sla_paused=ticket.status in _PAUSED,
         visit_number=visit_count(session=session, ticket=ticket),
         assigned_engineer_id=assigned,
-        customer=CustomerOut(
-            id=customer.id,
-            code=customer.code,
-            name=customer.name,
-            tier=customer.tier,
-            contact_name=customer.contact_name if contact else None,
-            contact_phone=customer.contact_phone if contact else None,
-            contact_email=customer.contact_email if contact else None,
-        ),
+        customer=_customer(ticket, user, assigned),
         site=SiteOut.model_validate(ticket.site),
         owner=OwnerOut.model_validate(ticket.owner) if ticket.owner is not None else None,
         windows=[WindowOut.model_validate(w) for w in ticket.windows],
         preferred_engineer_ids=sorted(ticket.engineers_by_rule(EngineerRuleKind.PREFERRED)),
         required_engineer_ids=sorted(ticket.engineers_by_rule(EngineerRuleKind.REQUIRED)),
         excluded_engineer_ids=sorted(ticket.engineers_by_rule(EngineerRuleKind.EXCLUDED)),
-        pinned_engineer_id=ticket.pinned_engineer_id,
-        events=[
-            EventOut(
-                seq=e.seq,
-                at=e.at,
-                kind=e.kind,
-                action=(e.after or {}).get("action"),
-                from_status=e.from_status,
-                to_status=e.to_status,
-                actor=e.actor.username if e.actor is not None else None,
-                reason=e.reason,
-                before=e.before,
-                after=e.after,
-            )
-            for e in ticket_events(session=session, ticket=ticket)
-        ],
+        events=[_event(e) for e in ticket_events(session=session, ticket=ticket)],
         allowed_actions=allowed_actions(session=session, ticket=ticket, actor=user),
         survey=SurveyOut.model_validate(survey) if survey is not None else None,
     )
@@ -160,25 +151,12 @@ def create(
 ) -> TicketDetail:
     """Validate, number and store a request; its due instants come from the SLA policy.
     Appointment windows lie within a year of today."""
-    for i, window in enumerate(body.windows):
-        check_instant(window.start, now=runtime.clock(), field=f"windows.{i}.start")
-        check_instant(window.end, now=runtime.clock(), field=f"windows.{i}.end")
+    windows = _windows(body.windows, now=runtime.clock())
     draft = TicketDraft(
-        customer_id=body.customer_id,
-        site_id=body.site_id,
-        asset_id=body.asset_id,
+        **body.model_dump(exclude={"kind", "channel", "windows", "engineer_rules"}),
         kind=body.kind.value,
-        priority=body.priority,
-        estimated_minutes=body.estimated_minutes,
-        required_skill=body.required_skill,
-        symptoms=body.symptoms,
-        fault_codes=body.fault_codes,
         channel=body.channel.value,
-        min_level=body.min_level,
-        parts_demand=body.parts_demand,
-        remote_resolvable=body.remote_resolvable,
-        fault_started_at=body.fault_started_at,
-        windows=[(w.start, w.end) for w in body.windows],
+        windows=windows,
         engineer_rules=[(r.engineer_id, r.kind) for r in body.engineer_rules],
     )
     ticket = create_ticket(
@@ -261,12 +239,9 @@ def edit(
     A priority change recomputes the SLA due instants; a plan computed before the edit is
     stale; a scheduled ticket whose rules now forbid its engineer goes back to the pool."""
     ticket = get_ticket(session=session, ticket_id=ticket_id)
-    for i, window in enumerate(body.windows or []):
-        check_instant(window.start, now=runtime.clock(), field=f"windows.{i}.start")
-        check_instant(window.end, now=runtime.clock(), field=f"windows.{i}.end")
+    windows = _windows(body.windows, now=runtime.clock()) if body.windows is not None else None
     pin = body.pinned_engineer_id if "pinned_engineer_id" in body.model_fields_set else KEEP
     given = body.model_dump(exclude={"windows", "pinned_engineer_id"})
-    windows = [(w.start, w.end) for w in body.windows] if body.windows is not None else None
     edit_ticket(
         session=session,
         ticket=ticket,
@@ -305,14 +280,9 @@ def take_action(
         at=runtime.clock(),
         session=session,
         ticket=ticket,
-        action=body.action,
         actor=user,
-        reason=body.reason,
         policy=policy,
-        engineer_id=body.engineer_id,
-        parts=body.parts,
-        new_owner_id=body.new_owner_id,
-        priority=body.priority,
+        **body.model_dump(),
     )
     return _detail(session, ticket, user)
 

@@ -67,12 +67,8 @@ def create(body: UserCreate, session: SessionDep, runtime: RuntimeDep, admin: Ad
     user = add_user(
         session=session,
         actor=admin,
-        username=body.username,
-        password=body.password,
+        **body.model_dump(exclude={"role"}),
         role=body.role.value,
-        engineer_id=body.engineer_id,
-        region_id=body.region_id,
-        full_name=body.full_name,
         at=runtime.clock(),
     )
     return _out(user)
